@@ -1,0 +1,58 @@
+# kinema — `make run` serves on :8080 with data in ./data; `make test` runs
+# everything CI runs. Both install what is missing (ffmpeg, chromium) with apt.
+
+GO       ?= go
+BIN      := bin/kinema
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+UI_STAMP := internal/web/dist/index.html
+GOFILES  := $(shell find cmd internal -name '*.go' 2>/dev/null)
+UIFILES  := $(shell find ui/src ui/index.html ui/package.json ui/vite.config.ts -type f 2>/dev/null)
+
+.PHONY: run build test test-go test-e2e test-ui deps deps-ffmpeg deps-chromium ui vet bench clean
+
+run: deps-ffmpeg build
+	./$(BIN) serve --addr $${KINEMA_ADDR:-:8080} --data $${KINEMA_DATA:-./data}
+
+build: $(BIN)
+
+$(BIN): $(GOFILES) go.mod go.sum $(UI_STAMP)
+	$(GO) build -o $(BIN) ./cmd/kinema
+
+ui: $(UI_STAMP)
+
+$(UI_STAMP): $(UIFILES) ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund && npm run build
+
+deps: deps-ffmpeg deps-chromium
+
+deps-ffmpeg:
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || \
+		($(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q ffmpeg)
+
+deps-chromium:
+	@command -v chromium >/dev/null || \
+		($(SUDO) apt-get update -q && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+
+vet:
+	@test -z "$$(gofmt -l cmd internal)" || (echo "gofmt needed:"; gofmt -l cmd internal; exit 1)
+	$(GO) vet ./...
+
+# Everything CI runs: formatting, vet, unit + integration tests with real
+# ffmpeg, the binary end-to-end tests, and the web UI tests in Chromium.
+test: deps vet test-go test-e2e test-ui
+
+test-go: deps-ffmpeg $(UI_STAMP)
+	KINEMA_REQUIRE_FFMPEG=1 $(GO) test -count=1 -timeout 15m ./...
+
+test-e2e: deps-ffmpeg $(BIN)
+	KINEMA_REQUIRE_FFMPEG=1 KINEMA_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m -tags e2e ./e2e/...
+
+test-ui: deps $(BIN)
+	cd ui && npm test
+	scripts/ui-e2e.sh $(BIN)
+
+bench: deps-ffmpeg $(BIN)
+	bench/vod.sh
+
+clean:
+	rm -rf bin internal/web/dist/assets internal/web/dist/index.html

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/kinema/kinema/internal/api"
+	"github.com/kinema/kinema/internal/auth"
+	"github.com/kinema/kinema/internal/catalog"
+	"github.com/kinema/kinema/internal/config"
+	"github.com/kinema/kinema/internal/delivery"
+	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/pipeline"
+	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
+	"github.com/kinema/kinema/internal/queue"
+	"github.com/kinema/kinema/internal/storage/local"
+	"github.com/kinema/kinema/internal/upload"
+	"github.com/kinema/kinema/internal/web"
+)
+
+func serveCmd(args []string, stderr io.Writer) error {
+	cfg := config.Default()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := cfg.Bind(fs, os.Getenv); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	ctx, cancel := signalContext(log)
+	defer cancel()
+	m := &Main{Config: cfg, Log: log}
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	closeCtx, closeCancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout+15*time.Second)
+	defer closeCancel()
+	return m.Close(closeCtx)
+}
+
+// Main is a running kinema server. Tests start it in-process the same way
+// the command does.
+type Main struct {
+	Config config.Config
+	Log    *slog.Logger
+
+	// Addr is the address the HTTP server listens on, known after Run.
+	Addr string
+
+	db      *sql.DB
+	queue   *queue.Client
+	http    *http.Server
+	workers bool
+}
+
+// Run opens storage, migrates, starts HTTP and workers, and returns.
+func (m *Main) Run(ctx context.Context) error {
+	cfg := m.Config
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	db, err := catalog.OpenSQLite(cfg.DBPath())
+	if err != nil {
+		return err
+	}
+	m.db = db
+	if err := catalog.Migrate(ctx, db, "sqlite3"); err != nil {
+		return err
+	}
+	if err := queue.Migrate(ctx, db); err != nil {
+		return err
+	}
+	cat := catalog.New(db, "sqlite3", nil)
+	store, err := local.New(cfg.StoreDir())
+	if err != nil {
+		return err
+	}
+	keys, err := auth.LoadOrCreateKeys(cfg.KeysDir())
+	if err != nil {
+		return err
+	}
+	if cfg.AdminToken != "" {
+		if _, err := cat.CreateAPIKey(ctx, "admin (KINEMA_ADMIN_TOKEN)", auth.HashAPIKey(cfg.AdminToken), true); err != nil {
+			return err
+		}
+	}
+
+	ff := ffmpeg.NewRunner(cfg.FFmpeg, cfg.FFprobe, m.Log)
+	if cfg.Workers > 0 {
+		if err := ff.CheckEncoders(ctx); err != nil {
+			return fmt.Errorf("ffmpeg: %w", err)
+		}
+	}
+	pipe := pipeline.New(cat, store, ff, pipeline.Config{
+		Ladder: cfg.Ladder, Limits: cfg.Limits, ScratchDir: cfg.ScratchDir(), MaxAttempts: cfg.MaxAttempts,
+	}, m.Log.With("component", "pipeline"))
+	if err := pipe.CleanScratch(); err != nil {
+		return err
+	}
+	workers := river.NewWorkers()
+	pipe.Register(workers)
+	m.queue, err = queue.New(db, workers, queue.Config{
+		Concurrency: cfg.Workers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter,
+		PollInterval: 200 * time.Millisecond, Logger: m.Log.With("component", "queue"),
+	})
+	if err != nil {
+		return err
+	}
+
+	start := func(ctx context.Context, id, key string, size int64) error {
+		return cat.InTx(ctx, func(tx *sql.Tx, c *catalog.Catalog) error {
+			run, err := c.StartRun(ctx, id, key, size)
+			if err != nil {
+				return err
+			}
+			return pipe.Enqueue(ctx, m.queue, tx, pipeline.Ref{VideoID: id, Run: run})
+		})
+	}
+	uploads, err := upload.New(cat, store, keys, start, upload.Config{
+		TusDir: cfg.TusDir(), MaxBytes: cfg.Limits.MaxBytes, TTL: cfg.UploadTTL,
+	}, m.Log.With("component", "upload"))
+	if err != nil {
+		return err
+	}
+	apiServer := &api.Server{
+		Catalog: cat, Uploads: uploads, Log: m.Log.With("component", "api"), Now: time.Now,
+		PublicURL: cfg.PublicURL,
+		PlaybackFunc: func(base string, v media.Video) (delivery.Playback, error) {
+			return delivery.PlaybackURLs(base, keys, v.ID, v.Kind, cfg.PlaybackTTL, time.Now())
+		},
+		RetryFunc: func(ctx context.Context, id string) error {
+			return cat.InTx(ctx, func(tx *sql.Tx, c *catalog.Catalog) error {
+				run, err := c.Requeue(ctx, id)
+				if err != nil {
+					return err
+				}
+				return pipe.Enqueue(ctx, m.queue, tx, pipeline.Ref{VideoID: id, Run: run})
+			})
+		},
+		DeleteMediaFunc: func(ctx context.Context, id string) error {
+			return errors.Join(store.DeletePrefix(ctx, "media/"+id+"/"), store.DeletePrefix(ctx, "raw/"+id+"/"),
+				store.DeletePrefix(ctx, "work/"+id+"/"))
+		},
+	}
+
+	mux := http.NewServeMux()
+	apiServer.Register(mux)
+	uploads.Register(mux)
+	mux.Handle("/media/", delivery.NewHandler(store, keys, cat.IsPublished, m.Log.With("component", "delivery"), time.Now))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := db.PingContext(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	mux.Handle("/", web.Handler(m.Log))
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	m.Addr = ln.Addr().String()
+	m.http = &http.Server{
+		Handler:           logRequests(m.Log, mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		Protocols:         protocols(),
+	}
+	go func() {
+		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("http server stopped", "err", err)
+		}
+	}()
+	if cfg.Workers > 0 {
+		if err := m.queue.Start(context.WithoutCancel(ctx)); err != nil {
+			return err
+		}
+		m.workers = true
+	}
+	m.Log.Info("listening on "+m.Addr, "addr", m.Addr, "data", cfg.DataDir, "workers", cfg.Workers)
+	return nil
+}
+
+// protocols serves HTTP/1.1 and cleartext HTTP/2 (h2c), so players and CDNs
+// can multiplex segment requests without TLS termination here.
+func protocols() *http.Protocols {
+	p := new(http.Protocols)
+	p.SetHTTP1(true)
+	p.SetUnencryptedHTTP2(true)
+	return p
+}
+
+// Close stops in order: HTTP, then workers (running jobs get a grace period,
+// then are cancelled and snooze back into the queue), then the database.
+func (m *Main) Close(ctx context.Context) error {
+	var errs []error
+	if m.http != nil {
+		hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		errs = append(errs, m.http.Shutdown(hctx))
+		cancel()
+	}
+	if m.workers {
+		qctx, cancel := context.WithTimeout(ctx, m.Config.ShutdownTimeout)
+		errs = append(errs, queue.Stop(qctx, m.queue))
+		cancel()
+	}
+	if m.db != nil {
+		errs = append(errs, m.db.Close())
+	}
+	return errors.Join(errs...)
+}

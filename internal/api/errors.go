@@ -1,0 +1,53 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/kinema/kinema/internal/media"
+)
+
+// errorBody is the one error shape of the API.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// writeError maps err to a status and a stable code. Internal errors are
+// logged in full and shown as a generic sentence.
+func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
+	status, code, msg := http.StatusInternalServerError, "internal", "Something went wrong on the server."
+	var in *media.InputError
+	switch {
+	case errors.As(err, &in):
+		status, code, msg = http.StatusBadRequest, "invalid", in.Reason
+	case errors.Is(err, media.ErrNotFound):
+		status, code, msg = http.StatusNotFound, "not_found", "No such video."
+	case errors.Is(err, media.ErrConflict):
+		status, code, msg = http.StatusConflict, "conflict", "The video is not in a state that allows this."
+	case errors.Is(err, media.ErrUnauthorized):
+		status, code, msg = http.StatusUnauthorized, "unauthorized", "A valid API key is required (Authorization: Bearer <key>)."
+	case errors.Is(err, media.ErrForbidden):
+		status, code, msg = http.StatusForbidden, "forbidden", "This API key may not do that."
+	case errors.Is(err, media.ErrInvalid):
+		status, code, msg = http.StatusBadRequest, "invalid", "The request is not valid."
+	case errors.Is(err, media.ErrTooLarge):
+		status, code, msg = http.StatusRequestEntityTooLarge, "too_large", "The request is too large."
+	default:
+		log.Error("request failed", "err", err)
+	}
+	var body errorBody
+	body.Error.Code, body.Error.Message = code, msg
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

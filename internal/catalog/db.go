@@ -1,0 +1,66 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// OpenSQLite opens (creating if needed) the SQLite database at path in WAL mode.
+// SQLite allows one writer, so the pool holds a single connection: callers
+// must not open a second query while holding a transaction.
+func OpenSQLite(path string) (*sql.DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, err
+	}
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Migrate applies the catalog's embedded migrations. dialect is "sqlite3" or
+// "postgres".
+func Migrate(ctx context.Context, db *sql.DB, dialect string) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	provider, err := goose.NewProvider(goose.Dialect(dialect), db, sub,
+		goose.WithTableName("kinema_schema_version"))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := provider.Up(ctx); err != nil {
+		return fmt.Errorf("migrate catalog: %w", err)
+	}
+	return nil
+}
+
+// bindType maps a goose dialect to the sqlx bind style.
+func bindType(dialect string) int {
+	if strings.HasPrefix(dialect, "postgres") {
+		return sqlx.DOLLAR
+	}
+	return sqlx.QUESTION
+}

@@ -1,0 +1,216 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/kinema/kinema/internal/media"
+)
+
+// Step is one job of a pipeline run as tracked for progress and fan-in.
+type Step struct {
+	Name   string
+	Weight float64
+}
+
+// The share of the progress bar that probing takes; the rest is spread over
+// the steps the plan creates, so progress never moves backwards.
+const (
+	probeWeight = 3.0
+	restStep    = "planned"
+	restWeight  = 100 - probeWeight
+	probeStep   = "probe"
+)
+
+// StartRun marks an upload complete: waiting_upload → queued with the given
+// source, starting run 1. A second completion gets media.ErrConflict, which
+// is what makes upload URLs single-use.
+func (c *Catalog) StartRun(ctx context.Context, id, sourceKey string, size int64) (int, error) {
+	res, err := c.exec(ctx, `UPDATE videos SET status = ?, source_key = ?, source_size = ?, run = run + 1,
+		progress = 0, error = '', updated_at = ? WHERE id = ? AND status = ?`,
+		media.StatusQueued, sourceKey, size, c.millis(), id, media.StatusWaitingUpload)
+	if err != nil {
+		return 0, err
+	}
+	return c.afterRunStart(ctx, id, res)
+}
+
+// Requeue starts a new run for a failed video from its stored source.
+func (c *Catalog) Requeue(ctx context.Context, id string) (int, error) {
+	res, err := c.exec(ctx, `UPDATE videos SET status = ?, run = run + 1, progress = 0, error = '',
+		processing_started_at = NULL, updated_at = ? WHERE id = ? AND status = ? AND source_key <> ''`,
+		media.StatusQueued, c.millis(), id, media.StatusFailed)
+	if err != nil {
+		return 0, err
+	}
+	return c.afterRunStart(ctx, id, res)
+}
+
+func (c *Catalog) afterRunStart(ctx context.Context, id string, res interface{ RowsAffected() (int64, error) }) (int, error) {
+	row, err := c.videoRow(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, fmt.Errorf("video %s is %s: %w", id, row.Status, media.ErrConflict)
+	}
+	for _, s := range []Step{{probeStep, probeWeight}, {restStep, restWeight}} {
+		if _, err := c.exec(ctx, `INSERT INTO pipeline_steps (video_id, run, name, weight) VALUES (?, ?, ?, ?)`,
+			id, row.Run, s.Name, s.Weight); err != nil {
+			return 0, err
+		}
+	}
+	return row.Run, nil
+}
+
+// BeginProcessing moves a queued video to processing. It returns false when
+// run is not the video's current run (a stale job) or the video has ended.
+func (c *Catalog) BeginProcessing(ctx context.Context, id string, run int) (bool, error) {
+	res, err := c.exec(ctx, `UPDATE videos SET status = ?, updated_at = ?,
+		processing_started_at = COALESCE(processing_started_at, ?)
+		WHERE id = ? AND run = ? AND status IN (?, ?)`,
+		media.StatusProcessing, c.millis(), c.millis(), id, run, media.StatusQueued, media.StatusProcessing)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// SavePlan records what probing found and the steps of the run. pending is
+// the number of parallel steps that must finish before packaging.
+func (c *Catalog) SavePlan(ctx context.Context, id string, run int, src media.Source, plan media.Plan, steps []Step, pending int) error {
+	planJSON, err := json.Marshal(plan)
+	if err != nil {
+		return err
+	}
+	if _, err := c.exec(ctx, `UPDATE videos SET kind = ?, duration = ?, width = ?, height = ?, plan = ?, updated_at = ?
+		WHERE id = ? AND run = ?`, plan.Kind, src.Duration, src.Width, src.Height, string(planJSON), c.millis(), id, run); err != nil {
+		return err
+	}
+	if _, err := c.exec(ctx, `DELETE FROM pipeline_steps WHERE video_id = ? AND run = ? AND name = ?`, id, run, restStep); err != nil {
+		return err
+	}
+	var total float64
+	for _, s := range steps {
+		total += s.Weight
+	}
+	for _, s := range steps {
+		if _, err := c.exec(ctx, `INSERT INTO pipeline_steps (video_id, run, name, weight) VALUES (?, ?, ?, ?)`,
+			id, run, s.Name, restWeight*s.Weight/total); err != nil {
+			return fmt.Errorf("save step %s: %w", s.Name, err)
+		}
+	}
+	_, err = c.exec(ctx, `INSERT INTO pipeline_runs (video_id, run, pending) VALUES (?, ?, ?)`, id, run, pending)
+	return err
+}
+
+// Plan returns the saved plan, the current run and status of a video.
+func (c *Catalog) Plan(ctx context.Context, id string) (media.Plan, int, media.Status, error) {
+	row, err := c.videoRow(ctx, id)
+	if err != nil {
+		return media.Plan{}, 0, "", err
+	}
+	var p media.Plan
+	if row.Plan != "" {
+		if err := json.Unmarshal([]byte(row.Plan), &p); err != nil {
+			return p, 0, "", fmt.Errorf("plan of %s: %w", id, err)
+		}
+	}
+	return p, row.Run, media.Status(row.Status), nil
+}
+
+// SetStepProgress records progress (0..1) of a running step and refreshes the
+// video's overall progress.
+func (c *Catalog) SetStepProgress(ctx context.Context, id string, run int, step string, p float64) error {
+	p = min(max(p, 0), 0.999)
+	if _, err := c.exec(ctx, `UPDATE pipeline_steps SET progress = ? WHERE video_id = ? AND run = ? AND name = ? AND done = FALSE`,
+		p, id, run, step); err != nil {
+		return err
+	}
+	return c.refreshProgress(ctx, id, run)
+}
+
+// FinishStep marks a step done. changed is false when it was done already,
+// which makes a retried job's completion harmless.
+func (c *Catalog) FinishStep(ctx context.Context, id string, run int, step string) (changed bool, err error) {
+	res, err := c.exec(ctx, `UPDATE pipeline_steps SET progress = 1, done = TRUE WHERE video_id = ? AND run = ? AND name = ? AND done = FALSE`,
+		id, run, step)
+	if err != nil {
+		return false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	return true, c.refreshProgress(ctx, id, run)
+}
+
+// FinishParallelStep marks a fan-in step done and decrements the run's pending
+// counter. last is true for exactly one caller: the one that brought it to 0.
+func (c *Catalog) FinishParallelStep(ctx context.Context, id string, run int, step string) (last bool, err error) {
+	changed, err := c.FinishStep(ctx, id, run, step)
+	if err != nil || !changed {
+		return false, err
+	}
+	var pending int
+	err = c.get(ctx, &pending, `UPDATE pipeline_runs SET pending = pending - 1 WHERE video_id = ? AND run = ? RETURNING pending`, id, run)
+	if err != nil {
+		return false, fmt.Errorf("fan-in %s/%d: %w", id, run, err)
+	}
+	return pending == 0, nil
+}
+
+func (c *Catalog) refreshProgress(ctx context.Context, id string, run int) error {
+	_, err := c.exec(ctx, `UPDATE videos SET progress = COALESCE((SELECT SUM(weight * progress) / SUM(weight)
+		FROM pipeline_steps WHERE video_id = ? AND run = ?), 0) WHERE id = ? AND run = ? AND status = ?`,
+		id, run, id, run, media.StatusProcessing)
+	return err
+}
+
+// Fail ends the run with a reason meant for people. It returns false when the
+// run is stale or the video already ended.
+func (c *Catalog) Fail(ctx context.Context, id string, run int, reason string) (bool, error) {
+	res, err := c.exec(ctx, `UPDATE videos SET status = ?, error = ?, updated_at = ? WHERE id = ? AND run = ? AND status IN (?, ?)`,
+		media.StatusFailed, reason, c.millis(), id, run, media.StatusQueued, media.StatusProcessing)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// Publish marks the run's output ready (with the renditions saved by
+// SaveRenditions). It returns false when the run is stale or ended, in which
+// case the caller must not consider it published.
+func (c *Catalog) Publish(ctx context.Context, id string, run int) (bool, error) {
+	now := c.millis()
+	res, err := c.exec(ctx, `UPDATE videos SET status = ?, progress = 1, ready_at = ?, updated_at = ?
+		WHERE id = ? AND run = ? AND status = ?`, media.StatusReady, now, now, id, run, media.StatusProcessing)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// IsPublished reports whether the video exists and is ready to be watched.
+func (c *Catalog) IsPublished(ctx context.Context, id string) (bool, error) {
+	var status string
+	err := c.get(ctx, &status, `SELECT status FROM videos WHERE id = ?`, id)
+	if isNoRows(err) {
+		return false, nil
+	}
+	return status == string(media.StatusReady), err
+}
+
+// SaveRenditions records the packaged renditions before the run is published.
+func (c *Catalog) SaveRenditions(ctx context.Context, id string, run int, renditions []media.Rendition) error {
+	rj, err := json.Marshal(renditions)
+	if err != nil {
+		return err
+	}
+	_, err = c.exec(ctx, `UPDATE videos SET renditions = ?, updated_at = ? WHERE id = ? AND run = ?`,
+		string(rj), c.millis(), id, run)
+	return err
+}

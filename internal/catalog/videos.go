@@ -1,0 +1,146 @@
+package catalog
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/kinema/kinema/internal/media"
+)
+
+type videoRow struct {
+	ID                  string        `db:"id"`
+	Title               string        `db:"title"`
+	Status              string        `db:"status"`
+	Kind                string        `db:"kind"`
+	Error               string        `db:"error"`
+	Progress            float64       `db:"progress"`
+	Duration            float64       `db:"duration"`
+	Width               int           `db:"width"`
+	Height              int           `db:"height"`
+	SourceKey           string        `db:"source_key"`
+	SourceSize          int64         `db:"source_size"`
+	Renditions          string        `db:"renditions"`
+	Plan                string        `db:"plan"`
+	Run                 int           `db:"run"`
+	CreatedAt           int64         `db:"created_at"`
+	UpdatedAt           int64         `db:"updated_at"`
+	ProcessingStartedAt sql.NullInt64 `db:"processing_started_at"`
+	ReadyAt             sql.NullInt64 `db:"ready_at"`
+}
+
+const videoColumns = `id, title, status, kind, error, progress, duration, width, height, source_key,
+	source_size, renditions, plan, run, created_at, updated_at, processing_started_at, ready_at`
+
+func (r videoRow) video() media.Video {
+	v := media.Video{
+		ID: r.ID, Title: r.Title, Status: media.Status(r.Status), Kind: media.Kind(r.Kind),
+		Error: r.Error, Progress: r.Progress, Duration: r.Duration, Width: r.Width, Height: r.Height,
+		SourceSize: r.SourceSize, Renditions: []media.Rendition{},
+		ProcessingStartedAt: fromMillis(r.ProcessingStartedAt), ReadyAt: fromMillis(r.ReadyAt),
+	}
+	v.CreatedAt = *fromMillis(sql.NullInt64{Int64: r.CreatedAt, Valid: true})
+	v.UpdatedAt = *fromMillis(sql.NullInt64{Int64: r.UpdatedAt, Valid: true})
+	_ = json.Unmarshal([]byte(r.Renditions), &v.Renditions)
+	return v
+}
+
+// NewVideoID returns a random, URL-safe video id.
+func NewVideoID() string {
+	const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// CreateVideo adds a video that waits for its upload.
+func (c *Catalog) CreateVideo(ctx context.Context, title string) (media.Video, error) {
+	id, now := NewVideoID(), c.millis()
+	_, err := c.exec(ctx, `INSERT INTO videos (id, title, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+		id, title, media.StatusWaitingUpload, now, now)
+	if err != nil {
+		return media.Video{}, fmt.Errorf("create video: %w", err)
+	}
+	return c.Video(ctx, id)
+}
+
+// Video returns one video or media.ErrNotFound.
+func (c *Catalog) Video(ctx context.Context, id string) (media.Video, error) {
+	row, err := c.videoRow(ctx, id)
+	if err != nil {
+		return media.Video{}, err
+	}
+	return row.video(), nil
+}
+
+func (c *Catalog) videoRow(ctx context.Context, id string) (videoRow, error) {
+	var row videoRow
+	err := c.get(ctx, &row, `SELECT `+videoColumns+` FROM videos WHERE id = ?`, id)
+	if isNoRows(err) {
+		return row, fmt.Errorf("video %s: %w", id, media.ErrNotFound)
+	}
+	return row, err
+}
+
+// ListFilter narrows ListVideos. Zero values mean no filter.
+type ListFilter struct {
+	Status media.Status
+	Query  string // case-insensitive substring of the title
+	Limit  int
+}
+
+// ListVideos returns videos newest first.
+func (c *Catalog) ListVideos(ctx context.Context, f ListFilter) ([]media.Video, error) {
+	query := `SELECT ` + videoColumns + ` FROM videos WHERE 1=1`
+	var args []any
+	if f.Status != "" {
+		query += ` AND status = ?`
+		args = append(args, f.Status)
+	}
+	if f.Query != "" {
+		query += ` AND LOWER(title) LIKE ? ESCAPE '\'`
+		args = append(args, "%"+escapeLike(strings.ToLower(f.Query))+"%")
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 500
+	}
+	query += fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT %d`, f.Limit)
+	var rows []videoRow
+	if err := c.selectAll(ctx, &rows, query, args...); err != nil {
+		return nil, fmt.Errorf("list videos: %w", err)
+	}
+	out := make([]media.Video, len(rows))
+	for i, r := range rows {
+		out[i] = r.video()
+	}
+	return out, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// DeleteVideo removes a video and its pipeline state. Media objects are the
+// caller's to remove.
+func (c *Catalog) DeleteVideo(ctx context.Context, id string) error {
+	res, err := c.exec(ctx, `DELETE FROM videos WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("video %s: %w", id, media.ErrNotFound)
+	}
+	return nil
+}
+
+// Source returns where the upload of a video is stored and the current run.
+func (c *Catalog) Source(ctx context.Context, id string) (key string, run int, err error) {
+	row, err := c.videoRow(ctx, id)
+	return row.SourceKey, row.Run, err
+}

@@ -1,0 +1,175 @@
+// Package config holds kinema's settings: defaults, environment overrides,
+// command-line flags (which win) and validation.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kinema/kinema/internal/media"
+)
+
+// Config is every setting of `kinema serve`.
+type Config struct {
+	Addr       string // HTTP listen address
+	DataDir    string // SQLite, objects, keys and scratch live here
+	Workers    int    // in-process job concurrency; 0 runs the API alone
+	AdminToken string // bootstrap admin API key (env only, never a flag)
+	PublicURL  string // origin used in signed URLs; empty means the request's host
+
+	FFmpeg  string
+	FFprobe string
+
+	Ladder media.LadderConfig
+	Limits media.Limits
+
+	PlaybackTTL     time.Duration
+	UploadTTL       time.Duration
+	JobTimeout      time.Duration
+	RescueAfter     time.Duration
+	MaxAttempts     int
+	ShutdownTimeout time.Duration
+}
+
+// Default returns the embedded defaults: everything under ./data.
+func Default() Config {
+	return Config{
+		Addr:            ":8080",
+		DataDir:         "./data",
+		Workers:         max(1, runtime.NumCPU()),
+		FFmpeg:          "ffmpeg",
+		FFprobe:         "ffprobe",
+		Ladder:          media.DefaultLadderConfig(),
+		Limits:          media.Limits{MaxDuration: 6 * 3600, MaxPixels: 4096 * 2304, MaxBytes: 20 << 30},
+		PlaybackTTL:     6 * time.Hour,
+		UploadTTL:       24 * time.Hour,
+		JobTimeout:      2 * time.Hour,
+		RescueAfter:     2*time.Hour + 5*time.Minute,
+		MaxAttempts:     3,
+		ShutdownTimeout: 20 * time.Second,
+	}
+}
+
+// Paths derived from DataDir.
+func (c Config) DBPath() string     { return filepath.Join(c.DataDir, "kinema.db") }
+func (c Config) StoreDir() string   { return filepath.Join(c.DataDir, "objects") }
+func (c Config) KeysDir() string    { return filepath.Join(c.DataDir, "keys") }
+func (c Config) ScratchDir() string { return filepath.Join(c.DataDir, "scratch") }
+func (c Config) TusDir() string     { return filepath.Join(c.DataDir, "tus") }
+
+// Bind registers flags on fs whose defaults come from the environment (via
+// getenv) over the current values, so precedence is flag > env > default.
+func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
+	var errs []error
+	env := func(name string, dst any) {
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		if err := parseInto(v, dst); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	env("KINEMA_ADDR", &c.Addr)
+	env("KINEMA_DATA", &c.DataDir)
+	env("KINEMA_WORKERS", &c.Workers)
+	env("KINEMA_ADMIN_TOKEN", &c.AdminToken)
+	env("KINEMA_PUBLIC_URL", &c.PublicURL)
+	env("KINEMA_FFMPEG", &c.FFmpeg)
+	env("KINEMA_FFPROBE", &c.FFprobe)
+	env("KINEMA_PRESET", &c.Ladder.Preset)
+	env("KINEMA_CRF", &c.Ladder.CRF)
+	env("KINEMA_SEGMENT_SECONDS", &c.Ladder.SegmentSeconds)
+	env("KINEMA_SEGMENTS_PER_CHUNK", &c.Ladder.SegmentsPerChunk)
+	env("KINEMA_MAX_UPLOAD_BYTES", &c.Limits.MaxBytes)
+	env("KINEMA_MAX_DURATION", &c.Limits.MaxDuration)
+	env("KINEMA_PLAYBACK_TTL", &c.PlaybackTTL)
+	env("KINEMA_JOB_TIMEOUT", &c.JobTimeout)
+	env("KINEMA_RESCUE_AFTER", &c.RescueAfter)
+	env("KINEMA_MAX_ATTEMPTS", &c.MaxAttempts)
+	if v := getenv("KINEMA_RATE_CONTROL"); v != "" {
+		c.Ladder.RateControl = media.RateControl(v)
+	}
+	if v := getenv("KINEMA_LADDER"); v != "" {
+		if err := c.setLadder(v); err != nil {
+			errs = append(errs, fmt.Errorf("KINEMA_LADDER: %w", err))
+		}
+	}
+
+	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (KINEMA_ADDR)")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (KINEMA_DATA)")
+	fs.IntVar(&c.Workers, "workers", c.Workers, "in-process pipeline workers; 0 serves the API only (KINEMA_WORKERS)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public origin for signed URLs (KINEMA_PUBLIC_URL)")
+	fs.StringVar(&c.Ladder.Preset, "preset", c.Ladder.Preset, "x264 preset (KINEMA_PRESET)")
+	fs.Func("rate-control", "crf (capped CRF, default) or cbr (KINEMA_RATE_CONTROL)", func(v string) error {
+		c.Ladder.RateControl = media.RateControl(v)
+		return nil
+	})
+	fs.Func("ladder", "rung heights by short side, e.g. 1080,720,480 (KINEMA_LADDER)", c.setLadder)
+	return errors.Join(errs...)
+}
+
+func (c *Config) setLadder(v string) error {
+	var hs []int
+	for _, part := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n < 2 {
+			return fmt.Errorf("bad rung %q", part)
+		}
+		hs = append(hs, n)
+	}
+	c.Ladder.Heights = hs
+	return nil
+}
+
+// Validate reports settings that cannot work.
+func (c Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data directory must be set"))
+	}
+	if c.Workers < 0 {
+		errs = append(errs, errors.New("workers must be 0 or more"))
+	}
+	if rc := c.Ladder.RateControl; rc != media.RateCappedCRF && rc != media.RateCBR {
+		errs = append(errs, fmt.Errorf("rate control must be crf or cbr, not %q", rc))
+	}
+	if c.Ladder.SegmentSeconds < 1 || c.Ladder.SegmentSeconds > 12 {
+		errs = append(errs, errors.New("segment length must be between 1 and 12 seconds"))
+	}
+	if c.Ladder.SegmentsPerChunk < 1 {
+		errs = append(errs, errors.New("segments per chunk must be at least 1"))
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < 8 {
+		errs = append(errs, errors.New("KINEMA_ADMIN_TOKEN must be at least 8 characters"))
+	}
+	if c.PlaybackTTL < time.Minute {
+		errs = append(errs, errors.New("playback TTL must be at least a minute"))
+	}
+	return errors.Join(errs...)
+}
+
+func parseInto(v string, dst any) error {
+	var err error
+	switch d := dst.(type) {
+	case *string:
+		*d = v
+	case *int:
+		*d, err = strconv.Atoi(v)
+	case *int64:
+		*d, err = strconv.ParseInt(v, 10, 64)
+	case *float64:
+		*d, err = strconv.ParseFloat(v, 64)
+	case *time.Duration:
+		*d, err = time.ParseDuration(v)
+	default:
+		err = fmt.Errorf("unsupported type %T", dst)
+	}
+	return err
+}

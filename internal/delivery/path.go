@@ -1,0 +1,83 @@
+package delivery
+
+import (
+	"net/url"
+	"path"
+	"strings"
+)
+
+// PathPrefix is where the handler expects to be mounted, without
+// http.StripPrefix: mux.Handle(delivery.PathPrefix, h).
+const PathPrefix = "/media/"
+
+// maxPathLen bounds the part after PathPrefix; real paths are under 80 bytes.
+const maxPathLen = 512
+
+// fileType describes how one file extension is served.
+type fileType struct {
+	contentType string
+	manifest    bool // read, rewritten with the token, never cached long
+}
+
+// fileTypes is the allowlist: anything else under media/<id>/ (work files,
+// logs, whatever a future pipeline drops there) is not served.
+var fileTypes = map[string]fileType{
+	".m3u8": {"application/vnd.apple.mpegurl", true},
+	".mpd":  {"application/dash+xml", true},
+	".vtt":  {"text/vtt; charset=utf-8", true},
+	".m4s":  {"video/iso.segment", false},
+	".mp4":  {"video/mp4", false},
+	".jpg":  {"image/jpeg", false},
+}
+
+// parseMediaPath splits /media/<id>/<rel> into the video id and the path
+// inside the video (e.g. "master.m3u8" or "v0/seg_00000.m4s").
+//
+// It works on the escaped path so that encoded tricks (%2e%2e, %2f, %5c, %00)
+// are seen as written, and it accepts only letters, digits, '-', '_' and '.'
+// in segments that do not start with a dot. No legitimate name needs more,
+// so traversal, hidden files, empty segments, backslashes and NUL are all
+// rejected without having to enumerate them.
+func parseMediaPath(u *url.URL) (id, rel string, ok bool) {
+	p := u.EscapedPath()
+	if p != u.Path || !strings.HasPrefix(p, PathPrefix) {
+		return "", "", false
+	}
+	rest := p[len(PathPrefix):]
+	if len(rest) > maxPathLen {
+		return "", "", false
+	}
+	segs := strings.Split(rest, "/")
+	if len(segs) < 2 || len(segs) > 3 { // <id>/<file> or <id>/<rid>/<file>
+		return "", "", false
+	}
+	for _, s := range segs {
+		if !safeSegment(s) {
+			return "", "", false
+		}
+	}
+	if strings.Contains(segs[0], ".") {
+		return "", "", false // video ids are letters, digits, '-' and '_'
+	}
+	return segs[0], strings.Join(segs[1:], "/"), true
+}
+
+// lookupType returns how rel is served, and false for extensions that are not
+// served at all.
+func lookupType(rel string) (fileType, bool) {
+	ft, ok := fileTypes[path.Ext(rel)]
+	return ft, ok
+}
+
+func safeSegment(s string) bool {
+	if s == "" || s[0] == '.' || len(s) > 255 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}

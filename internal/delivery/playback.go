@@ -1,0 +1,50 @@
+package delivery
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/kinema/kinema/internal/auth"
+	"github.com/kinema/kinema/internal/media"
+)
+
+// Playback is the set of signed URLs a player needs for one video. Poster and
+// Storyboard are empty for audio-only media.
+type Playback struct {
+	HLS        string    `json:"hls"`
+	DASH       string    `json:"dash"`
+	Poster     string    `json:"poster"`
+	Storyboard string    `json:"storyboard"` // WebVTT of thumbnail sprites
+	ExpiresAt  time.Time `json:"expires_at"`
+}
+
+// PlaybackURLs signs a play token for videoID valid for ttl from now and
+// returns the absolute URLs under base (e.g. "http://host:8080"). Every file
+// the player reaches from these URLs inherits the same token through manifest
+// rewriting, so ttl must cover the whole viewing session, not just the first
+// request: a token that expires mid-film makes the next segment fail.
+func PlaybackURLs(base string, keys *auth.Keys, videoID string, kind media.Kind, ttl time.Duration, now time.Time) (Playback, error) {
+	if ttl < time.Second {
+		return Playback{}, errors.New("delivery: playback ttl must be at least a second")
+	}
+	exp := now.Add(ttl).Truncate(time.Second) // tokens carry whole seconds
+	tok, err := keys.Sign(auth.Claims{VideoID: videoID, Purpose: auth.PurposePlay, ExpiresAt: exp})
+	if err != nil {
+		return Playback{}, fmt.Errorf("delivery: playback urls: %w", err)
+	}
+	prefix := strings.TrimRight(base, "/") + PathPrefix + videoID + "/"
+	sign := func(name string) string { return prefix + name + "?token=" + url.QueryEscape(tok) }
+	pb := Playback{
+		HLS:       sign("master.m3u8"),
+		DASH:      sign("manifest.mpd"),
+		ExpiresAt: exp.UTC(),
+	}
+	if kind != media.KindAudio {
+		pb.Poster = sign("poster.jpg")
+		pb.Storyboard = sign("storyboard.vtt")
+	}
+	return pb, nil
+}

@@ -1,0 +1,250 @@
+package media
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// RateControl selects how video rungs spend bits.
+type RateControl string
+
+// Rate control modes. Capped CRF behaves like QVBR: constant quality, but never
+// above the rung's maxrate, so players can still pick rungs by bandwidth.
+const (
+	RateCappedCRF RateControl = "crf"
+	RateCBR       RateControl = "cbr"
+)
+
+// DefaultHeights are the candidate rungs, by the short side of the picture.
+var DefaultHeights = []int{2160, 1440, 1080, 720, 480, 360, 240}
+
+// LadderConfig tunes how a Plan is derived from a Source.
+type LadderConfig struct {
+	Heights          []int       // candidate rungs by short side; DefaultHeights when empty
+	SegmentSeconds   float64     // target segment length
+	SegmentsPerChunk int         // segments encoded by one chunk job
+	RateControl      RateControl // RateCappedCRF or RateCBR
+	CRF              int         // quality for capped CRF
+	Preset           string      // x264 preset
+	MaxFPS           int         // frame rate cap
+	AudioBitrate     int         // stereo AAC for video sources, bits/s
+	AudioLadder      []int       // stereo AAC rungs for audio-only sources, bits/s
+}
+
+// DefaultLadderConfig returns the defaults used when nothing is configured.
+func DefaultLadderConfig() LadderConfig {
+	return LadderConfig{
+		Heights:          DefaultHeights,
+		SegmentSeconds:   4,
+		SegmentsPerChunk: 4,
+		RateControl:      RateCappedCRF,
+		CRF:              23,
+		Preset:           "veryfast",
+		MaxFPS:           60,
+		AudioBitrate:     128_000,
+		AudioLadder:      []int{64_000, 128_000},
+	}
+}
+
+// Limits bound what an upload may be. Zero means no limit.
+type Limits struct {
+	MaxDuration float64 // seconds
+	MaxPixels   int     // width × height of the display picture
+	MaxBytes    int64
+}
+
+// Check returns an *InputError when src exceeds the limits.
+func (l Limits) Check(src Source) error {
+	if l.MaxBytes > 0 && src.Size > l.MaxBytes {
+		return Inputf("The file is %d bytes; the limit is %d bytes.", src.Size, l.MaxBytes)
+	}
+	if l.MaxDuration > 0 && src.Duration > l.MaxDuration {
+		return Inputf("The media lasts %.0f seconds; the limit is %.0f seconds.", src.Duration, l.MaxDuration)
+	}
+	if l.MaxPixels > 0 && src.Width*src.Height > l.MaxPixels {
+		return Inputf("The picture is %dx%d, larger than this server accepts.", src.Width, src.Height)
+	}
+	return nil
+}
+
+// Chunk is a range of the timeline encoded by one job. It always starts on a
+// segment boundary, so every rendition cuts its segments at the same frames.
+type Chunk struct {
+	Index      int     `json:"index"`
+	StartFrame int     `json:"start_frame"`
+	Start      float64 `json:"start"`  // seconds, StartFrame / fps
+	Frames     int     `json:"frames"` // 0 means until the end of the source
+}
+
+// Plan is everything the encode jobs need to know, decided once per video.
+type Plan struct {
+	Kind           Kind        `json:"kind"`
+	Duration       float64     `json:"duration"`
+	FPSNum         int         `json:"fps_num,omitempty"`
+	FPSDen         int         `json:"fps_den,omitempty"`
+	GOPFrames      int         `json:"gop_frames,omitempty"`
+	SegmentSeconds float64     `json:"segment_seconds"` // exact: GOPFrames / fps for video
+	RateControl    RateControl `json:"rate_control,omitempty"`
+	CRF            int         `json:"crf,omitempty"`
+	Preset         string      `json:"preset,omitempty"`
+	Video          []Rendition `json:"video,omitempty"`
+	Audio          []Rendition `json:"audio,omitempty"`
+	Chunks         []Chunk     `json:"chunks,omitempty"`
+}
+
+// Renditions returns video rungs followed by audio rungs.
+func (p Plan) Renditions() []Rendition {
+	return append(append([]Rendition(nil), p.Video...), p.Audio...)
+}
+
+// NewPlan derives the ladder and chunking for src. It never upscales, keeps the
+// display aspect ratio (portrait stays portrait) and always yields at least
+// one rung.
+func NewPlan(src Source, cfg LadderConfig) (Plan, error) {
+	if !src.HasVideo && !src.HasAudio {
+		return Plan{}, Inputf("The file has no audio or video stream that can be decoded.")
+	}
+	if src.Duration <= 0 {
+		return Plan{}, Inputf("The media has no duration; it may be truncated or empty.")
+	}
+	if cfg.SegmentSeconds <= 0 || cfg.SegmentsPerChunk <= 0 {
+		return Plan{}, fmt.Errorf("plan: segment length and chunk size must be positive")
+	}
+	p := Plan{Kind: src.Kind(), Duration: src.Duration, SegmentSeconds: cfg.SegmentSeconds}
+	if src.HasVideo {
+		if src.Width < 2 || src.Height < 2 {
+			return Plan{}, Inputf("The video stream has no usable picture size (%dx%d).", src.Width, src.Height)
+		}
+		p.FPSNum, p.FPSDen = capFPS(src.FPSNum, src.FPSDen, cfg.MaxFPS)
+		fps := float64(p.FPSNum) / float64(p.FPSDen)
+		p.GOPFrames = max(1, int(math.Round(fps*cfg.SegmentSeconds)))
+		p.SegmentSeconds = float64(p.GOPFrames) / fps
+		p.RateControl, p.CRF, p.Preset = cfg.RateControl, cfg.CRF, cfg.Preset
+		p.Video = videoRungs(src.Width, src.Height, fps, cfg.Heights)
+		for i := range p.Video {
+			p.Video[i].ID = fmt.Sprintf("v%d", i)
+			p.Video[i].FPSNum, p.Video[i].FPSDen = p.FPSNum, p.FPSDen
+		}
+		p.Chunks = chunks(src.Duration, fps, p.GOPFrames*cfg.SegmentsPerChunk)
+	}
+	if src.HasAudio {
+		p.Audio = audioRungs(src, cfg)
+	}
+	return p, nil
+}
+
+// capFPS keeps a known frame rate under the cap by halving it (120 → 60), and
+// falls back to 30 when the source does not say.
+func capFPS(num, den, maxFPS int) (int, int) {
+	if num <= 0 || den <= 0 || float64(num)/float64(den) > 1000 {
+		return 30, 1
+	}
+	if maxFPS <= 0 {
+		maxFPS = 60
+	}
+	for float64(num)/float64(den) > float64(maxFPS)+0.01 {
+		den *= 2
+	}
+	g := gcd(num, den)
+	return num / g, den / g
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// videoRungs picks every candidate not above the source's short side.
+func videoRungs(w, h int, fps float64, heights []int) []Rendition {
+	if len(heights) == 0 {
+		heights = DefaultHeights
+	}
+	hs := append([]int(nil), heights...)
+	sort.Sort(sort.Reverse(sort.IntSlice(hs)))
+	short, portrait := h, h > w
+	if portrait {
+		short = w
+	}
+	var out []Rendition
+	seen := map[[2]int]bool{}
+	add := func(rw, rh int) {
+		if rw < 2 || rh < 2 || seen[[2]int{rw, rh}] {
+			return
+		}
+		seen[[2]int{rw, rh}] = true
+		br := videoBitrate(rw, rh, fps)
+		out = append(out, Rendition{Type: KindVideo, Width: rw, Height: rh, Bitrate: br,
+			MaxRate: br * 107 / 100, BufSize: br * 3 / 2})
+	}
+	for _, s := range hs {
+		if s > short {
+			continue
+		}
+		if portrait {
+			add(even(s), even(float64(s)*float64(h)/float64(w)))
+		} else {
+			add(even(float64(s)*float64(w)/float64(h)), even(s))
+		}
+	}
+	if len(out) == 0 {
+		add(w&^1, h&^1) // smaller than every rung: keep the source size
+	}
+	return out
+}
+
+// videoBitrate scales 5 Mb/s at 1080p30 by pixels×fps with a 0.75 exponent,
+// which tracks common ladders (720p30 ≈ 2.7 Mb/s, 360p30 ≈ 0.96 Mb/s).
+func videoBitrate(w, h int, fps float64) int {
+	ratio := float64(w*h) * fps / (1920 * 1080 * 30)
+	kbps := math.Round(5000 * math.Pow(ratio, 0.75))
+	return int(max(kbps, 100)) * 1000
+}
+
+func even[T int | float64](v T) int {
+	n := int(math.Round(float64(v)))
+	if n%2 == 1 {
+		n++
+	}
+	return n
+}
+
+func audioRungs(src Source, cfg LadderConfig) []Rendition {
+	stereo := min(max(src.AudioChannels, 1), 2)
+	rate := 48000
+	var out []Rendition
+	if src.HasVideo {
+		out = append(out, Rendition{Type: KindAudio, Bitrate: cfg.AudioBitrate, Channels: stereo, SampleRate: rate})
+	} else {
+		for _, br := range cfg.AudioLadder {
+			out = append(out, Rendition{Type: KindAudio, Bitrate: br, Channels: stereo, SampleRate: rate})
+		}
+	}
+	if src.AudioChannels > 2 { // keep the original layout next to the downmix
+		ch := min(src.AudioChannels, 8)
+		out = append(out, Rendition{Type: KindAudio, Bitrate: 64_000 * ch, Channels: ch, SampleRate: rate})
+	}
+	for i := range out {
+		out[i].ID = fmt.Sprintf("a%d", i)
+	}
+	return out
+}
+
+// chunks splits the timeline into ranges of chunkFrames frames. A last piece
+// shorter than half a chunk is merged into the one before it.
+func chunks(duration, fps float64, chunkFrames int) []Chunk {
+	total := int(math.Ceil(duration*fps - 1e-6))
+	n := max(1, total/chunkFrames)
+	if rest := total - n*chunkFrames; rest >= chunkFrames/2 {
+		n++
+	}
+	out := make([]Chunk, n)
+	for i := range out {
+		start := i * chunkFrames
+		out[i] = Chunk{Index: i, StartFrame: start, Start: float64(start) / fps, Frames: chunkFrames}
+	}
+	out[n-1].Frames = 0 // the last chunk runs to the end
+	return out
+}

@@ -1,0 +1,30 @@
+package media
+
+// Rendition is one rung of the published ladder, video or audio.
+type Rendition struct {
+	ID      string `json:"id"`   // directory name under the video: v0, v1 ... a0, a1
+	Type    Kind   `json:"type"` // KindVideo or KindAudio
+	Width   int    `json:"width,omitempty"`
+	Height  int    `json:"height,omitempty"`
+	FPSNum  int    `json:"fps_num,omitempty"`
+	FPSDen  int    `json:"fps_den,omitempty"`
+	Bitrate int    `json:"bitrate"` // target, bits per second
+	MaxRate int    `json:"maxrate,omitempty"`
+	BufSize int    `json:"bufsize,omitempty"`
+
+	Channels   int `json:"channels,omitempty"`
+	SampleRate int `json:"sample_rate,omitempty"`
+
+	// Filled in by packaging from the real output.
+	Codecs           string `json:"codecs,omitempty"` // RFC 6381, e.g. avc1.64001f
+	AverageBandwidth int    `json:"average_bandwidth,omitempty"`
+	PeakBandwidth    int    `json:"peak_bandwidth,omitempty"`
+}
+
+// FPS returns the rendition frame rate as a float.
+func (r Rendition) FPS() float64 {
+	if r.FPSDen == 0 {
+		return 0
+	}
+	return float64(r.FPSNum) / float64(r.FPSDen)
+}

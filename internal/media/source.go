@@ -1,0 +1,38 @@
+package media
+
+// Source is what probing learned about an uploaded file. Width and Height are
+// the display size: rotation and sample aspect ratio already applied.
+type Source struct {
+	Format   string  `json:"format"`
+	Duration float64 `json:"duration"` // seconds
+	Size     int64   `json:"size"`     // bytes
+
+	HasVideo   bool   `json:"has_video"`
+	VideoCodec string `json:"video_codec,omitempty"`
+	Width      int    `json:"width,omitempty"`
+	Height     int    `json:"height,omitempty"`
+	FPSNum     int    `json:"fps_num,omitempty"`
+	FPSDen     int    `json:"fps_den,omitempty"`
+	Rotation   int    `json:"rotation,omitempty"` // degrees, as found in the file
+
+	HasAudio        bool   `json:"has_audio"`
+	AudioCodec      string `json:"audio_codec,omitempty"`
+	AudioChannels   int    `json:"audio_channels,omitempty"`
+	AudioSampleRate int    `json:"audio_sample_rate,omitempty"`
+}
+
+// FPS returns the frame rate as a float, 0 when unknown.
+func (s Source) FPS() float64 {
+	if s.FPSNum <= 0 || s.FPSDen <= 0 {
+		return 0
+	}
+	return float64(s.FPSNum) / float64(s.FPSDen)
+}
+
+// Kind returns KindVideo when the source has a picture, KindAudio otherwise.
+func (s Source) Kind() Kind {
+	if s.HasVideo {
+		return KindVideo
+	}
+	return KindAudio
+}

@@ -1,0 +1,68 @@
+package media
+
+import "time"
+
+// Status is the lifecycle state of a video as shown by the API.
+type Status string
+
+// Video statuses. They only move forward, except that a failed video may be
+// requeued by an administrator.
+const (
+	StatusWaitingUpload Status = "waiting_upload"
+	StatusQueued        Status = "queued"
+	StatusProcessing    Status = "processing"
+	StatusReady         Status = "ready"
+	StatusFailed        Status = "failed"
+)
+
+// Valid reports whether s is one of the known statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusWaitingUpload, StatusQueued, StatusProcessing, StatusReady, StatusFailed:
+		return true
+	}
+	return false
+}
+
+// Kind tells whether a source has pictures or is audio only.
+type Kind string
+
+// Media kinds, known once the source has been probed.
+const (
+	KindVideo Kind = "video"
+	KindAudio Kind = "audio"
+)
+
+// Video is one uploaded item and everything the catalog knows about it.
+type Video struct {
+	ID         string      `json:"id"`
+	Title      string      `json:"title"`
+	Status     Status      `json:"status"`
+	Kind       Kind        `json:"kind,omitempty"`
+	Progress   float64     `json:"progress"`
+	Error      string      `json:"error,omitempty"`
+	Duration   float64     `json:"duration"`
+	Width      int         `json:"width"`
+	Height     int         `json:"height"`
+	SourceSize int64       `json:"source_size"`
+	Renditions []Rendition `json:"renditions"`
+	CreatedAt  time.Time   `json:"created_at"`
+	UpdatedAt  time.Time   `json:"updated_at"`
+	// ProcessingStartedAt is set when the first job starts; it drives the ETA.
+	ProcessingStartedAt *time.Time `json:"processing_started_at,omitempty"`
+	ReadyAt             *time.Time `json:"ready_at,omitempty"`
+}
+
+// ETA estimates the seconds left for a processing video from the progress made
+// since processing started. It returns false when no estimate is possible yet.
+func (v *Video) ETA(now time.Time) (float64, bool) {
+	if v.Status != StatusProcessing || v.ProcessingStartedAt == nil || v.Progress <= 0.02 {
+		return 0, false
+	}
+	elapsed := now.Sub(*v.ProcessingStartedAt).Seconds()
+	if elapsed <= 0 {
+		return 0, false
+	}
+	left := elapsed / v.Progress * (1 - v.Progress)
+	return left, true
+}

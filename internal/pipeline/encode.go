@@ -1,0 +1,136 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/riverqueue/river"
+
+	"github.com/kinema/kinema/internal/catalog"
+	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
+	"github.com/kinema/kinema/internal/queue"
+	"github.com/kinema/kinema/internal/storage"
+)
+
+func (p *Pipeline) encodeChunk(ctx context.Context, job *river.Job[ChunkArgs]) error {
+	step := chunkStep(job.Args.Index)
+	err := p.doEncodeChunk(ctx, job, step)
+	return p.outcome(ctx, job.Args.Ref, step, job.Attempt, job.MaxAttempts, err)
+}
+
+// doEncodeChunk decodes one range of the source once and encodes it into
+// every video rendition, then hands the pieces to the store.
+func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs], step string) error {
+	ref := job.Args.Ref
+	plan, live, err := p.current(ctx, ref)
+	if err != nil || !live {
+		return err
+	}
+	if job.Args.Index >= len(plan.Chunks) {
+		return fmt.Errorf("chunk %d is not in the plan", job.Args.Index)
+	}
+	chunk := plan.Chunks[job.Args.Index]
+	dir, src, err := p.prepare(ctx, job.ID, ref)
+	if err != nil {
+		return err
+	}
+	defer removeAll(dir)
+	out := filepath.Join(dir, "out")
+	if err := os.MkdirAll(out, 0o750); err != nil {
+		return err
+	}
+	seconds := chunkSeconds(plan, chunk)
+	defer p.forgetProgress(ref, step)
+	err = p.ff.Run(ctx, ffmpeg.ChunkArgs(plan, chunk, src, out), func(pr ffmpeg.Progress) {
+		p.progress(ref, step, pr.OutTime.Seconds()/seconds)
+	})
+	if err != nil {
+		return fmt.Errorf("encode chunk %d: %w", chunk.Index, err)
+	}
+	for _, r := range plan.Video {
+		if _, err := storage.PutFile(ctx, p.store, chunkKey(ref, r.ID, chunk.Index), filepath.Join(out, r.ID+".ts")); err != nil {
+			return err
+		}
+	}
+	return finishParallel(ctx, p, job, ref, step)
+}
+
+func chunkSeconds(plan media.Plan, c media.Chunk) float64 {
+	if c.Frames > 0 {
+		return float64(c.Frames) * float64(plan.FPSDen) / float64(plan.FPSNum)
+	}
+	return max(plan.Duration-c.Start, 0.1)
+}
+
+func (p *Pipeline) encodeAudio(ctx context.Context, job *river.Job[AudioArgs]) error {
+	err := p.doEncodeAudio(ctx, job)
+	return p.outcome(ctx, job.Args.Ref, stepAudio, job.Attempt, job.MaxAttempts, err)
+}
+
+// doEncodeAudio encodes the whole audio track once per audio rendition,
+// straight into CMAF segments: audio is cheap, so it is not chunked.
+func (p *Pipeline) doEncodeAudio(ctx context.Context, job *river.Job[AudioArgs]) error {
+	ref := job.Args.Ref
+	plan, live, err := p.current(ctx, ref)
+	if err != nil || !live {
+		return err
+	}
+	dir, src, err := p.prepare(ctx, job.ID, ref)
+	if err != nil {
+		return err
+	}
+	defer removeAll(dir)
+	out := filepath.Join(dir, "out")
+	for _, r := range plan.Audio {
+		if err := os.MkdirAll(filepath.Join(out, r.ID), 0o750); err != nil {
+			return err
+		}
+	}
+	defer p.forgetProgress(ref, stepAudio)
+	err = p.ff.Run(ctx, ffmpeg.AudioArgs(plan, src, out), func(pr ffmpeg.Progress) {
+		p.progress(ref, stepAudio, pr.OutTime.Seconds()/plan.Duration)
+	})
+	if err != nil {
+		return fmt.Errorf("encode audio: %w", err)
+	}
+	if err := storage.PutDir(ctx, p.store, audioPrefix(ref), out); err != nil {
+		return err
+	}
+	return finishParallel(ctx, p, job, ref, stepAudio)
+}
+
+// prepare makes the job's scratch directory and a local path to the source.
+func (p *Pipeline) prepare(ctx context.Context, jobID int64, ref Ref) (dir, src string, err error) {
+	key, _, err := p.cat.Source(ctx, ref.VideoID)
+	if err != nil {
+		return "", "", err
+	}
+	dir, err = p.scratch(jobID)
+	if err != nil {
+		return "", "", err
+	}
+	src, err = storage.FetchFile(ctx, p.store, key, dir)
+	if err != nil {
+		removeAll(dir)
+		return "", "", err
+	}
+	return dir, src, nil
+}
+
+// finishParallel completes a fan-out step; the last one enqueues packaging.
+func finishParallel[T river.JobArgs](ctx context.Context, p *Pipeline, job *river.Job[T], ref Ref, step string) error {
+	return complete(ctx, p, job, func(ctx context.Context, tx *sql.Tx, cat *catalog.Catalog, client *queue.Client) error {
+		last, err := cat.FinishParallelStep(ctx, ref.VideoID, ref.Run, step)
+		if err != nil || !last {
+			return err
+		}
+		_, err = client.InsertTx(ctx, tx, PackageArgs{ref}, insertOpts(p.cfg.MaxAttempts))
+		return err
+	})
+}
+
+func removeAll(dir string) { _ = os.RemoveAll(dir) }

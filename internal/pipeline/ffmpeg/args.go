@@ -1,0 +1,266 @@
+package ffmpeg
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/kinema/kinema/internal/media"
+)
+
+// chunkTSOffset is added to every chunk's timestamps, in seconds. x264 with
+// B-frames gives the first frames a DTS before their PTS, i.e. a negative
+// DTS in chunk 0; the mpegts muxer would then shift chunk 0 alone to make it
+// non-negative, breaking continuity with the next chunk. With every chunk
+// offset by its start plus this constant, nothing is negative, nothing is
+// shifted, and byte-concatenated chunks carry one continuous timeline
+// (packaging subtracts the start again).
+const chunkTSOffset = 10
+
+// ChunkArgs returns the ffmpeg arguments that encode chunk c of plan p from
+// src into one MPEG-TS file per video rendition, outDir/<id>.ts. Chunks of a
+// rendition can be byte-concatenated in order to get the whole rendition:
+// every chunk starts with an IDR frame, has exactly c.Frames frames (the last
+// runs to the end) and carries timestamps continuing the previous chunk.
+func ChunkArgs(p media.Plan, c media.Chunk, src, outDir string) []string {
+	fps := fmt.Sprintf("%d/%d", p.FPSNum, p.FPSDen)
+	frame := float64(p.FPSDen) / float64(p.FPSNum) // one frame, seconds
+	args := InputFlags()
+	// As input options these make the demuxer drop audio, subtitle and data
+	// packets, so nothing but video is read and decoded.
+	args = append(args, "-an", "-sn", "-dn")
+	startTime := 0.0
+	if c.StartFrame > 0 {
+		// Accurate input seek to one frame before the chunk: ffmpeg decodes
+		// from the previous keyframe and discards frames before this point.
+		// The fps filter below then drops that extra frame (start_time), so a
+		// frame whose timestamp is a hair early due to rounding is still
+		// picked and every chunk lands on the same frame grid.
+		args = append(args, "-ss", seconds(float64(c.StartFrame-1)*frame))
+		startTime = frame
+	}
+	args = append(args, "-i", inputURL(src))
+	args = append(args, "-filter_complex", chunkFilter(p, fps, startTime))
+	for i, r := range p.Video {
+		args = append(args,
+			"-map", fmt.Sprintf("[o%d]", i),
+			"-c:v", "libx264",
+			"-preset", orDefault(p.Preset, "veryfast"),
+			"-profile:v", "high",
+			// Keyframes exactly every GOP frames and nowhere else: with
+			// scene-cut detection off and a closed GOP, every segment
+			// boundary is an IDR frame, in every rendition. (x264 clamps
+			// keyint_min to GOP/2+1; with scenecut off it has no effect.)
+			"-g", strconv.Itoa(p.GOPFrames),
+			"-keyint_min", strconv.Itoa(p.GOPFrames),
+			"-sc_threshold", "0",
+			"-flags", "+cgop",
+		)
+		args = append(args, rateControl(p, r)...)
+		if c.Frames > 0 {
+			args = append(args, "-frames:v", strconv.Itoa(c.Frames))
+		}
+		args = append(args,
+			"-f", "mpegts",
+			// Sets the discontinuity indicator on each stream's first packet:
+			// without it the demuxer reading the concatenation sees the
+			// continuity counter restart and flags the last frame of every
+			// chunk as corrupt.
+			"-mpegts_flags", "+initial_discontinuity",
+			// No mux delay: timestamps stay exactly those of the frames.
+			"-muxdelay", "0", "-muxpreload", "0",
+			"-output_ts_offset", seconds(float64(c.StartFrame)*frame+chunkTSOffset),
+			filepath.Join(outDir, r.ID+".ts"),
+		)
+	}
+	return args
+}
+
+// chunkFilter decodes once and scales for every rendition:
+// fps (constant frame rate grid), then split into one branch per rendition.
+func chunkFilter(p media.Plan, fps string, startTime float64) string {
+	var b strings.Builder
+	// start_time anchors the output frame grid at the chunk start (seek
+	// point plus startTime); setpts then makes the chunk start at zero so
+	// -output_ts_offset alone decides its place on the timeline.
+	fmt.Fprintf(&b, "[0:v]fps=%s:start_time=%s,setpts=PTS-STARTPTS", fps, seconds(startTime))
+	n := len(p.Video)
+	if n > 1 {
+		fmt.Fprintf(&b, ",split=%d", n)
+		for i := range n {
+			fmt.Fprintf(&b, "[s%d]", i)
+		}
+	}
+	for i, r := range p.Video {
+		if n > 1 {
+			fmt.Fprintf(&b, ";[s%d]", i)
+		} else {
+			b.WriteString(",")
+		}
+		// setsar=1: the size is the display size, so anamorphic sources
+		// come out with square pixels.
+		fmt.Fprintf(&b, "scale=%d:%d,setsar=1,format=yuv420p[o%d]", r.Width, r.Height, i)
+	}
+	return b.String()
+}
+
+func rateControl(p media.Plan, r media.Rendition) []string {
+	if p.RateControl == media.RateCBR {
+		br := strconv.Itoa(r.Bitrate)
+		return []string{
+			"-b:v", br, "-minrate", br, "-maxrate", br,
+			"-bufsize", strconv.Itoa(r.BufSize),
+			// Filler data makes the stream truly constant at the HRD level.
+			"-x264-params", "nal-hrd=cbr",
+		}
+	}
+	// Capped CRF: constant quality, but the VBV caps peaks at maxrate so the
+	// advertised bandwidth holds.
+	return []string{
+		"-crf", strconv.Itoa(p.CRF),
+		"-maxrate", strconv.Itoa(r.MaxRate),
+		"-bufsize", strconv.Itoa(r.BufSize),
+	}
+}
+
+// hlsArgs are the muxer options for one HLS fMP4 VOD rendition in dir.
+// In ffmpeg 5.1 the init segment is written next to the playlist, so it lands
+// in dir too. The directory must exist (see MakeRenditionDirs).
+func hlsArgs(hlsTime float64, dir string) []string {
+	return []string{
+		"-f", "hls",
+		"-hls_time", seconds(hlsTime),
+		"-hls_playlist_type", "vod",
+		"-hls_segment_type", "fmp4",
+		"-hls_fmp4_init_filename", "init.mp4",
+		// Every segment starts with a keyframe and needs nothing before it.
+		"-hls_flags", "independent_segments",
+		"-hls_segment_filename", filepath.Join(dir, "seg_%05d.m4s"),
+		filepath.Join(dir, "index.m3u8"),
+	}
+}
+
+// AudioArgs returns the ffmpeg arguments that encode the first audio stream
+// of src into every audio rendition of p, each an HLS fMP4 VOD playlist in
+// outDir/<id>/ (index.m3u8, init.mp4, seg_NNNNN.m4s).
+func AudioArgs(p media.Plan, src, outDir string) []string {
+	args := InputFlags()
+	// Input options: skip demuxing video (and cover art), subtitles, data.
+	args = append(args, "-vn", "-sn", "-dn", "-i", inputURL(src))
+	for _, r := range p.Audio {
+		args = append(args,
+			"-map", "0:a:0", "-vn",
+			"-c:a", "aac",
+			"-b:a", strconv.Itoa(r.Bitrate),
+			"-ar", strconv.Itoa(orDefaultInt(r.SampleRate, 48000)),
+			"-ac", strconv.Itoa(orDefaultInt(r.Channels, 2)),
+		)
+		args = append(args, hlsArgs(p.SegmentSeconds, filepath.Join(outDir, r.ID))...)
+	}
+	return args
+}
+
+// PackageArgs returns the ffmpeg arguments that remux the concatenated chunk
+// files, one per video rendition in the order of p.Video, into HLS fMP4 VOD
+// playlists in outDir/<id>/ without re-encoding. Every GOP becomes exactly
+// one segment.
+func PackageArgs(p media.Plan, inputs []string, outDir string) []string {
+	var args []string
+	for _, in := range inputs {
+		args = append(args, "-i", inputURL(in))
+	}
+	// hlsenc cuts at the first keyframe at or after n×hls_time. Keyframes sit
+	// exactly every SegmentSeconds, so half a frame less cuts at every one
+	// of them without depending on float equality at the boundary.
+	hlsTime := p.SegmentSeconds
+	if p.FPSNum > 0 && p.FPSDen > 0 {
+		hlsTime -= 0.5 * float64(p.FPSDen) / float64(p.FPSNum)
+	}
+	for i, r := range p.Video {
+		if i >= len(inputs) {
+			break
+		}
+		args = append(args,
+			"-map", fmt.Sprintf("%d:v:0", i),
+			"-c", "copy",
+			// The chunks' B-frames start decoding before the first picture.
+			// By default ffmpeg shifts the track so that DTS starts at 0,
+			// delaying the picture against the audio by the reorder delay;
+			// disabled keeps the first picture at 0 (mp4 stores this with an
+			// edit list, segment times stay non-negative).
+			"-avoid_negative_ts", "disabled",
+		)
+		args = append(args, hlsArgs(hlsTime, filepath.Join(outDir, r.ID))...)
+	}
+	return args
+}
+
+// MakeRenditionDirs creates outDir/<id>/ for every rendition; the HLS muxer
+// does not create directories itself.
+func MakeRenditionDirs(outDir string, rs []media.Rendition) error {
+	for _, r := range rs {
+		if err := os.MkdirAll(filepath.Join(outDir, r.ID), 0o755); err != nil {
+			return fmt.Errorf("create rendition dir: %w", err)
+		}
+	}
+	return nil
+}
+
+// PosterArgs returns the ffmpeg arguments that write one JPEG of the frame
+// at `at` seconds, width pixels wide with the display aspect ratio kept.
+func PosterArgs(src string, at float64, width int, out string) []string {
+	args := InputFlags()
+	args = append(args, "-an", "-sn", "-dn", "-ss", seconds(max(at, 0)), "-i", inputURL(src),
+		"-vf", displayScale(width),
+		"-frames:v", "1",
+		"-q:v", "3", // JPEG quality, 2 (best) to 31
+		"-update", "1", // one image, not a numbered sequence
+		"-y", out,
+	)
+	return args
+}
+
+// StoryboardArgs returns the ffmpeg arguments that write one sprite JPEG of
+// cols×rows thumbnails, tileW pixels wide, one every interval seconds.
+func StoryboardArgs(src string, interval float64, tileW, cols, rows int, out string) []string {
+	ms := max(1, int(math.Round(interval*1000)))
+	vf := fmt.Sprintf("fps=1000/%d,%s,tile=%dx%d", ms, displayScale(tileW), cols, rows)
+	args := InputFlags()
+	args = append(args, "-an", "-sn", "-dn", "-i", inputURL(src),
+		"-vf", vf,
+		"-frames:v", "1",
+		"-q:v", "5",
+		"-update", "1",
+		"-y", out,
+	)
+	return args
+}
+
+// displayScale scales to width w and the matching even height using the
+// display aspect ratio (dar), so anamorphic sources are not squeezed; plain
+// scale=w:-2 would use the coded aspect ratio.
+func displayScale(w int) string {
+	return fmt.Sprintf("scale=%d:trunc(ow/dar/2)*2,setsar=1", w)
+}
+
+// seconds formats s for ffmpeg's duration options, microsecond precision.
+func seconds(s float64) string {
+	return strconv.FormatFloat(math.Round(s*1e6)/1e6, 'f', -1, 64)
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func orDefaultInt(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,211 @@
+package ffmpeg
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/kinema/kinema/internal/media"
+)
+
+// maxProbeOutput bounds ffprobe's JSON; a crafted file with thousands of
+// streams should not exhaust memory.
+const maxProbeOutput = 16 << 20
+
+// Probe runs ffprobe on the upload at path and returns what it learned, with
+// width and height converted to the display size (sample aspect ratio and
+// rotation applied). Files that are not usable media (not media at all,
+// truncated, referring to other files, no streams) yield a *media.InputError
+// whose Reason is meant for the uploader; other failures are plain errors
+// and may be retried.
+func (r *Runner) Probe(ctx context.Context, path string) (media.Source, error) {
+	args := append([]string{"-v", "error"}, InputFlags()...)
+	args = append(args, "-print_format", "json", "-show_format", "-show_streams", inputURL(path))
+	var out limitedBuffer
+	out.max = maxProbeOutput
+	if err := r.exec(ctx, r.FFprobe, args, &out); err != nil {
+		var ee *ExitError
+		if errors.As(err, &ee) && (ee.Input || ee.Hint == "") {
+			// The details are for operators; the uploader gets a sentence.
+			r.logger().InfoContext(ctx, "ffprobe rejected upload", "path", path, "code", ee.Code, "stderr", ee.StderrTail)
+			if ee.Hint != "" {
+				return media.Source{}, &media.InputError{Reason: ee.Hint}
+			}
+			return media.Source{}, &media.InputError{Reason: "The file could not be read as audio or video."}
+		}
+		return media.Source{}, fmt.Errorf("ffprobe %s: %w", path, err)
+	}
+	if out.overflow {
+		return media.Source{}, &media.InputError{Reason: "The file has too many streams to be processed."}
+	}
+	src, err := parseProbe(out.Bytes())
+	if err != nil {
+		return media.Source{}, fmt.Errorf("ffprobe %s: %w", path, err)
+	}
+	if src.Size <= 0 {
+		if fi, err := os.Stat(path); err == nil {
+			src.Size = fi.Size()
+		}
+	}
+	if !src.HasVideo && !src.HasAudio {
+		return media.Source{}, &media.InputError{Reason: "The file has no audio or video stream kinema can use."}
+	}
+	return src, nil
+}
+
+type probeOutput struct {
+	Streams []probeStream `json:"streams"`
+	Format  struct {
+		FormatName string `json:"format_name"`
+		Duration   string `json:"duration"`
+		Size       string `json:"size"`
+	} `json:"format"`
+}
+
+type probeStream struct {
+	CodecType         string            `json:"codec_type"`
+	CodecName         string            `json:"codec_name"`
+	Width             int               `json:"width"`
+	Height            int               `json:"height"`
+	SampleAspectRatio string            `json:"sample_aspect_ratio"`
+	AvgFrameRate      string            `json:"avg_frame_rate"`
+	RFrameRate        string            `json:"r_frame_rate"`
+	Duration          string            `json:"duration"`
+	Channels          int               `json:"channels"`
+	SampleRate        string            `json:"sample_rate"`
+	Disposition       map[string]int    `json:"disposition"`
+	Tags              map[string]string `json:"tags"`
+	SideDataList      []struct {
+		SideDataType string  `json:"side_data_type"`
+		Rotation     float64 `json:"rotation"`
+	} `json:"side_data_list"`
+}
+
+// parseProbe turns ffprobe's JSON into a Source.
+func parseProbe(data []byte) (media.Source, error) {
+	var po probeOutput
+	if err := json.Unmarshal(data, &po); err != nil {
+		return media.Source{}, fmt.Errorf("decode ffprobe json: %w", err)
+	}
+	src := media.Source{Format: po.Format.FormatName}
+	src.Duration = parseSeconds(po.Format.Duration)
+	src.Size, _ = strconv.ParseInt(po.Format.Size, 10, 64)
+	var streamDur float64
+	for _, s := range po.Streams {
+		streamDur = max(streamDur, parseSeconds(s.Duration))
+		switch s.CodecType {
+		case "video":
+			// Cover art in mp3/m4a files is a one-frame "video" stream.
+			if src.HasVideo || s.Disposition["attached_pic"] == 1 || s.Disposition["timed_thumbnails"] == 1 {
+				continue
+			}
+			if s.Width <= 0 || s.Height <= 0 {
+				continue
+			}
+			src.HasVideo = true
+			src.VideoCodec = s.CodecName
+			src.Rotation = streamRotation(s)
+			src.Width, src.Height = displaySize(s.Width, s.Height, s.SampleAspectRatio, src.Rotation)
+			src.FPSNum, src.FPSDen = parseRatio(s.AvgFrameRate, '/')
+			if src.FPSNum <= 0 || src.FPSDen <= 0 {
+				src.FPSNum, src.FPSDen = parseRatio(s.RFrameRate, '/')
+			}
+			if src.FPSNum <= 0 || src.FPSDen <= 0 {
+				src.FPSNum, src.FPSDen = 0, 0
+			}
+		case "audio":
+			if src.HasAudio {
+				continue
+			}
+			src.HasAudio = true
+			src.AudioCodec = s.CodecName
+			src.AudioChannels = s.Channels
+			src.AudioSampleRate, _ = strconv.Atoi(s.SampleRate)
+		}
+	}
+	if src.Duration <= 0 {
+		src.Duration = streamDur
+	}
+	return src, nil
+}
+
+// streamRotation returns the rotation in degrees, normalised to [0, 360),
+// from the display matrix or, for older files, the "rotate" tag. The value
+// is ffprobe's; only 90 and 270 matter for the display size.
+func streamRotation(s probeStream) int {
+	deg, found := 0.0, false
+	for _, sd := range s.SideDataList {
+		if sd.SideDataType == "Display Matrix" {
+			deg, found = sd.Rotation, true
+			break
+		}
+	}
+	if !found {
+		if v, err := strconv.ParseFloat(s.Tags["rotate"], 64); err == nil {
+			deg = v
+		}
+	}
+	r := int(math.Round(deg)) % 360
+	if r < 0 {
+		r += 360
+	}
+	return r
+}
+
+// displaySize applies the sample aspect ratio (to the width, rounded to an
+// even number) and a quarter-turn rotation.
+func displaySize(w, h int, sar string, rotation int) (int, int) {
+	if n, d := parseRatio(sar, ':'); n > 0 && d > 0 && n != d {
+		w = int(math.Round(float64(w)*float64(n)/float64(d)/2)) * 2
+	}
+	if rotation == 90 || rotation == 270 {
+		w, h = h, w
+	}
+	return w, h
+}
+
+// parseRatio parses "30000/1001" or "16:9"; it returns zeros on failure.
+func parseRatio(s string, sep byte) (int, int) {
+	a, b, ok := strings.Cut(s, string(sep))
+	if !ok {
+		return 0, 0
+	}
+	n, err1 := strconv.Atoi(a)
+	d, err2 := strconv.Atoi(b)
+	if err1 != nil || err2 != nil {
+		return 0, 0
+	}
+	return n, d
+}
+
+func parseSeconds(s string) float64 {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return 0
+	}
+	return v
+}
+
+// limitedBuffer keeps at most max bytes and remembers that it dropped some.
+type limitedBuffer struct {
+	bytes.Buffer
+	max      int
+	overflow bool
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if room := b.max - b.Len(); len(p) > room {
+		b.overflow = true
+		if room > 0 {
+			b.Buffer.Write(p[:room])
+		}
+		return len(p), nil
+	}
+	return b.Buffer.Write(p)
+}

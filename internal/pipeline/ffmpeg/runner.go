@@ -1,0 +1,156 @@
+package ffmpeg
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// stderrTailBytes bounds how much of stderr is kept for error reports.
+const stderrTailBytes = 64 << 10
+
+// killDelay is how long a cancelled process gets to exit after SIGTERM before
+// it is killed with SIGKILL.
+const killDelay = 5 * time.Second
+
+// Runner executes ffmpeg and ffprobe. The zero value is not usable; create it
+// with NewRunner. A Runner is safe for concurrent use.
+type Runner struct {
+	FFmpeg  string       // path or name of the ffmpeg binary
+	FFprobe string       // path or name of the ffprobe binary
+	Logger  *slog.Logger // never nil after NewRunner
+
+	killDelay time.Duration // SIGTERM to SIGKILL; tests shorten it
+}
+
+// NewRunner returns a Runner for the given binaries. Empty paths mean
+// "ffmpeg" and "ffprobe" from PATH; a nil logger discards logs.
+func NewRunner(ffmpegPath, ffprobePath string, logger *slog.Logger) *Runner {
+	if ffmpegPath == "" {
+		ffmpegPath = "ffmpeg"
+	}
+	if ffprobePath == "" {
+		ffprobePath = "ffprobe"
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Runner{FFmpeg: ffmpegPath, FFprobe: ffprobePath, Logger: logger, killDelay: killDelay}
+}
+
+// Run executes ffmpeg with args, prefixed by the flags every run needs. It
+// calls onProgress (which may be nil) at most about twice a second, plus once
+// with Done set when ffmpeg finishes. A non-zero exit returns an *ExitError;
+// when ctx ends first, ffmpeg's process group gets SIGTERM, ffmpeg gets
+// SIGKILL after a grace period, then the rest of the group, and Run returns an error wrapping context.Cause(ctx).
+func (r *Runner) Run(ctx context.Context, args []string, onProgress func(Progress)) error {
+	full := append([]string{
+		"-nostdin",     // never wait on a terminal
+		"-hide_banner", // keep stderr to what matters for the error tail
+		"-nostats",     // progress comes from -progress instead
+		// warning, not error: ffmpeg often prints the real cause as a warning
+		// just before the generic error line.
+		"-loglevel", "warning",
+		"-progress", "pipe:1",
+	}, args...)
+	pw := newProgressWriter(onProgress, time.Now)
+	if err := r.exec(ctx, r.FFmpeg, full, pw); err != nil {
+		return fmt.Errorf("ffmpeg: %w", err)
+	}
+	return nil
+}
+
+// exec runs bin in its own process group with stdout going to stdout.
+func (r *Runner) exec(ctx context.Context, bin string, args []string, stdout io.Writer) error {
+	stderr := newTailBuffer(stderrTailBytes)
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stdout = stdout
+	cmd.Stderr = stderr
+	// Own process group, so cancellation reaches anything ffmpeg spawns and a
+	// signal to our own group (Ctrl-C in a terminal) does not hit ffmpeg
+	// before we decide to stop it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	delay := r.killDelay
+	if delay <= 0 {
+		delay = killDelay
+	}
+	logger := r.logger()
+	canceled := false
+	cmd.Cancel = func() error {
+		canceled = true
+		// SIGTERM to the whole group lets ffmpeg finish its current write
+		// and exit on its own.
+		return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	}
+	// If the process is still there after the delay, os/exec SIGKILLs it
+	// and stops waiting for the output pipes.
+	cmd.WaitDelay = delay
+	logger.DebugContext(ctx, "exec", "bin", bin, "args", args)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	err := cmd.Wait()
+	// os/exec finishes calling Cancel before Wait returns, so reading
+	// canceled here does not race. os/exec only kills the leader; take down
+	// whatever else is left in its group. While a member lives the group ID
+	// cannot be reused, so this cannot hit an unrelated process group.
+	if canceled {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("stopped: %w", context.Cause(ctx))
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		tail := stderr.String()
+		text, input := lookupHint(tail)
+		return &ExitError{Code: ee.ExitCode(), StderrTail: tail, Hint: text, Input: input}
+	}
+	return err
+}
+
+// CheckEncoders fails when ffmpeg cannot be run or lacks the libx264 or aac
+// encoder. Call it at startup to fail fast on a broken installation.
+func (r *Runner) CheckEncoders(ctx context.Context) error {
+	var out bytes.Buffer
+	if err := r.exec(ctx, r.FFmpeg, []string{"-hide_banner", "-encoders"}, &out); err != nil {
+		return fmt.Errorf("ffmpeg -encoders: %w", err)
+	}
+	found := map[string]bool{}
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		// Lines look like " V....D libx264   libx264 H.264 / AVC ...".
+		if f := strings.Fields(sc.Text()); len(f) >= 2 {
+			found[f[1]] = true
+		}
+	}
+	var missing []string
+	for _, name := range []string{"libx264", "aac"} {
+		if !found[name] {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("ffmpeg at %s lacks required encoders: %s", r.FFmpeg, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// logger tolerates a Runner built without NewRunner.
+func (r *Runner) logger() *slog.Logger {
+	if r.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Logger
+}

@@ -1,0 +1,230 @@
+package ffmpeg
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kinema/kinema/internal/testutil"
+	"github.com/stretchr/testify/require"
+)
+
+func newTestRunner(t *testing.T) *Runner {
+	t.Helper()
+	testutil.RequireFFmpeg(t)
+	return NewRunner("", "", nil)
+}
+
+func TestProgressWriter(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(0, 0)
+	var got []Progress
+	w := newProgressWriter(func(p Progress) { got = append(got, p) }, func() time.Time { return now })
+	block := func(frame, us, speed, prog string) string {
+		return "frame=" + frame + "\nfps=0.00\nout_time_us=" + us + "\nout_time=00:00:00\nspeed=" + speed + "\nprogress=" + prog + "\n"
+	}
+	// Split writes mid-line, as pipes do.
+	b := block("10", "333333", "   2.5x", "continue")
+	_, _ = w.Write([]byte(b[:7]))
+	_, _ = w.Write([]byte(b[7:]))
+	now = now.Add(100 * time.Millisecond) // throttled
+	_, _ = w.Write([]byte(block("20", "666666", "2.5x", "continue")))
+	now = now.Add(500 * time.Millisecond)
+	_, _ = w.Write([]byte(block("30", "N/A", "N/A", "continue")))
+	now = now.Add(time.Millisecond) // the final block is never throttled
+	_, _ = w.Write([]byte(block("40", "1333333", "3x", "end")))
+	require.Equal(t, []Progress{
+		{OutTime: 333333 * time.Microsecond, Frame: 10, Speed: 2.5},
+		{OutTime: 666666 * time.Microsecond, Frame: 30, Speed: 2.5},
+		{OutTime: 1333333 * time.Microsecond, Frame: 40, Speed: 3, Done: true},
+	}, got)
+}
+
+func TestTailBuffer(t *testing.T) {
+	t.Parallel()
+	tb := newTailBuffer(16)
+	_, _ = tb.Write([]byte("short\n"))
+	require.Equal(t, "short\n", tb.String())
+	for i := range 20 {
+		_, _ = tb.Write([]byte("line " + strconv.Itoa(i) + "\n"))
+	}
+	s := tb.String()
+	require.LessOrEqual(t, len(s), 16)
+	require.True(t, strings.HasSuffix(s, "line 19\n"), s)
+	require.False(t, strings.HasPrefix(s, "ine"), "tail starts at a line boundary: %q", s)
+}
+
+func TestLookupHint(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		stderr string
+		input  bool
+		want   string
+	}{
+		{"[mov,mp4,m4a,3gp,3g2,mj2 @ 0x1] moov atom not found\nx.mp4: Invalid data found when processing input", true, "incomplete"},
+		{"x.mp4: Invalid data found when processing input", true, "not a media file"},
+		{"[hls @ 0x1] Protocol 'http' not on whitelist 'file'!", true, "refers to other files"},
+		{"Format not on whitelist 'mov,matroska'", true, "container format"},
+		{"av_interleaved_write_frame(): No space left on device", false, "disk space"},
+		{"Unknown encoder 'libx264'", false, "encoder"},
+		{"something else entirely", false, ""},
+	}
+	for _, tt := range tests {
+		text, input := lookupHint(tt.stderr)
+		require.Equal(t, tt.input, input, tt.stderr)
+		if tt.want == "" {
+			require.Empty(t, text)
+		} else {
+			require.Contains(t, text, tt.want)
+		}
+	}
+}
+
+func TestExitErrorMessage(t *testing.T) {
+	t.Parallel()
+	e := &ExitError{Code: 1, Hint: "The file is bad.", StderrTail: "a\nb\nc\nd\ne\nf\ng\n"}
+	require.Equal(t, "exit status 1: The file is bad.; stderr: c | d | e | f | g", e.Error())
+}
+
+func TestRunProgress(t *testing.T) {
+	t.Parallel()
+	r := newTestRunner(t)
+	var mu sync.Mutex
+	var got []Progress
+	err := r.Run(context.Background(), []string{"-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30:duration=2",
+		"-c:v", "libx264", "-preset", "ultrafast", "-f", "null", "-"}, func(p Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, p)
+	})
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	require.NotEmpty(t, got)
+	last := got[len(got)-1]
+	require.True(t, last.Done)
+	require.EqualValues(t, 60, last.Frame)
+	require.InDelta(t, 2.0, last.OutTime.Seconds(), 0.05)
+}
+
+func TestRunExitError(t *testing.T) {
+	t.Parallel()
+	r := newTestRunner(t)
+	err := r.Run(context.Background(), []string{"-i", testutil.MakeCorrupt(t), "-f", "null", "-"}, nil)
+	var ee *ExitError
+	require.ErrorAs(t, err, &ee)
+	require.NotZero(t, ee.Code)
+	require.Contains(t, ee.StderrTail, "Invalid data found when processing input")
+	require.True(t, ee.Input)
+	require.Contains(t, ee.Hint, "not a media file")
+	require.Contains(t, err.Error(), "ffmpeg: exit status")
+}
+
+// TestRunCancel checks that cancelling the context stops a real-time ffmpeg
+// promptly and leaves nothing of its process group behind.
+func TestRunCancel(t *testing.T) {
+	t.Parallel()
+	r := newTestRunner(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	errStop := errors.New("test stop")
+	marker := "kinema-cancel-" + strconv.FormatInt(time.Now().UnixNano(), 10)
+	started := make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() {
+		// -re: read at native speed, so this would run for an hour.
+		done <- r.Run(ctx, []string{"-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30:duration=3600",
+			"-metadata", "comment=" + marker, "-f", "null", "-"}, func(Progress) {
+			select {
+			case started <- struct{}{}:
+			default:
+			}
+		})
+	}()
+	select {
+	case <-started:
+	case err := <-done:
+		t.Fatalf("ffmpeg ended early: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no progress from ffmpeg")
+	}
+	pid := findProcess(t, marker)
+	begin := time.Now()
+	cancel(errStop)
+	select {
+	case err := <-done:
+		require.ErrorIs(t, err, errStop)
+	case <-time.After(4 * time.Second):
+		t.Fatal("ffmpeg did not stop within 4s of cancel")
+	}
+	require.Less(t, time.Since(begin), 4*time.Second)
+	if pid > 0 {
+		require.ErrorIs(t, syscall.Kill(-pid, 0), syscall.ESRCH, "process group %d still exists", pid)
+	}
+}
+
+// TestRunCancelEscalates uses a stand-in "ffmpeg" that ignores SIGTERM and
+// has a child: both must be gone after the kill delay.
+func TestRunCancelEscalates(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	script := filepath.Join(dir, "fake-ffmpeg")
+	pidFile := filepath.Join(dir, "child.pid")
+	require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\ntrap '' TERM\nsleep 60 &\necho $! > "+pidFile+"\nwait\n"), 0o755))
+	r := NewRunner(script, "", nil)
+	r.killDelay = 300 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx, nil, nil) }()
+	var child int
+	require.Eventually(t, func() bool {
+		b, err := os.ReadFile(pidFile)
+		child, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		return err == nil && child > 0
+	}, 5*time.Second, 20*time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		require.ErrorIs(t, err, context.Canceled)
+	case <-time.After(3 * time.Second):
+		t.Fatal("Run did not return after the kill delay")
+	}
+	require.Eventually(t, func() bool { return syscall.Kill(child, 0) == syscall.ESRCH },
+		2*time.Second, 20*time.Millisecond, "child %d survived", child)
+}
+
+// findProcess returns the pid whose command line contains marker, or 0 when
+// /proc is not available.
+func findProcess(t *testing.T, marker string) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.Contains(string(b), marker) {
+			return pid
+		}
+	}
+	t.Fatalf("no process with %q", marker)
+	return 0
+}
+
+func TestCheckEncoders(t *testing.T) {
+	t.Parallel()
+	r := newTestRunner(t)
+	require.NoError(t, r.CheckEncoders(context.Background()))
+	bad := NewRunner(filepath.Join(t.TempDir(), "no-such-ffmpeg"), "", nil)
+	require.Error(t, bad.CheckEncoders(context.Background()))
+}

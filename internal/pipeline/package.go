@@ -1,0 +1,235 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/riverqueue/river"
+
+	"github.com/kinema/kinema/internal/catalog"
+	"github.com/kinema/kinema/internal/manifest"
+	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
+	"github.com/kinema/kinema/internal/queue"
+	"github.com/kinema/kinema/internal/storage"
+)
+
+func (p *Pipeline) packageRun(ctx context.Context, job *river.Job[PackageArgs]) error {
+	err := p.doPackage(ctx, job)
+	return p.outcome(ctx, job.Args.Ref, stepPackage, job.Attempt, job.MaxAttempts, err)
+}
+
+// doPackage joins each rendition's chunks, cuts them into CMAF segments
+// without re-encoding, writes the HLS and DASH manifests over the same
+// segments and copies everything under media/<id>/. The video stays
+// unplayable until publish flips it to ready.
+func (p *Pipeline) doPackage(ctx context.Context, job *river.Job[PackageArgs]) error {
+	ref := job.Args.Ref
+	plan, live, err := p.current(ctx, ref)
+	if err != nil || !live {
+		return err
+	}
+	dir, err := p.scratch(job.ID)
+	if err != nil {
+		return err
+	}
+	defer removeAll(dir)
+	out := filepath.Join(dir, "out")
+	if err := os.MkdirAll(out, 0o750); err != nil {
+		return err
+	}
+	if len(plan.Video) > 0 {
+		if err := p.packageVideo(ctx, ref, plan, dir, out); err != nil {
+			return err
+		}
+	}
+	p.progress(ref, stepPackage, 0.5)
+	for _, prefix := range []string{audioPrefix(ref), thumbsPrefix(ref)} {
+		if err := p.download(ctx, prefix, out); err != nil {
+			return err
+		}
+	}
+	renditions, err := describe(plan, out)
+	if err != nil {
+		return err
+	}
+	if err := p.store.DeletePrefix(ctx, mediaPrefix(ref.VideoID)); err != nil { // leftovers of an earlier run
+		return err
+	}
+	if err := storage.PutDir(ctx, p.store, mediaPrefix(ref.VideoID), out); err != nil {
+		return err
+	}
+	return complete(ctx, p, job, func(ctx context.Context, tx *sql.Tx, cat *catalog.Catalog, client *queue.Client) error {
+		if err := cat.SaveRenditions(ctx, ref.VideoID, ref.Run, renditions); err != nil {
+			return err
+		}
+		if _, err := cat.FinishStep(ctx, ref.VideoID, ref.Run, stepPackage); err != nil {
+			return err
+		}
+		_, err := client.InsertTx(ctx, tx, PublishArgs{ref}, insertOpts(p.cfg.MaxAttempts))
+		return err
+	})
+}
+
+// packageVideo concatenates the chunks of every rendition (their timestamps
+// continue across chunks) and remuxes them into fMP4 segments in one ffmpeg run.
+func (p *Pipeline) packageVideo(ctx context.Context, ref Ref, plan media.Plan, dir, out string) error {
+	inputs := make([]string, len(plan.Video))
+	for i, r := range plan.Video {
+		inputs[i] = filepath.Join(dir, r.ID+".ts")
+		if err := p.concatChunks(ctx, ref, r.ID, len(plan.Chunks), inputs[i]); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(out, r.ID), 0o750); err != nil {
+			return err
+		}
+	}
+	if err := p.ff.Run(ctx, ffmpeg.PackageArgs(plan, inputs, out), nil); err != nil {
+		return fmt.Errorf("package: %w", err)
+	}
+	return nil
+}
+
+func (p *Pipeline) concatChunks(ctx context.Context, ref Ref, rid string, n int, dst string) error {
+	f, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	for i := range n {
+		obj, err := p.store.Open(ctx, chunkKey(ref, rid, i))
+		if err != nil {
+			return fmt.Errorf("chunk %d of %s: %w", i, rid, err)
+		}
+		_, err = io.Copy(f, obj)
+		obj.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return f.Close()
+}
+
+// download copies every object under prefix into dir, keeping relative paths.
+func (p *Pipeline) download(ctx context.Context, prefix, dir string) error {
+	objs, err := p.store.List(ctx, prefix)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		rel := strings.TrimPrefix(o.Key, prefix)
+		dst := filepath.Join(dir, filepath.FromSlash(path.Clean(rel)))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+			return err
+		}
+		if err := p.copyOut(ctx, o.Key, dst); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Pipeline) copyOut(ctx context.Context, key, dst string) error {
+	obj, err := p.store.Open(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	f, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, obj); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// describe measures what packaging produced (codecs, bandwidths), checks it
+// against the plan and writes master.m3u8 and manifest.mpd into out.
+func describe(plan media.Plan, out string) ([]media.Rendition, error) {
+	renditions := plan.Renditions()
+	playlists := make(map[string]manifest.MediaPlaylist, len(renditions))
+	for i := range renditions {
+		r := &renditions[i]
+		pl, err := readPlaylist(filepath.Join(out, r.ID, "index.m3u8"))
+		if err != nil {
+			return nil, fmt.Errorf("rendition %s: %w", r.ID, err)
+		}
+		if len(pl.Segments) == 0 {
+			return nil, fmt.Errorf("rendition %s has no segments", r.ID)
+		}
+		init, err := os.ReadFile(filepath.Join(out, r.ID, "init.mp4"))
+		if err != nil {
+			return nil, err
+		}
+		if r.Codecs, err = ffmpeg.CodecsFromInit(init); err != nil {
+			return nil, fmt.Errorf("rendition %s: %w", r.ID, err)
+		}
+		if r.AverageBandwidth, r.PeakBandwidth, err = bandwidth(filepath.Join(out, r.ID), pl); err != nil {
+			return nil, err
+		}
+		if r.Type == media.KindVideo && pl.Duration() < plan.Duration*0.9-1 {
+			return nil, media.Inputf("The video stream stops at %.1f s although the file says it lasts %.1f s; the file is probably truncated.",
+				pl.Duration(), plan.Duration)
+		}
+		playlists[r.ID] = pl
+	}
+	if err := writeFile(filepath.Join(out, "master.m3u8"), func(w io.Writer) error {
+		return manifest.WriteMaster(w, renditions)
+	}); err != nil {
+		return nil, err
+	}
+	duration := playlists[renditions[0].ID].Duration()
+	if err := writeFile(filepath.Join(out, "manifest.mpd"), func(w io.Writer) error {
+		return manifest.WriteMPD(w, duration, renditions, playlists)
+	}); err != nil {
+		return nil, err
+	}
+	return renditions, nil
+}
+
+func readPlaylist(name string) (manifest.MediaPlaylist, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return manifest.MediaPlaylist{}, err
+	}
+	defer f.Close()
+	return manifest.ParseMediaPlaylist(f)
+}
+
+// bandwidth returns average and peak bits per second over the segments.
+func bandwidth(dir string, pl manifest.MediaPlaylist) (avg, peak int, err error) {
+	var total int64
+	var peakF float64
+	for _, s := range pl.Segments {
+		st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(s.URI)))
+		if err != nil {
+			return 0, 0, err
+		}
+		total += st.Size()
+		if s.Duration > 0 {
+			peakF = max(peakF, float64(st.Size())*8/s.Duration)
+		}
+	}
+	return int(float64(total) * 8 / max(pl.Duration(), 0.001)), int(peakF), nil
+}
+
+func writeFile(name string, fn func(io.Writer) error) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := fn(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,212 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+
+	"github.com/kinema/kinema/internal/catalog"
+	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
+	"github.com/kinema/kinema/internal/queue"
+	"github.com/kinema/kinema/internal/storage"
+)
+
+// Config holds the pipeline's knobs.
+type Config struct {
+	Ladder      media.LadderConfig
+	Limits      media.Limits
+	ScratchDir  string // local space for one job's files, removed when it ends
+	MaxAttempts int    // per job, before the video fails
+}
+
+// Pipeline implements the jobs. It holds no per-video state: everything a
+// job needs is in its args, the catalog and the store.
+type Pipeline struct {
+	cat   *catalog.Catalog
+	store storage.Store
+	ff    *ffmpeg.Runner
+	cfg   Config
+	log   *slog.Logger
+
+	progressMu   sync.Mutex
+	lastProgress map[string]time.Time
+}
+
+// New returns a Pipeline; call Register to attach its workers to River.
+func New(cat *catalog.Catalog, store storage.Store, ff *ffmpeg.Runner, cfg Config, log *slog.Logger) *Pipeline {
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 3
+	}
+	return &Pipeline{cat: cat, store: store, ff: ff, cfg: cfg, log: log, lastProgress: map[string]time.Time{}}
+}
+
+// Register adds one worker per job kind.
+func (p *Pipeline) Register(w *river.Workers) {
+	river.AddWorker(w, river.WorkFunc(p.probe))
+	river.AddWorker(w, river.WorkFunc(p.encodeChunk))
+	river.AddWorker(w, river.WorkFunc(p.encodeAudio))
+	river.AddWorker(w, river.WorkFunc(p.thumbnails))
+	river.AddWorker(w, river.WorkFunc(p.packageRun))
+	river.AddWorker(w, river.WorkFunc(p.publish))
+}
+
+// Enqueue starts a run by inserting its probe job in tx, the same
+// transaction that moved the video to queued.
+func (p *Pipeline) Enqueue(ctx context.Context, client *queue.Client, tx *sql.Tx, ref Ref) error {
+	_, err := client.InsertTx(ctx, tx, ProbeArgs{ref}, insertOpts(p.cfg.MaxAttempts))
+	return err
+}
+
+// CleanScratch removes leftovers of jobs that died with the process.
+func (p *Pipeline) CleanScratch() error {
+	if err := os.RemoveAll(p.cfg.ScratchDir); err != nil {
+		return err
+	}
+	return os.MkdirAll(p.cfg.ScratchDir, 0o750)
+}
+
+// scratch makes a fresh directory for one job attempt.
+func (p *Pipeline) scratch(jobID int64) (string, error) {
+	dir := filepath.Join(p.cfg.ScratchDir, "job-"+strconv.FormatInt(jobID, 10))
+	if err := os.RemoveAll(dir); err != nil {
+		return "", err
+	}
+	return dir, os.MkdirAll(dir, 0o750)
+}
+
+// finishFunc runs inside the transaction that completes a job.
+type finishFunc func(ctx context.Context, tx *sql.Tx, cat *catalog.Catalog, client *queue.Client) error
+
+// complete runs fn and marks the job completed in one transaction, so the
+// catalog change and the next jobs exist exactly when this job is done.
+// Inside fn only the tx-bound catalog may be used (SQLite has one connection).
+func complete[T river.JobArgs](ctx context.Context, p *Pipeline, job *river.Job[T], fn finishFunc) error {
+	return p.cat.InTx(ctx, func(tx *sql.Tx, cat *catalog.Catalog) error {
+		client := river.ClientFromContext[*sql.Tx](ctx)
+		if err := fn(ctx, tx, cat, client); err != nil {
+			return err
+		}
+		_, err := river.JobCompleteTx[riverdriver.Driver[*sql.Tx]](ctx, tx, job)
+		return err
+	})
+}
+
+// current loads the plan and reports whether ref is still the live run of a
+// processing video; stale jobs complete without doing anything.
+func (p *Pipeline) current(ctx context.Context, ref Ref) (media.Plan, bool, error) {
+	plan, run, status, err := p.cat.Plan(ctx, ref.VideoID)
+	if errors.Is(err, media.ErrNotFound) {
+		return plan, false, nil // deleted while queued
+	}
+	if err != nil {
+		return plan, false, err
+	}
+	return plan, run == ref.Run && status == media.StatusProcessing, nil
+}
+
+// progress records step progress, at most twice a second per step.
+func (p *Pipeline) progress(ref Ref, step string, frac float64) {
+	key := fmt.Sprintf("%s/%d/%s", ref.VideoID, ref.Run, step)
+	p.progressMu.Lock()
+	if time.Since(p.lastProgress[key]) < 500*time.Millisecond {
+		p.progressMu.Unlock()
+		return
+	}
+	p.lastProgress[key] = time.Now()
+	p.progressMu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.cat.SetStepProgress(ctx, ref.VideoID, ref.Run, step, frac); err != nil {
+		p.log.Warn("progress update failed", "video", ref.VideoID, "step", step, "err", err)
+	}
+}
+
+func (p *Pipeline) forgetProgress(ref Ref, step string) {
+	p.progressMu.Lock()
+	delete(p.lastProgress, fmt.Sprintf("%s/%d/%s", ref.VideoID, ref.Run, step))
+	p.progressMu.Unlock()
+}
+
+// outcome turns a job error into River's outcome: input errors fail the video
+// at once, shutdown snoozes the job for the next start, other errors retry
+// and fail the video on the last attempt.
+func (p *Pipeline) outcome(ctx context.Context, ref Ref, step string, attempt, maxAttempts int, err error) error {
+	if err == nil {
+		return nil
+	}
+	log := p.log.With("video", ref.VideoID, "run", ref.Run, "step", step, "attempt", attempt)
+	if errors.Is(ctx.Err(), context.Canceled) {
+		log.Info("job interrupted by shutdown; it will run again")
+		return river.JobSnooze(time.Second)
+	}
+	var in *media.InputError
+	if errors.As(err, &in) {
+		log.Info("input rejected", "reason", in.Reason)
+		p.failRun(ref, in.Reason)
+		return river.JobCancel(err)
+	}
+	if attempt >= maxAttempts {
+		log.Error("job failed for good", "err", err)
+		p.failRun(ref, failureReason(step, attempt, err))
+		return river.JobCancel(err)
+	}
+	log.Warn("job failed; will retry", "err", err)
+	return err
+}
+
+// failRun marks the run failed and removes everything it produced, so
+// nothing of a failed video is half-published.
+func (p *Pipeline) failRun(ref Ref, reason string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if ok, err := p.cat.Fail(ctx, ref.VideoID, ref.Run, reason); err != nil || !ok {
+		return
+	}
+	p.removeOutputs(ctx, ref.VideoID)
+}
+
+func (p *Pipeline) removeOutputs(ctx context.Context, videoID string) {
+	for _, prefix := range []string{workPrefix(videoID), mediaPrefix(videoID)} {
+		if err := p.store.DeletePrefix(ctx, prefix); err != nil {
+			p.log.Warn("cleanup failed", "prefix", prefix, "err", err)
+		}
+	}
+}
+
+// failureReason explains a failure in a sentence, using ffmpeg's hint when
+// there is one and keeping technical detail short.
+func failureReason(step string, attempts int, err error) string {
+	var exit *ffmpeg.ExitError
+	if errors.As(err, &exit) && exit.Hint != "" {
+		return fmt.Sprintf("Processing failed while running %s: %s", step, exit.Hint)
+	}
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i > 0 {
+		msg = msg[:i]
+	}
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	return fmt.Sprintf("Processing failed while running %s after %d attempts (%s).", step, attempts, msg)
+}
+
+// Store layout.
+func workPrefix(videoID string) string          { return "work/" + videoID + "/" }
+func runPrefix(r Ref) string                    { return fmt.Sprintf("work/%s/%d/", r.VideoID, r.Run) }
+func mediaPrefix(videoID string) string         { return "media/" + videoID + "/" }
+func chunkKey(r Ref, rid string, i int) string  { return fmt.Sprintf("%s%s/chunk-%05d.ts", runPrefix(r), rid, i) }
+func audioPrefix(r Ref) string                  { return runPrefix(r) + "audio/" }
+func thumbsPrefix(r Ref) string                 { return runPrefix(r) + "thumbs/" }
+func logWith(l *slog.Logger, r Ref) *slog.Logger { return l.With("video", r.VideoID, "run", r.Run) }

@@ -1,0 +1,110 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/riverqueue/river"
+
+	"github.com/kinema/kinema/internal/catalog"
+	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/queue"
+	"github.com/kinema/kinema/internal/storage"
+)
+
+func (p *Pipeline) probe(ctx context.Context, job *river.Job[ProbeArgs]) error {
+	ref := job.Args.Ref
+	err := p.doProbe(ctx, job)
+	return p.outcome(ctx, ref, stepProbe, job.Attempt, job.MaxAttempts, err)
+}
+
+func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error {
+	ref := job.Args.Ref
+	ok, err := p.cat.BeginProcessing(ctx, ref.VideoID, ref.Run)
+	if err != nil || !ok {
+		return err
+	}
+	key, _, err := p.cat.Source(ctx, ref.VideoID)
+	if err != nil {
+		return err
+	}
+	info, err := p.store.Stat(ctx, key)
+	if err != nil {
+		return err
+	}
+	dir, err := p.scratch(job.ID)
+	if err != nil {
+		return err
+	}
+	defer removeAll(dir)
+	src, err := storage.FetchFile(ctx, p.store, key, dir)
+	if err != nil {
+		return err
+	}
+	p.progress(ref, stepProbe, 0.3)
+	source, err := p.ff.Probe(ctx, src)
+	if err != nil {
+		return err
+	}
+	source.Size = info.Size
+	if err := p.cfg.Limits.Check(source); err != nil {
+		return err
+	}
+	plan, err := media.NewPlan(source, p.cfg.Ladder)
+	if err != nil {
+		return err
+	}
+	logWith(p.log, ref).Info("planned", "kind", plan.Kind, "duration", plan.Duration,
+		"renditions", len(plan.Renditions()), "chunks", len(plan.Chunks))
+	steps, pending := stepsFor(plan)
+	return complete(ctx, p, job, func(ctx context.Context, tx *sql.Tx, cat *catalog.Catalog, client *queue.Client) error {
+		if err := cat.SavePlan(ctx, ref.VideoID, ref.Run, source, plan, steps, pending); err != nil {
+			return err
+		}
+		if _, err := cat.FinishStep(ctx, ref.VideoID, ref.Run, stepProbe); err != nil {
+			return err
+		}
+		var jobs []river.InsertManyParams
+		for _, c := range plan.Chunks {
+			jobs = append(jobs, river.InsertManyParams{Args: ChunkArgs{Ref: ref, Index: c.Index}, InsertOpts: insertOpts(p.cfg.MaxAttempts)})
+		}
+		if len(plan.Audio) > 0 {
+			jobs = append(jobs, river.InsertManyParams{Args: AudioArgs{ref}, InsertOpts: insertOpts(p.cfg.MaxAttempts)})
+		}
+		if len(plan.Video) > 0 {
+			jobs = append(jobs, river.InsertManyParams{Args: ThumbnailsArgs{ref}, InsertOpts: insertOpts(p.cfg.MaxAttempts)})
+		}
+		_, err := client.InsertManyTx(ctx, tx, jobs)
+		return err
+	})
+}
+
+// stepsFor lists the run's steps with weights roughly proportional to the
+// work they do, and how many of them package waits for.
+func stepsFor(plan media.Plan) ([]catalog.Step, int) {
+	var steps []catalog.Step
+	pixels := 0.0
+	for _, r := range plan.Video {
+		pixels += float64(r.Width * r.Height)
+	}
+	// Encoding cost grows with pixels; 640x360 of video ≈ 1 unit per second.
+	perSecond := max(pixels/(640*360), 0.2)
+	for i, c := range plan.Chunks {
+		seconds := float64(c.Frames) * float64(plan.FPSDen) / float64(plan.FPSNum)
+		if c.Frames == 0 {
+			seconds = max(plan.Duration-c.Start, 0.1)
+		}
+		steps = append(steps, catalog.Step{Name: chunkStep(i), Weight: seconds * perSecond})
+	}
+	if len(plan.Audio) > 0 {
+		steps = append(steps, catalog.Step{Name: stepAudio, Weight: plan.Duration * 0.05 * float64(len(plan.Audio))})
+	}
+	if len(plan.Video) > 0 {
+		steps = append(steps, catalog.Step{Name: stepThumbnails, Weight: plan.Duration * 0.1})
+	}
+	pending := len(steps)
+	steps = append(steps,
+		catalog.Step{Name: stepPackage, Weight: plan.Duration*0.02 + 0.5},
+		catalog.Step{Name: stepPublish, Weight: 0.2})
+	return steps, pending
+}

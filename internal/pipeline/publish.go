@@ -1,0 +1,41 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/riverqueue/river"
+
+	"github.com/kinema/kinema/internal/catalog"
+	"github.com/kinema/kinema/internal/queue"
+)
+
+func (p *Pipeline) publish(ctx context.Context, job *river.Job[PublishArgs]) error {
+	err := p.doPublish(ctx, job)
+	return p.outcome(ctx, job.Args.Ref, stepPublish, job.Attempt, job.MaxAttempts, err)
+}
+
+// doPublish flips the video to ready in the transaction that completes the
+// job, then drops the run's work files. The source upload is kept so a video
+// can be reprocessed.
+func (p *Pipeline) doPublish(ctx context.Context, job *river.Job[PublishArgs]) error {
+	ref := job.Args.Ref
+	if _, live, err := p.current(ctx, ref); err != nil || !live {
+		return err
+	}
+	err := complete(ctx, p, job, func(ctx context.Context, _ *sql.Tx, cat *catalog.Catalog, _ *queue.Client) error {
+		if _, err := cat.FinishStep(ctx, ref.VideoID, ref.Run, stepPublish); err != nil {
+			return err
+		}
+		_, err := cat.Publish(ctx, ref.VideoID, ref.Run)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	logWith(p.log, ref).Info("published")
+	if err := p.store.DeletePrefix(ctx, workPrefix(ref.VideoID)); err != nil {
+		logWith(p.log, ref).Warn("work cleanup failed", "err", err)
+	}
+	return nil
+}

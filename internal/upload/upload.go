@@ -1,0 +1,97 @@
+// Package upload receives source files: a signed, single-use PUT URL for
+// simple clients and a tus 1.0 endpoint (tusd) for resumable uploads. Either
+// path ends by storing the file under raw/<video>/ and starting the pipeline.
+package upload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/kinema/kinema/internal/auth"
+	"github.com/kinema/kinema/internal/catalog"
+)
+
+// StartFunc moves a video from waiting_upload to queued with its stored
+// source and enqueues processing, atomically. It returns an error wrapping
+// media.ErrConflict when the video's upload already completed.
+type StartFunc func(ctx context.Context, videoID, sourceKey string, size int64) error
+
+// Config tunes uploads.
+type Config struct {
+	TusDir   string        // where tusd keeps partial uploads
+	MaxBytes int64         // largest accepted upload; 0 means no limit
+	TTL      time.Duration // lifetime of signed upload URLs
+}
+
+// TusPath is where the tus endpoint is mounted.
+const TusPath = "/api/v1/tus/"
+
+// Service hands out upload URLs and receives the bytes.
+type Service struct {
+	cat   *catalog.Catalog
+	keys  *auth.Keys
+	store Store
+	start StartFunc
+	cfg   Config
+	log   *slog.Logger
+	now   func() time.Time
+	tus   http.Handler
+}
+
+// Grant is how a client may upload one video's source.
+type Grant struct {
+	URL       string    `json:"url"`
+	Method    string    `json:"method"`
+	ExpiresAt time.Time `json:"expires_at"`
+	TusURL    string    `json:"tus_url"`
+}
+
+// New builds the service and its tus handler.
+func New(cat *catalog.Catalog, store Store, keys *auth.Keys, start StartFunc, cfg Config, log *slog.Logger) (*Service, error) {
+	if cfg.TTL <= 0 {
+		cfg.TTL = 24 * time.Hour
+	}
+	s := &Service{cat: cat, keys: keys, store: store, start: start, cfg: cfg, log: log, now: time.Now}
+	tus, err := s.newTusHandler()
+	if err != nil {
+		return nil, err
+	}
+	s.tus = tus
+	return s, nil
+}
+
+// Register mounts the upload endpoints on mux.
+func (s *Service) Register(mux *http.ServeMux) {
+	mux.HandleFunc("PUT /upload/{id}", s.handlePut)
+	mux.Handle(TusPath, s.tus)
+}
+
+// Grant signs upload URLs for videoID; base is the public origin, like
+// "https://media.example.com".
+func (s *Service) Grant(base, videoID string) (Grant, error) {
+	exp := s.now().Add(s.cfg.TTL).Truncate(time.Second)
+	token, err := s.keys.Sign(auth.Claims{VideoID: videoID, Purpose: auth.PurposeUpload, ExpiresAt: exp})
+	if err != nil {
+		return Grant{}, err
+	}
+	q := url.Values{"token": {token}}.Encode()
+	return Grant{
+		URL:       fmt.Sprintf("%s/upload/%s?%s", base, url.PathEscape(videoID), q),
+		Method:    http.MethodPut,
+		ExpiresAt: exp.UTC(),
+		TusURL:    fmt.Sprintf("%s%s?%s", base, TusPath, url.Values{"video": {videoID}, "token": {token}}.Encode()),
+	}, nil
+}
+
+// authorize checks that token grants uploading videoID.
+func (s *Service) authorize(videoID, token string) bool {
+	c, err := s.keys.Verify(token, auth.PurposeUpload, s.now())
+	return err == nil && c.VideoID == videoID
+}
+
+var errAlreadyUploaded = errors.New("this video's upload has already completed")

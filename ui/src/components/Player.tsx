@@ -1,0 +1,185 @@
+// Player: a <video> with custom controls so the quality menu, storyboard
+// seek previews and shortcuts look and behave the same in every browser.
+
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { formatDuration } from '../lib/format'
+import { isTypingTarget, SEEK_STEP, shortcutFor } from '../lib/keyboard'
+import { useHls } from '../lib/useHls'
+import { useStoryboard } from '../lib/useStoryboard'
+import { AudioVisual } from './AudioVisual'
+import { Icon } from './Icon'
+import { QualityMenu } from './QualityMenu'
+import { SeekBar } from './SeekBar'
+
+export interface PlayerProps {
+  src: string
+  poster?: string
+  storyboard?: string
+  audio?: boolean
+  title?: string
+  /** Known duration from the API, shown before metadata loads. */
+  duration?: number
+}
+
+/** bufferedEnd is the end of the buffered range that holds t. */
+function bufferedEnd(v: HTMLVideoElement): number {
+  for (let i = 0; i < v.buffered.length; i++) {
+    if (v.buffered.start(i) <= v.currentTime + 0.5 && v.currentTime <= v.buffered.end(i)) return v.buffered.end(i)
+  }
+  return 0
+}
+
+export function Player({ src, poster, storyboard, audio = false, title, duration: knownDuration }: PlayerProps) {
+  const box = useRef<HTMLDivElement>(null)
+  const videoRef = useRef<HTMLVideoElement>(null)
+  const hls = useHls(videoRef, src)
+  const cues = useStoryboard(audio ? undefined : storyboard)
+  const [playing, setPlaying] = useState(false)
+  const [started, setStarted] = useState(false)
+  const [waiting, setWaiting] = useState(false)
+  const [muted, setMuted] = useState(false)
+  const [time, setTime] = useState(0)
+  const [duration, setDuration] = useState(knownDuration ?? 0)
+  const [buffered, setBuffered] = useState(0)
+  const [fullscreen, setFullscreen] = useState(false)
+
+  const toggle = useCallback(() => {
+    const v = videoRef.current
+    if (!v) return
+    // play() rejects when interrupted by pause or blocked by autoplay policy;
+    // the UI state follows the media events, so the rejection needs no handling.
+    if (v.paused || v.ended) v.play().catch(() => undefined)
+    else v.pause()
+  }, [])
+
+  const seek = useCallback((t: number) => {
+    const v = videoRef.current
+    if (!v) return
+    const d = Number.isFinite(v.duration) ? v.duration : t
+    v.currentTime = Math.min(Math.max(t, 0), d)
+    setTime(v.currentTime)
+  }, [])
+
+  const toggleMute = useCallback(() => {
+    const v = videoRef.current
+    if (v) v.muted = !v.muted
+  }, [])
+
+  const toggleFullscreen = useCallback(() => {
+    const el = box.current
+    const v = videoRef.current as (HTMLVideoElement & { webkitEnterFullscreen?: () => void }) | null
+    if (!el) return
+    if (document.fullscreenElement) {
+      void document.exitFullscreen().catch(() => undefined)
+    } else if (el.requestFullscreen) {
+      void el.requestFullscreen().catch(() => undefined)
+    } else {
+      v?.webkitEnterFullscreen?.() // iPhone: only the video element can go full screen
+    }
+  }, [])
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTypingTarget(e.target)) return
+      const action = shortcutFor(e)
+      if (!action) return
+      // Space on a focused button would also "click" it and toggle twice.
+      e.preventDefault()
+      const v = videoRef.current
+      switch (action) {
+        case 'toggle':
+          return toggle()
+        case 'fullscreen':
+          return toggleFullscreen()
+        case 'mute':
+          return toggleMute()
+        case 'back':
+          return v && seek(v.currentTime - SEEK_STEP)
+        case 'forward':
+          return v && seek(v.currentTime + SEEK_STEP)
+      }
+    }
+    const onFs = () => setFullscreen(document.fullscreenElement === box.current)
+    document.addEventListener('keydown', onKey)
+    document.addEventListener('fullscreenchange', onFs)
+    return () => {
+      document.removeEventListener('keydown', onKey)
+      document.removeEventListener('fullscreenchange', onFs)
+    }
+  }, [toggle, toggleFullscreen, toggleMute, seek])
+
+  const sync = () => {
+    const v = videoRef.current
+    if (!v) return
+    setTime(v.currentTime)
+    setBuffered(bufferedEnd(v))
+    if (Number.isFinite(v.duration) && v.duration > 0) setDuration(v.duration)
+  }
+
+  return (
+    <div className={`player${fullscreen ? ' is-fullscreen' : ''}${audio ? ' is-audio' : ''}`} ref={box} data-testid="player">
+      <div className="player-stage" onClick={toggle} onDoubleClick={toggleFullscreen}>
+        <video
+          ref={videoRef}
+          playsInline
+          preload="metadata"
+          poster={audio ? undefined : poster}
+          onPlay={() => {
+            setPlaying(true)
+            setStarted(true)
+          }}
+          onPause={() => setPlaying(false)}
+          onEnded={() => setPlaying(false)}
+          onWaiting={() => setWaiting(true)}
+          onPlaying={() => setWaiting(false)}
+          onCanPlay={() => setWaiting(false)}
+          onTimeUpdate={sync}
+          onProgress={sync}
+          onLoadedMetadata={sync}
+          onDurationChange={sync}
+          onVolumeChange={(e) => setMuted(e.currentTarget.muted)}
+          aria-label={title}
+        />
+        {audio && <AudioVisual poster={poster} playing={playing} title={title} />}
+        {!playing && !hls.error && (
+          <button
+            type="button"
+            className={`big-play${started ? ' subtle' : ''}`}
+            aria-label="Play"
+            onClick={(e) => {
+              e.stopPropagation()
+              toggle()
+            }}
+          >
+            <Icon name="play" size={36} />
+          </button>
+        )}
+        {waiting && playing && <div className="spinner" aria-label="Loading" />}
+        {hls.error && (
+          <div className="player-error" role="alert">
+            {hls.error}
+          </div>
+        )}
+      </div>
+      <div className="controls">
+        <SeekBar current={time} duration={duration} buffered={buffered} cues={cues} onSeek={seek} />
+        <div className="controls-row">
+          <button type="button" className="ctl" aria-label={playing ? 'Pause (k)' : 'Play (k)'} title={playing ? 'Pause (k)' : 'Play (k)'} onClick={toggle} data-testid="play-button">
+            <Icon name={playing ? 'pause' : 'play'} />
+          </button>
+          <button type="button" className="ctl" aria-label={muted ? 'Unmute (m)' : 'Mute (m)'} title={muted ? 'Unmute (m)' : 'Mute (m)'} onClick={toggleMute}>
+            <Icon name={muted ? 'muted' : 'volume'} />
+          </button>
+          <span className="time" data-testid="time">
+            {formatDuration(time)} / {formatDuration(duration)}
+          </span>
+          <span className="spacer" />
+          <QualityMenu levels={hls.levels} selected={hls.selected} playing={hls.playing} onSelect={hls.setLevel} />
+          <button type="button" className="ctl" aria-label="Full screen (f)" title="Full screen (f)" onClick={toggleFullscreen}>
+            <Icon name="fullscreen" />
+          </button>
+        </div>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,23 @@
+// ProcessingStatus polls one video every second and renders its processing
+// state; used under each finished upload.
+
+import type { Video } from '../lib/api'
+import { useSession } from '../lib/session'
+import { usePolledVideo } from '../lib/usePolledVideo'
+import { ProcessingView } from './ProcessingView'
+
+export function ProcessingStatus({ id, initial }: { id: string; initial?: Video }) {
+  const { client } = useSession()
+  const { video, error, reload } = usePolledVideo(id, 1000, initial)
+  if (!video) {
+    return error ? <p className="error-text">{error.message}</p> : <ProcessingView video={{ id, title: '', status: 'queued' }} onRetry={async () => {}} />
+  }
+  return (
+    <ProcessingView
+      video={video}
+      onRetry={async () => {
+        reload(await client.retryVideo(id))
+      }}
+    />
+  )
+}

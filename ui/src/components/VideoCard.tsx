@@ -1,0 +1,77 @@
+// VideoCard is one tile of the library grid. Deleting takes two clicks (the
+// button turns into "Delete?") instead of a blocking confirm() dialog.
+
+import { useEffect, useState } from 'react'
+import type { Video } from '../lib/api'
+import { formatDate, formatDuration, formatPercent } from '../lib/format'
+import { Icon } from './Icon'
+import { Link } from './Link'
+import { StatusBadge } from './StatusBadge'
+
+export function VideoCard({ video, onDelete }: { video: Video; onDelete: (v: Video) => Promise<void> }) {
+  const [confirming, setConfirming] = useState(false)
+  const [deleting, setDeleting] = useState(false)
+  const [posterFailed, setPosterFailed] = useState(false)
+  const href = `/watch/${encodeURIComponent(video.id)}`
+  const poster = video.playback?.poster
+  const audio = video.kind === 'audio'
+
+  // Un-arm the delete button if the user walks away from it.
+  useEffect(() => {
+    if (!confirming) return
+    const t = setTimeout(() => setConfirming(false), 4000)
+    return () => clearTimeout(t)
+  }, [confirming])
+
+  const del = async () => {
+    if (!confirming) {
+      setConfirming(true)
+      return
+    }
+    setDeleting(true)
+    try {
+      await onDelete(video)
+    } finally {
+      setDeleting(false)
+      setConfirming(false)
+    }
+  }
+
+  return (
+    <article className="video-card" data-testid="video-card" data-status={video.status}>
+      <Link href={href} className="thumb" aria-label={`Open ${video.title}`}>
+        {poster && !posterFailed ? (
+          <img src={poster} alt="" loading="lazy" onError={() => setPosterFailed(true)} />
+        ) : (
+          <div className={`thumb-placeholder${audio ? ' thumb-audio' : ''}`}>
+            <Icon name={audio ? 'music' : 'film'} size={36} />
+          </div>
+        )}
+        {video.status === 'ready' && video.duration ? <span className="duration">{formatDuration(video.duration)}</span> : null}
+        {video.status === 'processing' && (
+          <span className="thumb-progress" style={{ width: formatPercent(video.progress) }} />
+        )}
+      </Link>
+      <div className="card-body">
+        <Link href={href} className="card-title" title={video.title}>
+          {video.title || 'Untitled'}
+        </Link>
+        <div className="card-meta">
+          <StatusBadge status={video.status} />
+          <span className="muted">{formatDate(video.created_at)}</span>
+          <button
+            type="button"
+            className={`icon-btn card-delete${confirming ? ' confirming' : ''}`}
+            aria-label={confirming ? `Confirm delete ${video.title}` : `Delete ${video.title}`}
+            title={confirming ? 'Click again to delete' : 'Delete'}
+            onClick={del}
+            disabled={deleting}
+          >
+            <Icon name="trash" size={18} />
+            {confirming && <span>Delete?</span>}
+          </button>
+        </div>
+      </div>
+    </article>
+  )
+}

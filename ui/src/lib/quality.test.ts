@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest'
+import { AUTO, qualityButtonLabel, qualityOptions } from './quality'
+
+describe('quality menu', () => {
+  const levels = [
+    { height: 240, width: 426, bitrate: 400_000 },
+    { height: 720, width: 1280, bitrate: 2_800_000 },
+    { height: 480, width: 854, bitrate: 1_200_000 },
+  ]
+
+  it('lists Auto then levels from highest to lowest, keeping hls.js indexes', () => {
+    expect(qualityOptions(levels)).toEqual([
+      { value: AUTO, label: 'Auto' },
+      { value: 1, label: '720p' },
+      { value: 2, label: '480p' },
+      { value: 0, label: '240p' },
+    ])
+  })
+
+  it('tells equal heights apart by bitrate', () => {
+    const opts = qualityOptions([
+      { height: 720, bitrate: 1_500_000 },
+      { height: 720, bitrate: 3_000_000 },
+    ])
+    expect(opts.map((o) => o.label)).toEqual(['Auto', '720p · 3000 kbps', '720p · 1500 kbps'])
+    expect(opts[1].value).toBe(1)
+  })
+
+  it('falls back to bitrate for audio-only levels', () => {
+    expect(qualityOptions([{ bitrate: 128_000 }])[1].label).toBe('128 kbps')
+  })
+
+  it('labels the button with what is playing', () => {
+    expect(qualityButtonLabel(levels, AUTO, 2)).toBe('Auto (480p)')
+    expect(qualityButtonLabel(levels, AUTO, -1)).toBe('Auto')
+    expect(qualityButtonLabel(levels, 1, 2)).toBe('720p')
+  })
+})

@@ -1,0 +1,50 @@
+// A tiny history-API router: the app has four routes, which does not justify
+// a routing dependency. The Go handler serves index.html for unknown paths, so
+// deep links such as /watch/{id} load the app directly.
+
+import { useSyncExternalStore } from 'react'
+
+const EVENT = 'popstate'
+
+function subscribe(fn: () => void): () => void {
+  window.addEventListener(EVENT, fn)
+  return () => window.removeEventListener(EVENT, fn)
+}
+
+function snapshot(): string {
+  return window.location.pathname + window.location.search
+}
+
+/** navigate changes the URL and re-renders subscribers, like a link click. */
+export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+  if (to === snapshot()) return
+  if (opts.replace) window.history.replaceState(null, '', to)
+  else window.history.pushState(null, '', to)
+  window.dispatchEvent(new PopStateEvent(EVENT))
+  if (!opts.replace) window.scrollTo(0, 0)
+}
+
+/** useLocation returns the current path and query parameters. */
+export function useLocation(): { path: string; query: URLSearchParams } {
+  const s = useSyncExternalStore(subscribe, snapshot, () => '/')
+  const u = new URL(s, 'http://x')
+  return { path: u.pathname, query: u.searchParams }
+}
+
+export type Route =
+  | { name: 'library' }
+  | { name: 'upload' }
+  | { name: 'watch'; id: string }
+  | { name: 'embed' }
+  | { name: 'notfound' }
+
+/** matchRoute maps a path to a route; pure so it is unit-tested. */
+export function matchRoute(path: string): Route {
+  const p = path.replace(/\/+$/, '') || '/'
+  if (p === '/' || p === '/library') return { name: 'library' }
+  if (p === '/upload') return { name: 'upload' }
+  if (p === '/embed') return { name: 'embed' }
+  const m = /^\/watch\/([^/]+)$/.exec(p)
+  if (m) return { name: 'watch', id: decodeURIComponent(m[1]) }
+  return { name: 'notfound' }
+}

@@ -1,0 +1,121 @@
+// useHls attaches an HLS source to a <video>: hls.js where Media Source
+// Extensions exist (Chrome, Firefox, Android), the browser's own HLS where
+// they do not (iOS Safari). hls.js is loaded on demand so the library and
+// upload pages do not pay for it.
+
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react'
+import type HlsType from 'hls.js'
+import type { LevelInfo } from './quality'
+import { AUTO } from './quality'
+
+export interface HlsState {
+  levels: LevelInfo[]
+  /** The user's choice: AUTO or a level index. */
+  selected: number
+  /** The level hls.js is playing now (meaningful under AUTO). */
+  playing: number
+  error: string
+  native: boolean
+  setLevel: (level: number) => void
+}
+
+/** KinemaPlayerDebug is exposed as window.__kinemaPlayer for browser tests and support. */
+export interface KinemaPlayerDebug {
+  hls?: HlsType
+  video: HTMLVideoElement
+  /** Level index of every media fragment loaded, in order. */
+  fragLevels: number[]
+  setLevel: (level: number) => void
+}
+
+declare global {
+  interface Window {
+    __kinemaPlayer?: KinemaPlayerDebug
+  }
+}
+
+export function useHls(videoRef: RefObject<HTMLVideoElement | null>, src: string): HlsState {
+  const [levels, setLevels] = useState<LevelInfo[]>([])
+  const [selected, setSelected] = useState(AUTO)
+  const [playing, setPlaying] = useState(-1)
+  const [error, setError] = useState('')
+  const [native, setNative] = useState(false)
+  const hlsRef = useRef<HlsType | undefined>(undefined)
+
+  useEffect(() => {
+    const video = videoRef.current
+    if (!video || !src) return
+    let cancelled = false
+    let hls: HlsType | undefined
+    const debug: KinemaPlayerDebug = { video, fragLevels: [], setLevel: () => undefined }
+    window.__kinemaPlayer = debug
+    setError('')
+    setLevels([])
+    setSelected(AUTO)
+
+    import('hls.js')
+      .then(({ default: Hls }) => {
+        if (cancelled) return
+        if (!Hls.isSupported()) {
+          if (video.canPlayType('application/vnd.apple.mpegurl')) {
+            setNative(true)
+            video.src = src
+          } else {
+            setError('This browser cannot play HLS video.')
+          }
+          return
+        }
+        hls = new Hls({ capLevelToPlayerSize: false })
+        hlsRef.current = hls
+        debug.hls = hls
+        let mediaRecoveries = 0
+        hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
+          setLevels(data.levels.map((l) => ({ height: l.height, width: l.width, bitrate: l.bitrate })))
+        })
+        hls.on(Hls.Events.LEVEL_SWITCHED, (_e, data) => setPlaying(data.level))
+        hls.on(Hls.Events.FRAG_LOADED, (_e, data) => {
+          if (data.frag.type === 'main') debug.fragLevels.push(data.frag.level)
+        })
+        hls.on(Hls.Events.ERROR, (_e, data) => {
+          if (!data.fatal) return
+          if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 2) {
+            mediaRecoveries++
+            hls?.recoverMediaError()
+            return
+          }
+          const code = data.response?.code
+          if (code === 401 || code === 403) setError('This playback link has expired. Reload the page to get a fresh one.')
+          else if (data.type === Hls.ErrorTypes.NETWORK_ERROR) setError('The video could not be loaded. Check your connection and reload.')
+          else setError('This video cannot be played in this browser.')
+          hls?.destroy()
+        })
+        hls.loadSource(src)
+        hls.attachMedia(video)
+      })
+      .catch(() => {
+        if (!cancelled) setError('The player failed to load. Reload the page.')
+      })
+
+    return () => {
+      cancelled = true
+      hls?.destroy()
+      hlsRef.current = undefined
+      if (window.__kinemaPlayer === debug) delete window.__kinemaPlayer
+    }
+  }, [videoRef, src])
+
+  const setLevel = useCallback((level: number) => {
+    const hls = hlsRef.current
+    if (!hls) return
+    // currentLevel switches now (flushing the buffer) so the choice is visible
+    // at once; -1 hands control back to ABR.
+    hls.currentLevel = level
+    setSelected(level)
+  }, [])
+
+  useEffect(() => {
+    if (window.__kinemaPlayer) window.__kinemaPlayer.setLevel = setLevel
+  }, [setLevel, levels])
+
+  return { levels, selected, playing, error, native, setLevel }
+}

@@ -1,0 +1,139 @@
+// LibraryPage: every video as a grid, filterable by status and title. While
+// anything is still processing, the list refreshes itself so badges move.
+
+import { useCallback, useEffect, useState } from 'react'
+import { ApiError, isTerminal, type Video, type VideoStatus } from '../lib/api'
+import { matchesQuery } from '../lib/filter'
+import { navigate, useLocation } from '../lib/router'
+import { useSession } from '../lib/session'
+import { useDebounced } from '../lib/useDebounced'
+import { EmptyState } from '../components/EmptyState'
+import { FilterBar, FILTERS } from '../components/FilterBar'
+import { Link } from '../components/Link'
+import { VideoCard } from '../components/VideoCard'
+
+const REFRESH_MS = 3000
+
+export function LibraryPage() {
+  const { client } = useSession()
+  const { query: params } = useLocation()
+  const rawStatus = params.get('status') ?? ''
+  const status = (FILTERS.some((f) => f.value === rawStatus) ? rawStatus : '') as VideoStatus | ''
+  const [query, setQuery] = useState(params.get('q') ?? '')
+  const q = useDebounced(query, 250)
+  const [videos, setVideos] = useState<Video[]>()
+  const [error, setError] = useState<ApiError>()
+  const [notice, setNotice] = useState('')
+  const [epoch, setEpoch] = useState(0)
+
+  // Keep filters in the URL so back/forward and reloads keep them.
+  useEffect(() => {
+    const sp = new URLSearchParams()
+    if (status) sp.set('status', status)
+    if (q.trim()) sp.set('q', q.trim())
+    const qs = sp.toString()
+    navigate(qs ? `/?${qs}` : '/', { replace: true })
+  }, [status, q])
+
+  useEffect(() => {
+    const ctrl = new AbortController()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const load = async () => {
+      try {
+        const list = await client.listVideos({ status, q }, ctrl.signal)
+        setVideos(list)
+        setError(undefined)
+        if (list.some((v) => !isTerminal(v.status))) timer = setTimeout(load, REFRESH_MS)
+      } catch (err) {
+        if (ctrl.signal.aborted) return
+        setError(err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err)))
+      }
+    }
+    void load()
+    return () => {
+      ctrl.abort()
+      clearTimeout(timer)
+    }
+  }, [client, status, q, epoch])
+
+  const remove = useCallback(
+    async (v: Video) => {
+      try {
+        await client.deleteVideo(v.id)
+        setVideos((list) => list?.filter((x) => x.id !== v.id))
+        setNotice(`Deleted “${v.title}”.`)
+      } catch (err) {
+        setNotice(err instanceof Error ? `Could not delete: ${err.message}` : 'Could not delete.')
+      }
+    },
+    [client],
+  )
+
+  const shown = videos?.filter((v) => matchesQuery(v, q))
+  const setStatus = (s: VideoStatus | '') => {
+    const sp = new URLSearchParams()
+    if (s) sp.set('status', s)
+    if (query.trim()) sp.set('q', query.trim())
+    navigate(sp.toString() ? `/?${sp}` : '/', { replace: true })
+  }
+
+  return (
+    <main className="page">
+      <div className="page-head">
+        <h1 className="page-title">Library</h1>
+        <Link href="/upload" className="btn btn-primary">
+          Upload
+        </Link>
+      </div>
+      <FilterBar status={status} query={query} onStatus={setStatus} onQuery={setQuery} />
+      {notice && (
+        <p className="notice" role="status" onClick={() => setNotice('')}>
+          {notice}
+        </p>
+      )}
+      {error && !videos ? (
+        <EmptyState icon="close" tone="error" title="Could not load the library">
+          <p>{error.message}</p>
+          <button type="button" className="btn" onClick={() => setEpoch((n) => n + 1)}>
+            Try again
+          </button>
+        </EmptyState>
+      ) : !shown ? (
+        <div className="grid" aria-busy="true">
+          {Array.from({ length: 6 }, (_, i) => (
+            <div key={i} className="video-card skeleton" />
+          ))}
+        </div>
+      ) : shown.length === 0 ? (
+        status || q ? (
+          <EmptyState icon="search" title="Nothing matches">
+            <p className="muted">No videos match these filters.</p>
+            <button
+              type="button"
+              className="btn"
+              onClick={() => {
+                setQuery('')
+                setStatus('')
+              }}
+            >
+              Clear filters
+            </button>
+          </EmptyState>
+        ) : (
+          <EmptyState icon="film" title="No videos yet">
+            <p className="muted">Upload a video or audio file and it will appear here once processed.</p>
+            <Link href="/upload" className="btn btn-primary">
+              Upload your first video
+            </Link>
+          </EmptyState>
+        )
+      ) : (
+        <div className="grid">
+          {shown.map((v) => (
+            <VideoCard key={v.id} video={v} onDelete={remove} />
+          ))}
+        </div>
+      )}
+    </main>
+  )
+}

@@ -1,0 +1,22 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite'
+import react from '@vitejs/plugin-react'
+
+// The build lands in the Go package that embeds it, so `go build` after
+// `npm run build` ships the UI. In dev, /api is proxied to a local server.
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    outDir: '../internal/web/dist',
+    emptyOutDir: true,
+    // hls.js alone is ~400 KiB; one chunk is fine for a self-hosted admin UI.
+    chunkSizeWarningLimit: 1024,
+  },
+  server: {
+    proxy: { '/api': process.env.KINEMA_URL || 'http://127.0.0.1:8080' },
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.{ts,tsx}'],
+  },
+})
