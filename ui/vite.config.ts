@@ -16,7 +16,9 @@ export default defineConfig({
     proxy: { '/api': process.env.KINEMA_URL || 'http://127.0.0.1:8080' },
   },
   test: {
-    environment: 'jsdom',
+    // Pure logic runs in node; DOM tests opt in with a @vitest-environment jsdom comment.
+    environment: 'node',
     include: ['src/**/*.test.{ts,tsx}'],
+    setupFiles: ['src/test/setup.ts'],
   },
 })

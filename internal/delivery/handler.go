@@ -47,8 +47,9 @@ type Handler struct {
 var _ http.Handler = (*Handler)(nil)
 
 // NewHandler returns a Handler reading published media from store under
-// "media/<id>/". isPublished is asked on every request (callers that need it
-// cheap should cache); now is the clock used to check token expiry.
+// "media/<id>/". isPublished must not be nil; it is asked on every request
+// after the token checks out (cache it if that is costly). now is the clock
+// used for token expiry; nil means time.Now, and a nil logger discards.
 func NewHandler(store storage.Store, keys *auth.Keys, isPublished func(ctx context.Context, videoID string) (bool, error), logger *slog.Logger, now func() time.Time) *Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

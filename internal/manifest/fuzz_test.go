@@ -18,7 +18,7 @@ func FuzzRewriteHLS(f *testing.F) {
 		if query == "" && !bytes.Equal(got, src) {
 			t.Fatalf("empty query changed input")
 		}
-		if !strings.Contains(query, "\n") && len(got) < len(src) {
+		if len(got) < len(src) {
 			t.Fatalf("output shrank")
 		}
 	})

@@ -95,15 +95,17 @@ func WriteMPD(w io.Writer, duration float64, renditions []media.Rendition, segme
 		return err
 	}
 	minBuffer := 0
+	var longest float64
 	for _, r := range renditions {
 		pl, ok := segments[r.ID]
 		if !ok {
 			return fmt.Errorf("manifest: no media playlist for rendition %s", r.ID)
 		}
 		minBuffer = max(minBuffer, pl.TargetDuration)
-		if duration <= 0 {
-			duration = max(duration, pl.Duration())
-		}
+		longest = max(longest, pl.Duration())
+	}
+	if duration <= 0 {
+		duration = longest
 	}
 	if minBuffer == 0 {
 		minBuffer = 4

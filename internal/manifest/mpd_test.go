@@ -101,6 +101,16 @@ func TestWriteMPDAudioSetsByLayout(t *testing.T) {
 	require.Equal(t, "PT13.513S", doc.Duration)
 }
 
+func TestWriteMPDDurationFromLongestPlaylist(t *testing.T) {
+	t.Parallel()
+	rs := audioLadder()
+	short := readPlaylist(t, "a0.m3u8")
+	long := readPlaylist(t, "v0.m3u8")
+	var b bytes.Buffer
+	require.NoError(t, WriteMPD(&b, 0, rs, map[string]MediaPlaylist{"a0": short, "a1": long}))
+	require.Contains(t, b.String(), `mediaPresentationDuration="PT13.513S"`)
+}
+
 func TestTimelineCumulativeRounding(t *testing.T) {
 	t.Parallel()
 	// 3 × 1.0005 s: rounding each alone gives 1001 × 3 = 3003 ms, but the

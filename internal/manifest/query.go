@@ -47,3 +47,31 @@ func isAbsoluteURL(u string) bool {
 	}
 	return false
 }
+
+// cleanQuery percent-encodes every byte that may not appear in a URL query
+// (RFC 3986 3.4), so whatever the caller passes can never break out of a
+// playlist line, a quoted attribute or a VTT cue: no CR/LF, '"', '#' or
+// spaces survive. Already-encoded input ("%2B") is left as is.
+func cleanQuery(q string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if queryByteOK(c) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+func queryByteOK(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=:@/?%", c) >= 0
+}

@@ -10,11 +10,14 @@ import (
 // EXT-X-MEDIA, EXT-X-I-FRAME-STREAM-INF, EXT-X-KEY, ...), so a player that
 // fetched this playlist with a signed URL fetches every child with it too.
 // Line endings and everything else are kept byte for byte. It never fails:
-// input it does not understand passes through unchanged.
+// input it does not understand passes through unchanged. query should be
+// URL-encoded; bytes a query may not contain are percent-encoded (see
+// cleanQuery) so it can never inject lines.
 func RewriteHLS(src []byte, query string) []byte {
 	if query == "" {
 		return bytes.Clone(src)
 	}
+	query = cleanQuery(query)
 	out := make([]byte, 0, len(src)+len(src)/8)
 	for rest := src; len(rest) > 0; {
 		line := rest

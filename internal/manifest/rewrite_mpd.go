@@ -35,6 +35,7 @@ func RewriteMPD(src []byte, query string) ([]byte, error) {
 	if query == "" {
 		return bytes.Clone(src), nil
 	}
+	query = cleanQuery(query)
 	type edit struct {
 		start, end int
 		text       string

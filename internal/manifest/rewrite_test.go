@@ -38,6 +38,16 @@ func TestAppendQuery(t *testing.T) {
 	}
 }
 
+func TestCleanQuery(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "token=a.b-_c", cleanQuery("token=a.b-_c"))
+	require.Equal(t, "t=%0A%23EXT-X-ENDLIST%22%20x", cleanQuery("t=\n#EXT-X-ENDLIST\" x"))
+	require.Equal(t, "t=%2B&u=$", cleanQuery("t=%2B&u=$"))
+	// An injected line break cannot add a playlist line.
+	got := RewriteHLS([]byte("#EXTM3U\nseg.m4s\n"), "t=1\nevil.m4s")
+	require.Equal(t, "#EXTM3U\nseg.m4s?t=1%0Aevil.m4s\n", string(got))
+}
+
 func TestRewriteHLS(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, in, want string }{

@@ -16,6 +16,7 @@ func RewriteVTT(src []byte, query string) []byte {
 	if query == "" {
 		return bytes.Clone(src)
 	}
+	query = cleanQuery(query)
 	lines := strings.SplitAfter(string(src), "\n")
 	inCue := false
 	for i, full := range lines {

@@ -203,12 +203,9 @@ func videoBitrate(w, h int, fps float64) int {
 	return int(max(kbps, 100)) * 1000
 }
 
+// even rounds to the nearest even number, as encoders need even sizes.
 func even[T int | float64](v T) int {
-	n := int(math.Round(float64(v)))
-	if n%2 == 1 {
-		n++
-	}
-	return n
+	return int(math.Round(float64(v)/2)) * 2
 }
 
 func audioRungs(src Source, cfg LadderConfig) []Rendition {

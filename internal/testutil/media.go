@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -126,7 +127,8 @@ func clipArgs(o ClipOptions, path string) []string {
 		n++
 		vf := "format=yuv420p"
 		if o.SAR != "" {
-			vf += ",setsar=" + o.SAR
+			// In a filter string ':' separates options, so 2:1 becomes 2/1.
+			vf += ",setsar=" + strings.ReplaceAll(o.SAR, ":", "/")
 		}
 		args = append(args, "-vf", vf, "-c:v", o.Codec)
 		switch o.Codec {

@@ -218,7 +218,7 @@ func PosterArgs(src string, at float64, width int, out string) []string {
 		"-frames:v", "1",
 		"-q:v", "3", // JPEG quality, 2 (best) to 31
 		"-update", "1", // one image, not a numbered sequence
-		"-y", out,
+		out,
 	)
 	return args
 }
@@ -234,7 +234,7 @@ func StoryboardArgs(src string, interval float64, tileW, cols, rows int, out str
 		"-frames:v", "1",
 		"-q:v", "5",
 		"-update", "1",
-		"-y", out,
+		out,
 	)
 	return args
 }

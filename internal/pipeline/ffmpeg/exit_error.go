@@ -44,7 +44,7 @@ type hint struct {
 func knownHints() []hint {
 	const refs = "The file refers to other files or web addresses, which kinema does not allow."
 	return []hint{
-		{"not on whitelist '", refs, true}, // "Protocol 'http' not on whitelist 'file'!"
+		{"' not on whitelist '", refs, true}, // "Protocol 'http' not on whitelist 'file'!"
 		{"Format not on whitelist", "The file is not in a container format kinema accepts. Playlists, file lists, " +
 			"images and subtitles are refused because they can refer to other files.", true},
 		{"moov atom not found", "The file is incomplete: its index is missing, which usually means the upload " +

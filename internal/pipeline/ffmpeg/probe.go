@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"strconv"
@@ -34,10 +35,14 @@ func (r *Runner) Probe(ctx context.Context, path string) (media.Source, error) {
 		if errors.As(err, &ee) && (ee.Input || ee.Hint == "") {
 			// The details are for operators; the uploader gets a sentence.
 			r.logger().InfoContext(ctx, "ffprobe rejected upload", "path", path, "code", ee.Code, "stderr", ee.StderrTail)
-			if ee.Hint != "" {
-				return media.Source{}, &media.InputError{Reason: ee.Hint}
+			reason := ee.Hint
+			if strings.Contains(ee.StderrTail, "moov atom not found") && !looksLikeMP4(path) {
+				reason, _ = lookupHint("Invalid data found when processing input")
 			}
-			return media.Source{}, &media.InputError{Reason: "The file could not be read as audio or video."}
+			if reason == "" {
+				reason = "The file could not be read as audio or video."
+			}
+			return media.Source{}, &media.InputError{Reason: reason}
 		}
 		return media.Source{}, fmt.Errorf("ffprobe %s: %w", path, err)
 	}
@@ -57,6 +62,26 @@ func (r *Runner) Probe(ctx context.Context, path string) (media.Source, error) {
 		return media.Source{}, &media.InputError{Reason: "The file has no audio or video stream kinema can use."}
 	}
 	return src, nil
+}
+
+// looksLikeMP4 reports whether the file starts like an ISO BMFF file. The mov
+// demuxer is picked by the .mp4 extension even for random bytes, and then
+// reports a missing index; only a file that starts like MP4 is "cut off".
+func looksLikeMP4(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var hdr [8]byte
+	if _, err := io.ReadFull(f, hdr[:]); err != nil {
+		return false
+	}
+	switch string(hdr[4:8]) {
+	case "ftyp", "moov", "mdat", "free", "skip", "wide", "pnot":
+		return true
+	}
+	return false
 }
 
 type probeOutput struct {

@@ -60,6 +60,9 @@ func (r *Runner) Run(ctx context.Context, args []string, onProgress func(Progres
 		// just before the generic error line.
 		"-loglevel", "warning",
 		"-progress", "pipe:1",
+		// Overwrite: outputs go to a job's own temp directory, and a retried
+		// job must be able to replace what a killed attempt left behind.
+		"-y",
 	}, args...)
 	pw := newProgressWriter(onProgress, time.Now)
 	if err := r.exec(ctx, r.FFmpeg, full, pw); err != nil {

@@ -117,7 +117,9 @@ func TestRunProgress(t *testing.T) {
 func TestRunExitError(t *testing.T) {
 	t.Parallel()
 	r := newTestRunner(t)
-	err := r.Run(context.Background(), []string{"-i", testutil.MakeCorrupt(t), "-f", "null", "-"}, nil)
+	corrupt := filepath.Join(t.TempDir(), "corrupt.bin")
+	require.NoError(t, os.WriteFile(corrupt, []byte(strings.Repeat("not media at all ", 4096)), 0o644))
+	err := r.Run(context.Background(), []string{"-i", corrupt, "-f", "null", "-"}, nil)
 	var ee *ExitError
 	require.ErrorAs(t, err, &ee)
 	require.NotZero(t, ee.Code)

@@ -50,6 +50,7 @@ export function QualityMenu({
               <button
                 type="button"
                 role="menuitemradio"
+                data-level={o.value}
                 aria-checked={selected === o.value}
                 className={selected === o.value ? 'checked' : ''}
                 onClick={() => {

@@ -12,7 +12,7 @@ export function StoryboardThumb({ cue, width }: { cue: StoryboardCue; width: num
           width: cue.w,
           height: cue.h,
           backgroundImage: `url("${cue.url.replace(/"/g, '%22')}")`,
-          backgroundPosition: `-${cue.x}px -${cue.y}px`,
+          backgroundPosition: `${-cue.x}px ${-cue.y}px`,
           transform: `scale(${scale})`,
           transformOrigin: '0 0',
         }}

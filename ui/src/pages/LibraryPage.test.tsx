@@ -1,0 +1,76 @@
+// @vitest-environment jsdom
+import { fireEvent, screen, waitFor } from '@testing-library/react'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { ApiError, type Video } from '../lib/api'
+import { fakeClient, renderWithSession } from '../test/session'
+import { LibraryPage } from './LibraryPage'
+
+const videos: Video[] = [
+  { id: 'a', title: 'Beach day', status: 'ready', duration: 65, playback: { hls: 'h', poster: 'http://h/p.jpg' } },
+  { id: 'b', title: 'Podcast', status: 'ready', kind: 'audio', duration: 3725, playback: { hls: 'h' } },
+  { id: 'c', title: 'Broken', status: 'failed', error: 'bad input' },
+]
+
+beforeEach(() => window.history.replaceState(null, '', '/'))
+
+describe('LibraryPage', () => {
+  it('renders cards with duration and status', async () => {
+    const client = fakeClient()
+    client.listVideos.mockResolvedValue(videos)
+    renderWithSession(<LibraryPage />, client)
+    expect(await screen.findByText('Beach day')).toBeTruthy()
+    expect(screen.getByText('1:05')).toBeTruthy()
+    expect(screen.getByText('1:02:05')).toBeTruthy()
+    expect(screen.getAllByText('Failed').length).toBeGreaterThan(0)
+    expect(screen.getAllByTestId('video-card')).toHaveLength(3)
+  })
+
+  it('filters by status through the API', async () => {
+    const client = fakeClient()
+    client.listVideos.mockResolvedValue(videos)
+    renderWithSession(<LibraryPage />, client)
+    await screen.findByText('Beach day')
+    fireEvent.click(screen.getByRole('tab', { name: 'Failed' }))
+    await waitFor(() => expect(client.listVideos).toHaveBeenLastCalledWith({ status: 'failed', q: '' }, expect.anything()))
+    expect(window.location.search).toBe('?status=failed')
+  })
+
+  it('filters by title as you type', async () => {
+    const client = fakeClient()
+    client.listVideos.mockResolvedValue(videos)
+    renderWithSession(<LibraryPage />, client)
+    await screen.findByText('Beach day')
+    fireEvent.change(screen.getByLabelText('Search titles'), { target: { value: 'pod' } })
+    await waitFor(() => expect(screen.getAllByTestId('video-card')).toHaveLength(1))
+    expect(screen.getByText('Podcast')).toBeTruthy()
+  })
+
+  it('deletes after confirmation', async () => {
+    const client = fakeClient()
+    client.listVideos.mockResolvedValue(videos)
+    client.deleteVideo.mockResolvedValue(undefined)
+    renderWithSession(<LibraryPage />, client)
+    await screen.findByText('Beach day')
+    fireEvent.click(screen.getByRole('button', { name: 'Delete Beach day' }))
+    expect(client.deleteVideo).not.toHaveBeenCalled()
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm delete Beach day' }))
+    await waitFor(() => expect(client.deleteVideo).toHaveBeenCalledWith('a'))
+    await waitFor(() => expect(screen.getAllByTestId('video-card')).toHaveLength(2))
+  })
+
+  it('shows an empty state', async () => {
+    const client = fakeClient()
+    client.listVideos.mockResolvedValue([])
+    renderWithSession(<LibraryPage />, client)
+    expect(await screen.findByText('No videos yet')).toBeTruthy()
+  })
+
+  it('shows an error state with retry', async () => {
+    const client = fakeClient()
+    client.listVideos.mockRejectedValueOnce(new ApiError(0, 'network', 'Cannot reach the server.')).mockResolvedValue([])
+    renderWithSession(<LibraryPage />, client)
+    expect(await screen.findByText('Cannot reach the server.')).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }))
+    expect(await screen.findByText('No videos yet')).toBeTruthy()
+  })
+})
