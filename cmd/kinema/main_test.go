@@ -174,7 +174,7 @@ func tokenOf(u string) string {
 
 func dirOf(u string) string { return u[:strings.LastIndex(strings.Split(u, "?")[0], "/")+1] }
 
-func writeTemp(t *testing.T, name string, data []byte) string {
+func writeTemp(t testing.TB, name string, data []byte) string {
 	p := filepath.Join(t.TempDir(), name)
 	require.NoError(t, os.WriteFile(p, data, 0o600))
 	return p

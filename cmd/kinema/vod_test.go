@@ -188,4 +188,3 @@ func downloadRendition(t *testing.T, playlistURL string) (string, []string) {
 	require.NoError(t, os.WriteFile(f, out.Bytes(), 0o600))
 	return f, extinf
 }
-

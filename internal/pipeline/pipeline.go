@@ -203,10 +203,12 @@ func failureReason(step string, attempts int, err error) string {
 }
 
 // Store layout.
-func workPrefix(videoID string) string          { return "work/" + videoID + "/" }
-func runPrefix(r Ref) string                    { return fmt.Sprintf("work/%s/%d/", r.VideoID, r.Run) }
-func mediaPrefix(videoID string) string         { return "media/" + videoID + "/" }
-func chunkKey(r Ref, rid string, i int) string  { return fmt.Sprintf("%s%s/chunk-%05d.ts", runPrefix(r), rid, i) }
-func audioPrefix(r Ref) string                  { return runPrefix(r) + "audio/" }
-func thumbsPrefix(r Ref) string                 { return runPrefix(r) + "thumbs/" }
+func workPrefix(videoID string) string  { return "work/" + videoID + "/" }
+func runPrefix(r Ref) string            { return fmt.Sprintf("work/%s/%d/", r.VideoID, r.Run) }
+func mediaPrefix(videoID string) string { return "media/" + videoID + "/" }
+func chunkKey(r Ref, rid string, i int) string {
+	return fmt.Sprintf("%s%s/chunk-%05d.ts", runPrefix(r), rid, i)
+}
+func audioPrefix(r Ref) string                   { return runPrefix(r) + "audio/" }
+func thumbsPrefix(r Ref) string                  { return runPrefix(r) + "thumbs/" }
 func logWith(l *slog.Logger, r Ref) *slog.Logger { return l.With("video", r.VideoID, "run", r.Run) }

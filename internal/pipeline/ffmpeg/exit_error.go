@@ -18,6 +18,7 @@ type ExitError struct {
 	Input bool
 }
 
+// Error reports the exit status, the hint and the last lines of stderr.
 func (e *ExitError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "exit status %d", e.Code)
