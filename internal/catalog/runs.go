@@ -28,8 +28,8 @@ const (
 // is what makes upload URLs single-use.
 func (c *Catalog) StartRun(ctx context.Context, id, sourceKey string, size int64) (int, error) {
 	res, err := c.exec(ctx, `UPDATE videos SET status = ?, source_key = ?, source_size = ?, run = run + 1,
-		progress = 0, error = '', updated_at = ? WHERE id = ? AND status = ?`,
-		media.StatusQueued, sourceKey, size, c.millis(), id, media.StatusWaitingUpload)
+		progress = 0, error = '', uploaded_at = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		media.StatusQueued, sourceKey, size, c.millis(), c.millis(), id, media.StatusWaitingUpload)
 	if err != nil {
 		return 0, err
 	}

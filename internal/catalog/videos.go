@@ -28,19 +28,20 @@ type videoRow struct {
 	Run                 int           `db:"run"`
 	CreatedAt           int64         `db:"created_at"`
 	UpdatedAt           int64         `db:"updated_at"`
+	UploadedAt          sql.NullInt64 `db:"uploaded_at"`
 	ProcessingStartedAt sql.NullInt64 `db:"processing_started_at"`
 	ReadyAt             sql.NullInt64 `db:"ready_at"`
 }
 
 const videoColumns = `id, title, status, kind, error, progress, duration, width, height, source_key,
-	source_size, renditions, plan, run, created_at, updated_at, processing_started_at, ready_at`
+	source_size, renditions, plan, run, created_at, updated_at, uploaded_at, processing_started_at, ready_at`
 
 func (r videoRow) video() media.Video {
 	v := media.Video{
 		ID: r.ID, Title: r.Title, Status: media.Status(r.Status), Kind: media.Kind(r.Kind),
 		Error: r.Error, Progress: r.Progress, Duration: r.Duration, Width: r.Width, Height: r.Height,
 		SourceSize: r.SourceSize, Renditions: []media.Rendition{},
-		ProcessingStartedAt: fromMillis(r.ProcessingStartedAt), ReadyAt: fromMillis(r.ReadyAt),
+		UploadedAt: fromMillis(r.UploadedAt), ProcessingStartedAt: fromMillis(r.ProcessingStartedAt), ReadyAt: fromMillis(r.ReadyAt),
 	}
 	v.CreatedAt = *fromMillis(sql.NullInt64{Int64: r.CreatedAt, Valid: true})
 	v.UpdatedAt = *fromMillis(sql.NullInt64{Int64: r.UpdatedAt, Valid: true})

@@ -48,6 +48,8 @@ type Video struct {
 	Renditions []Rendition `json:"renditions"`
 	CreatedAt  time.Time   `json:"created_at"`
 	UpdatedAt  time.Time   `json:"updated_at"`
+	// UploadedAt is when the source finished uploading.
+	UploadedAt *time.Time `json:"uploaded_at,omitempty"`
 	// ProcessingStartedAt is set when the first job starts; it drives the ETA.
 	ProcessingStartedAt *time.Time `json:"processing_started_at,omitempty"`
 	ReadyAt             *time.Time `json:"ready_at,omitempty"`

@@ -157,6 +157,12 @@ func (p *Pipeline) outcome(ctx context.Context, ref Ref, step string, attempt, m
 		p.failRun(ref, in.Reason)
 		return river.JobCancel(err)
 	}
+	var exit *ffmpeg.ExitError
+	if errors.As(err, &exit) && exit.Input { // ffmpeg blames the file: retrying cannot help
+		log.Info("input rejected by ffmpeg", "err", err)
+		p.failRun(ref, "The file could not be decoded: "+exit.Hint)
+		return river.JobCancel(err)
+	}
 	if attempt >= maxAttempts {
 		log.Error("job failed for good", "err", err)
 		p.failRun(ref, failureReason(step, attempt, err))

@@ -16,11 +16,13 @@ const CORRUPT = process.env.KINEMA_TEST_CORRUPT ?? ''
 
 test.skip(!process.env.KINEMA_URL || !TOKEN || !VIDEO || !CORRUPT, 'set KINEMA_URL, KINEMA_ADMIN_TOKEN, KINEMA_TEST_VIDEO and KINEMA_TEST_CORRUPT')
 
-/** shot saves a full-page screenshot under test-results/ and attaches it to the report. */
-async function shot(page: Page, info: TestInfo, name: string) {
-  const file = info.outputPath(`${name}.png`)
-  await page.screenshot({ path: file, fullPage: true })
-  await info.attach(name, { path: file, contentType: 'image/png' })
+/**
+ * shot attaches a screenshot to the report; Playwright stores attachments
+ * under test-results/<test>/attachments/. Viewport-only keeps hover states
+ * (a full-page capture resizes the viewport and drops them).
+ */
+async function shot(page: Page, info: TestInfo, name: string, fullPage = true) {
+  await info.attach(name, { body: await page.screenshot({ fullPage }), contentType: 'image/png' })
 }
 
 /** watchConsole fails the test on page errors and console errors we did not expect. */
@@ -132,7 +134,7 @@ test('upload, process, watch, switch quality, storyboard, failure', async ({ pag
     .locator('[role="menuitemradio"]')
     .evaluateAll((els, cur) => els.map((e) => Number((e as HTMLElement).dataset.level)).find((l) => l >= 0 && l !== cur), playingLevel)
   expect(target).toBeDefined()
-  await shot(page, info, '08-quality-menu')
+  await shot(page, info, '08-quality-menu', false)
   const fragsBefore = await page.evaluate(() => window.__kinemaPlayer!.fragLevels.length)
   await page.locator(`[role="menuitemradio"][data-level="${target}"]`).click()
   await page.waitForFunction(
@@ -153,7 +155,7 @@ test('upload, process, watch, switch quality, storyboard, failure', async ({ pag
   const box = (await seek.boundingBox())!
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2)
   await expect(page.getByTestId('storyboard-thumb')).toBeVisible()
-  await shot(page, info, '09-storyboard')
+  await shot(page, info, '09-storyboard', false)
 
   // Keyboard: k pauses, arrows seek.
   await page.mouse.move(0, 0)
@@ -176,6 +178,25 @@ test('upload, process, watch, switch quality, storyboard, failure', async ({ pag
   await expect(bad.getByRole('button', { name: /retry/i })).toBeVisible()
   await shot(page, info, '11-failed')
 
+  expect(errors).toEqual([])
+})
+
+test('audio-only items show a visual instead of a black box', async ({ page }, info) => {
+  const audio = process.env.KINEMA_TEST_AUDIO
+  test.skip(!audio, 'set KINEMA_TEST_AUDIO to an audio-only file')
+  const errors = watchConsole(page)
+  await signIn(page)
+  await page.getByRole('link', { name: 'Upload', exact: true }).first().click()
+  const chooser = page.waitForEvent('filechooser')
+  await page.getByTestId('dropzone').click()
+  await (await chooser).setFiles(audio!)
+  const item = page.getByTestId('upload-item').first()
+  await expect(item.getByTestId('processing')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 })
+  await item.getByRole('link', { name: /watch/i }).click()
+  await expect(page.getByTestId('audio-visual')).toBeVisible()
+  await page.getByTestId('play-button').click()
+  await page.waitForFunction(() => (window.__kinemaPlayer?.video.currentTime ?? 0) > 0.5, undefined, { timeout: 30_000 })
+  await shot(page, info, 'audio-playing', false)
   expect(errors).toEqual([])
 })
 

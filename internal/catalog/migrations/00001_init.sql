@@ -25,6 +25,7 @@ CREATE TABLE videos (
     run                   INTEGER NOT NULL DEFAULT 0,
     created_at            BIGINT NOT NULL,
     updated_at            BIGINT NOT NULL,
+    uploaded_at           BIGINT,
     processing_started_at BIGINT,
     ready_at              BIGINT
 );

@@ -50,7 +50,7 @@ export function ProcessingView({
     case 'failed':
       return (
         <div className="processing processing-failed" data-testid="processing" data-status="failed">
-          <ProgressBar value={video.progress ?? 0} label="Processing failed" tone="danger" />
+          <ProgressBar value={1} label="Processing failed" tone="danger" />
           <div className="processing-line">
             <span className="error-text" data-testid="failure-reason">
               {video.error || 'Processing failed.'}

@@ -17,8 +17,8 @@ export function ShareBox({ video }: { video: Video }) {
     <section className="card share" aria-label="Share">
       <h2 className="section-title">Share</h2>
       <p className="muted" data-testid="expiry">
-        Links are signed and {formatExpiry(pb.expires_at)}
-        {expires && !Number.isNaN(expires.getTime()) ? ` (${expires.toLocaleString()})` : ''}.
+        Signed links · {formatExpiry(pb.expires_at)}
+        {expires && !Number.isNaN(expires.getTime()) ? ` (${expires.toLocaleString()})` : ''}
       </p>
       <CopyField label="HLS URL" value={pb.hls} />
       <CopyField label="Embed code" value={snippet} multiline />

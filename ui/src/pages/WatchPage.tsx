@@ -1,7 +1,7 @@
 // WatchPage: the player once a video is ready, its processing state before
 // that (it keeps polling, so the player appears by itself), and share links.
 
-import { formatBytes, formatDate, formatDuration } from '../lib/format'
+import { formatDate, formatDuration } from '../lib/format'
 import { useSession } from '../lib/session'
 import { usePolledVideo } from '../lib/usePolledVideo'
 import { EmptyState } from '../components/EmptyState'
@@ -80,7 +80,7 @@ export function WatchPage({ id }: { id: string }) {
             {video.renditions.map((r) => (
               <li key={r.id}>
                 {r.type === 'audio' ? 'Audio' : r.height ? `${r.height}p` : r.id}
-                {r.bitrate ? <span className="muted"> · {formatBytes(r.bitrate / 8)}/s</span> : null}
+                {r.bitrate ? <span className="muted"> · {Math.round(r.bitrate / 1000)} kbps</span> : null}
               </li>
             ))}
           </ul>
