@@ -18,7 +18,7 @@ if [ ! -f "$SRC" ]; then
   echo "generating $SRC ..." >&2
   ffmpeg -v error -y -f lavfi -i "testsrc2=size=1920x1080:rate=30:duration=$SECONDS_LEN" \
     -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=$SECONDS_LEN" \
-    -vf "noise=alls=8:allf=t" -c:v libx264 -preset veryfast -crf 20 -g 60 -pix_fmt yuv420p \
+    -vf "noise=alls=4:allf=t" -c:v libx264 -preset veryfast -b:v 8M -maxrate 8M -bufsize 16M -g 60 -pix_fmt yuv420p \
     -c:a aac -b:a 192k -shortest "$SRC"
 fi
 

@@ -13,7 +13,10 @@ export default defineConfig({
     chunkSizeWarningLimit: 1024,
   },
   server: {
-    proxy: { '/api': process.env.KINEMA_URL || 'http://127.0.0.1:8080' },
+    proxy: {
+      '/api': process.env.KINEMA_URL || 'http://127.0.0.1:8080',
+      '/media': process.env.KINEMA_URL || 'http://127.0.0.1:8080',
+    },
   },
   test: {
     // Pure logic runs in node; DOM tests opt in with a @vitest-environment jsdom comment.

@@ -93,6 +93,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_JOB_TIMEOUT", &c.JobTimeout)
 	env("KINEMA_RESCUE_AFTER", &c.RescueAfter)
 	env("KINEMA_MAX_ATTEMPTS", &c.MaxAttempts)
+	env("KINEMA_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	if v := getenv("KINEMA_RATE_CONTROL"); v != "" {
 		c.Ladder.RateControl = media.RateControl(v)
 	}

@@ -17,12 +17,14 @@ const CORRUPT = process.env.KINEMA_TEST_CORRUPT ?? ''
 test.skip(!process.env.KINEMA_URL || !TOKEN || !VIDEO || !CORRUPT, 'set KINEMA_URL, KINEMA_ADMIN_TOKEN, KINEMA_TEST_VIDEO and KINEMA_TEST_CORRUPT')
 
 /**
- * shot attaches a screenshot to the report; Playwright stores attachments
- * under test-results/<test>/attachments/. Viewport-only keeps hover states
- * (a full-page capture resizes the viewport and drops them).
+ * shot saves test-results/<test>/<name>.png and attaches it to the HTML
+ * report. Viewport-only keeps hover states (a full-page capture resizes the
+ * viewport and drops them).
  */
 async function shot(page: Page, info: TestInfo, name: string, fullPage = true) {
-  await info.attach(name, { body: await page.screenshot({ fullPage }), contentType: 'image/png' })
+  const file = info.outputPath(`${name}.png`)
+  await page.screenshot({ path: file, fullPage })
+  await info.attach(name, { path: file, contentType: 'image/png' })
 }
 
 /** watchConsole fails the test on page errors and console errors we did not expect. */
@@ -167,6 +169,18 @@ test('upload, process, watch, switch quality, storyboard, failure', async ({ pag
   await expect(page.getByTestId('expiry')).toContainText('expires')
   await shot(page, info, '10-watch-page')
 
+  // Embed: the iframe snippet's page plays without an API key.
+  const snippet = await page.getByLabel('Embed code').inputValue()
+  const embedSrc = /src="([^"]+)"/.exec(snippet)![1].replace(/&amp;/g, '&')
+  const embed = await page.context().browser()!.newPage()
+  const embedErrors = watchConsole(embed)
+  await embed.goto(embedSrc)
+  await embed.getByTestId('play-button').click()
+  await embed.waitForFunction(() => (window.__kinemaPlayer?.video.currentTime ?? 0) > 0.3, undefined, { timeout: 30_000 })
+  await shot(embed, info, '10b-embed', false)
+  await embed.close()
+  expect(embedErrors).toEqual([])
+
   // Corrupt upload: processing fails and says why.
   await page.getByRole('link', { name: 'Upload', exact: true }).first().click()
   const chooser2 = page.waitForEvent('filechooser')
@@ -197,6 +211,38 @@ test('audio-only items show a visual instead of a black box', async ({ page }, i
   await page.getByTestId('play-button').click()
   await page.waitForFunction(() => (window.__kinemaPlayer?.video.currentTime ?? 0) > 0.5, undefined, { timeout: 30_000 })
   await shot(page, info, 'audio-playing', false)
+  expect(errors).toEqual([])
+})
+
+test('an upload interrupted by a reload resumes on the same video', async ({ page, request }, info) => {
+  const errors = watchConsole(page)
+  const auth = { Authorization: `Bearer ${TOKEN}` }
+  const count = async () => ((await (await request.get('/api/v1/videos', { headers: auth })).json()).videos ?? []).length
+  await signIn(page)
+  const before = await count()
+  await page.getByRole('link', { name: 'Upload', exact: true }).first().click()
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Network.enable')
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 100 * 1024 })
+  const chooser = page.waitForEvent('filechooser')
+  await page.getByTestId('dropzone').click()
+  await (await chooser).setFiles(VIDEO)
+  const pct = page.getByTestId('upload-item').first().getByTestId('upload-percent')
+  await expect.poll(async () => parseInt((await pct.textContent()) ?? '0', 10), { timeout: 30_000 }).toBeGreaterThanOrEqual(20)
+
+  await page.reload()
+  await expect(page.getByRole('region', { name: 'Interrupted uploads' })).toBeVisible()
+  await shot(page, info, 'resume-01-interrupted')
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+  const chooser2 = page.waitForEvent('filechooser')
+  await page.getByRole('button', { name: 'Choose file' }).first().click()
+  await (await chooser2).setFiles(VIDEO)
+  const item = page.getByTestId('upload-item').first()
+  await expect(item.getByText('resumed')).toBeVisible()
+  await expect(item.getByTestId('processing')).toBeVisible({ timeout: 60_000 })
+  await expect(page.getByRole('region', { name: 'Interrupted uploads' })).toHaveCount(0)
+  await shot(page, info, 'resume-02-finished')
+  expect(await count()).toBe(before + 1) // no second video was created
   expect(errors).toEqual([])
 })
 
