@@ -91,6 +91,7 @@ type Plan struct {
 	Video          []Rendition `json:"video,omitempty"`
 	Audio          []Rendition `json:"audio,omitempty"`
 	Chunks         []Chunk     `json:"chunks,omitempty"`
+	Storyboard     Storyboard  `json:"storyboard"`
 }
 
 // Renditions returns video rungs followed by audio rungs.
@@ -127,6 +128,7 @@ func NewPlan(src Source, cfg LadderConfig) (Plan, error) {
 			p.Video[i].FPSNum, p.Video[i].FPSDen = p.FPSNum, p.FPSDen
 		}
 		p.Chunks = chunks(src.Duration, fps, p.GOPFrames*cfg.SegmentsPerChunk)
+		p.Storyboard = NewStoryboard(src.Duration)
 	}
 	if src.HasAudio {
 		p.Audio = audioRungs(src, cfg)

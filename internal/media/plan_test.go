@@ -110,3 +110,38 @@ func TestLimits(t *testing.T) {
 	require.ErrorIs(t, l.Check(Source{Width: 3840, Height: 2160}), ErrInvalid)
 	require.ErrorIs(t, l.Check(Source{Size: 101}), ErrInvalid)
 }
+
+func TestStoryboardTilesCoverEveryChunkOnce(t *testing.T) {
+	for _, d := range []float64{3, 16, 61.5, 599, 3600} {
+		p, err := NewPlan(Source{HasVideo: true, Width: 640, Height: 360, FPSNum: 30000, FPSDen: 1001, Duration: d}, DefaultLadderConfig())
+		require.NoError(t, err)
+		next := 0
+		for _, c := range p.Chunks {
+			first, n := p.TilesIn(c)
+			if n > 0 {
+				require.Equal(t, next, first, "duration %v chunk %d", d, c.Index)
+				next += n
+			}
+		}
+		require.Equal(t, p.Storyboard.Tiles, next, "duration %v", d)
+		require.LessOrEqual(t, p.Storyboard.Tiles, 100)
+		require.Equal(t, p.Storyboard.Rows, (p.Storyboard.Tiles+p.Storyboard.Columns-1)/p.Storyboard.Columns)
+	}
+}
+
+func TestNewStoryboard(t *testing.T) {
+	tests := []struct {
+		duration   float64
+		interval   float64
+		cols, rows int
+	}{
+		{0.5, 1, 1, 1}, {6, 1, 6, 1}, {45, 1, 10, 5}, {100, 1, 10, 10}, {101, 2, 10, 6},
+		{600, 10, 10, 6}, {3600, 60, 10, 6}, {7 * 3600, 300, 10, 9},
+	}
+	for _, tt := range tests {
+		sb := NewStoryboard(tt.duration)
+		require.Equal(t, tt.interval, sb.Interval, "duration %v", tt.duration)
+		require.Equal(t, [2]int{tt.cols, tt.rows}, [2]int{sb.Columns, sb.Rows}, "duration %v", tt.duration)
+		require.LessOrEqual(t, sb.Tiles, sb.Columns*sb.Rows)
+	}
+}

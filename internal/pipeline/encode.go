@@ -56,6 +56,15 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 			return err
 		}
 	}
+	tiles, err := filepath.Glob(filepath.Join(out, "tile_*.jpg"))
+	if err != nil {
+		return err
+	}
+	for _, tile := range tiles {
+		if _, err := storage.PutFile(ctx, p.store, tilesPrefix(ref)+filepath.Base(tile), tile); err != nil {
+			return err
+		}
+	}
 	return finishParallel(ctx, p, job, ref, step)
 }
 

@@ -48,6 +48,9 @@ func (p *Pipeline) doPackage(ctx context.Context, job *river.Job[PackageArgs]) e
 		if err := p.packageVideo(ctx, ref, plan, dir, out); err != nil {
 			return err
 		}
+		if err := p.buildStoryboard(ctx, ref, plan, dir, out); err != nil {
+			return err
+		}
 	}
 	p.progress(ref, stepPackage, 0.5)
 	for _, prefix := range []string{audioPrefix(ref), thumbsPrefix(ref)} {

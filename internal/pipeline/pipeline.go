@@ -218,3 +218,4 @@ func chunkKey(r Ref, rid string, i int) string {
 func audioPrefix(r Ref) string                   { return runPrefix(r) + "audio/" }
 func thumbsPrefix(r Ref) string                  { return runPrefix(r) + "thumbs/" }
 func logWith(l *slog.Logger, r Ref) *slog.Logger { return l.With("video", r.VideoID, "run", r.Run) }
+func tilesPrefix(r Ref) string                   { return runPrefix(r) + "tiles/" }

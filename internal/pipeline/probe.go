@@ -64,15 +64,22 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 		if _, err := cat.FinishStep(ctx, ref.VideoID, ref.Run, stepProbe); err != nil {
 			return err
 		}
+		// Chunks go to the encode queue; audio and poster are short and run
+		// beside them on the default queue, using what the encode leaves idle.
 		var jobs []river.InsertManyParams
-		for _, c := range plan.Chunks {
-			jobs = append(jobs, river.InsertManyParams{Args: ChunkArgs{Ref: ref, Index: c.Index}, InsertOpts: insertOpts(p.cfg.MaxAttempts)})
+		add := func(args river.JobArgs, queueName string) {
+			opts := insertOpts(p.cfg.MaxAttempts)
+			opts.Queue = queueName
+			jobs = append(jobs, river.InsertManyParams{Args: args, InsertOpts: opts})
 		}
 		if len(plan.Audio) > 0 {
-			jobs = append(jobs, river.InsertManyParams{Args: AudioArgs{ref}, InsertOpts: insertOpts(p.cfg.MaxAttempts)})
+			add(AudioArgs{ref}, river.QueueDefault)
 		}
 		if len(plan.Video) > 0 {
-			jobs = append(jobs, river.InsertManyParams{Args: ThumbnailsArgs{ref}, InsertOpts: insertOpts(p.cfg.MaxAttempts)})
+			add(ThumbnailsArgs{ref}, river.QueueDefault)
+		}
+		for _, c := range plan.Chunks {
+			add(ChunkArgs{Ref: ref, Index: c.Index}, queue.QueueEncode)
 		}
 		_, err := client.InsertManyTx(ctx, tx, jobs)
 		return err
@@ -100,7 +107,7 @@ func stepsFor(plan media.Plan) ([]catalog.Step, int) {
 		steps = append(steps, catalog.Step{Name: stepAudio, Weight: plan.Duration * 0.05 * float64(len(plan.Audio))})
 	}
 	if len(plan.Video) > 0 {
-		steps = append(steps, catalog.Step{Name: stepThumbnails, Weight: plan.Duration * 0.1})
+		steps = append(steps, catalog.Step{Name: stepThumbnails, Weight: 0.3})
 	}
 	pending := len(steps)
 	steps = append(steps,

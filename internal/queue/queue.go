@@ -16,14 +16,19 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 )
 
+// QueueEncode holds the CPU-heavy video encodes. Short jobs (probe, audio,
+// poster, package) use River's default queue, so they run beside an encode
+// instead of waiting behind it.
+const QueueEncode = "encode"
+
 // Client is the River client type used across kinema: every driver we use
 // works on database/sql, so transactions are *sql.Tx everywhere.
 type Client = river.Client[*sql.Tx]
 
 // Config tunes the queue.
 type Config struct {
-	// Concurrency is how many jobs this process runs at once; 0 means the
-	// process only inserts jobs (an API-only node).
+	// Concurrency is how many jobs of each queue this process runs at once;
+	// 0 means the process only inserts jobs (an API-only node).
 	Concurrency int
 	// JobTimeout bounds one attempt of a job.
 	JobTimeout time.Duration
@@ -60,7 +65,10 @@ func New(db *sql.DB, workers *river.Workers, cfg Config) (*Client, error) {
 	}
 	if cfg.Concurrency > 0 {
 		rc.Workers = workers
-		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Concurrency}}
+		rc.Queues = map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: cfg.Concurrency},
+			QueueEncode:        {MaxWorkers: cfg.Concurrency},
+		}
 	}
 	client, err := river.NewClient(riversqlite.New(db), rc)
 	if err != nil {

@@ -59,7 +59,7 @@ func TestArgsGolden(t *testing.T) {
 		{"audio_only_ladder", AudioArgs(audio, "/in/song.flac", "/out")},
 		{"package", PackageArgs(crf, []string{"/work/v0.ts", "/work/v1.ts", "/work/v2.ts", "/work/v3.ts"}, "/out")},
 		{"poster", PosterArgs("/in/source.mov", 3.5, 640, "/out/poster.jpg")},
-		{"storyboard", StoryboardArgs("/in/source.mov", 2.5, 160, 10, 4, "/out/storyboard.jpg")},
+		{"sprite", SpriteArgs(media.Storyboard{Interval: 2, Columns: 10, Rows: 4, Tiles: 37, TileWidth: 160}, "/work/tiles", "/out/storyboard.jpg")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,9 +80,11 @@ func TestChunkArgsShape(t *testing.T) {
 	require.Less(t, indexOf(args, "-ss"), in)
 	require.Equal(t, "file:/in/x.mp4", args[in+1])
 	require.Equal(t, len(p.Video), count(args, "libx264"))
-	require.Equal(t, len(p.Video), count(args, "-frames:v"))
+	_, tiles := p.TilesIn(p.Chunks[1])
+	require.Positive(t, tiles)
+	require.Equal(t, len(p.Video)+1, count(args, "-frames:v"), "every rung and the storyboard tiles are bounded")
 	last := ChunkArgs(p, p.Chunks[len(p.Chunks)-1], "/in/x.mp4", "/o")
-	require.Zero(t, count(last, "-frames:v"), "the last chunk runs to the end")
+	require.Equal(t, 1, count(last, "-frames:v"), "the last chunk's rungs run to the end; only tiles are counted")
 	first := ChunkArgs(p, p.Chunks[0], "/in/x.mp4", "/o")
 	require.Equal(t, -1, indexOf(first, "-ss"), "no seek for the first chunk")
 	for _, a := range append(args, AudioArgs(p, "/in/x.mp4", "/o")...) {

@@ -6,28 +6,6 @@ import (
 	"strings"
 )
 
-// maxStoryboardTiles bounds the sprite size.
-const maxStoryboardTiles = 100
-
-// StoryboardLayout picks the thumbnail interval and sprite grid for media of
-// the given duration: the shortest "round" interval that needs at most 100
-// tiles, at most 10 columns wide.
-func StoryboardLayout(duration float64) (interval float64, cols, rows int) {
-	interval = math.Ceil(duration / maxStoryboardTiles)
-	for _, step := range []float64{1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600} {
-		if math.Ceil(duration/step) <= maxStoryboardTiles {
-			interval = step
-			break
-		}
-	}
-	interval = max(interval, 1)
-	n := max(1, int(math.Ceil(duration/interval-1e-9)))
-	n = min(n, maxStoryboardTiles)
-	cols = min(n, 10)
-	rows = (n + cols - 1) / cols
-	return interval, cols, rows
-}
-
 // StoryboardVTT returns a WebVTT file that maps each interval of the media to
 // its tile in the sprite, as spriteURL#xywh=x,y,w,h media fragments.
 func StoryboardVTT(duration, interval float64, tileW, tileH, cols int, spriteURL string) string {

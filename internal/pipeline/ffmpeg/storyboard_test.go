@@ -7,35 +7,10 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
-
-func TestStoryboardLayout(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		duration   float64
-		interval   float64
-		cols, rows int
-	}{
-		{0, 1, 1, 1},
-		{0.5, 1, 1, 1},
-		{6, 1, 6, 1},
-		{45, 1, 10, 5},
-		{100, 1, 10, 10},
-		{101, 2, 10, 6},
-		{600, 10, 10, 6},
-		{3600, 60, 10, 6},
-		{7 * 3600, 300, 10, 9},
-		{100 * 3600, 3600, 10, 10},
-	}
-	for _, tt := range tests {
-		interval, cols, rows := StoryboardLayout(tt.duration)
-		require.Equal(t, tt.interval, interval, "duration %v", tt.duration)
-		require.Equal(t, [2]int{tt.cols, tt.rows}, [2]int{cols, rows}, "duration %v", tt.duration)
-		require.LessOrEqual(t, cols*rows, 100)
-	}
-}
 
 func TestStoryboardVTT(t *testing.T) {
 	t.Parallel()
@@ -64,10 +39,32 @@ func TestPosterAndStoryboard(t *testing.T) {
 	require.NoError(t, r.Run(context.Background(), PosterArgs(src, 1, 160, poster), nil))
 	requireJPEG(t, poster, 160, 90)
 
-	interval, cols, rows := StoryboardLayout(3)
-	sprite := filepath.Join(dir, "sprite.jpg")
-	require.NoError(t, r.Run(context.Background(), StoryboardArgs(src, interval, 64, cols, rows, sprite), nil))
-	requireJPEG(t, sprite, 64*cols, 36*rows)
+}
+
+// TestStoryboardFromChunks: chunks render their share of the tiles while
+// encoding, and SpriteArgs joins them in order into the sprite.
+func TestStoryboardFromChunks(t *testing.T) {
+	t.Parallel()
+	r := newTestRunner(t)
+	src := testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 5, Video: true})
+	cfg := media.DefaultLadderConfig()
+	cfg.SegmentSeconds, cfg.SegmentsPerChunk = 1, 1 // 5 chunks, one tile each
+	plan, err := media.NewPlan(media.Source{HasVideo: true, Width: 320, Height: 180, FPSNum: 30, FPSDen: 1, Duration: 5}, cfg)
+	require.NoError(t, err)
+	require.Equal(t, 5, plan.Storyboard.Tiles)
+	tiles := t.TempDir()
+	for _, c := range plan.Chunks {
+		out := t.TempDir()
+		require.NoError(t, r.Run(context.Background(), ChunkArgs(plan, c, src, out), nil))
+		matches, _ := filepath.Glob(filepath.Join(out, "tile_*.jpg"))
+		require.Len(t, matches, 1, "chunk %d renders its own tile", c.Index)
+		for _, m := range matches {
+			require.NoError(t, os.Rename(m, filepath.Join(tiles, filepath.Base(m))))
+		}
+	}
+	sprite := filepath.Join(t.TempDir(), "sprite.jpg")
+	require.NoError(t, r.Run(context.Background(), SpriteArgs(plan.Storyboard, tiles, sprite), nil))
+	requireJPEG(t, sprite, 160*5, 90)
 }
 
 func requireJPEG(t *testing.T, path string, w, h int) {
