@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -44,6 +45,15 @@ type server struct {
 	cmd  *exec.Cmd
 	base string
 	done chan error
+
+	mu  sync.Mutex
+	log strings.Builder // everything the server wrote to stderr
+}
+
+func (s *server) logged(substr string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strings.Contains(s.log.String(), substr)
 }
 
 var listening = regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
@@ -62,6 +72,9 @@ func start(t *testing.T, bin, data string, extraEnv ...string) *server {
 		sc := bufio.NewScanner(stderr)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
+			s.mu.Lock()
+			s.log.WriteString(sc.Text() + "\n")
+			s.mu.Unlock()
 			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
 				select {
 				case addr <- m[1]:
@@ -179,6 +192,7 @@ func TestRestartMidProcessing(t *testing.T) {
 	waitStatus(t, s.base, id, "processing", 30*time.Second)
 	time.Sleep(500 * time.Millisecond)
 	s.stop(t)
+	require.True(t, s.logged("job interrupted by shutdown"), "a running job was released, not awaited")
 
 	s2 := start(t, bin, data, env...)
 	waitStatus(t, s2.base, id, "ready", 2*time.Minute)
