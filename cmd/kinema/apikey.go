@@ -8,7 +8,6 @@ import (
 	"os"
 
 	"github.com/kinema/kinema/internal/auth"
-	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/config"
 )
 
@@ -24,23 +23,22 @@ func apikeyCmd(args []string, stdout, stderr io.Writer) error {
 	if v := os.Getenv("KINEMA_DATA"); v != "" {
 		cfg.DataDir = v
 	}
+	cfg.DB, cfg.Store = os.Getenv("KINEMA_DB"), os.Getenv("KINEMA_STORE")
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (KINEMA_DATA)")
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "database: sqlite:PATH or postgres://... (KINEMA_DB)")
 	name := fs.String("name", "cli", "a label for the key")
 	admin := fs.Bool("admin", true, "grant admin rights (retry, job views)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	ctx := context.Background()
-	db, err := catalog.OpenSQLite(cfg.DBPath())
+	be, err := openBackends(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := catalog.Migrate(ctx, db, "sqlite3"); err != nil {
-		return err
-	}
+	defer be.close()
 	key := auth.NewAPIKey()
-	if _, err := catalog.New(db, "sqlite3", nil).CreateAPIKey(ctx, *name, auth.HashAPIKey(key), *admin); err != nil {
+	if _, err := be.cat.CreateAPIKey(ctx, *name, auth.HashAPIKey(key), *admin); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, key)

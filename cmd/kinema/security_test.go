@@ -58,7 +58,7 @@ func TestPlaybackTokens(t *testing.T) {
 	// Traversal out of the video's directory never returns file contents.
 	// (A plain "/../" is cleaned and redirected by the router to a path
 	// outside /media/, which serves the web UI, hence the content check.)
-	db, err := os.ReadFile(s.main.Config.DBPath())
+	db, err := os.ReadFile(s.main.Config.SQLitePath())
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(string(db), "SQLite format 3"))
 	for _, p := range []string{"/../../kinema.db", "/..%2f..%2fkinema.db", "/%2e%2e/%2e%2e/kinema.db",

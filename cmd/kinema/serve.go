@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,14 +16,12 @@ import (
 
 	"github.com/kinema/kinema/internal/api"
 	"github.com/kinema/kinema/internal/auth"
-	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/config"
 	"github.com/kinema/kinema/internal/delivery"
 	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/pipeline"
 	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
 	"github.com/kinema/kinema/internal/queue"
-	"github.com/kinema/kinema/internal/storage/local"
 	"github.com/kinema/kinema/internal/upload"
 	"github.com/kinema/kinema/internal/web"
 )
@@ -61,10 +58,9 @@ type Main struct {
 	// Addr is the address the HTTP server listens on, known after Run.
 	Addr string
 
-	db      *sql.DB
-	queue   *queue.Client
+	backends *backends
+	queue    *queue.Queue
 	http    *http.Server
-	workers bool
 }
 
 // Run opens storage, migrates, starts HTTP and workers, and returns.
@@ -73,22 +69,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	db, err := catalog.OpenSQLite(cfg.DBPath())
+	be, err := openBackends(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	m.db = db
-	if err := catalog.Migrate(ctx, db, "sqlite3"); err != nil {
-		return err
-	}
-	if err := queue.Migrate(ctx, db); err != nil {
-		return err
-	}
-	cat := catalog.New(db, "sqlite3", nil)
-	store, err := local.New(cfg.StoreDir())
-	if err != nil {
-		return err
-	}
+	m.backends = be
+	cat, store := be.cat, be.store
 	keys, err := auth.LoadOrCreateKeys(cfg.KeysDir())
 	if err != nil {
 		return err
@@ -113,24 +99,16 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	workers := river.NewWorkers()
 	pipe.Register(workers)
-	m.queue, err = queue.New(db, workers, queue.Config{
+	m.queue, err = be.newQueue(workers, queue.Config{
 		Concurrency: cfg.Workers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter,
 		PollInterval: 200 * time.Millisecond, Logger: m.Log.With("component", "queue"),
 	})
 	if err != nil {
 		return err
 	}
+	pipe.UseQueue(m.queue)
 
-	start := func(ctx context.Context, id, key string, size int64) error {
-		return cat.InTx(ctx, func(tx *sql.Tx, c *catalog.Catalog) error {
-			run, err := c.StartRun(ctx, id, key, size)
-			if err != nil {
-				return err
-			}
-			return pipe.Enqueue(ctx, m.queue, tx, pipeline.Ref{VideoID: id, Run: run})
-		})
-	}
-	uploads, err := upload.New(cat, store, keys, start, upload.Config{
+	uploads, err := upload.New(cat, store, keys, pipe.Start, upload.Config{
 		TusDir: cfg.TusDir(), MaxBytes: cfg.Limits.MaxBytes, TTL: cfg.UploadTTL,
 	}, m.Log.With("component", "upload"))
 	if err != nil {
@@ -142,15 +120,7 @@ func (m *Main) Run(ctx context.Context) error {
 		PlaybackFunc: func(base string, v media.Video) (delivery.Playback, error) {
 			return delivery.PlaybackURLs(base, keys, v.ID, v.Kind, cfg.PlaybackTTL, time.Now())
 		},
-		RetryFunc: func(ctx context.Context, id string) error {
-			return cat.InTx(ctx, func(tx *sql.Tx, c *catalog.Catalog) error {
-				run, err := c.Requeue(ctx, id)
-				if err != nil {
-					return err
-				}
-				return pipe.Enqueue(ctx, m.queue, tx, pipeline.Ref{VideoID: id, Run: run})
-			})
-		},
+		RetryFunc: pipe.Retry,
 		DeleteMediaFunc: func(ctx context.Context, id string) error {
 			return errors.Join(store.DeletePrefix(ctx, "media/"+id+"/"), store.DeletePrefix(ctx, "raw/"+id+"/"),
 				store.DeletePrefix(ctx, "work/"+id+"/"))
@@ -163,7 +133,7 @@ func (m *Main) Run(ctx context.Context) error {
 	mux.Handle("/media/", delivery.NewHandler(store, keys, cat.IsPublished, m.Log.With("component", "delivery"), time.Now))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if err := db.PingContext(r.Context()); err != nil {
+		if err := be.ping(r.Context()); err != nil {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 			return
 		}
@@ -186,11 +156,8 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Log.Error("http server stopped", "err", err)
 		}
 	}()
-	if cfg.Workers > 0 {
-		if err := m.queue.Start(context.WithoutCancel(ctx)); err != nil {
-			return err
-		}
-		m.workers = true
+	if err := m.queue.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
 	}
 	m.Log.Info("listening on "+m.Addr, "addr", m.Addr, "data", cfg.DataDir, "workers", cfg.Workers)
 	return nil
@@ -214,13 +181,13 @@ func (m *Main) Close(ctx context.Context) error {
 		errs = append(errs, m.http.Shutdown(hctx))
 		cancel()
 	}
-	if m.workers {
+	if m.queue != nil {
 		qctx, cancel := context.WithTimeout(ctx, m.Config.ShutdownTimeout)
-		errs = append(errs, queue.Stop(qctx, m.queue))
+		errs = append(errs, m.queue.Stop(qctx))
 		cancel()
 	}
-	if m.db != nil {
-		errs = append(errs, m.db.Close())
+	if m.backends != nil {
+		m.backends.close()
 	}
 	return errors.Join(errs...)
 }

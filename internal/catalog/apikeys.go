@@ -34,19 +34,12 @@ func (c *Catalog) CreateAPIKey(ctx context.Context, name, keyHash string, admin 
 
 // APIKeyByHash finds a key by the hash of its secret and records its use.
 func (c *Catalog) APIKeyByHash(ctx context.Context, keyHash string) (APIKey, error) {
-	var row struct {
-		ID      string `db:"id"`
-		Name    string `db:"name"`
-		IsAdmin bool   `db:"is_admin"`
-	}
-	err := c.get(ctx, &row, `SELECT id, name, is_admin FROM api_keys WHERE key_hash = ?`, keyHash)
+	var k APIKey
+	err := c.queryRow(ctx, `SELECT id, name, is_admin FROM api_keys WHERE key_hash = ?`, []any{keyHash}, &k.ID, &k.Name, &k.IsAdmin)
 	if isNoRows(err) {
 		return APIKey{}, media.ErrUnauthorized
 	}
-	if err != nil {
-		return APIKey{}, err
-	}
-	return APIKey{ID: row.ID, Name: row.Name, IsAdmin: row.IsAdmin}, nil
+	return k, err
 }
 
 // TouchAPIKey records that a key was used now.

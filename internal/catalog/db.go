@@ -8,9 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
-	"github.com/jmoiron/sqlx"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -57,10 +57,20 @@ func Migrate(ctx context.Context, db *sql.DB, dialect string) error {
 	return nil
 }
 
-// bindType maps a goose dialect to the sqlx bind style.
-func bindType(dialect string) int {
-	if strings.HasPrefix(dialect, "postgres") {
-		return sqlx.DOLLAR
+// OpenPostgres connects to PostgreSQL and applies the migrations.
+func OpenPostgres(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return sqlx.QUESTION
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	// goose speaks database/sql; this view of the pool shares its connections.
+	if err := Migrate(ctx, stdlib.OpenDBFromPool(pool), "postgres"); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return pool, nil
 }

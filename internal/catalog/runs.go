@@ -27,32 +27,32 @@ const (
 // source, starting run 1. A second completion gets media.ErrConflict, which
 // is what makes upload URLs single-use.
 func (c *Catalog) StartRun(ctx context.Context, id, sourceKey string, size int64) (int, error) {
-	res, err := c.exec(ctx, `UPDATE videos SET status = ?, source_key = ?, source_size = ?, run = run + 1,
+	n, err := c.exec(ctx, `UPDATE videos SET status = ?, source_key = ?, source_size = ?, run = run + 1,
 		progress = 0, error = '', uploaded_at = ?, updated_at = ? WHERE id = ? AND status = ?`,
 		media.StatusQueued, sourceKey, size, c.millis(), c.millis(), id, media.StatusWaitingUpload)
 	if err != nil {
 		return 0, err
 	}
-	return c.afterRunStart(ctx, id, res)
+	return c.afterRunStart(ctx, id, n)
 }
 
 // Requeue starts a new run for a failed video from its stored source.
 func (c *Catalog) Requeue(ctx context.Context, id string) (int, error) {
-	res, err := c.exec(ctx, `UPDATE videos SET status = ?, run = run + 1, progress = 0, error = '',
+	n, err := c.exec(ctx, `UPDATE videos SET status = ?, run = run + 1, progress = 0, error = '',
 		processing_started_at = NULL, updated_at = ? WHERE id = ? AND status = ? AND source_key <> ''`,
 		media.StatusQueued, c.millis(), id, media.StatusFailed)
 	if err != nil {
 		return 0, err
 	}
-	return c.afterRunStart(ctx, id, res)
+	return c.afterRunStart(ctx, id, n)
 }
 
-func (c *Catalog) afterRunStart(ctx context.Context, id string, res interface{ RowsAffected() (int64, error) }) (int, error) {
+func (c *Catalog) afterRunStart(ctx context.Context, id string, updated int64) (int, error) {
 	row, err := c.videoRow(ctx, id)
 	if err != nil {
 		return 0, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if updated == 0 {
 		return 0, fmt.Errorf("video %s is %s: %w", id, row.Status, media.ErrConflict)
 	}
 	for _, s := range []Step{{probeStep, probeWeight}, {restStep, restWeight}} {
@@ -67,14 +67,13 @@ func (c *Catalog) afterRunStart(ctx context.Context, id string, res interface{ R
 // BeginProcessing moves a queued video to processing. It returns false when
 // run is not the video's current run (a stale job) or the video has ended.
 func (c *Catalog) BeginProcessing(ctx context.Context, id string, run int) (bool, error) {
-	res, err := c.exec(ctx, `UPDATE videos SET status = ?, updated_at = ?,
+	n, err := c.exec(ctx, `UPDATE videos SET status = ?, updated_at = ?,
 		processing_started_at = COALESCE(processing_started_at, ?)
 		WHERE id = ? AND run = ? AND status IN (?, ?)`,
 		media.StatusProcessing, c.millis(), c.millis(), id, run, media.StatusQueued, media.StatusProcessing)
 	if err != nil {
 		return false, err
 	}
-	n, _ := res.RowsAffected()
 	return n == 1, nil
 }
 
@@ -135,12 +134,12 @@ func (c *Catalog) SetStepProgress(ctx context.Context, id string, run int, step 
 // FinishStep marks a step done. changed is false when it was done already,
 // which makes a retried job's completion harmless.
 func (c *Catalog) FinishStep(ctx context.Context, id string, run int, step string) (changed bool, err error) {
-	res, err := c.exec(ctx, `UPDATE pipeline_steps SET progress = 1, done = TRUE WHERE video_id = ? AND run = ? AND name = ? AND done = FALSE`,
+	n, err := c.exec(ctx, `UPDATE pipeline_steps SET progress = 1, done = TRUE WHERE video_id = ? AND run = ? AND name = ? AND done = FALSE`,
 		id, run, step)
 	if err != nil {
 		return false, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return false, nil
 	}
 	return true, c.refreshProgress(ctx, id, run)
@@ -154,7 +153,8 @@ func (c *Catalog) FinishParallelStep(ctx context.Context, id string, run int, st
 		return false, err
 	}
 	var pending int
-	err = c.get(ctx, &pending, `UPDATE pipeline_runs SET pending = pending - 1 WHERE video_id = ? AND run = ? RETURNING pending`, id, run)
+	err = c.queryRow(ctx, `UPDATE pipeline_runs SET pending = pending - 1 WHERE video_id = ? AND run = ? RETURNING pending`,
+		[]any{id, run}, &pending)
 	if err != nil {
 		return false, fmt.Errorf("fan-in %s/%d: %w", id, run, err)
 	}
@@ -171,12 +171,11 @@ func (c *Catalog) refreshProgress(ctx context.Context, id string, run int) error
 // Fail ends the run with a reason meant for people. It returns false when the
 // run is stale or the video already ended.
 func (c *Catalog) Fail(ctx context.Context, id string, run int, reason string) (bool, error) {
-	res, err := c.exec(ctx, `UPDATE videos SET status = ?, error = ?, updated_at = ? WHERE id = ? AND run = ? AND status IN (?, ?)`,
+	n, err := c.exec(ctx, `UPDATE videos SET status = ?, error = ?, updated_at = ? WHERE id = ? AND run = ? AND status IN (?, ?)`,
 		media.StatusFailed, reason, c.millis(), id, run, media.StatusQueued, media.StatusProcessing)
 	if err != nil {
 		return false, err
 	}
-	n, _ := res.RowsAffected()
 	return n == 1, nil
 }
 
@@ -185,19 +184,18 @@ func (c *Catalog) Fail(ctx context.Context, id string, run int, reason string) (
 // case the caller must not consider it published.
 func (c *Catalog) Publish(ctx context.Context, id string, run int) (bool, error) {
 	now := c.millis()
-	res, err := c.exec(ctx, `UPDATE videos SET status = ?, progress = 1, ready_at = ?, updated_at = ?
+	n, err := c.exec(ctx, `UPDATE videos SET status = ?, progress = 1, ready_at = ?, updated_at = ?
 		WHERE id = ? AND run = ? AND status = ?`, media.StatusReady, now, now, id, run, media.StatusProcessing)
 	if err != nil {
 		return false, err
 	}
-	n, _ := res.RowsAffected()
 	return n == 1, nil
 }
 
 // IsPublished reports whether the video exists and is ready to be watched.
 func (c *Catalog) IsPublished(ctx context.Context, id string) (bool, error) {
 	var status string
-	err := c.get(ctx, &status, `SELECT status FROM videos WHERE id = ?`, id)
+	err := c.queryRow(ctx, `SELECT status FROM videos WHERE id = ?`, []any{id}, &status)
 	if isNoRows(err) {
 		return false, nil
 	}

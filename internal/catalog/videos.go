@@ -12,29 +12,36 @@ import (
 )
 
 type videoRow struct {
-	ID                  string        `db:"id"`
-	Title               string        `db:"title"`
-	Status              string        `db:"status"`
-	Kind                string        `db:"kind"`
-	Error               string        `db:"error"`
-	Progress            float64       `db:"progress"`
-	Duration            float64       `db:"duration"`
-	Width               int           `db:"width"`
-	Height              int           `db:"height"`
-	SourceKey           string        `db:"source_key"`
-	SourceSize          int64         `db:"source_size"`
-	Renditions          string        `db:"renditions"`
-	Plan                string        `db:"plan"`
-	Run                 int           `db:"run"`
-	CreatedAt           int64         `db:"created_at"`
-	UpdatedAt           int64         `db:"updated_at"`
-	UploadedAt          sql.NullInt64 `db:"uploaded_at"`
-	ProcessingStartedAt sql.NullInt64 `db:"processing_started_at"`
-	ReadyAt             sql.NullInt64 `db:"ready_at"`
+	ID                  string
+	Title               string
+	Status              string
+	Kind                string
+	Error               string
+	Progress            float64
+	Duration            float64
+	Width               int
+	Height              int
+	SourceKey           string
+	SourceSize          int64
+	Renditions          string
+	Plan                string
+	Run                 int
+	CreatedAt           int64
+	UpdatedAt           int64
+	UploadedAt          sql.NullInt64
+	ProcessingStartedAt sql.NullInt64
+	ReadyAt             sql.NullInt64
 }
 
 const videoColumns = `id, title, status, kind, error, progress, duration, width, height, source_key,
 	source_size, renditions, plan, run, created_at, updated_at, uploaded_at, processing_started_at, ready_at`
+
+// dest lists the fields in videoColumns order for Scan.
+func (r *videoRow) dest() []any {
+	return []any{&r.ID, &r.Title, &r.Status, &r.Kind, &r.Error, &r.Progress, &r.Duration, &r.Width, &r.Height,
+		&r.SourceKey, &r.SourceSize, &r.Renditions, &r.Plan, &r.Run, &r.CreatedAt, &r.UpdatedAt,
+		&r.UploadedAt, &r.ProcessingStartedAt, &r.ReadyAt}
+}
 
 func (r videoRow) video() media.Video {
 	v := media.Video{
@@ -82,7 +89,7 @@ func (c *Catalog) Video(ctx context.Context, id string) (media.Video, error) {
 
 func (c *Catalog) videoRow(ctx context.Context, id string) (videoRow, error) {
 	var row videoRow
-	err := c.get(ctx, &row, `SELECT `+videoColumns+` FROM videos WHERE id = ?`, id)
+	err := c.queryRow(ctx, `SELECT `+videoColumns+` FROM videos WHERE id = ?`, []any{id}, row.dest()...)
 	if isNoRows(err) {
 		return row, fmt.Errorf("video %s: %w", id, media.ErrNotFound)
 	}
@@ -112,15 +119,20 @@ func (c *Catalog) ListVideos(ctx context.Context, f ListFilter) ([]media.Video, 
 		f.Limit = 500
 	}
 	query += fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT %d`, f.Limit)
-	var rows []videoRow
-	if err := c.selectAll(ctx, &rows, query, args...); err != nil {
+	rs, err := c.q.query(ctx, c.rebind(query), args...)
+	if err != nil {
 		return nil, fmt.Errorf("list videos: %w", err)
 	}
-	out := make([]media.Video, len(rows))
-	for i, r := range rows {
-		out[i] = r.video()
+	defer rs.Close()
+	out := []media.Video{}
+	for rs.Next() {
+		var r videoRow
+		if err := rs.Scan(r.dest()...); err != nil {
+			return nil, fmt.Errorf("list videos: %w", err)
+		}
+		out = append(out, r.video())
 	}
-	return out, nil
+	return out, rs.Err()
 }
 
 func escapeLike(s string) string {
@@ -130,11 +142,11 @@ func escapeLike(s string) string {
 // DeleteVideo removes a video and its pipeline state. Media objects are the
 // caller's to remove.
 func (c *Catalog) DeleteVideo(ctx context.Context, id string) error {
-	res, err := c.exec(ctx, `DELETE FROM videos WHERE id = ?`, id)
+	n, err := c.exec(ctx, `DELETE FROM videos WHERE id = ?`, id)
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return fmt.Errorf("video %s: %w", id, media.ErrNotFound)
 	}
 	return nil

@@ -19,6 +19,8 @@ import (
 type Config struct {
 	Addr       string // HTTP listen address
 	DataDir    string // SQLite, objects, keys and scratch live here
+	DB         string // "sqlite:PATH" or a postgres:// URL; empty means SQLite in DataDir
+	Store      string // a directory or s3://BUCKET[/PREFIX]; empty means DataDir/objects
 	Workers    int    // in-process job concurrency; 0 runs the API alone
 	AdminToken string // bootstrap admin API key (env only, never a flag)
 	PublicURL  string // origin used in signed URLs; empty means the request's host
@@ -60,8 +62,20 @@ func Default() Config {
 }
 
 // Paths derived from DataDir.
-func (c Config) DBPath() string     { return filepath.Join(c.DataDir, "kinema.db") }
-func (c Config) StoreDir() string   { return filepath.Join(c.DataDir, "objects") }
+func (c Config) StoreDir() string {
+	if c.Store != "" && !strings.Contains(c.Store, "://") {
+		return c.Store
+	}
+	return filepath.Join(c.DataDir, "objects")
+}
+
+// SQLitePath is the catalog database file when DB is not PostgreSQL.
+func (c Config) SQLitePath() string {
+	if p, ok := strings.CutPrefix(c.DB, "sqlite:"); ok && p != "" {
+		return p
+	}
+	return filepath.Join(c.DataDir, "kinema.db")
+}
 func (c Config) KeysDir() string    { return filepath.Join(c.DataDir, "keys") }
 func (c Config) ScratchDir() string { return filepath.Join(c.DataDir, "scratch") }
 func (c Config) TusDir() string     { return filepath.Join(c.DataDir, "tus") }
@@ -81,6 +95,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	}
 	env("KINEMA_ADDR", &c.Addr)
 	env("KINEMA_DATA", &c.DataDir)
+	env("KINEMA_DB", &c.DB)
+	env("KINEMA_STORE", &c.Store)
 	env("KINEMA_WORKERS", &c.Workers)
 	env("KINEMA_ADMIN_TOKEN", &c.AdminToken)
 	env("KINEMA_PUBLIC_URL", &c.PublicURL)
@@ -108,6 +124,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 
 	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (KINEMA_ADDR)")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (KINEMA_DATA)")
+	fs.StringVar(&c.DB, "db", c.DB, "catalog and queue database: sqlite:PATH or postgres://... (KINEMA_DB)")
+	fs.StringVar(&c.Store, "store", c.Store, "object store: a directory or s3://BUCKET[/PREFIX] (KINEMA_STORE)")
 	fs.IntVar(&c.Workers, "workers", c.Workers, "in-process pipeline workers; 0 serves the API only (KINEMA_WORKERS)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public origin for signed URLs (KINEMA_PUBLIC_URL)")
 	fs.StringVar(&c.Ladder.Preset, "preset", c.Ladder.Preset, "x264 preset (KINEMA_PRESET)")

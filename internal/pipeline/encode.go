@@ -2,14 +2,12 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/riverqueue/river"
 
-	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
 	"github.com/kinema/kinema/internal/queue"
@@ -132,13 +130,12 @@ func (p *Pipeline) prepare(ctx context.Context, jobID int64, ref Ref) (dir, src 
 
 // finishParallel completes a fan-out step; the last one enqueues packaging.
 func finishParallel[T river.JobArgs](ctx context.Context, p *Pipeline, job *river.Job[T], ref Ref, step string) error {
-	return complete(ctx, p, job, func(ctx context.Context, tx *sql.Tx, cat *catalog.Catalog, client *queue.Client) error {
-		last, err := cat.FinishParallelStep(ctx, ref.VideoID, ref.Run, step)
+	return complete(ctx, p, job, func(tx *queue.Tx) error {
+		last, err := tx.Catalog.FinishParallelStep(ctx, ref.VideoID, ref.Run, step)
 		if err != nil || !last {
 			return err
 		}
-		_, err = client.InsertTx(ctx, tx, PackageArgs{ref}, insertOpts(p.cfg.MaxAttempts))
-		return err
+		return tx.Insert(ctx, river.InsertManyParams{Args: PackageArgs{ref}, InsertOpts: insertOpts(p.cfg.MaxAttempts)})
 	})
 }
 

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/manifest"
 	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
@@ -68,15 +66,14 @@ func (p *Pipeline) doPackage(ctx context.Context, job *river.Job[PackageArgs]) e
 	if err := storage.PutDir(ctx, p.store, mediaPrefix(ref.VideoID), out); err != nil {
 		return err
 	}
-	return complete(ctx, p, job, func(ctx context.Context, tx *sql.Tx, cat *catalog.Catalog, client *queue.Client) error {
-		if err := cat.SaveRenditions(ctx, ref.VideoID, ref.Run, renditions); err != nil {
+	return complete(ctx, p, job, func(tx *queue.Tx) error {
+		if err := tx.Catalog.SaveRenditions(ctx, ref.VideoID, ref.Run, renditions); err != nil {
 			return err
 		}
-		if _, err := cat.FinishStep(ctx, ref.VideoID, ref.Run, stepPackage); err != nil {
+		if _, err := tx.Catalog.FinishStep(ctx, ref.VideoID, ref.Run, stepPackage); err != nil {
 			return err
 		}
-		_, err := client.InsertTx(ctx, tx, PublishArgs{ref}, insertOpts(p.cfg.MaxAttempts))
-		return err
+		return tx.Insert(ctx, river.InsertManyParams{Args: PublishArgs{ref}, InsertOpts: insertOpts(p.cfg.MaxAttempts)})
 	})
 }
 

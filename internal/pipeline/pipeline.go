@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver"
 
 	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/media"
@@ -34,6 +32,7 @@ type Config struct {
 // Pipeline implements the jobs. It holds no per-video state: everything a
 // job needs is in its args, the catalog and the store.
 type Pipeline struct {
+	queue *queue.Queue // set by UseQueue: River needs the workers first
 	cat   *catalog.Catalog
 	store storage.Store
 	ff    *ffmpeg.Runner
@@ -62,11 +61,31 @@ func (p *Pipeline) Register(w *river.Workers) {
 	river.AddWorker(w, river.WorkFunc(p.publish))
 }
 
-// Enqueue starts a run by inserting its probe job in tx, the same
-// transaction that moved the video to queued.
-func (p *Pipeline) Enqueue(ctx context.Context, client *queue.Client, tx *sql.Tx, ref Ref) error {
-	_, err := client.InsertTx(ctx, tx, ProbeArgs{ref}, insertOpts(p.cfg.MaxAttempts))
-	return err
+// UseQueue connects the pipeline to the queue its workers were registered on.
+func (p *Pipeline) UseQueue(q *queue.Queue) { p.queue = q }
+
+// Start marks an upload complete and enqueues its probe job in the same
+// transaction. It fails with media.ErrConflict when the video's upload had
+// already completed, which makes upload URLs single-use.
+func (p *Pipeline) Start(ctx context.Context, videoID, sourceKey string, size int64) error {
+	return p.queue.InTx(ctx, func(tx *queue.Tx) error {
+		run, err := tx.Catalog.StartRun(ctx, videoID, sourceKey, size)
+		if err != nil {
+			return err
+		}
+		return tx.Insert(ctx, river.InsertManyParams{Args: ProbeArgs{Ref{videoID, run}}, InsertOpts: insertOpts(p.cfg.MaxAttempts)})
+	})
+}
+
+// Retry starts a new run of a failed video from its stored source.
+func (p *Pipeline) Retry(ctx context.Context, videoID string) error {
+	return p.queue.InTx(ctx, func(tx *queue.Tx) error {
+		run, err := tx.Catalog.Requeue(ctx, videoID)
+		if err != nil {
+			return err
+		}
+		return tx.Insert(ctx, river.InsertManyParams{Args: ProbeArgs{Ref{videoID, run}}, InsertOpts: insertOpts(p.cfg.MaxAttempts)})
+	})
 }
 
 // CleanScratch removes leftovers of jobs that died with the process.
@@ -86,20 +105,15 @@ func (p *Pipeline) scratch(jobID int64) (string, error) {
 	return dir, os.MkdirAll(dir, 0o750)
 }
 
-// finishFunc runs inside the transaction that completes a job.
-type finishFunc func(ctx context.Context, tx *sql.Tx, cat *catalog.Catalog, client *queue.Client) error
-
 // complete runs fn and marks the job completed in one transaction, so the
 // catalog change and the next jobs exist exactly when this job is done.
-// Inside fn only the tx-bound catalog may be used (SQLite has one connection).
-func complete[T river.JobArgs](ctx context.Context, p *Pipeline, job *river.Job[T], fn finishFunc) error {
-	return p.cat.InTx(ctx, func(tx *sql.Tx, cat *catalog.Catalog) error {
-		client := river.ClientFromContext[*sql.Tx](ctx)
-		if err := fn(ctx, tx, cat, client); err != nil {
+// Inside fn only tx.Catalog may be used (SQLite has one connection).
+func complete[T river.JobArgs](ctx context.Context, p *Pipeline, job *river.Job[T], fn func(tx *queue.Tx) error) error {
+	return p.queue.InTx(ctx, func(tx *queue.Tx) error {
+		if err := fn(tx); err != nil {
 			return err
 		}
-		_, err := river.JobCompleteTx[riverdriver.Driver[*sql.Tx]](ctx, tx, job)
-		return err
+		return tx.Complete(ctx, job.JobRow)
 	})
 }
 

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/riverqueue/river"
 
@@ -57,11 +56,11 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	logWith(p.log, ref).Info("planned", "kind", plan.Kind, "duration", plan.Duration,
 		"renditions", len(plan.Renditions()), "chunks", len(plan.Chunks))
 	steps, pending := stepsFor(plan)
-	return complete(ctx, p, job, func(ctx context.Context, tx *sql.Tx, cat *catalog.Catalog, client *queue.Client) error {
-		if err := cat.SavePlan(ctx, ref.VideoID, ref.Run, source, plan, steps, pending); err != nil {
+	return complete(ctx, p, job, func(tx *queue.Tx) error {
+		if err := tx.Catalog.SavePlan(ctx, ref.VideoID, ref.Run, source, plan, steps, pending); err != nil {
 			return err
 		}
-		if _, err := cat.FinishStep(ctx, ref.VideoID, ref.Run, stepProbe); err != nil {
+		if _, err := tx.Catalog.FinishStep(ctx, ref.VideoID, ref.Run, stepProbe); err != nil {
 			return err
 		}
 		// Chunks go to the encode queue; audio and poster are short and run
@@ -81,8 +80,7 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 		for _, c := range plan.Chunks {
 			add(ChunkArgs{Ref: ref, Index: c.Index}, queue.QueueEncode)
 		}
-		_, err := client.InsertManyTx(ctx, tx, jobs)
-		return err
+		return tx.Insert(ctx, jobs...)
 	})
 }
 

@@ -2,11 +2,9 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/riverqueue/river"
 
-	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/queue"
 )
 
@@ -23,11 +21,11 @@ func (p *Pipeline) doPublish(ctx context.Context, job *river.Job[PublishArgs]) e
 	if _, live, err := p.current(ctx, ref); err != nil || !live {
 		return err
 	}
-	err := complete(ctx, p, job, func(ctx context.Context, _ *sql.Tx, cat *catalog.Catalog, _ *queue.Client) error {
-		if _, err := cat.FinishStep(ctx, ref.VideoID, ref.Run, stepPublish); err != nil {
+	err := complete(ctx, p, job, func(tx *queue.Tx) error {
+		if _, err := tx.Catalog.FinishStep(ctx, ref.VideoID, ref.Run, stepPublish); err != nil {
 			return err
 		}
-		_, err := cat.Publish(ctx, ref.VideoID, ref.Run)
+		_, err := tx.Catalog.Publish(ctx, ref.VideoID, ref.Run)
 		return err
 	})
 	if err != nil {

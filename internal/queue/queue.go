@@ -1,29 +1,24 @@
-// Package queue runs kinema's durable jobs on River. Jobs and catalog rows
-// share one database, so a job can finish, update the catalog and enqueue the
-// next step in a single transaction.
+// Package queue runs kinema's durable jobs on River, on SQLite or PostgreSQL.
+// Jobs and catalog rows share one database, so a job can update the catalog,
+// enqueue the next steps and mark itself completed in a single transaction.
 package queue
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/kinema/kinema/internal/catalog"
 )
 
 // QueueEncode holds the CPU-heavy video encodes. Short jobs (probe, audio,
 // poster, package) use River's default queue, so they run beside an encode
 // instead of waiting behind it.
 const QueueEncode = "encode"
-
-// Client is the River client type used across kinema: every driver we use
-// works on database/sql, so transactions are *sql.Tx everywhere.
-type Client = river.Client[*sql.Tx]
 
 // Config tunes the queue.
 type Config struct {
@@ -32,36 +27,93 @@ type Config struct {
 	Concurrency int
 	// JobTimeout bounds one attempt of a job.
 	JobTimeout time.Duration
-	// RescueAfter is how long a running job may go without finishing before it
-	// is considered abandoned by a dead worker and retried elsewhere.
+	// RescueAfter is how long a job may stay running before it is considered
+	// abandoned by a dead worker and handed to another one.
 	RescueAfter time.Duration
-	// PollInterval is how often idle workers look for new jobs.
+	// PollInterval is how often idle workers look for new jobs when the
+	// database cannot notify them (SQLite).
 	PollInterval time.Duration
 	Logger       *slog.Logger
 }
 
-// Migrate creates or upgrades River's tables in db (SQLite).
-func Migrate(ctx context.Context, db *sql.DB) error {
-	m, err := rivermigrate.New(riversqlite.New(db), nil)
-	if err != nil {
-		return err
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("migrate queue: %w", err)
-	}
-	return nil
+// Tx is one database transaction shared by the catalog and the queue.
+type Tx struct {
+	// Catalog runs its queries inside the transaction.
+	Catalog  *catalog.Catalog
+	insert   func(ctx context.Context, params []river.InsertManyParams) error
+	complete func(ctx context.Context, job *rivertype.JobRow) error
 }
 
-// New builds a River client on db with the given workers.
-func New(db *sql.DB, workers *river.Workers, cfg Config) (*Client, error) {
+// Insert enqueues jobs; they exist only if the transaction commits.
+func (t *Tx) Insert(ctx context.Context, params ...river.InsertManyParams) error {
+	if len(params) == 0 {
+		return nil
+	}
+	return t.insert(ctx, params)
+}
+
+// Complete marks the running job completed as part of the transaction, so
+// its effects and its completion are committed together. ctx must be the
+// job's work context.
+func (t *Tx) Complete(ctx context.Context, job *rivertype.JobRow) error {
+	return t.complete(ctx, job)
+}
+
+// Queue is a River client behind a driver-neutral API.
+type Queue struct {
+	inTx       func(ctx context.Context, fn func(tx *Tx) error) error
+	start      func(ctx context.Context) error
+	stop       func(ctx context.Context) error
+	stopCancel func(ctx context.Context) error
+	working    bool
+}
+
+// InTx runs fn in a transaction and commits when it returns nil.
+func (q *Queue) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return q.inTx(ctx, fn)
+}
+
+// Start begins working jobs; it does nothing on an insert-only queue.
+func (q *Queue) Start(ctx context.Context) error {
+	if !q.working {
+		return nil
+	}
+	return q.start(ctx)
+}
+
+// Stop lets running jobs finish until ctx is done, then cancels them; a
+// cancelled job goes back to the queue for the next start.
+func (q *Queue) Stop(ctx context.Context) error {
+	if !q.working {
+		return nil
+	}
+	err := q.stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		hard, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return q.stopCancel(hard)
+	}
+	return err
+}
+
+// anyArgs lets Complete use River's typed JobCompleteTx for any job kind.
+type anyArgs map[string]any
+
+func (anyArgs) Kind() string { return "" }
+
+// riverConfig maps Config to River's.
+func riverConfig(cfg Config, workers *river.Workers, pollOnly bool) *river.Config {
+	poll := cfg.PollInterval
+	if poll <= 0 {
+		poll = time.Second
+	}
 	rc := &river.Config{
 		Logger:               cfg.Logger,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
-		FetchPollInterval:    cfg.PollInterval,
-		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
-		// SQLite has no LISTEN/NOTIFY; workers poll.
-		PollOnly: true,
+		FetchPollInterval:    poll,
+		FetchCooldown:        min(poll, 100*time.Millisecond),
+		PollOnly:             pollOnly,
 	}
 	if cfg.Concurrency > 0 {
 		rc.Workers = workers
@@ -70,21 +122,5 @@ func New(db *sql.DB, workers *river.Workers, cfg Config) (*Client, error) {
 			QueueEncode:        {MaxWorkers: cfg.Concurrency},
 		}
 	}
-	client, err := river.NewClient(riversqlite.New(db), rc)
-	if err != nil {
-		return nil, fmt.Errorf("queue: %w", err)
-	}
-	return client, nil
-}
-
-// Stop lets running jobs finish until ctx is done, then cancels them; a
-// cancelled job goes back to the queue for the next start.
-func Stop(ctx context.Context, c *Client) error {
-	err := c.Stop(ctx)
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		hard, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return c.StopAndCancel(hard)
-	}
-	return err
+	return rc
 }

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/riverqueue/river"
+
+	"github.com/kinema/kinema/internal/catalog"
+	"github.com/kinema/kinema/internal/config"
+	"github.com/kinema/kinema/internal/queue"
+	"github.com/kinema/kinema/internal/storage"
+	"github.com/kinema/kinema/internal/storage/local"
+)
+
+// backends are the stateful parts chosen by --db and --store.
+type backends struct {
+	cat      *catalog.Catalog
+	store    storage.Store
+	newQueue func(workers *river.Workers, cfg queue.Config) (*queue.Queue, error)
+	ping     func(ctx context.Context) error
+	close    func()
+}
+
+// openBackends opens the catalog database (SQLite file or PostgreSQL URL),
+// migrates it, and opens the object store.
+func openBackends(ctx context.Context, cfg config.Config) (*backends, error) {
+	b := &backends{}
+	if isPostgres(cfg.DB) {
+		pool, err := catalog.OpenPostgres(ctx, cfg.DB)
+		if err != nil {
+			return nil, err
+		}
+		if err := queue.MigratePostgres(ctx, pool); err != nil {
+			pool.Close()
+			return nil, err
+		}
+		b.cat = catalog.NewPostgres(pool, nil)
+		b.ping, b.close = pool.Ping, pool.Close
+		b.newQueue = func(w *river.Workers, qc queue.Config) (*queue.Queue, error) { return queue.NewPostgres(pool, b.cat, w, qc) }
+	} else {
+		db, err := catalog.OpenSQLite(cfg.SQLitePath())
+		if err != nil {
+			return nil, err
+		}
+		if err := catalog.Migrate(ctx, db, "sqlite3"); err != nil {
+			db.Close()
+			return nil, err
+		}
+		if err := queue.MigrateSQLite(ctx, db); err != nil {
+			db.Close()
+			return nil, err
+		}
+		b.cat = catalog.New(db, nil)
+		b.ping, b.close = db.PingContext, func() { db.Close() }
+		b.newQueue = func(w *river.Workers, qc queue.Config) (*queue.Queue, error) { return queue.NewSQLite(db, b.cat, w, qc) }
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		b.close()
+		return nil, err
+	}
+	b.store = store
+	return b, nil
+}
+
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+func openStore(ctx context.Context, cfg config.Config) (storage.Store, error) {
+	if strings.HasPrefix(cfg.Store, "s3://") {
+		return openS3(ctx, cfg)
+	}
+	if strings.Contains(cfg.Store, "://") {
+		return nil, fmt.Errorf("store %q: use a directory or s3://BUCKET[/PREFIX]", cfg.Store)
+	}
+	return local.New(cfg.StoreDir())
+}

@@ -1,0 +1,98 @@
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/kinema/kinema/internal/catalog"
+)
+
+// NewSQLite runs River on the SQLite database that also holds the catalog.
+// SQLite cannot notify, so workers poll.
+func NewSQLite(db *sql.DB, cat *catalog.Catalog, workers *river.Workers, cfg Config) (*Queue, error) {
+	return build(riversqlite.New(db), workers, riverConfig(cfg, workers, true), cfg.Concurrency > 0,
+		func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) },
+		func(_ context.Context, tx *sql.Tx) error { return tx.Commit() },
+		func(_ context.Context, tx *sql.Tx) error { return tx.Rollback() },
+		cat.WithTx)
+}
+
+// NewPostgres runs River on PostgreSQL through pgx; idle workers wake up on
+// LISTEN/NOTIFY instead of polling.
+func NewPostgres(pool *pgxpool.Pool, cat *catalog.Catalog, workers *river.Workers, cfg Config) (*Queue, error) {
+	return build(riverpgxv5.New(pool), workers, riverConfig(cfg, workers, false), cfg.Concurrency > 0,
+		func(ctx context.Context) (pgx.Tx, error) { return pool.Begin(ctx) },
+		func(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) },
+		func(ctx context.Context, tx pgx.Tx) error { return tx.Rollback(ctx) },
+		cat.WithPgxTx)
+}
+
+// MigrateSQLite creates or upgrades River's tables in db.
+func MigrateSQLite(ctx context.Context, db *sql.DB) error {
+	return migrate(ctx, riversqlite.New(db))
+}
+
+// MigratePostgres creates or upgrades River's tables in the pool's database.
+func MigratePostgres(ctx context.Context, pool *pgxpool.Pool) error {
+	return migrate(ctx, riverpgxv5.New(pool))
+}
+
+func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+	m, err := rivermigrate.New(driver, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrate queue: %w", err)
+	}
+	return nil
+}
+
+// build wires one River client and its transaction type into a Queue.
+func build[TTx any](driver riverdriver.Driver[TTx], workers *river.Workers, rc *river.Config, working bool,
+	begin func(context.Context) (TTx, error), commit, rollback func(context.Context, TTx) error,
+	bind func(TTx) *catalog.Catalog,
+) (*Queue, error) {
+	client, err := river.NewClient(driver, rc)
+	if err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	return &Queue{
+		working:    working,
+		start:      client.Start,
+		stop:       client.Stop,
+		stopCancel: client.StopAndCancel,
+		inTx: func(ctx context.Context, fn func(*Tx) error) error {
+			tx, err := begin(ctx)
+			if err != nil {
+				return err
+			}
+			t := &Tx{
+				Catalog: bind(tx),
+				insert: func(ctx context.Context, params []river.InsertManyParams) error {
+					_, err := client.InsertManyTx(ctx, tx, params)
+					return err
+				},
+				complete: func(ctx context.Context, row *rivertype.JobRow) error {
+					_, err := river.JobCompleteTx[riverdriver.Driver[TTx]](ctx, tx, &river.Job[anyArgs]{JobRow: row})
+					return err
+				},
+			}
+			if err := fn(t); err != nil {
+				_ = rollback(ctx, tx)
+				return err
+			}
+			return commit(ctx, tx)
+		},
+	}, nil
+}
