@@ -23,6 +23,7 @@ const usage = `usage: kinema <command> [flags]
 
 commands:
   serve           run the API, uploads, delivery, web UI and workers
+  worker          run pipeline jobs only (scale-out; --db postgres://... --store s3://...)
   upload FILE     upload a file (--server, --token, --title, --wait)
   apikey create   print a new API key (--data, --name, --admin)
 `
@@ -36,6 +37,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		err = serveCmd(args[1:], stderr)
+	case "worker":
+		err = workerCmd(args[1:], stderr)
 	case "upload":
 		err = uploadCmd(args[1:], stdout, stderr)
 	case "apikey":

@@ -31,6 +31,12 @@ type server struct {
 
 func setup(t *testing.T) *server {
 	t.Helper()
+	return setupWith(t, nil)
+}
+
+// setupWith lets a test change the configuration before the server starts.
+func setupWith(t *testing.T, change func(*config.Config)) *server {
+	t.Helper()
 	testutil.RequireFFmpeg(t)
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
@@ -42,6 +48,9 @@ func setup(t *testing.T) *server {
 	cfg.Ladder.Preset = "veryfast"
 	cfg.MaxAttempts = 2
 	cfg.ShutdownTimeout = 5 * time.Second
+	if change != nil {
+		change(&cfg)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))

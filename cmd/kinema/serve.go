@@ -27,19 +27,36 @@ import (
 )
 
 func serveCmd(args []string, stderr io.Writer) error {
+	return runMain(args, stderr, false)
+}
+
+// workerCmd runs pipeline jobs only, with health and metrics on a private
+// address; any number of workers can share one PostgreSQL + S3 setup.
+func workerCmd(args []string, stderr io.Writer) error {
+	return runMain(args, stderr, true)
+}
+
+func runMain(args []string, stderr io.Writer, workerOnly bool) error {
 	cfg := config.Default()
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	name := "serve"
+	if workerOnly {
+		name, cfg.Addr = "worker", "127.0.0.1:9090"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	if err := cfg.Bind(fs, os.Getenv); err != nil {
 		return err
 	}
+	if workerOnly {
+		fs.IntVar(&cfg.Workers, "concurrency", cfg.Workers, "jobs of each queue run at once (same as --workers)")
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	log := slog.New(slog.NewJSONHandler(stderr, nil)).With("process", name)
 	ctx, cancel := signalContext(log)
 	defer cancel()
-	m := &Main{Config: cfg, Log: log}
+	m := &Main{Config: cfg, Log: log, WorkerOnly: workerOnly}
 	if err := m.Run(ctx); err != nil {
 		return err
 	}
@@ -55,12 +72,16 @@ type Main struct {
 	Config config.Config
 	Log    *slog.Logger
 
+	// WorkerOnly runs pipeline jobs without the public API (`kinema worker`);
+	// HTTP then serves only /healthz, /readyz and /metrics.
+	WorkerOnly bool
+
 	// Addr is the address the HTTP server listens on, known after Run.
 	Addr string
 
 	backends *backends
 	queue    *queue.Queue
-	http    *http.Server
+	http     *http.Server
 }
 
 // Run opens storage, migrates, starts HTTP and workers, and returns.
@@ -75,16 +96,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.backends = be
 	cat, store := be.cat, be.store
-	keys, err := auth.LoadOrCreateKeys(cfg.KeysDir())
-	if err != nil {
-		return err
+	if m.WorkerOnly && cfg.Workers < 1 {
+		return errors.New("a worker needs --concurrency of at least 1")
 	}
-	if cfg.AdminToken != "" {
-		if _, err := cat.CreateAPIKey(ctx, "admin (KINEMA_ADMIN_TOKEN)", auth.HashAPIKey(cfg.AdminToken), true); err != nil {
-			return err
-		}
-	}
-
 	ff := ffmpeg.NewRunner(cfg.FFmpeg, cfg.FFprobe, m.Log)
 	if cfg.Workers > 0 {
 		if err := ff.CheckEncoders(ctx); err != nil {
@@ -108,29 +122,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	pipe.UseQueue(m.queue)
 
-	uploads, err := upload.New(cat, store, keys, pipe.Start, upload.Config{
-		TusDir: cfg.TusDir(), MaxBytes: cfg.Limits.MaxBytes, TTL: cfg.UploadTTL,
-	}, m.Log.With("component", "upload"))
-	if err != nil {
-		return err
-	}
-	apiServer := &api.Server{
-		Catalog: cat, Uploads: uploads, Log: m.Log.With("component", "api"), Now: time.Now,
-		PublicURL: cfg.PublicURL,
-		PlaybackFunc: func(base string, v media.Video) (delivery.Playback, error) {
-			return delivery.PlaybackURLs(base, keys, v.ID, v.Kind, cfg.PlaybackTTL, time.Now())
-		},
-		RetryFunc: pipe.Retry,
-		DeleteMediaFunc: func(ctx context.Context, id string) error {
-			return errors.Join(store.DeletePrefix(ctx, "media/"+id+"/"), store.DeletePrefix(ctx, "raw/"+id+"/"),
-				store.DeletePrefix(ctx, "work/"+id+"/"))
-		},
-	}
-
 	mux := http.NewServeMux()
-	apiServer.Register(mux)
-	uploads.Register(mux)
-	mux.Handle("/media/", delivery.NewHandler(store, keys, cat.IsPublished, m.Log.With("component", "delivery"), time.Now))
+	if !m.WorkerOnly {
+		if err := m.publicRoutes(ctx, mux, be, pipe); err != nil {
+			return err
+		}
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if err := be.ping(r.Context()); err != nil {
@@ -139,7 +136,6 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		_, _ = io.WriteString(w, "ready\n")
 	})
-	mux.Handle("/", web.Handler(m.Log))
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -159,7 +155,47 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
-	m.Log.Info("listening on "+m.Addr, "addr", m.Addr, "data", cfg.DataDir, "workers", cfg.Workers)
+	m.Log.Info("listening on "+m.Addr, "addr", m.Addr, "data", cfg.DataDir, "workers", cfg.Workers, "worker_only", m.WorkerOnly)
+	return nil
+}
+
+// publicRoutes mounts what only API nodes serve: the JSON API, uploads,
+// signed media delivery and the web UI.
+func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backends, pipe *pipeline.Pipeline) error {
+	cfg, cat, store := m.Config, be.cat, be.store
+	keys, err := auth.LoadOrCreateKeys(cfg.KeysDir())
+	if err != nil {
+		return err
+	}
+	if cfg.AdminToken != "" {
+		if _, err := cat.CreateAPIKey(ctx, "admin (KINEMA_ADMIN_TOKEN)", auth.HashAPIKey(cfg.AdminToken), true); err != nil {
+			return err
+		}
+	}
+
+	uploads, err := upload.New(cat, store, keys, pipe.Start, upload.Config{
+		TusDir: cfg.TusDir(), MaxBytes: cfg.Limits.MaxBytes, TTL: cfg.UploadTTL,
+	}, m.Log.With("component", "upload"))
+	if err != nil {
+		return err
+	}
+	apiServer := &api.Server{
+		Catalog: cat, Uploads: uploads, Log: m.Log.With("component", "api"), Now: time.Now,
+		PublicURL: cfg.PublicURL,
+		PlaybackFunc: func(base string, v media.Video) (delivery.Playback, error) {
+			return delivery.PlaybackURLs(base, keys, v.ID, v.Kind, cfg.PlaybackTTL, time.Now())
+		},
+		RetryFunc: pipe.Retry,
+		DeleteMediaFunc: func(ctx context.Context, id string) error {
+			return errors.Join(store.DeletePrefix(ctx, "media/"+id+"/"), store.DeletePrefix(ctx, "raw/"+id+"/"),
+				store.DeletePrefix(ctx, "work/"+id+"/"))
+		},
+	}
+
+	apiServer.Register(mux)
+	uploads.Register(mux)
+	mux.Handle("/media/", delivery.NewHandler(store, keys, cat.IsPublished, m.Log.With("component", "delivery"), time.Now))
+	mux.Handle("/", web.Handler(m.Log))
 	return nil
 }
 

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kinema/kinema/internal/config"
+	"github.com/kinema/kinema/internal/testutil"
+)
+
+// TestPostgres runs the whole VOD path with the catalog and the job queue on
+// PostgreSQL (skipped without KINEMA_TEST_POSTGRES_URL, required in CI).
+func TestPostgres(t *testing.T) {
+	t.Parallel()
+	url := testutil.PostgresURL(t)
+	s := setupWith(t, func(c *config.Config) { c.DB = url })
+	v := s.uploadAndWait("on postgres", testutil.MakeClip(t, testutil.ClipOptions{Width: 640, Height: 360, Seconds: 5}))
+	require.Equal(t, "ready", v.Status, v.Error)
+	checkPlayback(t, v, 2)
+
+	bad := s.uploadAndWait("corrupt on postgres", testutil.MakeCorrupt(t))
+	require.Equal(t, "failed", bad.Status)
+	require.NotEmpty(t, bad.Error)
+
+	var list struct{ Videos []video }
+	require.Equal(t, http.StatusOK, s.api(http.MethodGet, "/api/v1/videos?status=ready", nil, &list))
+	require.Len(t, list.Videos, 1)
+	require.Equal(t, v.ID, list.Videos[0].ID)
+}
