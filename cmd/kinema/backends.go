@@ -38,7 +38,9 @@ func openBackends(ctx context.Context, cfg config.Config) (*backends, error) {
 		}
 		b.cat = catalog.NewPostgres(pool, nil)
 		b.ping, b.close = pool.Ping, pool.Close
-		b.newQueue = func(w *river.Workers, qc queue.Config) (*queue.Queue, error) { return queue.NewPostgres(pool, b.cat, w, qc) }
+		b.newQueue = func(w *river.Workers, qc queue.Config) (*queue.Queue, error) {
+			return queue.NewPostgres(pool, b.cat, w, qc)
+		}
 	} else {
 		db, err := catalog.OpenSQLite(cfg.SQLitePath())
 		if err != nil {
@@ -54,7 +56,9 @@ func openBackends(ctx context.Context, cfg config.Config) (*backends, error) {
 		}
 		b.cat = catalog.New(db, nil)
 		b.ping, b.close = db.PingContext, func() { db.Close() }
-		b.newQueue = func(w *river.Workers, qc queue.Config) (*queue.Queue, error) { return queue.NewSQLite(db, b.cat, w, qc) }
+		b.newQueue = func(w *river.Workers, qc queue.Config) (*queue.Queue, error) {
+			return queue.NewSQLite(db, b.cat, w, qc)
+		}
 	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {
