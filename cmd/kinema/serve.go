@@ -186,6 +186,7 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 			return delivery.PlaybackURLs(base, keys, v.ID, v.Kind, cfg.PlaybackTTL, time.Now())
 		},
 		RetryFunc: pipe.Retry,
+		JobsFunc:  m.queue.Jobs,
 		DeleteMediaFunc: func(ctx context.Context, id string) error {
 			return errors.Join(store.DeletePrefix(ctx, "media/"+id+"/"), store.DeletePrefix(ctx, "raw/"+id+"/"),
 				store.DeletePrefix(ctx, "work/"+id+"/"))

@@ -28,6 +28,8 @@ type Server struct {
 	PlaybackFunc func(base string, v media.Video) (delivery.Playback, error)
 	// RetryFunc requeues a failed video.
 	RetryFunc func(ctx context.Context, id string) error
+	// JobsFunc lists pipeline jobs.
+	JobsFunc JobsFunc
 	// DeleteMediaFunc removes a video's stored objects.
 	DeleteMediaFunc func(ctx context.Context, id string) error
 }
@@ -39,6 +41,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/videos/{id}", s.authed(s.getVideo))
 	mux.Handle("DELETE /api/v1/videos/{id}", s.authed(s.deleteVideo))
 	mux.Handle("POST /api/v1/videos/{id}/retry", s.authed(s.adminOnly(s.retryVideo)))
+	mux.Handle("GET /api/v1/jobs", s.authed(s.adminOnly(s.listJobs)))
 }
 
 // baseURL is the origin clients reach us on.

@@ -72,6 +72,13 @@ func build[TTx any](driver riverdriver.Driver[TTx], workers *river.Workers, rc *
 		start:      client.Start,
 		stop:       client.Stop,
 		stopCancel: client.StopAndCancel,
+		list: func(ctx context.Context, params *river.JobListParams) ([]*rivertype.JobRow, error) {
+			res, err := client.JobList(ctx, params)
+			if err != nil {
+				return nil, err
+			}
+			return res.Jobs, nil
+		},
 		inTx: func(ctx context.Context, fn func(*Tx) error) error {
 			tx, err := begin(ctx)
 			if err != nil {

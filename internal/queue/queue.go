@@ -65,6 +65,7 @@ type Queue struct {
 	start      func(ctx context.Context) error
 	stop       func(ctx context.Context) error
 	stopCancel func(ctx context.Context) error
+	list       func(ctx context.Context, params *river.JobListParams) ([]*rivertype.JobRow, error)
 	working    bool
 }
 

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kinema/kinema/internal/auth"
+	"github.com/kinema/kinema/internal/testutil"
+)
+
+// TestJobsAPI: operators see every job of a video with its attempts and
+// worker; only admin keys may look.
+func TestJobsAPI(t *testing.T) {
+	t.Parallel()
+	s := setup(t)
+	v := s.uploadAndWait("jobs", testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 5}))
+	require.Equal(t, "ready", v.Status, v.Error)
+
+	var res struct {
+		Jobs []struct {
+			K       string `json:"kind"`
+			S       string `json:"state"`
+			W       string `json:"worker"`
+			V       string `json:"video_id"`
+			Attempt int    `json:"attempt"`
+		}
+	}
+	require.Equal(t, http.StatusOK, s.api(http.MethodGet, "/api/v1/jobs?video="+v.ID, nil, &res))
+	kinds := map[string]int{}
+	for _, j := range res.Jobs {
+		require.Equal(t, v.ID, j.V)
+		require.Equal(t, "completed", j.S)
+		require.NotEmpty(t, j.W, "the worker that ran it is recorded")
+		require.Equal(t, 1, j.Attempt)
+		kinds[j.K]++
+	}
+	require.Equal(t, map[string]int{"probe": 1, "encode_chunk": 3, "encode_audio": 1, "thumbnails": 1, "package": 1, "publish": 1}, kinds)
+	require.Equal(t, http.StatusBadRequest, s.api(http.MethodGet, "/api/v1/jobs?state=stuck", nil, nil))
+
+	// A non-admin key may not list jobs or retry videos.
+	key := auth.NewAPIKey()
+	_, err := s.main.backends.cat.CreateAPIKey(context.Background(), "viewer", auth.HashAPIKey(key), false)
+	require.NoError(t, err)
+	for _, req := range []struct{ method, path string }{{http.MethodGet, "/api/v1/jobs"}, {http.MethodPost, "/api/v1/videos/" + v.ID + "/retry"}} {
+		r, _ := http.NewRequest(req.method, s.base+req.path, nil)
+		r.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(r)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, req.path)
+	}
+}
