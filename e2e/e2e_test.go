@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -61,7 +62,13 @@ var listening = regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
 // start runs `kinema serve` on port 0 and waits for its "listening on" line.
 func start(t *testing.T, bin, data string, extraEnv ...string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--workers", "2")
+	return startCmd(t, bin, []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--workers", "2"}, extraEnv)
+}
+
+// startCmd runs the binary with args and waits for its "listening on" line.
+func startCmd(t *testing.T, bin string, args, extraEnv []string) *server {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), append([]string{"KINEMA_ADMIN_TOKEN=" + adminToken}, extraEnv...)...)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
@@ -101,8 +108,11 @@ func start(t *testing.T, bin, data string, extraEnv ...string) *server {
 
 // stop sends SIGTERM and requires a clean exit.
 func (s *server) stop(t *testing.T) {
-	if s.cmd.ProcessState != nil {
+	select {
+	case err := <-s.done: // already gone (killed by the test)
+		s.done <- err
 		return
+	default:
 	}
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -198,7 +208,7 @@ func TestRestartMidProcessing(t *testing.T) {
 	waitStatus(t, s2.base, id, "ready", 2*time.Minute)
 }
 
-func api(t *testing.T, method, url string, body any, out any) int {
+func apiCall(t *testing.T, method, url string, body any, out any) int {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -220,7 +230,7 @@ func createAndPut(t *testing.T, base, file string) string {
 		ID     string
 		Upload struct{ URL string }
 	}
-	require.Equal(t, http.StatusCreated, api(t, http.MethodPost, base+"/api/v1/videos", map[string]string{"title": "x"}, &v))
+	require.Equal(t, http.StatusCreated, apiCall(t, http.MethodPost, base+"/api/v1/videos", map[string]string{"title": "x"}, &v))
 	f, err := os.Open(file)
 	require.NoError(t, err)
 	defer f.Close()
@@ -236,7 +246,7 @@ func waitStatus(t *testing.T, base, id, want string, timeout time.Duration) {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		var v struct{ Status, Error string }
-		require.Equal(t, http.StatusOK, api(t, http.MethodGet, base+"/api/v1/videos/"+id, nil, &v))
+		require.Equal(t, http.StatusOK, apiCall(t, http.MethodGet, base+"/api/v1/videos/"+id, nil, &v))
 		if v.Status == want {
 			return
 		}
@@ -245,3 +255,5 @@ func waitStatus(t *testing.T, base, id, want string, timeout time.Duration) {
 	}
 	t.Fatalf("video %s did not reach %s", id, want)
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -82,3 +82,18 @@ func openStore(ctx context.Context, cfg config.Config) (storage.Store, error) {
 	}
 	return local.New(cfg.StoreDir())
 }
+
+// storePrefix is what S3 event keys carry before a store key: the prefix of
+// s3://BUCKET/PREFIX plus "/", or nothing.
+func storePrefix(store string) string {
+	rest, ok := strings.CutPrefix(store, "s3://")
+	if !ok {
+		return ""
+	}
+	_, prefix, _ := strings.Cut(rest, "/")
+	prefix = strings.Trim(prefix, "/")
+	if prefix == "" {
+		return ""
+	}
+	return prefix + "/"
+}

@@ -115,7 +115,7 @@ func (m *Main) Run(ctx context.Context) error {
 	pipe.Register(workers)
 	m.queue, err = be.newQueue(workers, queue.Config{
 		Concurrency: cfg.Workers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter,
-		PollInterval: 200 * time.Millisecond, Logger: m.Log.With("component", "queue"),
+		PollInterval: 200 * time.Millisecond, Logger: m.Log.With("component", "queue"), ID: processID(m.WorkerOnly),
 	})
 	if err != nil {
 		return err
@@ -175,6 +175,8 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 
 	uploads, err := upload.New(cat, store, keys, pipe.Start, upload.Config{
 		TusDir: cfg.TusDir(), MaxBytes: cfg.Limits.MaxBytes, TTL: cfg.UploadTTL,
+		MultipartThreshold: cfg.MultipartThreshold, PartSize: cfg.MultipartPartSize,
+		WebhookSecret: cfg.S3WebhookSecret, StorePrefix: storePrefix(cfg.Store),
 	}, m.Log.With("component", "upload"))
 	if err != nil {
 		return err
@@ -198,6 +200,17 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 	mux.Handle("/media/", delivery.NewHandler(store, keys, cat.IsPublished, m.Log.With("component", "delivery"), time.Now))
 	mux.Handle("/", web.Handler(m.Log))
 	return nil
+}
+
+// processID is "serve-HOST-PID" or "worker-HOST-PID": unique per process
+// even with several workers on one machine.
+func processID(worker bool) string {
+	host, _ := os.Hostname()
+	role := "serve"
+	if worker {
+		role = "worker"
+	}
+	return fmt.Sprintf("%s-%s-%d", role, host, os.Getpid())
 }
 
 // protocols serves HTTP/1.1 and cleartext HTTP/2 (h2c), so players and CDNs

@@ -31,6 +31,15 @@ type Config struct {
 	Ladder media.LadderConfig
 	Limits media.Limits
 
+	// Object store details for s3:// stores (credentials come from the usual
+	// AWS_* variables).
+	S3Endpoint  string
+	S3PathStyle bool
+	// Direct-to-store uploads.
+	S3WebhookSecret    string
+	MultipartThreshold int64
+	MultipartPartSize  int64
+
 	PlaybackTTL     time.Duration
 	UploadTTL       time.Duration
 	JobTimeout      time.Duration
@@ -113,6 +122,11 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_RESCUE_AFTER", &c.RescueAfter)
 	env("KINEMA_MAX_ATTEMPTS", &c.MaxAttempts)
 	env("KINEMA_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	env("KINEMA_S3_ENDPOINT", &c.S3Endpoint)
+	env("KINEMA_S3_WEBHOOK_SECRET", &c.S3WebhookSecret)
+	env("KINEMA_MULTIPART_THRESHOLD", &c.MultipartThreshold)
+	env("KINEMA_MULTIPART_PART_SIZE", &c.MultipartPartSize)
+	c.S3PathStyle = c.S3PathStyle || getenv("KINEMA_S3_PATH_STYLE") == "true"
 	if v := getenv("KINEMA_RATE_CONTROL"); v != "" {
 		c.Ladder.RateControl = media.RateControl(v)
 	}

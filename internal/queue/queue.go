@@ -33,7 +33,10 @@ type Config struct {
 	// PollInterval is how often idle workers look for new jobs when the
 	// database cannot notify them (SQLite).
 	PollInterval time.Duration
-	Logger       *slog.Logger
+	// ID names this process in the jobs it takes (River's attempted_by), so
+	// operators can tell which worker holds a job.
+	ID     string
+	Logger *slog.Logger
 }
 
 // Tx is one database transaction shared by the catalog and the queue.
@@ -109,6 +112,7 @@ func riverConfig(cfg Config, workers *river.Workers, pollOnly bool) *river.Confi
 		poll = time.Second
 	}
 	rc := &river.Config{
+		ID:                   cfg.ID,
 		Logger:               cfg.Logger,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,

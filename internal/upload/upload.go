@@ -26,6 +26,15 @@ type Config struct {
 	TusDir   string        // where tusd keeps partial uploads
 	MaxBytes int64         // largest accepted upload; 0 means no limit
 	TTL      time.Duration // lifetime of signed upload URLs
+	// MultipartThreshold is the size above which direct uploads use
+	// multipart; PartSize is the part size. Zero means the defaults.
+	MultipartThreshold int64
+	PartSize           int64
+	// WebhookSecret authenticates S3 event notifications; empty disables them.
+	WebhookSecret string
+	// StorePrefix is stripped from object keys in S3 events (the s3:// prefix
+	// plus "/"), turning them back into store keys.
+	StorePrefix string
 }
 
 // TusPath is where the tus endpoint is mounted.
@@ -49,6 +58,9 @@ type Grant struct {
 	Method    string    `json:"method"`
 	ExpiresAt time.Time `json:"expires_at"`
 	TusURL    string    `json:"tus_url"`
+	// DirectURL starts an upload straight to the object store (presigned PUT
+	// or multipart); only present when the store supports it.
+	DirectURL string `json:"direct_url,omitempty"`
 }
 
 // New builds the service and its tus handler.
@@ -69,6 +81,10 @@ func New(cat *catalog.Catalog, store Store, keys *auth.Keys, start StartFunc, cf
 func (s *Service) Register(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /upload/{id}", s.handlePut)
 	mux.Handle(TusPath, s.tus)
+	mux.HandleFunc("POST /upload/{id}/direct", s.handleDirectStart)
+	mux.HandleFunc("POST /upload/{id}/direct/complete", s.handleDirectComplete)
+	mux.HandleFunc("POST /upload/{id}/direct/abort", s.handleDirectAbort)
+	mux.HandleFunc("POST /api/v1/hooks/s3", s.handleS3Event)
 }
 
 // Grant signs upload URLs for videoID; base is the public origin, like
@@ -80,7 +96,12 @@ func (s *Service) Grant(base, videoID string) (Grant, error) {
 		return Grant{}, err
 	}
 	q := url.Values{"token": {token}}.Encode()
+	direct := ""
+	if _, ok := s.presigner(); ok {
+		direct = fmt.Sprintf("%s/upload/%s/direct?%s", base, url.PathEscape(videoID), q)
+	}
 	return Grant{
+		DirectURL: direct,
 		URL:       fmt.Sprintf("%s/upload/%s?%s", base, url.PathEscape(videoID), q),
 		Method:    http.MethodPut,
 		ExpiresAt: exp.UTC(),

@@ -1,0 +1,225 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kinema/kinema/internal/testutil"
+)
+
+// scaleoutEnv is the environment of every process of a cluster on the
+// PostgreSQL and S3-compatible servers started by scripts/test-integration.sh.
+func scaleoutEnv(t *testing.T) []string {
+	endpoint := os.Getenv("KINEMA_TEST_S3_ENDPOINT")
+	if endpoint == "" {
+		if os.Getenv("KINEMA_REQUIRE_S3") == "1" {
+			t.Fatal("KINEMA_TEST_S3_ENDPOINT is not set and KINEMA_REQUIRE_S3=1")
+		}
+		t.Skip("KINEMA_TEST_S3_ENDPOINT not set; run under scripts/test-integration.sh")
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	bucket := "kinema-e2e-" + hex.EncodeToString(b)
+	return []string{
+		"KINEMA_DB=" + testutil.PostgresURL(t),
+		"KINEMA_STORE=s3://" + bucket + "/media-store",
+		"KINEMA_S3_ENDPOINT=" + endpoint,
+		"KINEMA_S3_PATH_STYLE=true",
+		"AWS_ACCESS_KEY_ID=" + os.Getenv("KINEMA_TEST_S3_ACCESS_KEY"),
+		"AWS_SECRET_ACCESS_KEY=" + os.Getenv("KINEMA_TEST_S3_SECRET_KEY"),
+		"AWS_REGION=" + os.Getenv("KINEMA_TEST_S3_REGION"),
+		"KINEMA_S3_WEBHOOK_SECRET=e2e-webhook-secret",
+		// Small multipart parts so a small clip takes the multipart path.
+		"KINEMA_MULTIPART_THRESHOLD=5242880", "KINEMA_MULTIPART_PART_SIZE=5242880",
+		// Short chunks, slow preset: chunk jobs are surely running when a
+		// worker is killed; a dead worker's job is rescued after 15 s.
+		"KINEMA_SEGMENT_SECONDS=1", "KINEMA_SEGMENTS_PER_CHUNK=1", "KINEMA_PRESET=medium",
+		"KINEMA_JOB_TIMEOUT=12s", "KINEMA_RESCUE_AFTER=15s",
+	}
+}
+
+// startWorker runs `kinema worker` and returns it with its process id.
+func startWorker(t *testing.T, bin string, env []string) *server {
+	return startRole(t, bin, "worker", t.TempDir(), env, "--concurrency", "1")
+}
+
+// TestScaleOut: `kinema serve --workers 0` plus two `kinema worker`
+// processes on PostgreSQL + S3. The upload goes straight to S3 with
+// presigned multipart URLs; one worker is SIGKILLed while it holds a chunk
+// job; the video still ends ready with every chunk exactly once.
+func TestScaleOut(t *testing.T) {
+	testutil.RequireFFmpeg(t)
+	bin := binary(t)
+	env := scaleoutEnv(t)
+	api := startRole(t, bin, "serve", t.TempDir(), env, "--workers", "0")
+	w1 := startWorker(t, bin, env)
+	w2 := startWorker(t, bin, env)
+
+	// ~8 MB so the 5 MiB multipart threshold is crossed.
+	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 1280, Height: 720, Seconds: 8, Codec: "libx264"})
+	data, err := os.ReadFile(clip)
+	require.NoError(t, err)
+	if len(data) < 5<<20+1 {
+		data = append(data, make([]byte, 5<<20+1-len(data))...) // mp4 readers ignore trailing bytes
+		require.NoError(t, os.WriteFile(clip, data, 0o600))
+	}
+
+	var v struct {
+		ID     string
+		Upload struct {
+			DirectURL string `json:"direct_url"`
+		}
+	}
+	require.Equal(t, http.StatusCreated, apiCall(t, http.MethodPost, api.base+"/api/v1/videos", map[string]string{"title": "cluster"}, &v))
+	require.NotEmpty(t, v.Upload.DirectURL, "an S3 store offers direct uploads")
+	var grant struct {
+		Key      string
+		UploadID string `json:"upload_id"`
+		Parts    []struct {
+			Number int32
+			URL    string
+		}
+		PartSize int64 `json:"part_size"`
+	}
+	require.Equal(t, http.StatusOK, post(t, v.Upload.DirectURL, map[string]int{"size": len(data)}, &grant))
+	require.NotEmpty(t, grant.UploadID, "multipart")
+	require.GreaterOrEqual(t, len(grant.Parts), 2)
+	type part struct {
+		Number int32  `json:"number"`
+		ETag   string `json:"etag"`
+	}
+	var done []part
+	for _, p := range grant.Parts {
+		start := int64(p.Number-1) * grant.PartSize
+		end := min(start+grant.PartSize, int64(len(data)))
+		req, _ := http.NewRequest(http.MethodPut, p.URL, bytes.NewReader(data[start:end]))
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode, "part %d", p.Number)
+		done = append(done, part{p.Number, resp.Header.Get("ETag")})
+	}
+	completeURL := strings.Replace(v.Upload.DirectURL, "/direct?", "/direct/complete?", 1)
+	body := map[string]any{"key": grant.Key, "upload_id": grant.UploadID, "size": len(data), "parts": done}
+	require.Equal(t, http.StatusOK, post(t, completeURL, body, nil))
+	// The store's event webhook arriving too does not start a second run.
+	event := map[string]any{"Records": []map[string]any{{"eventName": "s3:ObjectCreated:CompleteMultipartUpload",
+		"s3": map[string]any{"object": map[string]any{"key": "media-store/" + grant.Key, "size": len(data)}}}}}
+	req, _ := http.NewRequest(http.MethodPost, api.base+"/api/v1/hooks/s3", jsonBody(event))
+	req.Header.Set("Authorization", "Bearer e2e-webhook-secret")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	hook, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.JSONEq(t, `{"started":0}`, string(hook))
+
+	// Kill whichever worker holds a chunk job, the hard way.
+	victim := waitRunningChunk(t, api.base, v.ID, w1, w2)
+	require.NoError(t, victim.cmd.Process.Signal(syscall.SIGKILL))
+	victim.done <- <-victim.done // wait for it to die; keep the result for cleanup
+
+	waitStatus(t, api.base, v.ID, "ready", 3*time.Minute)
+
+	// Every chunk ran to completion once; the killed one needed a second attempt.
+	var jobs struct {
+		Jobs []struct {
+			Kind, State string
+			Attempt     int
+		}
+	}
+	require.Equal(t, http.StatusOK, apiCall(t, http.MethodGet, api.base+"/api/v1/jobs?video="+v.ID, nil, &jobs))
+	chunks, retried := 0, 0
+	for _, j := range jobs.Jobs {
+		if j.Kind == "encode_chunk" {
+			chunks++
+			require.Equal(t, "completed", j.State)
+			if j.Attempt > 1 {
+				retried++
+			}
+		}
+	}
+	require.Equal(t, 8, chunks, "8 s in 1 s chunks")
+	require.GreaterOrEqual(t, retried, 1, "the killed worker's chunk ran again elsewhere")
+
+	// The published rendition has every segment: 8 segments of 1 s.
+	var got struct{ Playback struct{ HLS string } }
+	require.Equal(t, http.StatusOK, apiCall(t, http.MethodGet, api.base+"/api/v1/videos/"+v.ID, nil, &got))
+	master := fetch(t, got.Playback.HLS)
+	variant := regexp.MustCompile(`(?m)^(v0/index\.m3u8\?token=\S+)$`).FindStringSubmatch(master)
+	require.NotNil(t, variant, master)
+	playlist := fetch(t, got.Playback.HLS[:strings.Index(got.Playback.HLS, "master.m3u8")]+variant[1])
+	require.Equal(t, 8, strings.Count(playlist, "#EXTINF:"), playlist)
+}
+
+func startRole(t *testing.T, bin, role, data string, env []string, args ...string) *server {
+	t.Helper()
+	return startCmd(t, bin, append([]string{role, "--addr", "127.0.0.1:0", "--data", data}, args...), env)
+}
+
+// waitRunningChunk returns the worker whose process holds a running chunk job
+// of the video (River records "worker-HOST-PID" as the job's worker).
+func waitRunningChunk(t *testing.T, base, id string, workers ...*server) *server {
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		var jobs struct {
+			Jobs []struct{ Kind, Worker string }
+		}
+		require.Equal(t, http.StatusOK, apiCall(t, http.MethodGet, base+"/api/v1/jobs?state=running&video="+id, nil, &jobs))
+		for _, j := range jobs.Jobs {
+			if j.Kind != "encode_chunk" {
+				continue
+			}
+			for _, w := range workers {
+				if strings.HasSuffix(j.Worker, "-"+itoa(w.cmd.Process.Pid)) {
+					return w
+				}
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("no chunk job was seen running")
+	return nil
+}
+
+func post(t *testing.T, url string, body, out any) int {
+	resp, err := http.Post(url, "application/json", jsonBody(body))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if out != nil && resp.StatusCode < 300 {
+		require.NoError(t, json.Unmarshal(data, out), string(data))
+	}
+	if resp.StatusCode >= 300 {
+		t.Logf("POST %s: %s %s", url, resp.Status, data)
+	}
+	return resp.StatusCode
+}
+
+func fetch(t *testing.T, url string) string {
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, url)
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func jsonBody(v any) io.Reader {
+	b, _ := json.Marshal(v)
+	return bytes.NewReader(b)
+}
