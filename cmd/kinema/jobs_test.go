@@ -53,3 +53,33 @@ func TestJobsAPI(t *testing.T) {
 		require.Equal(t, http.StatusForbidden, resp.StatusCode, req.path)
 	}
 }
+
+// TestMetricsAndOpenAPI: /metrics reports jobs, encodes, queue depth, HTTP
+// routes and bytes; the OpenAPI document is served.
+func TestMetricsAndOpenAPI(t *testing.T) {
+	t.Parallel()
+	s := setup(t)
+	v := s.uploadAndWait("metrics", testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 3}))
+	require.Equal(t, "ready", v.Status, v.Error)
+	code, _ := get(t, v.Playback.HLS)
+	require.Equal(t, http.StatusOK, code)
+
+	code, body := get(t, s.base+"/metrics")
+	require.Equal(t, http.StatusOK, code)
+	for _, want := range []string{
+		`kinema_jobs_total{kind="encode_chunk",outcome="completed"}`,
+		`kinema_jobs_total{kind="publish",outcome="completed"} 1`,
+		`kinema_encode_realtime_factor_count{kind="video"}`,
+		`kinema_http_requests_total{code="200",method="GET",route="/api/v1/videos/{id}"}`,
+		`kinema_queue_stats_success 1`,
+		`kinema_bytes_in_total`,
+		`kinema_bytes_out_total`,
+	} {
+		require.Contains(t, string(body), want)
+	}
+	require.NotContains(t, string(body), v.ID, "no video ids in labels")
+
+	code, doc := get(t, s.base+"/api/v1/openapi.json")
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, string(doc), `"openapi": "3.0`)
+}

@@ -2,13 +2,19 @@ package main
 
 import (
 	"context"
-	"errors"
 
 	"github.com/kinema/kinema/internal/config"
 	"github.com/kinema/kinema/internal/storage"
+	"github.com/kinema/kinema/internal/storage/s3"
 )
 
-// openS3 is replaced when the S3 store lands.
-func openS3(_ context.Context, cfg config.Config) (storage.Store, error) {
-	return nil, errors.New("s3 store not available in this build: " + cfg.Store)
+// openS3 opens s3://BUCKET[/PREFIX]; credentials and region come from the
+// usual AWS variables, the endpoint from KINEMA_S3_ENDPOINT. The bucket is
+// created when missing and the credentials allow it.
+func openS3(ctx context.Context, cfg config.Config) (storage.Store, error) {
+	bucket, prefix, err := s3.ParseURL(cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	return s3.New(ctx, s3.Config{Bucket: bucket, Prefix: prefix, Endpoint: cfg.S3Endpoint, PathStyle: cfg.S3PathStyle})
 }

@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/kinema/kinema/internal/api"
 	"github.com/kinema/kinema/internal/auth"
 	"github.com/kinema/kinema/internal/config"
 	"github.com/kinema/kinema/internal/delivery"
 	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/metrics"
 	"github.com/kinema/kinema/internal/pipeline"
 	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
 	"github.com/kinema/kinema/internal/queue"
@@ -105,8 +107,10 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("ffmpeg: %w", err)
 		}
 	}
+	met := metrics.New()
 	pipe := pipeline.New(cat, store, ff, pipeline.Config{
 		Ladder: cfg.Ladder, Limits: cfg.Limits, ScratchDir: cfg.ScratchDir(), MaxAttempts: cfg.MaxAttempts,
+		EncodeDoneFunc: met.EncodeDone,
 	}, m.Log.With("component", "pipeline"))
 	if err := pipe.CleanScratch(); err != nil {
 		return err
@@ -116,18 +120,22 @@ func (m *Main) Run(ctx context.Context) error {
 	m.queue, err = be.newQueue(workers, queue.Config{
 		Concurrency: cfg.Workers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter,
 		PollInterval: 200 * time.Millisecond, Logger: m.Log.With("component", "queue"), ID: processID(m.WorkerOnly),
+		Middleware: []rivertype.Middleware{met.RiverMiddleware()},
 	})
 	if err != nil {
 		return err
 	}
 	pipe.UseQueue(m.queue)
 
+	met.RegisterQueueStats(queueStats(m.queue))
+
 	mux := http.NewServeMux()
 	if !m.WorkerOnly {
-		if err := m.publicRoutes(ctx, mux, be, pipe); err != nil {
+		if err := m.publicRoutes(ctx, mux, be, pipe, met); err != nil {
 			return err
 		}
 	}
+	mux.Handle("GET /metrics", met.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if err := be.ping(r.Context()); err != nil {
@@ -143,7 +151,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Addr = ln.Addr().String()
 	m.http = &http.Server{
-		Handler:           logRequests(m.Log, mux),
+		Handler:           logRequests(m.Log, met.Middleware(mux)), // Middleware must see the mux's route pattern
 		ReadHeaderTimeout: 10 * time.Second,
 		Protocols:         protocols(),
 	}
@@ -161,7 +169,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 // publicRoutes mounts what only API nodes serve: the JSON API, uploads,
 // signed media delivery and the web UI.
-func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backends, pipe *pipeline.Pipeline) error {
+func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backends, pipe *pipeline.Pipeline, met *metrics.Metrics) error {
 	cfg, cat, store := m.Config, be.cat, be.store
 	keys, err := auth.LoadOrCreateKeys(cfg.KeysDir())
 	if err != nil {
@@ -196,10 +204,39 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 	}
 
 	apiServer.Register(mux)
-	uploads.Register(mux)
-	mux.Handle("/media/", delivery.NewHandler(store, keys, cat.IsPublished, m.Log.With("component", "delivery"), time.Now))
+	// Upload routes sit behind a byte counter on their own mux.
+	upMux := http.NewServeMux()
+	uploads.Register(upMux)
+	for _, prefix := range []string{"/upload/", upload.TusPath, "/api/v1/hooks/"} {
+		mux.Handle(prefix, met.MeterBytesIn(upMux))
+	}
+	mux.Handle("/media/", met.MeterBytesOut(delivery.NewHandler(store, keys, cat.IsPublished, m.Log.With("component", "delivery"), time.Now)))
 	mux.Handle("/", web.Handler(m.Log))
 	return nil
+}
+
+// queueStats adapts the queue's counts to the metrics collector.
+func queueStats(q *queue.Queue) metrics.QueueStatsFunc {
+	return func(ctx context.Context) (map[string]metrics.QueueStat, error) {
+		stats, err := q.Stats(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]metrics.QueueStat{}
+		for _, s := range stats {
+			qs := out[s.Queue]
+			switch s.State {
+			case "available":
+				qs.Available, qs.OldestAvailableAge = s.Count, s.OldestAvailableAge
+			case "running":
+				qs.Running = s.Count
+			case "retryable":
+				qs.Retryable = s.Count
+			}
+			out[s.Queue] = qs
+		}
+		return out, nil
+	}
 }
 
 // processID is "serve-HOST-PID" or "worker-HOST-PID": unique per process

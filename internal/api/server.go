@@ -42,6 +42,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("DELETE /api/v1/videos/{id}", s.authed(s.deleteVideo))
 	mux.Handle("POST /api/v1/videos/{id}/retry", s.authed(s.adminOnly(s.retryVideo)))
 	mux.Handle("GET /api/v1/jobs", s.authed(s.adminOnly(s.listJobs)))
+	mux.Handle("GET "+OpenAPIPath, OpenAPIHandler())
 }
 
 // baseURL is the origin clients reach us on.

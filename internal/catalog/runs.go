@@ -204,6 +204,9 @@ func (c *Catalog) IsPublished(ctx context.Context, id string) (bool, error) {
 
 // SaveRenditions records the packaged renditions before the run is published.
 func (c *Catalog) SaveRenditions(ctx context.Context, id string, run int, renditions []media.Rendition) error {
+	if renditions == nil {
+		renditions = []media.Rendition{} // the API promises a list, never null
+	}
 	rj, err := json.Marshal(renditions)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -43,12 +44,14 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 	}
 	seconds := chunkSeconds(plan, chunk)
 	defer p.forgetProgress(ref, step)
+	started := time.Now()
 	err = p.ff.Run(ctx, ffmpeg.ChunkArgs(plan, chunk, src, out), func(pr ffmpeg.Progress) {
 		p.progress(ref, step, pr.OutTime.Seconds()/seconds)
 	})
 	if err != nil {
 		return fmt.Errorf("encode chunk %d: %w", chunk.Index, err)
 	}
+	p.encodeDone("video", seconds, started)
 	for _, r := range plan.Video {
 		if _, err := storage.PutFile(ctx, p.store, chunkKey(ref, r.ID, chunk.Index), filepath.Join(out, r.ID+".ts")); err != nil {
 			return err
@@ -98,12 +101,14 @@ func (p *Pipeline) doEncodeAudio(ctx context.Context, job *river.Job[AudioArgs])
 		}
 	}
 	defer p.forgetProgress(ref, stepAudio)
+	started := time.Now()
 	err = p.ff.Run(ctx, ffmpeg.AudioArgs(plan, src, out), func(pr ffmpeg.Progress) {
 		p.progress(ref, stepAudio, pr.OutTime.Seconds()/plan.Duration)
 	})
 	if err != nil {
 		return fmt.Errorf("encode audio: %w", err)
 	}
+	p.encodeDone("audio", plan.Duration, started)
 	if err := storage.PutDir(ctx, p.store, audioPrefix(ref), out); err != nil {
 		return err
 	}
@@ -140,3 +145,9 @@ func finishParallel[T river.JobArgs](ctx context.Context, p *Pipeline, job *rive
 }
 
 func removeAll(dir string) { _ = os.RemoveAll(dir) }
+
+func (p *Pipeline) encodeDone(kind string, mediaSeconds float64, started time.Time) {
+	if p.cfg.EncodeDoneFunc != nil {
+		p.cfg.EncodeDoneFunc(kind, mediaSeconds, time.Since(started).Seconds())
+	}
+}

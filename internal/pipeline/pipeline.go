@@ -27,6 +27,9 @@ type Config struct {
 	Limits      media.Limits
 	ScratchDir  string // local space for one job's files, removed when it ends
 	MaxAttempts int    // per job, before the video fails
+	// EncodeDoneFunc, when set, is told how many seconds of media an encode
+	// job turned out in how many seconds of wall time (metrics).
+	EncodeDoneFunc func(kind string, mediaSeconds, wallSeconds float64)
 }
 
 // Pipeline implements the jobs. It holds no per-video state: everything a

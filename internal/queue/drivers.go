@@ -20,21 +20,53 @@ import (
 // NewSQLite runs River on the SQLite database that also holds the catalog.
 // SQLite cannot notify, so workers poll.
 func NewSQLite(db *sql.DB, cat *catalog.Catalog, workers *river.Workers, cfg Config) (*Queue, error) {
-	return build(riversqlite.New(db), workers, riverConfig(cfg, workers, true), cfg.Concurrency > 0,
+	q, err := build(riversqlite.New(db), workers, riverConfig(cfg, workers, true), cfg.Concurrency > 0,
 		func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) },
 		func(_ context.Context, tx *sql.Tx) error { return tx.Commit() },
 		func(_ context.Context, tx *sql.Tx) error { return tx.Rollback() },
 		cat.WithTx)
+	if err != nil {
+		return nil, err
+	}
+	q.stats = func(ctx context.Context) ([]Stat, error) {
+		rows, err := db.QueryContext(ctx, statsSQLite)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		out, err := scanStats(rows.Next, rows.Scan)
+		if err != nil {
+			return nil, err
+		}
+		return out, rows.Err()
+	}
+	return q, nil
 }
 
 // NewPostgres runs River on PostgreSQL through pgx; idle workers wake up on
 // LISTEN/NOTIFY instead of polling.
 func NewPostgres(pool *pgxpool.Pool, cat *catalog.Catalog, workers *river.Workers, cfg Config) (*Queue, error) {
-	return build(riverpgxv5.New(pool), workers, riverConfig(cfg, workers, false), cfg.Concurrency > 0,
+	q, err := build(riverpgxv5.New(pool), workers, riverConfig(cfg, workers, false), cfg.Concurrency > 0,
 		func(ctx context.Context) (pgx.Tx, error) { return pool.Begin(ctx) },
 		func(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) },
 		func(ctx context.Context, tx pgx.Tx) error { return tx.Rollback(ctx) },
 		cat.WithPgxTx)
+	if err != nil {
+		return nil, err
+	}
+	q.stats = func(ctx context.Context) ([]Stat, error) {
+		rows, err := pool.Query(ctx, statsPostgres)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		out, err := scanStats(rows.Next, rows.Scan)
+		if err != nil {
+			return nil, err
+		}
+		return out, rows.Err()
+	}
+	return q, nil
 }
 
 // MigrateSQLite creates or upgrades River's tables in db.

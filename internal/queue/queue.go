@@ -37,6 +37,8 @@ type Config struct {
 	// operators can tell which worker holds a job.
 	ID     string
 	Logger *slog.Logger
+	// Middleware wraps every job's Work call (metrics).
+	Middleware []rivertype.Middleware
 }
 
 // Tx is one database transaction shared by the catalog and the queue.
@@ -69,6 +71,7 @@ type Queue struct {
 	stop       func(ctx context.Context) error
 	stopCancel func(ctx context.Context) error
 	list       func(ctx context.Context, params *river.JobListParams) ([]*rivertype.JobRow, error)
+	stats      func(ctx context.Context) ([]Stat, error)
 	working    bool
 }
 
@@ -119,6 +122,7 @@ func riverConfig(cfg Config, workers *river.Workers, pollOnly bool) *river.Confi
 		FetchPollInterval:    poll,
 		FetchCooldown:        min(poll, 100*time.Millisecond),
 		PollOnly:             pollOnly,
+		Middleware:           cfg.Middleware,
 	}
 	if cfg.Concurrency > 0 {
 		rc.Workers = workers

@@ -39,13 +39,15 @@ type CompletedPart struct {
 // completed must be aborted (or expired by a bucket lifecycle rule), because
 // their parts are stored, and billed, until then.
 //
-// Errors: bad keys give ErrInvalidKey; an upload ID the store does not know
-// (never created, completed, or aborted) gives ErrNotFound from
-// CompleteMultipart and PresignPart may not detect it at all (signing is
-// local); a rejected part list gives ErrInvalidUpload. Other errors mean the
-// store could not be reached or refused the request and may be retried.
-// AbortMultipart of an unknown upload is not an error, so aborts can be
-// retried.
+// Errors: bad keys give ErrInvalidKey. CompleteMultipart gives ErrNotFound
+// for an upload ID the store does not know (never created, or aborted) and
+// ErrInvalidUpload for a rejected part list; completing an upload that already
+// completed may succeed again, since S3 makes completion safe to retry.
+// PresignPut and PresignPart sign locally, so they cannot detect a bad upload
+// ID; the client's PUT fails instead (404 for an unknown upload, 403 for a bad
+// or expired signature). AbortMultipart of an unknown upload is not an error,
+// so aborts can be retried. Other errors mean the store could not be reached
+// or refused the request, and may be retried.
 type Presigner interface {
 	// PresignPut returns a URL that accepts one HTTP PUT of exactly size bytes
 	// (the Content-Length is signed; size <= 0 leaves it unsigned) until ttl

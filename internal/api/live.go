@@ -1,0 +1,112 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kinema/kinema/internal/live"
+	"github.com/kinema/kinema/internal/media"
+)
+
+// LiveService is what the live routes need; *live.Service implements it.
+// Get returns an error wrapping media.ErrNotFound for unknown ids.
+type LiveService interface {
+	Create(ctx context.Context, title string) (live.Stream, error)
+	Get(ctx context.Context, id string) (live.Stream, error)
+	PublishURLs(host string, st live.Stream) (srtURL, rtmpURL string)
+	PlaybackURLs(base, id string) (live.Playback, error)
+}
+
+var _ LiveService = (*live.Service)(nil)
+
+// liveView is the API's live stream JSON.
+type liveView struct {
+	live.Stream
+	SRTURL   string         `json:"srt_url,omitempty"`
+	RTMPURL  string         `json:"rtmp_url,omitempty"`
+	Playback *live.Playback `json:"playback,omitempty"`
+}
+
+// RegisterLive mounts the live stream routes on mux, each wrapped by
+// authed (API-key auth). baseURL gives the origin for signed playback URLs.
+func RegisterLive(mux *http.ServeMux, authed func(http.HandlerFunc) http.Handler, svc LiveService,
+	baseURL func(*http.Request) string, log *slog.Logger) {
+	h := &liveHandlers{svc: svc, baseURL: baseURL, log: log}
+	mux.Handle("POST /api/v1/live", authed(h.create))
+	mux.Handle("GET /api/v1/live/{id}", authed(h.get))
+}
+
+// RegisterLive mounts the live routes with the server's own API-key auth
+// and origin.
+func (s *Server) RegisterLive(mux *http.ServeMux, svc LiveService) {
+	RegisterLive(mux, s.authed, svc, s.baseURL, s.Log)
+}
+
+type liveHandlers struct {
+	svc     LiveService
+	baseURL func(*http.Request) string
+	log     *slog.Logger
+}
+
+func (h *liveHandlers) create(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Title string `json:"title"`
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil && err != io.EOF {
+		writeError(w, h.log, media.Inputf("The body must be JSON like {\"title\": \"My stream\"}."))
+		return
+	}
+	req.Title = strings.TrimSpace(req.Title)
+	if !utf8.ValidString(req.Title) || utf8.RuneCountInString(req.Title) > 300 {
+		writeError(w, h.log, media.Inputf("The title must be valid text of at most 300 characters."))
+		return
+	}
+	if req.Title == "" {
+		req.Title = "Untitled live stream"
+	}
+	st, err := h.svc.Create(r.Context(), req.Title)
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	h.write(w, r, http.StatusCreated, st)
+}
+
+func (h *liveHandlers) get(w http.ResponseWriter, r *http.Request) {
+	st, err := h.svc.Get(r.Context(), r.PathValue("id"))
+	if errors.Is(err, media.ErrNotFound) {
+		var body errorBody
+		body.Error.Code, body.Error.Message = "not_found", "No such live stream."
+		writeJSON(w, http.StatusNotFound, body)
+		return
+	}
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	h.write(w, r, http.StatusOK, st)
+}
+
+// write answers with the stream, its publish URLs while it can still be
+// published to, and signed playback URLs.
+func (h *liveHandlers) write(w http.ResponseWriter, r *http.Request, status int, st live.Stream) {
+	v := liveView{Stream: st}
+	if st.Status != live.StatusEnded {
+		v.SRTURL, v.RTMPURL = h.svc.PublishURLs(r.Host, st)
+	}
+	pb, err := h.svc.PlaybackURLs(h.baseURL(r), st.ID)
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	v.Playback = &pb
+	writeJSON(w, status, v)
+}

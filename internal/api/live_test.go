@@ -1,0 +1,88 @@
+package api
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kinema/kinema/internal/auth"
+	"github.com/kinema/kinema/internal/live"
+)
+
+// setupLive mounts the live routes on a real live.Service (listeners off)
+// behind a fake auth that wants "Bearer good".
+func setupLive(t *testing.T) *httptest.Server {
+	t.Helper()
+	keys, err := auth.NewKeys(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
+	require.NoError(t, err)
+	cfg := live.DefaultConfig()
+	cfg.Dir, cfg.SRTAddr, cfg.RTMPAddr = t.TempDir(), "", ""
+	svc, err := live.New(cfg, nil, keys, nil, nil, nil)
+	require.NoError(t, err)
+	authed := func(next http.HandlerFunc) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "Bearer good" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			next(w, r)
+		})
+	}
+	mux := http.NewServeMux()
+	RegisterLive(mux, authed, svc, func(*http.Request) string { return "https://tv.example" }, slog.New(slog.DiscardHandler))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	_ = svc.Stop(context.Background())
+	return srv
+}
+
+func liveDo(t *testing.T, method, url, body, key string) (*http.Response, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp, out
+}
+
+func TestLiveAPI(t *testing.T) {
+	t.Parallel()
+	srv := setupLive(t)
+
+	resp, _ := liveDo(t, "POST", srv.URL+"/api/v1/live", `{"title":"x"}`, "")
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	resp, _ = liveDo(t, "POST", srv.URL+"/api/v1/live", `{"nope":1}`, "good")
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+
+	resp, created := liveDo(t, "POST", srv.URL+"/api/v1/live", `{"title":"  My show "}`, "good")
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	id, _ := created["id"].(string)
+	key, _ := created["stream_key"].(string)
+	require.NotEmpty(t, id)
+	require.GreaterOrEqual(t, len(key), 32)
+	require.Equal(t, "My show", created["title"])
+	require.Equal(t, "idle", created["status"])
+	pb, _ := created["playback"].(map[string]any)
+	require.True(t, strings.HasPrefix(pb["hls"].(string), "https://tv.example/live/"+id+"/master.m3u8?token="))
+	require.True(t, strings.HasPrefix(pb["dash"].(string), "https://tv.example/live/"+id+"/manifest.mpd?token="))
+	require.Equal(t, "", created["video_id"], "no recording yet")
+
+	resp, got := liveDo(t, "GET", srv.URL+"/api/v1/live/"+id, "", "good")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, key, got["stream_key"])
+	resp, _ = liveDo(t, "GET", srv.URL+"/api/v1/live/nosuch", "", "good")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+}
