@@ -41,11 +41,15 @@ vet:
 # ffmpeg, the binary end-to-end tests, and the web UI tests in Chromium.
 test: deps vet test-go test-e2e test-ui
 
+# Real PostgreSQL and S3-compatible servers come from scripts/test-integration.sh;
+# the REQUIRE variables turn "skip when missing" into failures.
+REQUIRE := KINEMA_REQUIRE_FFMPEG=1 KINEMA_REQUIRE_POSTGRES=1 KINEMA_REQUIRE_S3=1
+
 test-go: deps-ffmpeg $(UI_STAMP)
-	KINEMA_REQUIRE_FFMPEG=1 $(GO) test -count=1 -timeout 15m ./...
+	scripts/test-integration.sh env $(REQUIRE) $(GO) test -count=1 -timeout 20m ./...
 
 test-e2e: deps-ffmpeg $(BIN)
-	KINEMA_REQUIRE_FFMPEG=1 KINEMA_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m -tags e2e ./e2e/...
+	scripts/test-integration.sh env $(REQUIRE) KINEMA_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 20m -tags e2e ./e2e/...
 
 test-ui: deps $(BIN)
 	cd ui && npm test
