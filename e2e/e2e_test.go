@@ -62,7 +62,8 @@ var listening = regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
 // start runs `kinema serve` on port 0 and waits for its "listening on" line.
 func start(t *testing.T, bin, data string, extraEnv ...string) *server {
 	t.Helper()
-	return startCmd(t, bin, []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--workers", "2"}, extraEnv)
+	return startCmd(t, bin, []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--workers", "2",
+		"--srt-addr=", "--rtmp-addr="}, extraEnv)
 }
 
 // startCmd runs the binary with args and waits for its "listening on" line.

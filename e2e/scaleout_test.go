@@ -65,7 +65,7 @@ func TestScaleOut(t *testing.T) {
 	testutil.RequireFFmpeg(t)
 	bin := binary(t)
 	env := scaleoutEnv(t)
-	api := startRole(t, bin, "serve", t.TempDir(), env, "--workers", "0")
+	api := startRole(t, bin, "serve", t.TempDir(), env, "--workers", "0", "--srt-addr=", "--rtmp-addr=")
 	w1 := startWorker(t, bin, env)
 	w2 := startWorker(t, bin, env)
 

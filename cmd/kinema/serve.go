@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"time"
 
@@ -19,11 +20,13 @@ import (
 	"github.com/kinema/kinema/internal/auth"
 	"github.com/kinema/kinema/internal/config"
 	"github.com/kinema/kinema/internal/delivery"
+	"github.com/kinema/kinema/internal/live"
 	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/metrics"
 	"github.com/kinema/kinema/internal/pipeline"
 	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
 	"github.com/kinema/kinema/internal/queue"
+	"github.com/kinema/kinema/internal/storage"
 	"github.com/kinema/kinema/internal/upload"
 	"github.com/kinema/kinema/internal/web"
 )
@@ -83,6 +86,7 @@ type Main struct {
 
 	backends *backends
 	queue    *queue.Queue
+	live     *live.Service
 	http     *http.Server
 }
 
@@ -211,7 +215,54 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 		mux.Handle(prefix, met.MeterBytesIn(upMux))
 	}
 	mux.Handle("/media/", met.MeterBytesOut(delivery.NewHandler(store, keys, cat.IsPublished, m.Log.With("component", "delivery"), time.Now)))
+	if err := m.startLive(ctx, mux, be, pipe, keys, apiServer, met); err != nil {
+		return err
+	}
 	mux.Handle("/", web.Handler(m.Log))
+	return nil
+}
+
+// startLive runs SRT/RTMP ingest; a finished broadcast's recording becomes
+// a normal video through the same path as an upload.
+func (m *Main) startLive(ctx context.Context, mux *http.ServeMux, be *backends, pipe *pipeline.Pipeline,
+	keys *auth.Keys, apiServer *api.Server, met *metrics.Metrics,
+) error {
+	cfg := m.Config
+	if cfg.SRTAddr == "" && cfg.RTMPAddr == "" {
+		return nil
+	}
+	record := func(ctx context.Context, title, path string) (string, error) {
+		v, err := be.cat.CreateVideo(ctx, title)
+		if err != nil {
+			return "", err
+		}
+		key := upload.RawKey(v.ID)
+		info, err := storage.PutFile(ctx, be.store, key, path)
+		if err != nil {
+			return "", err
+		}
+		return v.ID, pipe.Start(ctx, v.ID, key, info.Size)
+	}
+	lcfg := live.DefaultConfig()
+	lcfg.Dir, lcfg.SRTAddr, lcfg.RTMPAddr, lcfg.PlaybackTTL = cfg.LiveDir(), cfg.SRTAddr, cfg.RTMPAddr, cfg.PlaybackTTL
+	lcfg.Ladder.Preset = cfg.Ladder.Preset
+	if u, err := url.Parse(cfg.PublicURL); err == nil && cfg.PublicURL != "" {
+		lcfg.PublicHost = u.Hostname()
+	}
+	ff := ffmpeg.NewRunner(cfg.FFmpeg, cfg.FFprobe, m.Log)
+	if err := ff.CheckEncoders(ctx); err != nil {
+		return fmt.Errorf("ffmpeg: %w", err)
+	}
+	svc, err := live.New(lcfg, ff, keys, record, m.Log.With("component", "live"), time.Now)
+	if err != nil {
+		return err
+	}
+	if err := svc.Start(ctx); err != nil {
+		return err
+	}
+	m.live = svc
+	apiServer.RegisterLive(mux, svc)
+	mux.Handle(live.PathPrefix, met.MeterBytesOut(svc.Handler()))
 	return nil
 }
 
@@ -271,6 +322,11 @@ func (m *Main) Close(ctx context.Context) error {
 	if m.queue != nil {
 		qctx, cancel := context.WithTimeout(ctx, m.Config.ShutdownTimeout)
 		errs = append(errs, m.queue.Stop(qctx))
+		cancel()
+	}
+	if m.live != nil { // after the queue, before the database: handing over a recording inserts a job
+		lctx, cancel := context.WithTimeout(ctx, m.Config.ShutdownTimeout)
+		errs = append(errs, m.live.Stop(lctx))
 		cancel()
 	}
 	if m.backends != nil {

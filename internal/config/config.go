@@ -18,6 +18,8 @@ import (
 // Config is every setting of `kinema serve`.
 type Config struct {
 	Addr       string // HTTP listen address
+	SRTAddr    string // live SRT ingest; empty disables
+	RTMPAddr   string // live RTMP ingest; empty disables
 	DataDir    string // SQLite, objects, keys and scratch live here
 	DB         string // "sqlite:PATH" or a postgres:// URL; empty means SQLite in DataDir
 	Store      string // a directory or s3://BUCKET[/PREFIX]; empty means DataDir/objects
@@ -88,6 +90,7 @@ func (c Config) SQLitePath() string {
 func (c Config) KeysDir() string    { return filepath.Join(c.DataDir, "keys") }
 func (c Config) ScratchDir() string { return filepath.Join(c.DataDir, "scratch") }
 func (c Config) TusDir() string     { return filepath.Join(c.DataDir, "tus") }
+func (c Config) LiveDir() string    { return filepath.Join(c.DataDir, "live") }
 
 // Bind registers flags on fs whose defaults come from the environment (via
 // getenv) over the current values, so precedence is flag > env > default.
@@ -104,6 +107,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	}
 	env("KINEMA_ADDR", &c.Addr)
 	env("KINEMA_DATA", &c.DataDir)
+	env("KINEMA_SRT_ADDR", &c.SRTAddr)
+	env("KINEMA_RTMP_ADDR", &c.RTMPAddr)
 	env("KINEMA_DB", &c.DB)
 	env("KINEMA_STORE", &c.Store)
 	env("KINEMA_WORKERS", &c.Workers)
@@ -113,6 +118,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_FFPROBE", &c.FFprobe)
 	env("KINEMA_PRESET", &c.Ladder.Preset)
 	env("KINEMA_CRF", &c.Ladder.CRF)
+	env("KINEMA_ENCODER_THREADS", &c.Ladder.Threads)
 	env("KINEMA_SEGMENT_SECONDS", &c.Ladder.SegmentSeconds)
 	env("KINEMA_SEGMENTS_PER_CHUNK", &c.Ladder.SegmentsPerChunk)
 	env("KINEMA_MAX_UPLOAD_BYTES", &c.Limits.MaxBytes)
@@ -138,6 +144,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 
 	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (KINEMA_ADDR)")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (KINEMA_DATA)")
+	fs.StringVar(&c.SRTAddr, "srt-addr", c.SRTAddr, "SRT ingest listen address, empty disables (KINEMA_SRT_ADDR)")
+	fs.StringVar(&c.RTMPAddr, "rtmp-addr", c.RTMPAddr, "RTMP ingest listen address, empty disables (KINEMA_RTMP_ADDR)")
 	fs.StringVar(&c.DB, "db", c.DB, "catalog and queue database: sqlite:PATH or postgres://... (KINEMA_DB)")
 	fs.StringVar(&c.Store, "store", c.Store, "object store: a directory or s3://BUCKET[/PREFIX] (KINEMA_STORE)")
 	fs.IntVar(&c.Workers, "workers", c.Workers, "in-process pipeline workers; 0 serves the API only (KINEMA_WORKERS)")

@@ -27,6 +27,7 @@ type LadderConfig struct {
 	RateControl      RateControl // RateCappedCRF or RateCBR
 	CRF              int         // quality for capped CRF
 	Preset           string      // x264 preset
+	Threads          int         // decoder and x264 threads per encode job; 0 = ffmpeg's choice
 	MaxFPS           int         // frame rate cap
 	AudioBitrate     int         // stereo AAC for video sources, bits/s
 	AudioLadder      []int       // stereo AAC rungs for audio-only sources, bits/s
@@ -88,6 +89,7 @@ type Plan struct {
 	RateControl    RateControl `json:"rate_control,omitempty"`
 	CRF            int         `json:"crf,omitempty"`
 	Preset         string      `json:"preset,omitempty"`
+	Threads        int         `json:"threads,omitempty"`
 	Video          []Rendition `json:"video,omitempty"`
 	Audio          []Rendition `json:"audio,omitempty"`
 	Chunks         []Chunk     `json:"chunks,omitempty"`
@@ -121,7 +123,7 @@ func NewPlan(src Source, cfg LadderConfig) (Plan, error) {
 		fps := float64(p.FPSNum) / float64(p.FPSDen)
 		p.GOPFrames = max(1, int(math.Round(fps*cfg.SegmentSeconds)))
 		p.SegmentSeconds = float64(p.GOPFrames) / fps
-		p.RateControl, p.CRF, p.Preset = cfg.RateControl, cfg.CRF, cfg.Preset
+		p.RateControl, p.CRF, p.Preset, p.Threads = cfg.RateControl, cfg.CRF, cfg.Preset, cfg.Threads
 		p.Video = videoRungs(src.Width, src.Height, fps, cfg.Heights)
 		for i := range p.Video {
 			p.Video[i].ID = fmt.Sprintf("v%d", i)

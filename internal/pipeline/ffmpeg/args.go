@@ -42,6 +42,9 @@ func ChunkArgs(p media.Plan, c media.Chunk, src, outDir string) []string {
 		args = append(args, "-ss", seconds(float64(c.StartFrame-1)*frame))
 		startTime = frame
 	}
+	if p.Threads > 0 {
+		args = append(args, "-threads", strconv.Itoa(p.Threads)) // decoder threads
+	}
 	args = append(args, "-i", inputURL(src))
 	firstTile, tiles := p.TilesIn(c)
 	args = append(args, "-filter_complex", chunkFilter(p, fps, startTime, c.Start, tiles > 0))
@@ -61,6 +64,9 @@ func ChunkArgs(p media.Plan, c media.Chunk, src, outDir string) []string {
 			"-flags", "+cgop",
 		)
 		args = append(args, rateControl(p, r)...)
+		if p.Threads > 0 {
+			args = append(args, "-threads", strconv.Itoa(p.Threads))
+		}
 		if c.Frames > 0 {
 			args = append(args, "-frames:v", strconv.Itoa(c.Frames))
 		}

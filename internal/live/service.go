@@ -1,0 +1,391 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	srt "github.com/datarhei/gosrt"
+	rtmp "github.com/yutopp/go-rtmp"
+
+	"github.com/kinema/kinema/internal/auth"
+	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
+)
+
+// Publish refusals. Ingest listeners map them to protocol rejections.
+var (
+	ErrUnknownKey = errors.New("live: unknown stream key")
+	ErrBusy       = errors.New("live: the stream already has a publisher")
+	ErrEnded      = errors.New("live: the stream has ended")
+	ErrOverloaded = errors.New("live: too many live streams")
+	ErrShutdown   = errors.New("live: server shutting down")
+)
+
+// RecordFunc turns a finished recording into a normal video and returns its
+// id. It must have copied or moved the file by the time it returns; the
+// service deletes the file after a nil return and keeps it otherwise.
+type RecordFunc func(ctx context.Context, title, path string) (videoID string, err error)
+
+// Config tunes the live service. Zero fields take DefaultConfig's values.
+type Config struct {
+	Dir        string // streams.json, out/<id>/ (served), work/<id>/ (FIFO, recording)
+	SRTAddr    string // SRT listen address; "" disables SRT
+	RTMPAddr   string // RTMP listen address; "" disables RTMP
+	PublicHost string // host put into publish URLs; "" means the API request's host
+
+	Ladder         media.LadderConfig // Heights, Preset, MaxFPS, AudioBitrate are used
+	SegmentSeconds float64
+	DVRWindow      time.Duration // how far back a viewer can seek
+	Grace          time.Duration // a publisher may reconnect this long after dropping
+	MaxSessions    int           // concurrent broadcasts; each runs one ffmpeg
+	ProbeAfter     time.Duration // input buffered before the first probe
+	ProbeTimeout   time.Duration // no decodable media by then ends the broadcast
+	PlaybackTTL    time.Duration
+}
+
+// DefaultConfig returns the defaults: 2 s segments, a 60 s DVR window, a
+// 10 s reconnect grace period and a 720p-and-down ladder, which one
+// broadcast can sustain in real time on two cores.
+func DefaultConfig() Config {
+	l := media.DefaultLadderConfig()
+	l.Heights = []int{720, 480, 360, 240}
+	l.SegmentSeconds = 2
+	return Config{
+		SRTAddr: ":9710", RTMPAddr: ":1935",
+		Ladder: l, SegmentSeconds: 2, DVRWindow: 60 * time.Second, Grace: 10 * time.Second,
+		MaxSessions: 2, ProbeAfter: time.Second, ProbeTimeout: 8 * time.Second, PlaybackTTL: 6 * time.Hour,
+	}
+}
+
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if len(c.Ladder.Heights) == 0 {
+		c.Ladder = d.Ladder
+	}
+	c.Ladder.SegmentSeconds = c.SegmentSeconds
+	if c.SegmentSeconds <= 0 {
+		c.SegmentSeconds, c.Ladder.SegmentSeconds = d.SegmentSeconds, d.SegmentSeconds
+	}
+	for _, p := range []struct{ v, d *time.Duration }{{&c.DVRWindow, &d.DVRWindow}, {&c.Grace, &d.Grace},
+		{&c.ProbeAfter, &d.ProbeAfter}, {&c.ProbeTimeout, &d.ProbeTimeout}, {&c.PlaybackTTL, &d.PlaybackTTL}} {
+		if *p.v <= 0 {
+			*p.v = *p.d
+		}
+	}
+	if c.MaxSessions <= 0 {
+		c.MaxSessions = d.MaxSessions
+	}
+	return c
+}
+
+// Service is the live component: registry, ingest listeners and sessions.
+type Service struct {
+	cfg    Config
+	ff     *ffmpeg.Runner
+	keys   *auth.Keys
+	record RecordFunc
+	log    *slog.Logger
+	now    func() time.Time
+	reg    *registry
+
+	// ctx outlives Stop's first phase: ffmpeg and recordings run on it and
+	// are only cancelled when Stop's own deadline passes.
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	sessions map[string]*session
+	stopped  bool
+	srtLn    srt.Listener
+	rtmpLn   net.Listener
+	rtmpSrv  *rtmp.Server
+}
+
+// New opens the registry in cfg.Dir. record may be nil (recordings are then
+// kept on disk and logged); a nil logger discards and a nil now is time.Now.
+func New(cfg Config, ff *ffmpeg.Runner, keys *auth.Keys, record RecordFunc, log *slog.Logger, now func() time.Time) (*Service, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("live: Config.Dir is required")
+	}
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	for _, d := range []string{cfg.Dir, filepath.Join(cfg.Dir, "out"), filepath.Join(cfg.Dir, "work")} {
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			return nil, fmt.Errorf("live: %w", err)
+		}
+	}
+	reg, err := openRegistry(registryPath(cfg.Dir))
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	return &Service{cfg: cfg, ff: ff, keys: keys, record: record, log: log, now: now, reg: reg,
+		ctx: ctx, cancel: cancel, sessions: map[string]*session{}}, nil
+}
+
+// Start recovers broadcasts cut off by a restart and opens the listeners.
+func (s *Service) Start(ctx context.Context) error {
+	s.recoverInterrupted()
+	if s.cfg.SRTAddr != "" {
+		conf := srt.DefaultConfig()
+		ln, err := srt.Listen("srt", s.cfg.SRTAddr, conf)
+		if err != nil {
+			return fmt.Errorf("live: srt listen %s: %w", s.cfg.SRTAddr, err)
+		}
+		s.srtLn = ln
+		go s.serveSRT(ln)
+	}
+	if s.cfg.RTMPAddr != "" {
+		ln, err := net.Listen("tcp", s.cfg.RTMPAddr)
+		if err != nil {
+			s.closeListeners()
+			return fmt.Errorf("live: rtmp listen %s: %w", s.cfg.RTMPAddr, err)
+		}
+		s.rtmpLn = ln
+		s.rtmpSrv = s.newRTMPServer()
+		go func() { _ = s.rtmpSrv.Serve(ln) }()
+	}
+	return nil
+}
+
+// Stop refuses new publishers, ends every broadcast as if its publisher had
+// left for good (so recordings are still handed over), and waits. When ctx
+// ends first, ffmpeg processes are killed. Safe to call twice.
+func (s *Service) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	s.stopped = true
+	sessions := make([]*session, 0, len(s.sessions))
+	for _, ss := range s.sessions {
+		sessions = append(sessions, ss)
+	}
+	s.mu.Unlock()
+	s.closeListeners()
+	for _, ss := range sessions {
+		ss.shutdown()
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.cancel(ErrShutdown)
+		<-done
+		return fmt.Errorf("live: stop: %w", ctx.Err())
+	}
+}
+
+func (s *Service) closeListeners() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.srtLn != nil {
+		s.srtLn.Close()
+		s.srtLn = nil
+	}
+	if s.rtmpSrv != nil {
+		_ = s.rtmpSrv.Close()
+		s.rtmpSrv = nil
+	} else if s.rtmpLn != nil {
+		_ = s.rtmpLn.Close()
+	}
+	s.rtmpLn = nil
+}
+
+// SRTAddr and RTMPAddr return the bound listener addresses ("" when off),
+// useful after listening on port 0.
+func (s *Service) SRTAddr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.srtLn == nil {
+		return ""
+	}
+	return s.srtLn.Addr().String()
+}
+
+// RTMPAddr: see SRTAddr.
+func (s *Service) RTMPAddr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rtmpLn == nil {
+		return ""
+	}
+	return s.rtmpLn.Addr().String()
+}
+
+// Create adds an idle stream with a fresh secret key.
+func (s *Service) Create(_ context.Context, title string) (Stream, error) {
+	return s.reg.create(title, s.now())
+}
+
+// Get returns the stream, or an error wrapping media.ErrNotFound.
+func (s *Service) Get(_ context.Context, id string) (Stream, error) {
+	st, ok := s.reg.get(id)
+	if !ok {
+		return Stream{}, fmt.Errorf("live stream %s: %w", id, media.ErrNotFound)
+	}
+	return st, nil
+}
+
+// List returns every stream, newest first.
+func (s *Service) List(context.Context) ([]Stream, error) { return s.reg.list(), nil }
+
+// PublishURLs returns complete publish URLs for st, usable as-is by ffmpeg
+// and OBS. host is used when Config.PublicHost is empty; a port in it is
+// ignored.
+func (s *Service) PublishURLs(host string, st Stream) (srtURL, rtmpURL string) {
+	if s.cfg.PublicHost != "" {
+		host = s.cfg.PublicHost
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if p := port(s.SRTAddr(), s.cfg.SRTAddr); p != "" {
+		// Both the "publish:" prefix and the SRT access-control syntax
+		// (#!::r=KEY,m=publish) are accepted; the short form is easier to
+		// paste into OBS. Not escaped: ffmpeg 5.1 passes the value on
+		// without URL-decoding, and ':' is legal in a query anyway.
+		srtURL = "srt://" + net.JoinHostPort(host, p) + "?streamid=publish:" + st.StreamKey
+	}
+	if p := port(s.RTMPAddr(), s.cfg.RTMPAddr); p != "" {
+		rtmpURL = "rtmp://" + net.JoinHostPort(host, p) + "/live/" + st.StreamKey
+	}
+	return srtURL, rtmpURL
+}
+
+func port(bound, configured string) string {
+	for _, a := range []string{bound, configured} {
+		if _, p, err := net.SplitHostPort(a); err == nil && p != "" && p != "0" {
+			return p
+		}
+	}
+	return ""
+}
+
+// Playback is the set of signed URLs for watching a stream.
+type Playback struct {
+	HLS       string    `json:"hls"`
+	DASH      string    `json:"dash"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// PlaybackURLs signs a play token for stream id, the same kind of token VOD
+// uses, and returns the manifest URLs under base (e.g. "http://host:8080").
+func (s *Service) PlaybackURLs(base, id string) (Playback, error) {
+	exp := s.now().Add(s.cfg.PlaybackTTL).Truncate(time.Second)
+	tok, err := s.keys.Sign(auth.Claims{VideoID: id, Purpose: auth.PurposePlay, ExpiresAt: exp})
+	if err != nil {
+		return Playback{}, fmt.Errorf("live: playback urls: %w", err)
+	}
+	prefix := strings.TrimRight(base, "/") + PathPrefix + id + "/"
+	q := "?token=" + url.QueryEscape(tok)
+	return Playback{HLS: prefix + masterName + q, DASH: prefix + mpdName + q, ExpiresAt: exp.UTC()}, nil
+}
+
+// publish authorizes a publisher and attaches it to its stream's session,
+// starting the session on the first publish.
+func (s *Service) publish(key, format string) (*publisher, error) {
+	st, ok := s.reg.byStreamKey(key)
+	if !ok || key == "" {
+		return nil, ErrUnknownKey
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return nil, ErrShutdown
+	}
+	ss := s.sessions[st.ID]
+	if ss == nil {
+		if st.Status != StatusIdle {
+			return nil, ErrEnded
+		}
+		if len(s.sessions) >= s.cfg.MaxSessions {
+			return nil, ErrOverloaded
+		}
+		var err error
+		if ss, err = newSession(s, st, format); err != nil {
+			return nil, err
+		}
+		s.sessions[st.ID] = ss
+		s.wg.Add(1)
+		_ = s.reg.update(st.ID, func(x *Stream) { x.Status, x.StartedAt = StatusLive, s.now().UTC() })
+	}
+	pub, err := ss.attach(format)
+	if err != nil {
+		return nil, err
+	}
+	_ = s.reg.update(st.ID, func(x *Stream) { x.Connected = true })
+	return pub, nil
+}
+
+// sessionDone forgets a finished session.
+func (s *Service) sessionDone(id string) {
+	s.mu.Lock()
+	delete(s.sessions, id)
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+// recoverInterrupted ends broadcasts a previous process did not finish and
+// hands over any recording it left.
+func (s *Service) recoverInterrupted() {
+	for _, st := range s.reg.list() {
+		if st.Status != StatusLive {
+			continue
+		}
+		_ = s.reg.update(st.ID, func(x *Stream) {
+			x.Status, x.Connected, x.EndedAt = StatusEnded, false, s.now().UTC()
+			x.Error = "The server restarted during the broadcast."
+		})
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.handOver(st.ID, st.Title)
+		}()
+	}
+}
+
+// handOver gives the recording of stream id to the RecordFunc.
+func (s *Service) handOver(id, title string) {
+	work := filepath.Join(s.cfg.Dir, "work", id)
+	rec := filepath.Join(work, "recording.ts")
+	fi, err := os.Stat(rec)
+	if err != nil || fi.Size() == 0 || s.record == nil {
+		if err == nil && s.record == nil {
+			s.log.Warn("live recording kept, no RecordFunc", "stream", id, "path", rec)
+			return
+		}
+		_ = os.RemoveAll(work)
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Minute)
+	defer cancel()
+	vid, err := s.record(ctx, title, rec)
+	if err != nil {
+		s.log.Error("live recording hand-over failed; file kept", "stream", id, "path", rec, "err", err)
+		_ = s.reg.update(id, func(x *Stream) {
+			if x.Error == "" {
+				x.Error = "The recording could not be saved as a video."
+			}
+		})
+		return
+	}
+	_ = s.reg.update(id, func(x *Stream) { x.VideoID = vid })
+	_ = os.RemoveAll(work)
+	s.log.Info("live recording handed over", "stream", id, "video", vid)
+}
