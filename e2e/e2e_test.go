@@ -43,9 +43,10 @@ func binary(t *testing.T) string {
 }
 
 type server struct {
-	cmd  *exec.Cmd
-	base string
-	done chan error
+	cmd     *exec.Cmd
+	base    string
+	done    chan struct{} // closed when the process has exited
+	waitErr error         // its exit status, valid after done
 
 	mu  sync.Mutex
 	log strings.Builder // everything the server wrote to stderr
@@ -74,7 +75,7 @@ func startCmd(t *testing.T, bin string, args, extraEnv []string) *server {
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	s := &server{cmd: cmd, done: make(chan error, 1)}
+	s := &server{cmd: cmd, done: make(chan struct{})}
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -94,12 +95,12 @@ func startCmd(t *testing.T, bin string, args, extraEnv []string) *server {
 			}
 		}
 	}()
-	go func() { s.done <- cmd.Wait() }()
+	go func() { s.waitErr = cmd.Wait(); close(s.done) }()
 	select {
 	case a := <-addr:
 		s.base = "http://" + a
-	case err := <-s.done:
-		t.Fatalf("kinema serve exited early: %v", err)
+	case <-s.done:
+		t.Fatalf("kinema serve exited early: %v", s.waitErr)
 	case <-time.After(30 * time.Second):
 		t.Fatal("kinema serve did not report its address")
 	}
@@ -110,18 +111,22 @@ func startCmd(t *testing.T, bin string, args, extraEnv []string) *server {
 // stop sends SIGTERM and requires a clean exit.
 func (s *server) stop(t *testing.T) {
 	select {
-	case err := <-s.done: // already gone (killed by the test)
-		s.done <- err
+	case <-s.done: // already gone (stopped or killed by the test)
 		return
 	default:
 	}
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case err := <-s.done:
-		require.NoError(t, err, "graceful shutdown exits 0")
+	case <-s.done:
+		require.NoError(t, s.waitErr, "graceful shutdown exits 0")
 	case <-time.After(40 * time.Second):
+		_ = s.cmd.Process.Signal(syscall.SIGQUIT) // Go prints every goroutine's stack
+		time.Sleep(time.Second)
 		_ = s.cmd.Process.Kill()
-		t.Fatal("kinema serve did not stop after SIGTERM")
+		s.mu.Lock()
+		tail := s.log.String()
+		s.mu.Unlock()
+		t.Fatalf("kinema serve did not stop after SIGTERM; its stacks:\n%s", tail[max(0, len(tail)-20000):])
 	}
 }
 

@@ -131,7 +131,7 @@ func TestScaleOut(t *testing.T) {
 	// Kill whichever worker holds a chunk job, the hard way.
 	victim := waitRunningChunk(t, api.base, v.ID, w1, w2)
 	require.NoError(t, victim.cmd.Process.Signal(syscall.SIGKILL))
-	victim.done <- <-victim.done // wait for it to die; keep the result for cleanup
+	<-victim.done
 
 	waitStatus(t, api.base, v.ID, "ready", 3*time.Minute)
 

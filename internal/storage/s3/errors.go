@@ -22,8 +22,9 @@ func mapError(op, key string, err error) error {
 	return fmt.Errorf("%s %s: %w", op, key, err)
 }
 
-// isNotFound reports a missing object or upload. A missing bucket is not
-// included: that is a configuration error, not an absent object.
+// isNotFound reports a missing object or upload. NoSuchBucket is left out,
+// since a missing bucket is a configuration error rather than an absent
+// object, but a HEAD response cannot tell the two apart.
 func isNotFound(err error) bool {
 	switch errorCode(err) {
 	case "NoSuchKey", "NoSuchUpload", "NotFound":

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -65,7 +66,7 @@ func (o *object) Info() storage.Info { return o.info }
 
 func (o *object) Read(p []byte) (int, error) {
 	if o.closed {
-		return 0, fmt.Errorf("read %s: %w", o.info.Key, errors.New("object closed"))
+		return 0, fmt.Errorf("read %s: %w", o.info.Key, fs.ErrClosed)
 	}
 	if o.off >= o.info.Size {
 		return 0, io.EOF // no request: a Range past the end would be a 416

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net"
 	"net/http"
 	"os"
 	"sync"
@@ -76,21 +77,38 @@ func randomBytes(n int) []byte {
 	return b
 }
 
-// countingTransport counts requests by method, to prove what Open and Seek
-// do (and do not) send.
+// countingTransport counts requests by method and new connections, to prove
+// what Open and Seek do (and do not) send and that connections are reused.
 type countingTransport struct {
 	mu     sync.Mutex
 	counts map[string]int
+	dials  int
+	rt     *http.Transport
+}
+
+func newCountingTransport() *countingTransport {
+	c := &countingTransport{counts: map[string]int{}}
+	var d net.Dialer
+	c.rt = &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c.mu.Lock()
+		c.dials++
+		c.mu.Unlock()
+		return d.DialContext(ctx, network, addr)
+	}}
+	return c
 }
 
 func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.mu.Lock()
-	if c.counts == nil {
-		c.counts = map[string]int{}
-	}
 	c.counts[r.Method]++
 	c.mu.Unlock()
-	return http.DefaultTransport.RoundTrip(r)
+	return c.rt.RoundTrip(r)
+}
+
+func (c *countingTransport) dialCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.dials
 }
 
 func (c *countingTransport) count(method string) int {

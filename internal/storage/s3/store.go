@@ -148,8 +148,12 @@ func (s *Store) List(ctx context.Context, prefix string) ([]storage.Info, error)
 	var out []storage.Info
 	err := s.eachPage(ctx, prefix, func(objs []types.Object) error {
 		for _, o := range objs {
+			key := strings.TrimPrefix(aws.ToString(o.Key), s.prefix)
+			if _, err := storage.CleanKey(key); err != nil {
+				continue // e.g. the "dir/" markers S3 consoles create: no Store key can name them
+			}
 			out = append(out, storage.Info{
-				Key:     strings.TrimPrefix(aws.ToString(o.Key), s.prefix),
+				Key:     key,
 				Size:    aws.ToInt64(o.Size),
 				ModTime: aws.ToTime(o.LastModified),
 				ETag:    cleanETag(aws.ToString(o.ETag)),

@@ -100,6 +100,7 @@ func TestPutMultipart(t *testing.T) {
 	require.Equal(t, int64(len(data)), info.Size)
 	require.NotEmpty(t, info.ETag)
 	require.NotContains(t, info.ETag, `"`)
+	require.True(t, strings.HasSuffix(info.ETag, "-3"), "multipart ETags end in -<parts>: %s", info.ETag)
 
 	st, err := s.Stat(ctx, "big/source.mp4")
 	require.NoError(t, err)
@@ -149,7 +150,7 @@ func TestRangedReads(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	cfg := testConfig(t)
-	rt := &countingTransport{}
+	rt := newCountingTransport()
 	cfg.HTTPClient = &http.Client{Transport: rt}
 	s := newTestStore(t, cfg)
 	data := randomBytes(1<<20 + 7)
@@ -211,6 +212,23 @@ func TestRangedReads(t *testing.T) {
 	require.Equal(t, data, all)
 	require.NoError(t, obj.Close())
 	require.NoError(t, obj.Close(), "Close twice is harmless")
+
+	// Reading exactly to the end, as io.CopyN in http.ServeContent does, then
+	// closing must leave the connection reusable: no new dials.
+	readExactly := func() {
+		obj, err := s.Open(ctx, "v/seg.m4s")
+		require.NoError(t, err)
+		got := make([]byte, len(data))
+		_, err = io.ReadFull(obj, got)
+		require.NoError(t, err)
+		require.Equal(t, data, got)
+		require.NoError(t, obj.Close())
+	}
+	readExactly()
+	dials := rt.dialCount()
+	readExactly()
+	readExactly()
+	require.Equal(t, dials, rt.dialCount(), "connections are reused after full reads")
 }
 
 func TestServeContent(t *testing.T) {
