@@ -164,6 +164,13 @@ func TestScaleOut(t *testing.T) {
 	require.NotNil(t, variant, master)
 	playlist := fetch(t, got.Playback.HLS[:strings.Index(got.Playback.HLS, "master.m3u8")]+variant[1])
 	require.Equal(t, 8, strings.Count(playlist, "#EXTINF:"), playlist)
+
+	// The core contract holds on the cluster: a resumable tus upload through
+	// the API node (stored into S3) with `kinema upload --wait`.
+	small := testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 2})
+	out, code := runCLI(t, bin, "upload", "--server", api.base, "--token", adminToken, "--wait", small)
+	require.Zero(t, code, out)
+	require.Contains(t, out, `"status": "ready"`)
 }
 
 func startRole(t *testing.T, bin, role, data string, env []string, args ...string) *server {

@@ -28,12 +28,8 @@ type backends struct {
 func openBackends(ctx context.Context, cfg config.Config) (*backends, error) {
 	b := &backends{}
 	if isPostgres(cfg.DB) {
-		pool, err := catalog.OpenPostgres(ctx, cfg.DB)
+		pool, err := catalog.OpenPostgres(ctx, cfg.DB, queue.MigratePostgres)
 		if err != nil {
-			return nil, err
-		}
-		if err := queue.MigratePostgres(ctx, pool); err != nil {
-			pool.Close()
 			return nil, err
 		}
 		b.cat = catalog.NewPostgres(pool, nil)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
@@ -28,4 +29,25 @@ func TestPostgres(t *testing.T) {
 	require.Equal(t, http.StatusOK, s.api(http.MethodGet, "/api/v1/videos?status=ready", nil, &list))
 	require.Len(t, list.Videos, 1)
 	require.Equal(t, v.ID, list.Videos[0].ID)
+}
+
+// TestConcurrentStartMigrates: an API node and workers starting at the same
+// moment on an empty database all come up (migrations run one at a time).
+func TestConcurrentStartMigrates(t *testing.T) {
+	t.Parallel()
+	cfg := config.Default()
+	cfg.DB, cfg.DataDir = testutil.PostgresURL(t), t.TempDir()
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			be, err := openBackends(context.Background(), cfg)
+			if err == nil {
+				be.close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		require.NoError(t, <-errs)
+	}
 }

@@ -57,20 +57,43 @@ func Migrate(ctx context.Context, db *sql.DB, dialect string) error {
 	return nil
 }
 
-// OpenPostgres connects to PostgreSQL and applies the migrations.
-func OpenPostgres(ctx context.Context, url string) (*pgxpool.Pool, error) {
+// OpenPostgres connects to PostgreSQL and applies the catalog migrations,
+// then runs more (the queue's) through migrateMore, all under one advisory
+// lock: an API node and its workers often start at the same moment, and two
+// migrations running at once collide.
+func OpenPostgres(ctx context.Context, url string, migrateMore ...func(context.Context, *pgxpool.Pool) error) (*pgxpool.Pool, error) {
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
-	// goose speaks database/sql; this view of the pool shares its connections.
-	if err := Migrate(ctx, stdlib.OpenDBFromPool(pool), "postgres"); err != nil {
+	if err := migrateLocked(ctx, pool, migrateMore); err != nil {
 		pool.Close()
 		return nil, err
 	}
 	return pool, nil
+}
+
+// migrationLock is an arbitrary constant shared by every kinema process.
+const migrationLock = 0x6b696e656d61 // "kinema"
+
+func migrateLocked(ctx context.Context, pool *pgxpool.Pool, more []func(context.Context, *pgxpool.Pool) error) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+		return fmt.Errorf("postgres: migration lock: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock) //nolint:errcheck // released with the session anyway
+	// goose speaks database/sql; this view of the pool shares its connections.
+	if err := Migrate(ctx, stdlib.OpenDBFromPool(pool), "postgres"); err != nil {
+		return err
+	}
+	for _, fn := range more {
+		if err := fn(ctx, pool); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -17,15 +17,17 @@ import (
 
 // Config is every setting of `kinema serve`.
 type Config struct {
-	Addr       string // HTTP listen address
-	SRTAddr    string // live SRT ingest; empty disables
-	RTMPAddr   string // live RTMP ingest; empty disables
-	DataDir    string // SQLite, objects, keys and scratch live here
-	DB         string // "sqlite:PATH" or a postgres:// URL; empty means SQLite in DataDir
-	Store      string // a directory or s3://BUCKET[/PREFIX]; empty means DataDir/objects
-	Workers    int    // in-process job concurrency; 0 runs the API alone
-	AdminToken string // bootstrap admin API key (env only, never a flag)
-	PublicURL  string // origin used in signed URLs; empty means the request's host
+	Addr       string        // HTTP listen address
+	SRTAddr    string        // live SRT ingest; empty disables
+	RTMPAddr   string        // live RTMP ingest; empty disables
+	LiveDVR    time.Duration // how far back live viewers can seek
+	LiveGrace  time.Duration // a live publisher may reconnect this long after dropping
+	DataDir    string        // SQLite, objects, keys and scratch live here
+	DB         string        // "sqlite:PATH" or a postgres:// URL; empty means SQLite in DataDir
+	Store      string        // a directory or s3://BUCKET[/PREFIX]; empty means DataDir/objects
+	Workers    int           // in-process job concurrency; 0 runs the API alone
+	AdminToken string        // bootstrap admin API key (env only, never a flag)
+	PublicURL  string        // origin used in signed URLs; empty means the request's host
 
 	FFmpeg  string
 	FFprobe string
@@ -109,6 +111,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_DATA", &c.DataDir)
 	env("KINEMA_SRT_ADDR", &c.SRTAddr)
 	env("KINEMA_RTMP_ADDR", &c.RTMPAddr)
+	env("KINEMA_LIVE_DVR", &c.LiveDVR)
+	env("KINEMA_LIVE_GRACE", &c.LiveGrace)
 	env("KINEMA_DB", &c.DB)
 	env("KINEMA_STORE", &c.Store)
 	env("KINEMA_WORKERS", &c.Workers)

@@ -18,7 +18,7 @@ import (
 func (p *Pipeline) encodeChunk(ctx context.Context, job *river.Job[ChunkArgs]) error {
 	step := chunkStep(job.Args.Index)
 	err := p.doEncodeChunk(ctx, job, step)
-	return p.outcome(ctx, job.Args.Ref, step, job.Attempt, job.MaxAttempts, err)
+	return p.outcome(ctx, job.Args.Ref, step, job.JobRow, err)
 }
 
 // doEncodeChunk decodes one range of the source once and encodes it into
@@ -78,7 +78,7 @@ func chunkSeconds(plan media.Plan, c media.Chunk) float64 {
 
 func (p *Pipeline) encodeAudio(ctx context.Context, job *river.Job[AudioArgs]) error {
 	err := p.doEncodeAudio(ctx, job)
-	return p.outcome(ctx, job.Args.Ref, stepAudio, job.Attempt, job.MaxAttempts, err)
+	return p.outcome(ctx, job.Args.Ref, stepAudio, job.JobRow, err)
 }
 
 // doEncodeAudio encodes the whole audio track once per audio rendition,

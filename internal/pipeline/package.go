@@ -20,7 +20,7 @@ import (
 
 func (p *Pipeline) packageRun(ctx context.Context, job *river.Job[PackageArgs]) error {
 	err := p.doPackage(ctx, job)
-	return p.outcome(ctx, job.Args.Ref, stepPackage, job.Attempt, job.MaxAttempts, err)
+	return p.outcome(ctx, job.Args.Ref, stepPackage, job.JobRow, err)
 }
 
 // doPackage joins each rendition's chunks, cuts them into CMAF segments

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/media"
@@ -159,11 +160,12 @@ func (p *Pipeline) forgetProgress(ref Ref, step string) {
 // outcome turns a job error into River's outcome: input errors fail the video
 // at once, shutdown snoozes the job for the next start, other errors retry
 // and fail the video on the last attempt.
-func (p *Pipeline) outcome(ctx context.Context, ref Ref, step string, attempt, maxAttempts int, err error) error {
+func (p *Pipeline) outcome(ctx context.Context, ref Ref, step string, job *rivertype.JobRow, err error) error {
 	if err == nil {
 		return nil
 	}
-	log := p.log.With("video", ref.VideoID, "run", ref.Run, "step", step, "attempt", attempt)
+	attempt, maxAttempts := job.Attempt, job.MaxAttempts
+	log := p.log.With("video", ref.VideoID, "run", ref.Run, "step", step, "job", job.ID, "attempt", attempt)
 	if errors.Is(ctx.Err(), context.Canceled) {
 		log.Info("job interrupted by shutdown; it will run again")
 		return river.JobSnooze(time.Second)

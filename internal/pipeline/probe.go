@@ -14,7 +14,7 @@ import (
 func (p *Pipeline) probe(ctx context.Context, job *river.Job[ProbeArgs]) error {
 	ref := job.Args.Ref
 	err := p.doProbe(ctx, job)
-	return p.outcome(ctx, ref, stepProbe, job.Attempt, job.MaxAttempts, err)
+	return p.outcome(ctx, ref, stepProbe, job.JobRow, err)
 }
 
 func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error {

@@ -10,7 +10,7 @@ import (
 
 func (p *Pipeline) publish(ctx context.Context, job *river.Job[PublishArgs]) error {
 	err := p.doPublish(ctx, job)
-	return p.outcome(ctx, job.Args.Ref, stepPublish, job.Attempt, job.MaxAttempts, err)
+	return p.outcome(ctx, job.Args.Ref, stepPublish, job.JobRow, err)
 }
 
 // doPublish flips the video to ready in the transaction that completes the

@@ -14,7 +14,7 @@ import (
 
 func (p *Pipeline) thumbnails(ctx context.Context, job *river.Job[ThumbnailsArgs]) error {
 	err := p.doThumbnails(ctx, job)
-	return p.outcome(ctx, job.Args.Ref, stepThumbnails, job.Attempt, job.MaxAttempts, err)
+	return p.outcome(ctx, job.Args.Ref, stepThumbnails, job.JobRow, err)
 }
 
 // doThumbnails writes poster.jpg. (Storyboard tiles come from the chunk
