@@ -26,6 +26,8 @@ commands:
   worker          run pipeline jobs only (scale-out; --db postgres://... --store s3://...)
   upload FILE     upload a file (--server, --token, --title, --wait)
   apikey create   print a new API key (--data, --name, --admin)
+  sign VIDEO_ID   print a signed HLS playback URL (--data, --ttl, --base, --ip)
+  keys CMD        rotate | remove KID | list playback signing keys (--data)
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -41,6 +43,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = workerCmd(args[1:], stderr)
 	case "upload":
 		err = uploadCmd(args[1:], stdout, stderr)
+	case "sign":
+		err = signCmd(args[1:], stdout, stderr)
+	case "keys":
+		err = keysCmd(args[1:], stdout, stderr)
 	case "apikey":
 		err = apikeyCmd(args[1:], stdout, stderr)
 	case "-h", "--help", "help":

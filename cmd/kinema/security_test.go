@@ -30,12 +30,18 @@ func TestPlaybackTokens(t *testing.T) {
 		require.NoError(t, err)
 		return tok
 	}
+	// Edges can fetch the verification keys.
+	code, jwks := get(t, s.base+"/.well-known/kinema-keys.json")
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, string(jwks), `"kid":"`+keys.KeyID()+`"`)
+	require.NotContains(t, string(jwks), `"d":`, "public keys only")
+
 	master := s.base + "/media/" + a.ID + "/master.m3u8"
 	segment := s.base + "/media/" + a.ID + "/v0/seg_00000.m4s"
 	good := tokenOf(a.Playback.HLS)
 	tampered := good[:len(good)-2] + map[bool]string{true: "AA", false: "BB"}[!strings.HasSuffix(good, "AA")]
 
-	code, _ := get(t, master+"?token="+good)
+	code, _ = get(t, master+"?token="+good)
 	require.Equal(t, http.StatusOK, code)
 	code, _ = get(t, segment+"?token="+good)
 	require.Equal(t, http.StatusOK, code)

@@ -214,6 +214,7 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 	for _, prefix := range []string{"/upload/", upload.TusPath, "/api/v1/hooks/"} {
 		mux.Handle(prefix, met.MeterBytesIn(upMux))
 	}
+	mux.Handle("GET "+delivery.KeysPath, delivery.KeysHandler(keys))
 	mux.Handle("/media/", met.MeterBytesOut(delivery.NewHandler(store, keys, cat.IsPublished, m.Log.With("component", "delivery"), time.Now)))
 	if err := m.startLive(ctx, mux, be, pipe, keys, apiServer, met); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -69,11 +70,30 @@ const (
 // all of them verify. ed25519-*.pub files add verify-only keys. To rotate, drop
 // a new .key file in (or delete the old one and restart, which generates a new
 // one) and keep the old public key as a .pub file until its tokens expire.
+// RotateKey and RemoveKey do this safely.
 func LoadOrCreateKeys(dir string) (*Keys, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("auth: key dir: %w", err)
 	}
+	return loadKeys(dir, true)
+}
+
+// ErrNoKeys is returned by LoadKeys when dir holds no signing key.
+var ErrNoKeys = errors.New("auth: no signing key")
+
+// LoadKeys loads the keys in dir like LoadOrCreateKeys but never creates
+// one: tools that sign for a running server (kinema sign) must use the
+// server's key, and a fresh key in a mistyped directory would only yield
+// links the server refuses.
+func LoadKeys(dir string) (*Keys, error) {
+	return loadKeys(dir, false)
+}
+
+func loadKeys(dir string, create bool) (*Keys, error) {
 	entries, err := os.ReadDir(dir)
+	if !create && errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w in %s", ErrNoKeys, dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("auth: key dir: %w", err)
 	}
@@ -110,6 +130,9 @@ func LoadOrCreateKeys(dir string) (*Keys, error) {
 		}
 	}
 	if len(privs) == 0 {
+		if !create {
+			return nil, fmt.Errorf("%w in %s", ErrNoKeys, dir)
+		}
 		key, err := createPrivateKey(dir)
 		if err != nil {
 			return nil, err

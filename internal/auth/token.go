@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -27,6 +28,10 @@ const MaxTokenLen = 512
 // maxVideoIDLen bounds video ids inside tokens, which also bounds token size.
 const maxVideoIDLen = 128
 
+// maxPrefixLen bounds path prefixes so that a token carrying the longest
+// prefix and an IPv6 binding still fits under MaxTokenLen.
+const maxPrefixLen = 128
+
 // Verification errors. They say only "bad" or "expired" on purpose: callers
 // answer every failure with the same 403 and must not learn which check failed.
 var (
@@ -34,20 +39,51 @@ var (
 	ErrTokenExpired = errors.New("auth: token expired")
 )
 
-// Claims is what a token grants: Purpose access to VideoID until ExpiresAt.
+// Claims is what a token grants: Purpose access to VideoID (or, for play
+// tokens, to every path under PathPrefix) until ExpiresAt, optionally only
+// from ClientIP.
+//
+// Exactly one of VideoID and PathPrefix is set. Keeping them exclusive makes
+// prefix tokens fail safe: a verifier that only compares VideoID (the live
+// handler, the upload service, an older edge) sees an empty id and refuses.
 type Claims struct {
 	KeyID     string    // id of the signing key; set by Sign, ignored on input
 	VideoID   string    // letters, digits, '-' and '_'
 	Purpose   string    // PurposePlay or PurposeUpload
 	ExpiresAt time.Time // kept to the second
+
+	// PathPrefix grants every URL path starting with it, e.g. "/media/" or
+	// "/media/abc/". It must start and end with '/' (so "/media/ab/" can
+	// never match "/media/abc/") and use only the characters of media paths.
+	// Play tokens only.
+	PathPrefix string
+
+	// ClientIP, when valid, binds the token to one client address. IPv4
+	// mapped IPv6 addresses are stored and compared as IPv4.
+	ClientIP netip.Addr
 }
 
-// wireClaims is the signed JSON payload. Short names keep URLs short.
+// AllowsClient reports whether a request from addr may use these claims:
+// always when the token is not IP-bound, otherwise only from the bound
+// address. An invalid addr (the caller could not tell) never matches a bound
+// token.
+func (c Claims) AllowsClient(addr netip.Addr) bool {
+	if !c.ClientIP.IsValid() {
+		return true
+	}
+	return addr.IsValid() && addr.Unmap().WithZone("") == c.ClientIP
+}
+
+// wireClaims is the signed JSON payload. Short names keep URLs short; the
+// optional fields are omitted when unset so older tokens and verifiers keep
+// their exact format.
 type wireClaims struct {
-	K string `json:"k"`
-	V string `json:"v"`
-	P string `json:"p"`
-	E int64  `json:"e"`
+	K  string `json:"k"`
+	V  string `json:"v"`
+	P  string `json:"p"`
+	E  int64  `json:"e"`
+	IP string `json:"ip,omitempty"`
+	PX string `json:"px,omitempty"`
 }
 
 // b64 rejects padding and non-zero trailing bits, so each token has exactly
@@ -59,13 +95,27 @@ func (k *Keys) Sign(c Claims) (string, error) {
 	if !validPurpose(c.Purpose) {
 		return "", fmt.Errorf("auth: sign: unknown purpose %q", c.Purpose)
 	}
-	if !validVideoID(c.VideoID) {
+	switch {
+	case c.PathPrefix == "" && !validVideoID(c.VideoID):
 		return "", fmt.Errorf("auth: sign: invalid video id %q", c.VideoID)
+	case c.PathPrefix != "" && c.VideoID != "":
+		return "", errors.New("auth: sign: set a video id or a path prefix, not both")
+	case c.PathPrefix != "" && c.Purpose != PurposePlay:
+		return "", errors.New("auth: sign: path prefixes are for play tokens only")
+	case c.PathPrefix != "" && !validPrefix(c.PathPrefix):
+		return "", fmt.Errorf("auth: sign: invalid path prefix %q", c.PathPrefix)
 	}
 	if c.ExpiresAt.Unix() <= 0 {
 		return "", errors.New("auth: sign: no expiry")
 	}
-	payload, err := json.Marshal(wireClaims{K: k.kid, V: c.VideoID, P: c.Purpose, E: c.ExpiresAt.Unix()})
+	wc := wireClaims{K: k.kid, V: c.VideoID, P: c.Purpose, E: c.ExpiresAt.Unix(), PX: c.PathPrefix}
+	if c.ClientIP.IsValid() {
+		if c.ClientIP.Zone() != "" {
+			return "", errors.New("auth: sign: client ip must not have a zone")
+		}
+		wc.IP = c.ClientIP.Unmap().String()
+	}
+	payload, err := json.Marshal(wc)
 	if err != nil {
 		return "", fmt.Errorf("auth: sign: %w", err)
 	}
@@ -76,8 +126,9 @@ func (k *Keys) Sign(c Claims) (string, error) {
 
 // Verify checks token's signature, purpose and expiry at now and returns its
 // claims. It returns ErrTokenExpired only for a genuine token past its expiry,
-// and ErrTokenInvalid for everything else. The caller still has to compare
-// Claims.VideoID with the video being accessed.
+// and ErrTokenInvalid for everything else. The caller still has to check the
+// grant against the request: Claims.VideoID (or PathPrefix) against what is
+// being accessed, and Claims.AllowsClient against the client's address.
 func (k *Keys) Verify(token, purpose string, now time.Time) (Claims, error) {
 	if len(token) > MaxTokenLen || !tokenChars(token) {
 		return Claims{}, ErrTokenInvalid
@@ -104,13 +155,30 @@ func (k *Keys) Verify(token, purpose string, now time.Time) (Claims, error) {
 	}
 	// Only a correctly signed token gets this far, so forged input can never
 	// learn anything from the checks below.
-	if wc.P != purpose || !validPurpose(wc.P) || !validVideoID(wc.V) {
+	if wc.P != purpose || !validPurpose(wc.P) {
 		return Claims{}, ErrTokenInvalid
+	}
+	grant := wc.PX == "" && validVideoID(wc.V) ||
+		wc.V == "" && wc.P == PurposePlay && validPrefix(wc.PX)
+	if !grant {
+		return Claims{}, ErrTokenInvalid
+	}
+	var ip netip.Addr
+	if wc.IP != "" {
+		// Only the canonical form Sign writes is accepted, so one address has
+		// one encoding and comparisons cannot be dodged by spelling.
+		ip, err = netip.ParseAddr(wc.IP)
+		if err != nil || ip.Zone() != "" || ip.Is4In6() || ip.String() != wc.IP {
+			return Claims{}, ErrTokenInvalid
+		}
 	}
 	if now.Unix() >= wc.E {
 		return Claims{}, ErrTokenExpired
 	}
-	return Claims{KeyID: wc.K, VideoID: wc.V, Purpose: wc.P, ExpiresAt: time.Unix(wc.E, 0).UTC()}, nil
+	return Claims{
+		KeyID: wc.K, VideoID: wc.V, Purpose: wc.P, ExpiresAt: time.Unix(wc.E, 0).UTC(),
+		PathPrefix: wc.PX, ClientIP: ip,
+	}, nil
 }
 
 // decodeClaims parses exactly one JSON object with only the known fields.
@@ -141,6 +209,28 @@ func tokenChars(s string) bool {
 }
 
 func validPurpose(p string) bool { return p == PurposePlay || p == PurposeUpload }
+
+// validPrefix accepts "/seg/.../" where every segment is non-empty, uses
+// only media-path characters and does not start with a dot, so a prefix can
+// neither climb out with ".." nor be confused by encodings: request paths are
+// held to the same alphabet before they are compared.
+func validPrefix(p string) bool {
+	if len(p) < 3 || len(p) > maxPrefixLen || p[0] != '/' || p[len(p)-1] != '/' {
+		return false
+	}
+	for _, seg := range strings.Split(p[1:len(p)-1], "/") {
+		if seg == "" || seg[0] == '.' {
+			return false
+		}
+		for i := 0; i < len(seg); i++ {
+			c := seg[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // validVideoID accepts the URL-safe ids kinema hands out.
 func validVideoID(id string) bool {

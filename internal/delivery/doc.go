@@ -1,10 +1,22 @@
 // Package delivery serves processed media to players over HTTP at
 // /media/<id>/<path>, gated by signed play tokens.
 //
-// Every request carries ?token=<play token for <id>>. Manifests (.m3u8, .mpd,
-// .vtt) are rewritten on the fly so each child URL carries the same token;
-// that is what lets stock players (hls.js, dash.js, Safari) fetch segments
-// from a protected origin without any custom loader. Segments, init sections
-// and images are served straight from storage with Range support and
-// year-long immutable caching.
+// A request carries its play token in one of two ways:
+//
+//   - ?token=<token>. Manifests (.m3u8, .mpd, .vtt) are rewritten on the fly
+//     so each child URL carries the same token; that is what lets stock
+//     players (hls.js, dash.js, Safari) fetch segments from a protected
+//     origin without any custom loader.
+//   - a playback cookie (CookieName, made by PlaybackCookie), used only when
+//     the URL has no token parameter. Manifests are then served as stored,
+//     because the browser sends the cookie with every child request.
+//
+// A token grants one video, or every path under a prefix, optionally only
+// to one client address (see Options.ClientIPFunc for deployments behind a
+// proxy). Segments, init sections and images are served straight from
+// storage with Range support and year-long immutable caching, private when
+// the credential was a cookie.
+//
+// KeysHandler publishes the verification keys at KeysPath so an edge can
+// check tokens itself.
 package delivery

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path"
 	"strings"
@@ -29,10 +30,52 @@ const maxManifestSize = 4 << 20
 // may be reprocessed. Everything else lives under a path that is never
 // rewritten in place, so it is immutable; shared caches key it on the full
 // URL including the token, which is correct, if not maximally shareable.
+// Under a cookie the URL carries no credential, so a shared cache would hand
+// the bytes to anyone: those responses are private.
 const (
-	manifestMaxAge = 60 * time.Second
-	immutableCache = "public, max-age=31536000, immutable"
+	manifestMaxAge        = 60 * time.Second
+	immutableCache        = "public, max-age=31536000, immutable"
+	privateImmutableCache = "private, max-age=31536000, immutable"
 )
+
+// maxCookies bounds how many playback cookies one request may make the
+// handler verify; a browser holding cookies for many videos sends only those
+// whose Path matches, so real requests carry one or two.
+const maxCookies = 8
+
+// Options holds a Handler's optional settings. The zero value is the plain
+// query-token origin with no cross-origin cookies.
+type Options struct {
+	// ClientIPFunc returns the client address checked against IP-bound
+	// tokens; an invalid address refuses every bound token. The default,
+	// RemoteAddrIP, is right only when clients connect directly. Behind a
+	// reverse proxy, load balancer or CDN, RemoteAddr is the proxy, so supply
+	// a function that takes the client from X-Forwarded-For (or the like)
+	// only when RemoteAddr is one of your trusted proxies: trusting the
+	// header from anyone lets a client claim any address.
+	ClientIPFunc func(r *http.Request) netip.Addr
+
+	// CookieOrigins lists the origins ("https://player.example") whose
+	// pages may read media fetched with playback cookies. Browsers refuse
+	// credentialed responses carrying "Access-Control-Allow-Origin: *", so
+	// cross-origin players that use cookies need their origin here; any
+	// origin not listed still gets "*", which keeps query-token playback
+	// working everywhere while cookies cannot be used to read media from
+	// unlisted sites.
+	CookieOrigins []string
+}
+
+// RemoteAddrIP is the default Options.ClientIPFunc: the host part of
+// r.RemoteAddr, with IPv4-mapped IPv6 addresses reduced to IPv4.
+func RemoteAddrIP(r *http.Request) netip.Addr {
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap()
+	}
+	if a, err := netip.ParseAddr(r.RemoteAddr); err == nil {
+		return a.Unmap()
+	}
+	return netip.Addr{}
+}
 
 // Handler serves GET, HEAD and OPTIONS for /media/{id}/{path...}. Mount it at
 // PathPrefix without stripping the prefix.
@@ -42,6 +85,8 @@ type Handler struct {
 	publishedFunc func(ctx context.Context, videoID string) (bool, error)
 	logger        *slog.Logger
 	nowFunc       func() time.Time
+	clientIPFunc  func(r *http.Request) netip.Addr
+	origins       map[string]bool
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -51,21 +96,34 @@ var _ http.Handler = (*Handler)(nil)
 // after the token checks out (cache it if that is costly). now is the clock
 // used for token expiry; nil means time.Now, and a nil logger discards.
 func NewHandler(store storage.Store, keys *auth.Keys, isPublished func(ctx context.Context, videoID string) (bool, error), logger *slog.Logger, now func() time.Time) *Handler {
+	return NewHandlerOptions(store, keys, isPublished, logger, now, Options{})
+}
+
+// NewHandlerOptions is NewHandler with optional settings.
+func NewHandlerOptions(store storage.Store, keys *auth.Keys, isPublished func(ctx context.Context, videoID string) (bool, error), logger *slog.Logger, now func() time.Time, opts Options) *Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &Handler{store: store, keys: keys, publishedFunc: isPublished, logger: logger, nowFunc: now}
+	if opts.ClientIPFunc == nil {
+		opts.ClientIPFunc = RemoteAddrIP
+	}
+	origins := map[string]bool{}
+	for _, o := range opts.CookieOrigins {
+		origins[strings.TrimRight(o, "/")] = true
+	}
+	return &Handler{
+		store: store, keys: keys, publishedFunc: isPublished, logger: logger, nowFunc: now,
+		clientIPFunc: opts.ClientIPFunc, origins: origins,
+	}
 }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
-	// Players run on other origins (embeds, the dev UI server). Nothing here
-	// depends on cookies, so a wildcard is safe: the token is the credential.
-	hdr.Set("Access-Control-Allow-Origin", "*")
+	h.setCORS(hdr, r)
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
@@ -95,7 +153,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	log := h.logger.With("video", id, "path", rel)
 
-	token, claims, err := h.authorize(r, id)
+	g, err := h.authorize(r, id)
 	if err != nil {
 		log.DebugContext(r.Context(), "media request refused", "reason", err)
 		fail(w, http.StatusForbidden)
@@ -134,41 +192,111 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	hdr.Set("Content-Type", ft.contentType)
 	if ft.manifest {
-		h.serveManifest(w, r, log, obj, rel, token, claims.ExpiresAt)
+		h.serveManifest(w, r, log, obj, rel, g)
 		return
 	}
 	if etag := quoteETag(obj.Info().ETag); etag != "" {
 		hdr.Set("ETag", etag)
 	}
-	hdr.Set("Cache-Control", immutableCache)
+	if g.cookie {
+		hdr.Set("Cache-Control", privateImmutableCache)
+	} else {
+		hdr.Set("Cache-Control", immutableCache)
+	}
 	http.ServeContent(w, r, "", obj.Info().ModTime, obj)
 }
 
-// authorize returns the request's play token and its claims if the token is
-// valid now and was issued for video id.
-func (h *Handler) authorize(r *http.Request, id string) (string, auth.Claims, error) {
-	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return "", auth.Claims{}, fmt.Errorf("bad query: %w", err)
+// setCORS allows every origin to read token-authorised media, and the
+// configured origins to read cookie-authorised media too.
+func (h *Handler) setCORS(hdr http.Header, r *http.Request) {
+	if len(h.origins) == 0 {
+		// Players run on other origins (embeds, the dev UI server); with a
+		// wildcard the browser never sends cookies, so the token in the URL
+		// is the only credential a foreign page can use.
+		hdr.Set("Access-Control-Allow-Origin", "*")
+		return
 	}
-	tokens := q["token"]
-	if len(tokens) != 1 {
-		return "", auth.Claims{}, fmt.Errorf("want one token, got %d", len(tokens))
+	hdr.Add("Vary", "Origin") // the answer depends on it: keep caches honest
+	if o := r.Header.Get("Origin"); h.origins[o] {
+		hdr.Set("Access-Control-Allow-Origin", o)
+		hdr.Set("Access-Control-Allow-Credentials", "true")
+		return
 	}
-	claims, err := h.keys.Verify(tokens[0], auth.PurposePlay, h.nowFunc())
-	if err != nil {
-		return "", auth.Claims{}, err
-	}
-	if claims.VideoID != id {
-		return "", auth.Claims{}, errors.New("token is for another video")
-	}
-	return tokens[0], claims, nil
+	hdr.Set("Access-Control-Allow-Origin", "*")
 }
 
-// serveManifest rewrites a manifest so every child URL carries token, then
-// serves the result with an ETag of the rewritten bytes (the stored object's
-// ETag would be wrong: the bytes differ per token).
-func (h *Handler) serveManifest(w http.ResponseWriter, r *http.Request, log *slog.Logger, obj storage.Object, rel, token string, expires time.Time) {
+// grant is a request's verified credential.
+type grant struct {
+	token  string // the query token, carried into manifests; "" for a cookie
+	claims auth.Claims
+	cookie bool
+}
+
+// authorize finds the request's credential: the ?token= parameter if there
+// is one, otherwise a playback cookie. A query token that fails is final,
+// with no fallback to cookies, so a request means exactly one credential.
+func (h *Handler) authorize(r *http.Request, id string) (grant, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return grant{}, fmt.Errorf("bad query: %w", err)
+	}
+	if tokens, ok := q["token"]; ok {
+		if len(tokens) != 1 {
+			return grant{}, fmt.Errorf("want one token, got %d", len(tokens))
+		}
+		claims, err := h.check(r, id, tokens[0])
+		if err != nil {
+			return grant{}, err
+		}
+		return grant{token: tokens[0], claims: claims}, nil
+	}
+	cookies := r.CookiesNamed(CookieName)
+	if len(cookies) == 0 {
+		return grant{}, errors.New("no token or cookie")
+	}
+	if len(cookies) > maxCookies {
+		return grant{}, fmt.Errorf("%d playback cookies", len(cookies))
+	}
+	// Several cookies can match one path (a video and a wider prefix); any
+	// one that grants this request is enough.
+	for _, c := range cookies {
+		var claims auth.Claims
+		if claims, err = h.check(r, id, c.Value); err == nil {
+			return grant{claims: claims, cookie: true}, nil
+		}
+	}
+	return grant{}, fmt.Errorf("cookie: %w", err)
+}
+
+// check verifies token and that it covers this request: video id (or the
+// URL path, for prefix tokens; parseMediaPath has already held the path to
+// a plain alphabet, so a prefix match cannot be fooled by encodings) and
+// the client's address when the token is IP-bound.
+func (h *Handler) check(r *http.Request, id, token string) (auth.Claims, error) {
+	claims, err := h.keys.Verify(token, auth.PurposePlay, h.nowFunc())
+	if err != nil {
+		return auth.Claims{}, err
+	}
+	switch {
+	case claims.PathPrefix != "":
+		if !strings.HasPrefix(r.URL.Path, claims.PathPrefix) {
+			return auth.Claims{}, errors.New("path outside the token's prefix")
+		}
+	case claims.VideoID != id:
+		return auth.Claims{}, errors.New("token is for another video")
+	}
+	// Only bound tokens pay for (or depend on) the client-address hook.
+	if claims.ClientIP.IsValid() && !claims.AllowsClient(h.clientIPFunc(r)) {
+		return auth.Claims{}, errors.New("token is bound to another client address")
+	}
+	return claims, nil
+}
+
+// serveManifest serves a manifest, rewritten so every child URL carries the
+// query token; under a cookie it is served as stored, since the cookie rides
+// along by itself. The ETag is of the served bytes (the stored object's ETag
+// would be wrong for rewritten bytes, which differ per token).
+func (h *Handler) serveManifest(w http.ResponseWriter, r *http.Request, log *slog.Logger, obj storage.Object, rel string, g grant) {
 	src, err := io.ReadAll(io.LimitReader(obj, maxManifestSize+1))
 	if err == nil && len(src) > maxManifestSize {
 		err = fmt.Errorf("manifest larger than %d bytes", maxManifestSize)
@@ -178,15 +306,17 @@ func (h *Handler) serveManifest(w http.ResponseWriter, r *http.Request, log *slo
 		fail(w, http.StatusInternalServerError)
 		return
 	}
-	query := "token=" + url.QueryEscape(token)
-	var out []byte
-	switch path.Ext(rel) {
-	case ".m3u8":
-		out = manifest.RewriteHLS(src, query)
-	case ".mpd":
-		out, err = manifest.RewriteMPD(src, query)
-	case ".vtt":
-		out = manifest.RewriteVTT(src, query)
+	out := src
+	if !g.cookie {
+		query := "token=" + url.QueryEscape(g.token)
+		switch path.Ext(rel) {
+		case ".m3u8":
+			out = manifest.RewriteHLS(src, query)
+		case ".mpd":
+			out, err = manifest.RewriteMPD(src, query)
+		case ".vtt":
+			out = manifest.RewriteVTT(src, query)
+		}
 	}
 	if err != nil {
 		log.ErrorContext(r.Context(), "rewrite manifest", "err", err)
@@ -196,7 +326,7 @@ func (h *Handler) serveManifest(w http.ResponseWriter, r *http.Request, log *slo
 	sum := sha256.Sum256(out)
 	hdr := w.Header()
 	hdr.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
-	maxAge := min(manifestMaxAge, expires.Sub(h.nowFunc()))
+	maxAge := min(manifestMaxAge, g.claims.ExpiresAt.Sub(h.nowFunc()))
 	hdr.Set("Cache-Control", fmt.Sprintf("private, max-age=%d", max(0, int(maxAge.Seconds()))))
 	http.ServeContent(w, r, "", obj.Info().ModTime, bytes.NewReader(out))
 }

@@ -3,6 +3,7 @@ package delivery
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -27,11 +28,21 @@ type Playback struct {
 // rewriting, so ttl must cover the whole viewing session, not just the first
 // request: a token that expires mid-film makes the next segment fail.
 func PlaybackURLs(base string, keys *auth.Keys, videoID string, kind media.Kind, ttl time.Duration, now time.Time) (Playback, error) {
+	return PlaybackURLsBound(base, keys, videoID, netip.Addr{}, kind, ttl, now)
+}
+
+// PlaybackURLsBound is PlaybackURLs with the token bound to client, so the
+// URLs only play from that address (an invalid client means unbound). Use the
+// address the handler will see (Options.ClientIPFunc): behind a proxy that
+// must be the viewer's, not the proxy's. Viewers whose address changes
+// mid-session (mobile networks, dual-stack browsers switching between IPv4
+// and IPv6) lose playback, so bind only where that is acceptable.
+func PlaybackURLsBound(base string, keys *auth.Keys, videoID string, client netip.Addr, kind media.Kind, ttl time.Duration, now time.Time) (Playback, error) {
 	if ttl < time.Second {
 		return Playback{}, errors.New("delivery: playback ttl must be at least a second")
 	}
 	exp := now.Add(ttl).Truncate(time.Second) // tokens carry whole seconds
-	tok, err := keys.Sign(auth.Claims{VideoID: videoID, Purpose: auth.PurposePlay, ExpiresAt: exp})
+	tok, err := keys.Sign(auth.Claims{VideoID: videoID, Purpose: auth.PurposePlay, ExpiresAt: exp, ClientIP: client})
 	if err != nil {
 		return Playback{}, fmt.Errorf("delivery: playback urls: %w", err)
 	}

@@ -1,0 +1,104 @@
+package auth
+
+import (
+	"encoding/json"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestClientIPBinding(t *testing.T) {
+	t.Parallel()
+	keys := testKeys(t, 1)
+	now := time.Unix(1_700_000_000, 0)
+	for _, bound := range []string{"203.0.113.7", "::ffff:203.0.113.7", "2001:db8::1"} {
+		tok, err := keys.Sign(Claims{VideoID: "v", Purpose: PurposePlay, ExpiresAt: now.Add(time.Minute), ClientIP: netip.MustParseAddr(bound)})
+		require.NoError(t, err)
+		c, err := keys.Verify(tok, PurposePlay, now)
+		require.NoError(t, err)
+		require.True(t, c.AllowsClient(netip.MustParseAddr(bound)), bound)
+		require.True(t, c.AllowsClient(netip.MustParseAddr(bound).Unmap()), "mapped and plain IPv4 are one address")
+		require.False(t, c.AllowsClient(netip.MustParseAddr("198.51.100.1")), bound)
+		require.False(t, c.AllowsClient(netip.Addr{}), "unknown client never matches a bound token")
+	}
+	tok, err := keys.Sign(Claims{VideoID: "v", Purpose: PurposePlay, ExpiresAt: now.Add(time.Minute)})
+	require.NoError(t, err)
+	c, err := keys.Verify(tok, PurposePlay, now)
+	require.NoError(t, err)
+	require.True(t, c.AllowsClient(netip.Addr{}), "unbound tokens work from anywhere")
+	require.NotContains(t, string(mustDecode(t, strings.Split(tok, ".")[0])), `"ip"`, "unbound tokens keep the old format")
+
+	_, err = keys.Sign(Claims{VideoID: "v", Purpose: PurposePlay, ExpiresAt: now, ClientIP: netip.MustParseAddr("fe80::1%eth0")})
+	require.Error(t, err)
+}
+
+func TestPathPrefixClaims(t *testing.T) {
+	t.Parallel()
+	keys := testKeys(t, 1)
+	now := time.Unix(1_700_000_000, 0)
+	tok, err := keys.Sign(Claims{PathPrefix: "/media/abc/", Purpose: PurposePlay, ExpiresAt: now.Add(time.Minute)})
+	require.NoError(t, err)
+	c, err := keys.Verify(tok, PurposePlay, now)
+	require.NoError(t, err)
+	require.Equal(t, "/media/abc/", c.PathPrefix)
+	require.Empty(t, c.VideoID, "prefix tokens name no video, so id-only checks refuse them")
+
+	exp := now.Add(time.Minute)
+	for name, c := range map[string]Claims{
+		"both":          {VideoID: "a", PathPrefix: "/media/a/", Purpose: PurposePlay, ExpiresAt: exp},
+		"upload":        {PathPrefix: "/media/a/", Purpose: PurposeUpload, ExpiresAt: exp},
+		"no slash end":  {PathPrefix: "/media/a", Purpose: PurposePlay, ExpiresAt: exp},
+		"no slash head": {PathPrefix: "media/a/", Purpose: PurposePlay, ExpiresAt: exp},
+		"root":          {PathPrefix: "/", Purpose: PurposePlay, ExpiresAt: exp},
+		"dotdot":        {PathPrefix: "/media/../", Purpose: PurposePlay, ExpiresAt: exp},
+		"empty seg":     {PathPrefix: "/media//", Purpose: PurposePlay, ExpiresAt: exp},
+		"encoded":       {PathPrefix: "/media/%2e%2e/", Purpose: PurposePlay, ExpiresAt: exp},
+		"backslash":     {PathPrefix: "/media/a\\b/", Purpose: PurposePlay, ExpiresAt: exp},
+		"too long":      {PathPrefix: "/" + strings.Repeat("a", maxPrefixLen) + "/", Purpose: PurposePlay, ExpiresAt: exp},
+	} {
+		_, err := keys.Sign(c)
+		require.Error(t, err, name)
+	}
+
+	// The largest legal token still fits under the verification cap.
+	long := "/" + strings.Repeat("a", maxPrefixLen-2) + "/"
+	tok, err = keys.Sign(Claims{PathPrefix: long, Purpose: PurposePlay, ExpiresAt: exp,
+		ClientIP: netip.MustParseAddr("2001:db8:1234:5678:9abc:def0:1234:5678")})
+	require.NoError(t, err)
+	require.LessOrEqual(t, len(tok), MaxTokenLen)
+	_, err = keys.Verify(tok, PurposePlay, now)
+	require.NoError(t, err)
+}
+
+// TestForgedExtensions signs payloads Sign would never produce, as a holder
+// of a leaked key could, and checks Verify still enforces the invariants.
+func TestForgedExtensions(t *testing.T) {
+	t.Parallel()
+	keys := testKeys(t, 1)
+	now := time.Unix(1_700_000_000, 0)
+	exp := now.Add(time.Hour).Unix()
+	payload := func(wc wireClaims) string {
+		wc.K, wc.E = keys.kid, exp
+		b, err := json.Marshal(wc)
+		require.NoError(t, err)
+		return string(b)
+	}
+	for name, p := range map[string]string{
+		"video and prefix":  payload(wireClaims{V: "a", P: PurposePlay, PX: "/media/a/"}),
+		"prefix for upload": payload(wireClaims{P: PurposeUpload, PX: "/media/a/"}),
+		"bad prefix":        payload(wireClaims{P: PurposePlay, PX: "/media/../"}),
+		"neither":           payload(wireClaims{P: PurposePlay}),
+		"bad ip":            payload(wireClaims{V: "a", P: PurposePlay, IP: "not-an-ip"}),
+		"mapped ip":         payload(wireClaims{V: "a", P: PurposePlay, IP: "::ffff:1.2.3.4"}),
+		"non-canonical ip":  payload(wireClaims{V: "a", P: PurposePlay, IP: "2001:DB8::1"}),
+		"zoned ip":          payload(wireClaims{V: "a", P: PurposePlay, IP: "fe80::1%eth0"}),
+	} {
+		_, err := keys.Verify(forge(t, keys, p), PurposePlay, now)
+		require.ErrorIs(t, err, ErrTokenInvalid, name)
+		_, err = keys.Verify(forge(t, keys, p), PurposeUpload, now)
+		require.ErrorIs(t, err, ErrTokenInvalid, name)
+	}
+}
