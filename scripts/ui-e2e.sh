@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs the Playwright UI tests (ui/e2e) in Debian's Chromium against a real
 # `kinema serve` on loopback with a fresh data directory and generated media.
+# Usage: scripts/ui-e2e.sh [BIN [playwright args...]], e.g. `bin/kinema live`
+# runs only e2e/live.spec.ts.
 set -euo pipefail
 BIN=$(realpath "${1:-bin/kinema}")
+shift || true
 cd "$(dirname "$0")/.."
 WORK=$(mktemp -d)
 PORT=${UI_E2E_PORT:-18790}
@@ -19,7 +22,21 @@ ffmpeg -v error -y -f lavfi -i testsrc2=size=640x360:rate=30:duration=6 \
 ffmpeg -v error -y -f lavfi -i sine=frequency=330:sample_rate=44100:duration=5 -c:a libmp3lame "$KINEMA_TEST_AUDIO"
 head -c 200000 /dev/urandom >"$KINEMA_TEST_CORRUPT"
 
-KINEMA_SEGMENT_SECONDS=2 "$BIN" serve --addr "127.0.0.1:$PORT" --data "$WORK/data" >"$WORK/server.log" 2>&1 &
+# free_port prints a port nothing listens on (proto tcp or udp; SRT is UDP).
+free_port() {
+  python3 -c 'import socket,sys
+s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1]=="udp" else socket.SOCK_STREAM)
+s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' "$1"
+}
+SRT_PORT=${UI_E2E_SRT_PORT:-$(free_port udp)}
+RTMP_PORT=${UI_E2E_RTMP_PORT:-$(free_port tcp)}
+
+# Live ingest on loopback ports of its own; KINEMA_PUBLIC_URL makes the
+# publish URLs name 127.0.0.1, which the test's ffmpeg publishes to. A short
+# reconnect grace ends the test broadcast soon after ffmpeg stops.
+KINEMA_SEGMENT_SECONDS=2 KINEMA_PUBLIC_URL="$KINEMA_URL" KINEMA_LIVE_GRACE=3s \
+  "$BIN" serve --addr "127.0.0.1:$PORT" --data "$WORK/data" \
+  --srt-addr "127.0.0.1:$SRT_PORT" --rtmp-addr "127.0.0.1:$RTMP_PORT" >"$WORK/server.log" 2>&1 &
 server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true
@@ -30,7 +47,7 @@ trap cleanup EXIT
 for _ in $(seq 1 100); do curl -fs "$KINEMA_URL/healthz" >/dev/null && break; sleep 0.1; done
 
 cd ui
-if ! npx playwright test; then
+if ! npx playwright test "$@"; then
   echo "--- server log (tail) ---" >&2
   tail -50 "$WORK/server.log" >&2
   exit 1

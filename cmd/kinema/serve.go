@@ -219,6 +219,8 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 	if err := m.startLive(ctx, mux, be, pipe, keys, apiServer, met); err != nil {
 		return err
 	}
+	// The UI's /upload page; "/upload/" above would otherwise redirect it to the upload API.
+	mux.Handle("GET /upload", web.Handler(m.Log))
 	mux.Handle("/", web.Handler(m.Log))
 	return nil
 }

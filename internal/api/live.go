@@ -19,6 +19,7 @@ import (
 type LiveService interface {
 	Create(ctx context.Context, title string) (live.Stream, error)
 	Get(ctx context.Context, id string) (live.Stream, error)
+	List(ctx context.Context) ([]live.Stream, error) // newest first
 	PublishURLs(host string, st live.Stream) (srtURL, rtmpURL string)
 	PlaybackURLs(base, id string) (live.Playback, error)
 }
@@ -39,6 +40,7 @@ func RegisterLive(mux *http.ServeMux, authed func(http.HandlerFunc) http.Handler
 	baseURL func(*http.Request) string, log *slog.Logger) {
 	h := &liveHandlers{svc: svc, baseURL: baseURL, log: log}
 	mux.Handle("POST /api/v1/live", authed(h.create))
+	mux.Handle("GET /api/v1/live", authed(h.list))
 	mux.Handle("GET /api/v1/live/{id}", authed(h.get))
 }
 
@@ -95,18 +97,48 @@ func (h *liveHandlers) get(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, http.StatusOK, st)
 }
 
-// write answers with the stream, its publish URLs while it can still be
-// published to, and signed playback URLs.
+// list answers {"streams": [...]}, newest first, each exactly as get shows it.
+func (h *liveHandlers) list(w http.ResponseWriter, r *http.Request) {
+	streams, err := h.svc.List(r.Context())
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	out := make([]liveView, 0, len(streams))
+	for _, st := range streams {
+		v, err := h.view(r, st)
+		if err != nil {
+			writeError(w, h.log, err)
+			return
+		}
+		out = append(out, v)
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Streams []liveView `json:"streams"`
+	}{out})
+}
+
+// write answers with the stream's view.
 func (h *liveHandlers) write(w http.ResponseWriter, r *http.Request, status int, st live.Stream) {
+	v, err := h.view(r, st)
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
+// view is the stream's API JSON: publish URLs while it can still be
+// published to, and signed playback URLs.
+func (h *liveHandlers) view(r *http.Request, st live.Stream) (liveView, error) {
 	v := liveView{Stream: st}
 	if st.Status != live.StatusEnded {
 		v.SRTURL, v.RTMPURL = h.svc.PublishURLs(r.Host, st)
 	}
 	pb, err := h.svc.PlaybackURLs(h.baseURL(r), st.ID)
 	if err != nil {
-		writeError(w, h.log, err)
-		return
+		return liveView{}, err
 	}
 	v.Playback = &pb
-	writeJSON(w, status, v)
+	return v, nil
 }

@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -24,7 +26,17 @@ func setupLive(t *testing.T) *httptest.Server {
 	require.NoError(t, err)
 	cfg := live.DefaultConfig()
 	cfg.Dir, cfg.SRTAddr, cfg.RTMPAddr = t.TempDir(), "", ""
-	svc, err := live.New(cfg, nil, keys, nil, nil, nil)
+	// A clock that ticks a second per reading gives every stream a distinct
+	// created_at, so "newest first" is deterministic.
+	var mu sync.Mutex
+	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	now := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		clock = clock.Add(time.Second)
+		return clock
+	}
+	svc, err := live.New(cfg, nil, keys, nil, nil, now)
 	require.NoError(t, err)
 	authed := func(next http.HandlerFunc) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -85,4 +97,44 @@ func TestLiveAPI(t *testing.T) {
 	require.Equal(t, key, got["stream_key"])
 	resp, _ = liveDo(t, "GET", srv.URL+"/api/v1/live/nosuch", "", "good")
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+}
+
+func TestLiveAPIList(t *testing.T) {
+	t.Parallel()
+	srv := setupLive(t)
+
+	resp, _ := liveDo(t, "GET", srv.URL+"/api/v1/live", "", "")
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	resp, empty := liveDo(t, "GET", srv.URL+"/api/v1/live", "", "good")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, []any{}, empty["streams"], "an empty list, not null")
+
+	var ids []string
+	for _, title := range []string{"first", "second", "third"} {
+		resp, created := liveDo(t, "POST", srv.URL+"/api/v1/live", `{"title":"`+title+`"}`, "good")
+		require.Equal(t, http.StatusCreated, resp.StatusCode)
+		ids = append(ids, created["id"].(string))
+	}
+
+	resp, body := liveDo(t, "GET", srv.URL+"/api/v1/live", "", "good")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	streams, _ := body["streams"].([]any)
+	require.Len(t, streams, 3)
+	var gotIDs []string
+	for _, s := range streams {
+		gotIDs = append(gotIDs, s.(map[string]any)["id"].(string))
+	}
+	require.Equal(t, []string{ids[2], ids[1], ids[0]}, gotIDs, "newest first")
+
+	// Each entry is the same JSON as GET /api/v1/live/{id}, apart from the
+	// freshly signed playback token.
+	newest := streams[0].(map[string]any)
+	_, one := liveDo(t, "GET", srv.URL+"/api/v1/live/"+ids[2], "", "good")
+	for _, k := range []string{"id", "title", "status", "stream_key", "created_at", "connected", "video_id"} {
+		require.Equal(t, one[k], newest[k], k)
+	}
+	require.Equal(t, "third", newest["title"])
+	require.Equal(t, "idle", newest["status"])
+	pb, _ := newest["playback"].(map[string]any)
+	require.True(t, strings.HasPrefix(pb["hls"].(string), "https://tv.example/live/"+ids[2]+"/master.m3u8?token="))
 }

@@ -13,7 +13,9 @@ import { Header } from './components/Header'
 import { Link } from './components/Link'
 import { EmbedPage } from './pages/EmbedPage'
 import { LibraryPage } from './pages/LibraryPage'
+import { LivePage } from './pages/LivePage'
 import { SignInPage } from './pages/SignInPage'
+import { StreamPage } from './pages/StreamPage'
 import { UploadPage } from './pages/UploadPage'
 import { WatchPage } from './pages/WatchPage'
 
@@ -62,6 +64,8 @@ export function App() {
       {route.name === 'library' && <LibraryPage />}
       {route.name === 'upload' && <UploadPage />}
       {route.name === 'watch' && <WatchPage key={route.id} id={route.id} />}
+      {route.name === 'live' && <LivePage />}
+      {route.name === 'stream' && <StreamPage key={route.id} id={route.id} />}
       {route.name === 'notfound' && (
         <main className="page">
           <EmptyState title="Page not found">

@@ -1,28 +1,27 @@
-// CopyField: a read-only value with a Copy button. navigator.clipboard only
-// exists on secure origins, and self-hosted servers often run on plain http,
-// so it falls back to selecting the text and execCommand('copy').
+// CopyField: a read-only value with a Copy button (see copyText for the
+// plain-http fallback). display, when given, is shown instead of the value
+// (a masked secret); Copy still copies the real value.
 
 import { useRef, useState } from 'react'
+import { copyText } from '../lib/clipboard'
 import { Icon } from './Icon'
 
-export function CopyField({ label, value, multiline = false }: { label: string; value: string; multiline?: boolean }) {
+export function CopyField({
+  label,
+  value,
+  display,
+  multiline = false,
+}: {
+  label: string
+  value: string
+  display?: string
+  multiline?: boolean
+}) {
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null)
   const [copied, setCopied] = useState(false)
 
   const copy = async () => {
-    let ok = false
-    try {
-      if (navigator.clipboard && window.isSecureContext) {
-        await navigator.clipboard.writeText(value)
-        ok = true
-      }
-    } catch {
-      ok = false
-    }
-    if (!ok && ref.current) {
-      ref.current.select()
-      ok = document.execCommand('copy')
-    }
+    const ok = await copyText(value, ref.current)
     setCopied(ok)
     if (ok) setTimeout(() => setCopied(false), 1500)
   }
@@ -32,11 +31,11 @@ export function CopyField({ label, value, multiline = false }: { label: string; 
       <label className="field-label">{label}</label>
       <div className="copy-row">
         {multiline ? (
-          <textarea ref={ref} readOnly value={value} rows={3} aria-label={label} onFocus={(e) => e.currentTarget.select()} />
+          <textarea ref={ref} readOnly value={display ?? value} rows={3} aria-label={label} onFocus={(e) => e.currentTarget.select()} />
         ) : (
-          <input ref={ref} readOnly value={value} aria-label={label} onFocus={(e) => e.currentTarget.select()} />
+          <input ref={ref} readOnly value={display ?? value} aria-label={label} onFocus={(e) => e.currentTarget.select()} />
         )}
-        <button type="button" className="btn btn-small" onClick={copy}>
+        <button type="button" className="btn btn-small" onClick={copy} title={`Copy ${label}`}>
           <Icon name="copy" size={16} /> {copied ? 'Copied' : 'Copy'}
         </button>
       </div>

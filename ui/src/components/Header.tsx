@@ -1,4 +1,4 @@
-// Header: brand, the two main sections, and sign-out. It stays compact so the
+// Header: brand, the main sections, and sign-out. It stays compact so the
 // player gets most of a phone's screen.
 
 import { useLocation } from '../lib/router'
@@ -9,14 +9,15 @@ import { Link } from './Link'
 export function Header() {
   const { path } = useLocation()
   const { signOut } = useSession()
-  const active = (p: string) => (path === p || (p === '/' && path === '/library') ? 'nav-link active' : 'nav-link')
+  const active = (p: string) =>
+    path === p || (p === '/' && path === '/library') || (p === '/streams' && path.startsWith('/streams/')) ? 'nav-link active' : 'nav-link'
   return (
     <header className="header">
       <Link href="/" className="brand" aria-label="kinema home">
         <span className="brand-mark">
           <Icon name="play" size={16} />
         </span>
-        kinema
+        <span className="brand-text">kinema</span>
       </Link>
       <nav className="nav">
         <Link href="/" className={active('/')}>
@@ -24,6 +25,9 @@ export function Header() {
         </Link>
         <Link href="/upload" className={active('/upload')}>
           Upload
+        </Link>
+        <Link href="/streams" className={active('/streams')}>
+          Live
         </Link>
       </nav>
       <button type="button" className="btn btn-ghost btn-small" onClick={signOut}>

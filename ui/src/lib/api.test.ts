@@ -73,6 +73,26 @@ describe('ApiClient', () => {
     await expect(client(f).listVideos()).rejects.toMatchObject({ status: 0, code: 'network' })
   })
 
+  it('lists, gets and creates live streams', async () => {
+    const st = { id: 's/1', title: 'Show', status: 'idle', stream_key: 'k', connected: false, video_id: '' }
+    const f = vi
+      .fn<FetchFunc>()
+      .mockResolvedValueOnce(jsonResponse(200, { streams: [st] }))
+      .mockResolvedValueOnce(jsonResponse(200, { streams: null }))
+      .mockResolvedValueOnce(jsonResponse(200, st))
+      .mockResolvedValueOnce(jsonResponse(201, st))
+    const c = client(f)
+    expect(await c.listLive()).toEqual([st])
+    expect(await c.listLive()).toEqual([])
+    expect(f.mock.calls[0][0]).toBe('/api/v1/live')
+    expect((await c.getLive('s/1')).title).toBe('Show')
+    expect(f.mock.calls[2][0]).toBe('/api/v1/live/s%2F1')
+    await c.createLive('Show')
+    expect(f.mock.calls[3][0]).toBe('/api/v1/live')
+    expect(f.mock.calls[3][1]!.method).toBe('POST')
+    expect(JSON.parse(f.mock.calls[3][1]!.body as string)).toEqual({ title: 'Show' })
+  })
+
   it('knows terminal states', () => {
     expect(isTerminal('ready')).toBe(true)
     expect(isTerminal('failed')).toBe(true)

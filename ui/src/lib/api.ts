@@ -44,6 +44,29 @@ export interface Video {
   upload?: UploadTarget
 }
 
+export type LiveStatus = 'idle' | 'live' | 'ended'
+
+/** LiveStream is one live stream as GET /api/v1/live/{id} shows it. */
+export interface LiveStream {
+  id: string
+  title: string
+  status: LiveStatus
+  stream_key: string
+  created_at?: string
+  started_at?: string
+  ended_at?: string
+  /** A publisher is attached; live but not connected means the reconnect grace period. */
+  connected: boolean
+  renditions?: Rendition[]
+  /** The recording's video, set once the broadcast ended and was handed over. */
+  video_id: string
+  error?: string
+  /** Publish URLs, only while the stream can still be published to. */
+  srt_url?: string
+  rtmp_url?: string
+  playback?: { hls: string; dash?: string; expires_at?: string }
+}
+
 export interface ListOptions {
   status?: VideoStatus | ''
   q?: string
@@ -102,6 +125,18 @@ export class ApiClient {
 
   retryVideo(id: string): Promise<Video> {
     return this.request('POST', `/videos/${encodeURIComponent(id)}/retry`)
+  }
+
+  listLive(signal?: AbortSignal): Promise<LiveStream[]> {
+    return this.request<{ streams: LiveStream[] | null }>('GET', '/live', undefined, signal).then((body) => body.streams ?? [])
+  }
+
+  getLive(id: string, signal?: AbortSignal): Promise<LiveStream> {
+    return this.request('GET', `/live/${encodeURIComponent(id)}`, undefined, signal)
+  }
+
+  createLive(title: string): Promise<LiveStream> {
+    return this.request('POST', '/live', { title })
   }
 
   private async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

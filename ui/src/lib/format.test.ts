@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatDuration, formatExpiry, formatPercent, formatSpeed, formatTimeLeft } from './format'
+import { formatBytes, formatDateTime, formatDuration, formatExpiry, formatPercent, formatSpeed, formatTimeLeft } from './format'
 
 describe('format', () => {
   it.each([
@@ -56,5 +56,13 @@ describe('format', () => {
     expect(formatExpiry('2026-01-05T00:00:00Z', now)).toBe('expires in 4 days')
     expect(formatExpiry('2025-12-31T00:00:00Z', now)).toBe('expired')
     expect(formatExpiry(undefined, now)).toBe('does not expire')
+  })
+})
+
+describe('formatDateTime', () => {
+  it('is empty for missing or bad input', () => {
+    expect(formatDateTime(undefined)).toBe('')
+    expect(formatDateTime('nope')).toBe('')
+    expect(formatDateTime('2026-01-02T03:04:05Z')).not.toBe('')
   })
 })

@@ -14,6 +14,11 @@ describe('router', () => {
     ['/upload/', { name: 'upload' }],
     ['/watch/abc%20d', { name: 'watch', id: 'abc d' }],
     ['/embed', { name: 'embed' }],
+    ['/streams', { name: 'live' }],
+    ['/streams/', { name: 'live' }],
+    ['/streams/ab%2Fc', { name: 'stream', id: 'ab/c' }],
+    ['/streams/a/b', { name: 'notfound' }],
+    ['/live', { name: 'notfound' }],
     ['/watch/a/b', { name: 'notfound' }],
     ['/nope', { name: 'notfound' }],
   ])('%s', (path, want) => {

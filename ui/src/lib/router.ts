@@ -1,4 +1,4 @@
-// A tiny history-API router: the app has four routes, which does not justify
+// A tiny history-API router: the app has a handful of routes, which does not justify
 // a routing dependency. The Go handler serves index.html for unknown paths, so
 // deep links such as /watch/{id} load the app directly.
 
@@ -36,6 +36,8 @@ export type Route =
   | { name: 'upload' }
   | { name: 'watch'; id: string }
   | { name: 'embed' }
+  | { name: 'live' }
+  | { name: 'stream'; id: string }
   | { name: 'notfound' }
 
 /** matchRoute maps a path to a route; pure so it is unit-tested. */
@@ -44,7 +46,11 @@ export function matchRoute(path: string): Route {
   if (p === '/' || p === '/library') return { name: 'library' }
   if (p === '/upload') return { name: 'upload' }
   if (p === '/embed') return { name: 'embed' }
+  // Live pages sit under /streams: /live/ is where the server delivers live media.
+  if (p === '/streams') return { name: 'live' }
   const m = /^\/watch\/([^/]+)$/.exec(p)
   if (m) return { name: 'watch', id: decodeURIComponent(m[1]) }
+  const s = /^\/streams\/([^/]+)$/.exec(p)
+  if (s) return { name: 'stream', id: decodeURIComponent(s[1]) }
   return { name: 'notfound' }
 }

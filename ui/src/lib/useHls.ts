@@ -2,11 +2,19 @@
 // Extensions exist (Chrome, Firefox, Android), the browser's own HLS where
 // they do not (iOS Safari). hls.js is loaded on demand so the library and
 // upload pages do not pay for it.
+//
+// With live set, hls.js stays close to the live edge (LIVE_HLS_CONFIG) and a
+// manifest that is not there yet (a broadcast's first seconds) or a network
+// error is retried every few seconds instead of ending playback.
 
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react'
 import type HlsType from 'hls.js'
 import type { LevelInfo } from './quality'
 import { AUTO } from './quality'
+import { LIVE_HLS_CONFIG } from './live'
+
+/** How long a live player waits before trying again after a fatal network error. */
+const LIVE_RETRY_MS = 2000
 
 export interface HlsState {
   levels: LevelInfo[]
@@ -16,7 +24,11 @@ export interface HlsState {
   playing: number
   error: string
   native: boolean
+  /** Live only: a fatal network error happened and a retry is scheduled. */
+  retrying: boolean
   setLevel: (level: number) => void
+  /** The hls.js instance, when hls.js (not native HLS) plays. */
+  instance: () => HlsType | undefined
 }
 
 /** KinemaPlayerDebug is exposed as window.__kinemaPlayer for browser tests and support. */
@@ -34,12 +46,15 @@ declare global {
   }
 }
 
-export function useHls(videoRef: RefObject<HTMLVideoElement | null>, src: string): HlsState {
+export function useHls(videoRef: RefObject<HTMLVideoElement | null>, src: string, opts: { live?: boolean } = {}): HlsState {
+  const live = opts.live ?? false
   const [levels, setLevels] = useState<LevelInfo[]>([])
   const [selected, setSelected] = useState(AUTO)
   const [playing, setPlaying] = useState(-1)
   const [error, setError] = useState('')
   const [native, setNative] = useState(false)
+  const [attempt, setAttempt] = useState(0)
+  const [retrying, setRetrying] = useState(false)
   const hlsRef = useRef<HlsType | undefined>(undefined)
 
   useEffect(() => {
@@ -47,6 +62,7 @@ export function useHls(videoRef: RefObject<HTMLVideoElement | null>, src: string
     if (!video || !src) return
     let cancelled = false
     let hls: HlsType | undefined
+    let retryTimer: ReturnType<typeof setTimeout> | undefined
     const debug: KinemaPlayerDebug = { video, fragLevels: [], setLevel: () => undefined }
     window.__kinemaPlayer = debug
     setError('')
@@ -65,11 +81,12 @@ export function useHls(videoRef: RefObject<HTMLVideoElement | null>, src: string
           }
           return
         }
-        hls = new Hls({ capLevelToPlayerSize: false })
+        hls = new Hls(live ? { capLevelToPlayerSize: false, ...LIVE_HLS_CONFIG } : { capLevelToPlayerSize: false })
         hlsRef.current = hls
         debug.hls = hls
         let mediaRecoveries = 0
         hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
+          setRetrying(false)
           setLevels(data.levels.map((l) => ({ height: l.height, width: l.width, bitrate: l.bitrate })))
         })
         hls.on(Hls.Events.LEVEL_SWITCHED, (_e, data) => setPlaying(data.level))
@@ -84,6 +101,13 @@ export function useHls(videoRef: RefObject<HTMLVideoElement | null>, src: string
             return
           }
           const code = data.response?.code
+          if (live && data.type === Hls.ErrorTypes.NETWORK_ERROR && code !== 401 && code !== 403) {
+            hls?.destroy()
+            hlsRef.current = undefined
+            setRetrying(true)
+            retryTimer = setTimeout(() => setAttempt((n) => n + 1), LIVE_RETRY_MS)
+            return
+          }
           if (code === 401 || code === 403) setError('This playback link has expired. Reload the page to get a fresh one.')
           else if (data.type === Hls.ErrorTypes.NETWORK_ERROR) setError('The video could not be loaded. Check your connection and reload.')
           else setError('This video cannot be played in this browser.')
@@ -98,11 +122,12 @@ export function useHls(videoRef: RefObject<HTMLVideoElement | null>, src: string
 
     return () => {
       cancelled = true
+      clearTimeout(retryTimer)
       hls?.destroy()
       hlsRef.current = undefined
       if (window.__kinemaPlayer === debug) delete window.__kinemaPlayer
     }
-  }, [videoRef, src])
+  }, [videoRef, src, live, attempt])
 
   const setLevel = useCallback((level: number) => {
     const hls = hlsRef.current
@@ -117,5 +142,7 @@ export function useHls(videoRef: RefObject<HTMLVideoElement | null>, src: string
     if (window.__kinemaPlayer) window.__kinemaPlayer.setLevel = setLevel
   }, [setLevel, levels])
 
-  return { levels, selected, playing, error, native, setLevel }
+  const instance = useCallback(() => hlsRef.current, [])
+
+  return { levels, selected, playing, error, native, retrying, setLevel, instance }
 }

@@ -11,6 +11,9 @@ export function fakeClient() {
     createVideo: vi.fn(),
     deleteVideo: vi.fn(),
     retryVideo: vi.fn(),
+    listLive: vi.fn(),
+    getLive: vi.fn(),
+    createLive: vi.fn(),
   }
 }
 

@@ -1,0 +1,137 @@
+// End-to-end live: sign in, create a live stream in the UI, publish to its
+// SRT URL with ffmpeg, watch it LIVE close to the edge, and follow it to
+// its recording. Needs a running server with SRT ingest whose publish URLs
+// name a host this machine reaches (scripts/ui-e2e.sh sets --srt-addr and
+// KINEMA_PUBLIC_URL), ffmpeg with SRT support, and:
+//   KINEMA_URL            server origin, e.g. http://127.0.0.1:18080
+//   KINEMA_ADMIN_TOKEN    admin API key
+
+import { expect, test, type Page, type TestInfo } from '@playwright/test'
+import { spawn, type ChildProcess } from 'node:child_process'
+
+const TOKEN = process.env.KINEMA_ADMIN_TOKEN ?? ''
+const FFMPEG = process.env.KINEMA_FFMPEG || 'ffmpeg'
+/** How long the test publishes, in seconds. */
+const PUBLISH_S = 14
+
+test.skip(!process.env.KINEMA_URL || !TOKEN, 'set KINEMA_URL and KINEMA_ADMIN_TOKEN')
+
+async function shot(page: Page, info: TestInfo, name: string, fullPage = true) {
+  const file = info.outputPath(`${name}.png`)
+  await page.screenshot({ path: file, fullPage })
+  await info.attach(name, { path: file, contentType: 'image/png' })
+}
+
+/** publish runs the brief's real-time test-pattern encoder into url and keeps its stderr tail. */
+function publish(url: string): { proc: ChildProcess; done: Promise<number | null>; stderr: () => string } {
+  // prettier-ignore
+  const args = [
+    '-nostdin', '-hide_banner', '-loglevel', 'error',
+    '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', String(PUBLISH_S),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p',
+    '-c:a', 'aac', '-f', 'mpegts', url,
+  ]
+  const proc = spawn(FFMPEG, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  let tail = ''
+  proc.stderr!.on('data', (b: Buffer) => {
+    tail = (tail + b.toString()).slice(-4000)
+  })
+  const done = new Promise<number | null>((resolve, reject) => {
+    proc.on('error', reject)
+    proc.on('exit', (code) => resolve(code))
+  })
+  done.catch(() => undefined) // awaited later; a spawn failure must not be an unhandled rejection first
+  return { proc, done, stderr: () => tail }
+}
+
+test('go live over SRT, watch near the edge, then the recording', async ({ page }, info) => {
+  // The player asks for the manifest before the first segment exists (404,
+  // retried); nothing else may log an error.
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 404/.test(m.text())) errors.push(`console: ${m.text()}`)
+  })
+
+  await page.goto('/')
+  await page.getByLabel('API key').fill(TOKEN)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('heading', { name: 'Library' })).toBeVisible()
+
+  // Create a stream from the Live page.
+  await page.getByRole('link', { name: 'Live', exact: true }).click()
+  await expect(page.getByRole('heading', { name: 'Live', exact: true })).toBeVisible()
+  const title = `E2E live ${Date.now()}`
+  await page.getByLabel('New live stream').fill(title)
+  await page.getByRole('button', { name: 'Create stream' }).click()
+  await expect(page).toHaveURL(/\/streams\/[^/]+$/)
+  await expect(page.getByRole('heading', { name: title })).toBeVisible()
+  await expect(page.getByTestId('live-badge')).toHaveText('Idle')
+
+  // The key is masked until revealed; the OBS hint names the RTMP server.
+  const masked = await page.getByLabel('SRT URL').inputValue()
+  expect(masked).toMatch(/^srt:\/\/127\.0\.0\.1:\d+\?streamid=publish:•+/)
+  await expect(page.getByTestId('obs-hint')).toContainText(/rtmp:\/\/127\.0\.0\.1:\d+\/live/)
+  await shot(page, info, 'live-01-idle')
+  await page.getByRole('button', { name: 'Reveal key' }).click()
+  const srtUrl = await page.getByLabel('SRT URL').inputValue()
+  const key = await page.getByLabel('Stream key').inputValue()
+  expect(key.length).toBeGreaterThanOrEqual(32)
+  expect(srtUrl).toBe(masked.replace(/•+.*$/, '') + key)
+
+  const pub = publish(srtUrl)
+  try {
+    // LIVE on the page and in the player, and playback moves.
+    await expect(page.getByTestId('live-badge')).toHaveText('LIVE', { timeout: 15_000 })
+    await expect(page.getByTestId('player-live-badge')).toBeVisible()
+    await page.waitForFunction(
+      () => {
+        const v = window.__kinemaPlayer?.video
+        return !!v && !v.paused && v.readyState >= 3 && v.currentTime > 0
+      },
+      undefined,
+      { timeout: 20_000 },
+    )
+    const t1 = await page.evaluate(() => window.__kinemaPlayer!.video.currentTime)
+    await page.waitForTimeout(1500)
+    const t2 = await page.evaluate(() => window.__kinemaPlayer!.video.currentTime)
+    expect(t2).toBeGreaterThan(t1 + 0.5)
+    await expect(page.getByTestId('latency')).toHaveText(/behind live|live edge/)
+    const latency = Number(await page.getByTestId('latency').getAttribute('data-latency'))
+    const note = `player ${latency.toFixed(2)} s behind the live edge; currentTime ${t1.toFixed(2)} → ${t2.toFixed(2)}`
+    await info.attach('latency', { body: note })
+    console.log(`live: ${note}`)
+    // One 2 s segment behind the edge, give or take a segment in flight.
+    expect(latency).toBeLessThan(8)
+    await shot(page, info, 'live-02-playing')
+
+    const code = await pub.done
+    expect(code, pub.stderr()).toBe(0)
+  } finally {
+    pub.proc.kill('SIGTERM')
+  }
+
+  // After the publisher's reconnect grace the broadcast ends and its
+  // recording becomes a video.
+  await expect(page.getByTestId('live-badge')).toHaveText('Ended', { timeout: 60_000 })
+  const recording = page.getByRole('link', { name: 'Watch the recording' })
+  await expect(recording).toBeVisible({ timeout: 60_000 })
+  await expect(page.getByLabel('SRT URL')).toHaveCount(0)
+  await shot(page, info, 'live-03-ended')
+
+  // The list shows it ended with its recording.
+  await page.getByRole('link', { name: 'Live', exact: true }).click()
+  const item = page.getByTestId('live-item').filter({ hasText: title })
+  await expect(item.getByTestId('live-badge')).toHaveText('Ended')
+  await expect(item.getByRole('link', { name: 'Recording' })).toBeVisible()
+  await shot(page, info, 'live-04-list')
+
+  await item.getByRole('link', { name: 'Recording' }).click()
+  await expect(page).toHaveURL(/\/watch\//)
+  await expect(page.getByRole('heading', { name: title })).toBeVisible()
+  await shot(page, info, 'live-05-recording')
+
+  expect(errors).toEqual([])
+})

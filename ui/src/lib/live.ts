@@ -1,0 +1,106 @@
+// Pure helpers for the live pages: the player's latency settings, masking
+// the stream key, OBS settings from the RTMP URL, badges, latency text and
+// when to stop polling. Kept free of React so they are unit-tested directly.
+
+import type { LiveStatus, LiveStream } from './api'
+
+/**
+ * LIVE_HLS_CONFIG keeps the player close to the live edge. The server cuts
+ * 2 s segments and produces no LL-HLS parts, so lowLatencyMode would only
+ * make hls.js look for parts that never come. One target duration behind
+ * the edge is about 4–5 s glass-to-glass (internal/live/README.md); past
+ * three, hls.js catches up.
+ */
+export const LIVE_HLS_CONFIG = {
+  liveSyncDurationCount: 1,
+  liveMaxLatencyDurationCount: 3,
+  lowLatencyMode: false,
+} as const
+
+/** POLL_MS is how often the live pages reload a stream. */
+export const POLL_MS = 2000
+
+const DOT = '•'
+
+/** maskKey hides a stream key but for its last four characters, so two keys can still be told apart. */
+export function maskKey(key: string): string {
+  if (!key) return ''
+  const tail = key.length > 8 ? key.slice(-4) : ''
+  return DOT.repeat(12) + tail
+}
+
+/** maskSecret replaces every occurrence of secret in text with its mask. */
+export function maskSecret(text: string, secret: string): string {
+  if (!secret) return text
+  return text.split(secret).join(maskKey(secret))
+}
+
+export interface ObsSettings {
+  /** "Server" in OBS (Settings → Stream → Custom), e.g. rtmp://host:1935/live. */
+  server: string
+  /** "Stream Key" in OBS. */
+  key: string
+}
+
+/** obsSettings splits rtmp://host:port/live/KEY into OBS's two fields. */
+export function obsSettings(rtmpUrl: string | undefined, streamKey: string): ObsSettings | undefined {
+  if (!rtmpUrl) return undefined
+  const i = rtmpUrl.lastIndexOf('/')
+  if (!rtmpUrl.startsWith('rtmp://') || i <= 'rtmp://'.length) return undefined
+  const server = rtmpUrl.slice(0, i)
+  const key = rtmpUrl.slice(i + 1) || streamKey
+  return { server, key }
+}
+
+export interface BadgeInfo {
+  label: string
+  tone: 'live' | 'idle' | 'ended'
+}
+
+/** liveBadge is the status badge: LIVE (red) while broadcasting, Idle before, Ended after. */
+export function liveBadge(status: LiveStatus): BadgeInfo {
+  switch (status) {
+    case 'live':
+      return { label: 'LIVE', tone: 'live' }
+    case 'ended':
+      return { label: 'Ended', tone: 'ended' }
+    default:
+      return { label: 'Idle', tone: 'idle' }
+  }
+}
+
+/** formatLatency renders the distance behind the live edge, e.g. "3.2 s behind live". */
+export function formatLatency(seconds: number | undefined | null): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return ''
+  if (seconds < 0.1) return 'at the live edge'
+  if (seconds >= 60) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s behind live`
+  return `${seconds.toFixed(1)} s behind live`
+}
+
+/**
+ * latencyFrom picks the distance behind the live edge: hls.js's own
+ * estimate (the edge of the last playlist plus the time since it loaded)
+ * when it has one, else the end of the seekable range (native HLS).
+ */
+export function latencyFrom(opts: { hlsLatency?: number; seekableEnd?: number; currentTime: number }): number | undefined {
+  if (opts.hlsLatency != null && Number.isFinite(opts.hlsLatency) && opts.hlsLatency > 0) return opts.hlsLatency
+  if (opts.seekableEnd != null && Number.isFinite(opts.seekableEnd) && opts.seekableEnd > 0) {
+    return Math.max(0, opts.seekableEnd - opts.currentTime)
+  }
+  return undefined
+}
+
+/** How long after the end the page keeps waiting for the recording's video id. */
+const RECORDING_WAIT_MS = 10 * 60_000
+
+/**
+ * keepPolling says whether a stream can still change: anything not ended
+ * can, and an ended one until its recording is handed over (a broadcast
+ * that ended with an error still hands over what it recorded), or long ago.
+ */
+export function keepPolling(st: LiveStream, now: number = Date.now()): boolean {
+  if (st.status !== 'ended') return true
+  if (st.video_id) return false
+  const ended = st.ended_at ? Date.parse(st.ended_at) : NaN
+  return Number.isNaN(ended) || now - ended < RECORDING_WAIT_MS
+}

@@ -1,0 +1,84 @@
+// @vitest-environment jsdom
+import { screen, waitFor } from '@testing-library/react'
+import { describe, expect, it, vi } from 'vitest'
+import { ApiError, type LiveStream } from '../lib/api'
+import { fakeClient, renderWithSession } from '../test/session'
+import { StreamPage } from './StreamPage'
+
+// The real player needs Media Source Extensions, which jsdom lacks.
+vi.mock('../components/LivePlayer', () => ({
+  LivePlayer: ({ src }: { src: string }) => <div data-testid="live-player" data-src={src} />,
+}))
+
+const idle: LiveStream = {
+  id: 's1',
+  title: 'Show',
+  status: 'idle',
+  stream_key: 'secretSECRETsecretSECRET1234abcd',
+  connected: false,
+  video_id: '',
+  srt_url: 'srt://127.0.0.1:9710?streamid=publish:secretSECRETsecretSECRET1234abcd',
+  rtmp_url: 'rtmp://127.0.0.1:1935/live/secretSECRETsecretSECRET1234abcd',
+  playback: { hls: 'http://h/live/s1/master.m3u8?token=t1' },
+}
+const live: LiveStream = { ...idle, status: 'live', connected: true, playback: { hls: 'http://h/live/s1/master.m3u8?token=t2' } }
+const ended: LiveStream = { ...idle, status: 'ended', srt_url: undefined, rtmp_url: undefined, ended_at: new Date().toISOString() }
+
+describe('StreamPage', () => {
+  it('follows a broadcast from idle to live to its recording', async () => {
+    const client = fakeClient()
+    client.getLive
+      .mockResolvedValueOnce(idle)
+      .mockResolvedValueOnce(live)
+      .mockResolvedValueOnce({ ...live, playback: { hls: 'http://h/live/s1/master.m3u8?token=t3' } })
+      .mockResolvedValueOnce(ended)
+      .mockResolvedValue({ ...ended, video_id: 'v7' })
+    vi.useFakeTimers({ shouldAdvanceTime: true })
+    try {
+      renderWithSession(<StreamPage id="s1" />, client)
+      expect(await screen.findByTestId('live-idle')).toBeTruthy()
+      expect(screen.getByLabelText('SRT URL')).toBeTruthy()
+      expect(screen.getByTestId('live-badge').textContent).toBe('Idle')
+
+      await vi.advanceTimersByTimeAsync(2000)
+      const player = await screen.findByTestId('live-player')
+      expect(player.getAttribute('data-src')).toContain('token=t2')
+      expect(screen.getByTestId('live-badge').textContent).toBe('LIVE')
+
+      // A freshly signed URL on the next poll does not restart the player.
+      await vi.advanceTimersByTimeAsync(2000)
+      await waitFor(() => expect(client.getLive).toHaveBeenCalledTimes(3))
+      expect(screen.getByTestId('live-player').getAttribute('data-src')).toContain('token=t2')
+
+      await vi.advanceTimersByTimeAsync(2000)
+      expect(await screen.findByText('The recording is being saved as a video…')).toBeTruthy()
+      expect(screen.queryByTestId('live-player')).toBeNull()
+      expect(screen.queryByLabelText('SRT URL')).toBeNull()
+
+      await vi.advanceTimersByTimeAsync(2000)
+      const link = await screen.findByRole('link', { name: 'Watch the recording' })
+      expect(link.getAttribute('href')).toBe('/watch/v7')
+
+      // Nothing changes after that: polling stops.
+      const calls = client.getLive.mock.calls.length
+      await vi.advanceTimersByTimeAsync(6000)
+      expect(client.getLive.mock.calls.length).toBe(calls)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('says when the stream does not exist', async () => {
+    const client = fakeClient()
+    client.getLive.mockRejectedValue(new ApiError(404, 'not_found', 'No such live stream.'))
+    renderWithSession(<StreamPage id="nope" />, client)
+    expect(await screen.findByText('Live stream not found')).toBeTruthy()
+  })
+
+  it('shows why a broadcast ended', async () => {
+    const client = fakeClient()
+    client.getLive.mockResolvedValue({ ...ended, error: 'The input is not MPEG-TS.', video_id: 'v1' })
+    renderWithSession(<StreamPage id="s1" />, client)
+    expect((await screen.findByTestId('live-error')).textContent).toBe('The input is not MPEG-TS.')
+  })
+})

@@ -1,0 +1,99 @@
+// StreamPage: one live stream. Before the broadcast it shows where to
+// publish; while live, the player; afterwards, a link to the recording. It
+// polls every POLL_MS, so each of those appears by itself.
+
+import { useEffect, useState } from 'react'
+import type { LiveStream } from '../lib/api'
+import { formatDateTime } from '../lib/format'
+import { usePolledLive } from '../lib/usePolledLive'
+import { EmptyState } from '../components/EmptyState'
+import { LiveBadge } from '../components/LiveBadge'
+import { LivePlayer } from '../components/LivePlayer'
+import { Link } from '../components/Link'
+import { PublishInfo } from '../components/PublishInfo'
+
+export function StreamPage({ id }: { id: string }) {
+  const { stream, error } = usePolledLive(id)
+  // Every poll signs fresh playback URLs; the player keeps the first one so
+  // a new token does not restart playback.
+  const [src, setSrc] = useState('')
+  const hls = stream?.status === 'live' ? stream.playback?.hls : undefined
+  useEffect(() => {
+    if (hls && !src) setSrc(hls)
+  }, [hls, src])
+
+  if (!stream) {
+    if (error?.status === 404) {
+      return (
+        <main className="page">
+          <EmptyState icon="film" title="Live stream not found">
+            <Link href="/streams" className="btn">
+              Back to live streams
+            </Link>
+          </EmptyState>
+        </main>
+      )
+    }
+    if (error) {
+      return (
+        <main className="page">
+          <EmptyState icon="close" tone="error" title="Could not load this live stream">
+            <p>{error.message}</p>
+          </EmptyState>
+        </main>
+      )
+    }
+    return (
+      <main className="page">
+        <div className="player-skeleton skeleton" aria-busy="true" />
+      </main>
+    )
+  }
+
+  return (
+    <main className="page page-watch">
+      <Stage stream={stream} src={src} />
+      <div className="watch-meta">
+        <h1 className="watch-title">{stream.title || 'Untitled live stream'}</h1>
+        <div className="watch-facts">
+          <LiveBadge status={stream.status} reconnecting={stream.status === 'live' && !stream.connected} />
+          {stream.started_at && <span>Started {formatDateTime(stream.started_at)}</span>}
+          {stream.ended_at && <span>Ended {formatDateTime(stream.ended_at)}</span>}
+          {stream.renditions && stream.renditions.length > 0 && (
+            <span>{stream.renditions.filter((r) => r.height).map((r) => `${r.height}p`).join(' · ')}</span>
+          )}
+        </div>
+        {stream.error && (
+          <p className="error-text" role="alert" data-testid="live-error">
+            {stream.error}
+          </p>
+        )}
+      </div>
+      {stream.status !== 'ended' && <PublishInfo stream={stream} />}
+    </main>
+  )
+}
+
+function Stage({ stream, src }: { stream: LiveStream; src: string }) {
+  if (stream.status === 'live' && src) return <LivePlayer src={src} title={stream.title} />
+  if (stream.status === 'ended') {
+    return (
+      <div className="card live-stage" data-testid="live-ended">
+        <h2 className="section-title">This broadcast has ended</h2>
+        {stream.video_id ? (
+          <Link href={`/watch/${encodeURIComponent(stream.video_id)}`} className="btn btn-primary">
+            Watch the recording
+          </Link>
+        ) : (
+          <p className="muted">The recording is being saved as a video…</p>
+        )}
+      </div>
+    )
+  }
+  return (
+    <div className="card live-stage" data-testid="live-idle">
+      <h2 className="section-title">Waiting for the broadcast</h2>
+      <p className="muted">Start streaming to the address below; the player appears here a few seconds after your encoder connects.</p>
+    </div>
+  )
+}
