@@ -35,6 +35,8 @@ run() {
   export KINEMA_STORE="s3://kinema-bench-$n-$RANDOM" KINEMA_S3_ENDPOINT="$KINEMA_TEST_S3_ENDPOINT" KINEMA_S3_PATH_STYLE=true
   export AWS_ACCESS_KEY_ID="$KINEMA_TEST_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$KINEMA_TEST_S3_SECRET_KEY" AWS_REGION="$KINEMA_TEST_S3_REGION"
   export KINEMA_ADMIN_TOKEN=bench-admin-token KINEMA_LADDER=720,480,360,240 KINEMA_PRESET=veryfast KINEMA_ENCODER_THREADS=1
+  # 8 s chunks: 23 of them spread evenly over 2 workers (11 would leave one worker a chunk behind).
+  export KINEMA_SEGMENTS_PER_CHUNK=${KINEMA_SEGMENTS_PER_CHUNK:-2}
   "$BIN" serve --addr "127.0.0.1:$port" --workers 0 --srt-addr= --rtmp-addr= --data "$OUT/api-$n" >"$OUT/api-$n.log" 2>&1 &
   pids+=($!)
   for i in $(seq 1 "$n"); do

@@ -43,6 +43,8 @@ type Pipeline struct {
 	cfg   Config
 	log   *slog.Logger
 
+	sources *sourceCache
+
 	progressMu   sync.Mutex
 	lastProgress map[string]time.Time
 }
@@ -52,7 +54,8 @@ func New(cat *catalog.Catalog, store storage.Store, ff *ffmpeg.Runner, cfg Confi
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 3
 	}
-	return &Pipeline{cat: cat, store: store, ff: ff, cfg: cfg, log: log, lastProgress: map[string]time.Time{}}
+	return &Pipeline{cat: cat, store: store, ff: ff, cfg: cfg, log: log, lastProgress: map[string]time.Time{},
+		sources: &sourceCache{dir: filepath.Join(cfg.ScratchDir, "sources"), keep: 3}}
 }
 
 // Register adds one worker per job kind.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // PutFile stores the local file at localPath under key, moving it when the
@@ -52,17 +53,47 @@ func FetchFile(ctx context.Context, s Store, key, dir string) (string, error) {
 	return dst, f.Close()
 }
 
-// PutDir stores every regular file under dir with keys prefix + relative path.
+// PutDir stores every regular file under dir with keys prefix + relative
+// path, several at a time: an object store spends most of each small PUT
+// waiting on the network (a packaged video is hundreds of segments).
 func PutDir(ctx context.Context, s Store, prefix, dir string) error {
-	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
 		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	sem := make(chan struct{}, 8)
+	for _, p := range files {
 		rel, err := filepath.Rel(dir, p)
 		if err != nil {
 			return err
 		}
-		_, err = PutFile(ctx, s, prefix+filepath.ToSlash(rel), p)
-		return err
-	})
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if _, err := PutFile(ctx, s, prefix+filepath.ToSlash(rel), p); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return firstErr
 }
