@@ -74,6 +74,25 @@ func (c Claims) AllowsClient(addr netip.Addr) bool {
 	return addr.IsValid() && addr.Unmap().WithZone("") == c.ClientIP
 }
 
+// Grants reports whether verified play claims cover a request for video (or
+// live stream) id at urlPath from client: a prefix-scoped token must match
+// the path, any other token the id, and a bound token the client address.
+// Both /media/ and /live/ decide with it, so the rules cannot drift apart.
+func (c Claims) Grants(id, urlPath string, client netip.Addr) error {
+	switch {
+	case c.PathPrefix != "":
+		if !strings.HasPrefix(urlPath, c.PathPrefix) {
+			return errors.New("path outside the token's prefix")
+		}
+	case c.VideoID != id:
+		return errors.New("token is for another video")
+	}
+	if !c.AllowsClient(client) {
+		return errors.New("token is bound to another client address")
+	}
+	return nil
+}
+
 // wireClaims is the signed JSON payload. Short names keep URLs short; the
 // optional fields are omitted when unset so older tokens and verifiers keep
 // their exact format.

@@ -277,17 +277,13 @@ func (h *Handler) check(r *http.Request, id, token string) (auth.Claims, error) 
 	if err != nil {
 		return auth.Claims{}, err
 	}
-	switch {
-	case claims.PathPrefix != "":
-		if !strings.HasPrefix(r.URL.Path, claims.PathPrefix) {
-			return auth.Claims{}, errors.New("path outside the token's prefix")
-		}
-	case claims.VideoID != id:
-		return auth.Claims{}, errors.New("token is for another video")
-	}
 	// Only bound tokens pay for (or depend on) the client-address hook.
-	if claims.ClientIP.IsValid() && !claims.AllowsClient(h.clientIPFunc(r)) {
-		return auth.Claims{}, errors.New("token is bound to another client address")
+	var client netip.Addr
+	if claims.ClientIP.IsValid() {
+		client = h.clientIPFunc(r)
+	}
+	if err := claims.Grants(id, r.URL.Path, client); err != nil {
+		return auth.Claims{}, err
 	}
 	return claims, nil
 }

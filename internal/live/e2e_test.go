@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +12,8 @@ import (
 
 	srt "github.com/datarhei/gosrt"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kinema/kinema/internal/auth"
 )
 
 var resolution = regexp.MustCompile(`RESOLUTION=(\d+x\d+)`)
@@ -78,6 +81,15 @@ func TestSRTBroadcast(t *testing.T) {
 	require.NoError(t, err)
 	code, _ = b.get(t, b.srv.URL+"/live/"+st.ID+"/media_0.m3u8?token="+tokenOf(t, other.HLS))
 	require.Equal(t, http.StatusForbidden, code)
+	// IP-bound tokens hold on live too: bound to another address → 403, to
+	// the test client's address (loopback) → 200.
+	for addr, want := range map[string]int{"192.0.2.7": http.StatusForbidden, "127.0.0.1": http.StatusOK} {
+		bound, err := b.keys.Sign(auth.Claims{VideoID: st.ID, Purpose: auth.PurposePlay,
+			ExpiresAt: time.Now().Add(time.Hour), ClientIP: netip.MustParseAddr(addr)})
+		require.NoError(t, err)
+		code, _ = b.get(t, b.srv.URL+"/live/"+st.ID+"/media_0.m3u8?token="+bound)
+		require.Equal(t, want, code, addr)
+	}
 
 	final := b.waitStream(t, st.ID, 15*time.Second, "recorded", func(s Stream) bool { return s.VideoID != "" })
 	require.Equal(t, StatusEnded, final.Status)

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path"
@@ -141,10 +141,20 @@ func (s *Service) authorize(r *http.Request, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if c.VideoID != id {
-		return "", errors.New("token is for another stream")
+	// Same rules as VOD delivery, including IP binding (remote address: live
+	// has no proxy configuration yet) and path prefixes.
+	if err := c.Grants(id, r.URL.Path, remoteIP(r)); err != nil {
+		return "", err
 	}
 	return toks[0], nil
+}
+
+func remoteIP(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
 }
 
 // parseLivePath splits /live/<id>/<file>. Like delivery's parser it works on
