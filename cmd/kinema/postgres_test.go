@@ -29,6 +29,11 @@ func TestPostgres(t *testing.T) {
 	require.Equal(t, http.StatusOK, s.api(http.MethodGet, "/api/v1/videos?status=ready", nil, &list))
 	require.Len(t, list.Videos, 1)
 	require.Equal(t, v.ID, list.Videos[0].ID)
+
+	// The queue-depth query has its own PostgreSQL form.
+	code, metrics := get(t, s.base+"/metrics")
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, string(metrics), "kinema_queue_stats_success 1")
 }
 
 // TestConcurrentStartMigrates: an API node and workers starting at the same

@@ -8,7 +8,6 @@ import (
 	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/queue"
-	"github.com/kinema/kinema/internal/storage"
 )
 
 func (p *Pipeline) probe(ctx context.Context, job *river.Job[ProbeArgs]) error {
@@ -31,12 +30,9 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	if err != nil {
 		return err
 	}
-	dir, err := p.scratch(job.ID)
-	if err != nil {
-		return err
-	}
-	defer removeAll(dir)
-	src, err := storage.FetchFile(ctx, p.store, key, dir)
+	// Through the worker's source cache: the chunk jobs that land on this
+	// worker next reuse this download.
+	src, err := p.sources.fetch(ctx, p.store, key)
 	if err != nil {
 		return err
 	}

@@ -34,11 +34,7 @@ func NewSQLite(db *sql.DB, cat *catalog.Catalog, workers *river.Workers, cfg Con
 			return nil, err
 		}
 		defer rows.Close()
-		out, err := scanStats(rows.Next, rows.Scan)
-		if err != nil {
-			return nil, err
-		}
-		return out, rows.Err()
+		return scanStats(rows)
 	}
 	return q, nil
 }
@@ -60,11 +56,7 @@ func NewPostgres(pool *pgxpool.Pool, cat *catalog.Catalog, workers *river.Worker
 			return nil, err
 		}
 		defer rows.Close()
-		out, err := scanStats(rows.Next, rows.Scan)
-		if err != nil {
-			return nil, err
-		}
-		return out, rows.Err()
+		return scanStats(rows)
 	}
 	return q, nil
 }

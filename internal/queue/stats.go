@@ -29,13 +29,20 @@ func (q *Queue) Stats(ctx context.Context) ([]Stat, error) {
 	return q.stats(ctx)
 }
 
+// statRows is what both drivers' result sets offer.
+type statRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
 // scanStats reads rows of (queue, state, count, age seconds).
-func scanStats(next func() bool, scan func(...any) error) ([]Stat, error) {
+func scanStats(rows statRows) ([]Stat, error) {
 	var out []Stat
-	for next() {
+	for rows.Next() {
 		var s Stat
 		var age float64
-		if err := scan(&s.Queue, &s.State, &s.Count, &age); err != nil {
+		if err := rows.Scan(&s.Queue, &s.State, &s.Count, &age); err != nil {
 			return nil, err
 		}
 		if s.State == "available" {
@@ -43,5 +50,5 @@ func scanStats(next func() bool, scan func(...any) error) ([]Stat, error) {
 		}
 		out = append(out, s)
 	}
-	return out, nil
+	return out, rows.Err()
 }
