@@ -79,6 +79,23 @@ func (s *statusWriter) Write(p []byte) (int, error) {
 	return s.ResponseWriter.Write(p)
 }
 
+// ReadFrom passes the fast path (sendfile) through; the wrappers above it
+// delegate here, so without it every segment would be copied in user space.
+func (s *statusWriter) ReadFrom(src io.Reader) (int64, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return readFrom(s.ResponseWriter, src)
+}
+
+// readFrom uses w's ReaderFrom when it has one.
+func readFrom(w http.ResponseWriter, src io.Reader) (int64, error) {
+	if rf, ok := w.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(struct{ io.Writer }{w}, src)
+}
+
 // code is what the client got; a handler that writes nothing sends 200.
 func (s *statusWriter) code() int {
 	if s.status == 0 {
@@ -116,13 +133,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // ReadFrom keeps the underlying writer's fast path (sendfile) for
 // http.ServeContent, which copies segments with io.Copy.
 func (c *countingWriter) ReadFrom(src io.Reader) (int64, error) {
-	var n int64
-	var err error
-	if rf, ok := c.ResponseWriter.(io.ReaderFrom); ok {
-		n, err = rf.ReadFrom(src)
-	} else {
-		n, err = io.Copy(struct{ io.Writer }{c.ResponseWriter}, src)
-	}
+	n, err := readFrom(c.ResponseWriter, src)
 	c.m.BytesOut(n)
 	return n, err
 }
