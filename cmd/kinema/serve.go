@@ -18,10 +18,10 @@ import (
 
 	"github.com/kinema/kinema/internal/api"
 	"github.com/kinema/kinema/internal/auth"
+	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/config"
 	"github.com/kinema/kinema/internal/delivery"
 	"github.com/kinema/kinema/internal/live"
-	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/metrics"
 	"github.com/kinema/kinema/internal/pipeline"
 	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
@@ -193,12 +193,14 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 	if err != nil {
 		return err
 	}
+	playback, err := newPlaybackSigner(cfg, keys)
+	if err != nil {
+		return err
+	}
 	apiServer := &api.Server{
 		Catalog: cat, Uploads: uploads, Log: m.Log.With("component", "api"), Now: time.Now,
-		PublicURL: cfg.PublicURL,
-		PlaybackFunc: func(base string, v media.Video) (delivery.Playback, error) {
-			return delivery.PlaybackURLs(base, keys, v.ID, v.Kind, cfg.PlaybackTTL, time.Now())
-		},
+		PublicURL: cfg.PublicURL, SessionTTL: cfg.SessionTTL, DefaultSignup: cfg.Signup,
+		PlaybackFunc: playback.URLs, PlaybackCookiesFunc: playback.Cookies,
 		RetryFunc: pipe.Retry,
 		JobsFunc:  m.queue.Jobs,
 		DeleteMediaFunc: func(ctx context.Context, id string) error {
@@ -234,8 +236,8 @@ func (m *Main) startLive(ctx context.Context, mux *http.ServeMux, be *backends, 
 	if cfg.SRTAddr == "" && cfg.RTMPAddr == "" {
 		return nil
 	}
-	record := func(ctx context.Context, title, path string) (string, error) {
-		v, err := be.cat.CreateVideo(ctx, title)
+	record := func(ctx context.Context, title, ownerID, path string) (string, error) {
+		v, err := be.cat.CreateVideo(ctx, catalog.NewVideo{Title: title, OwnerID: ownerID})
 		if err != nil {
 			return "", err
 		}

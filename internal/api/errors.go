@@ -26,13 +26,15 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	case errors.As(err, &in):
 		status, code, msg = http.StatusBadRequest, "invalid", in.Reason
 	case errors.Is(err, media.ErrNotFound):
-		status, code, msg = http.StatusNotFound, "not_found", "No such video."
+		status, code, msg = http.StatusNotFound, "not_found", "Not found."
 	case errors.Is(err, media.ErrConflict):
 		status, code, msg = http.StatusConflict, "conflict", "The video is not in a state that allows this."
 	case errors.Is(err, media.ErrUnauthorized):
-		status, code, msg = http.StatusUnauthorized, "unauthorized", "A valid API key is required (Authorization: Bearer <key>)."
+		status, code, msg = http.StatusUnauthorized, "unauthorized", "Sign in, or send a valid API key (Authorization: Bearer <key>)."
+	case errors.Is(err, errCSRF):
+		status, code, msg = http.StatusForbidden, "csrf", "This request needs the session's CSRF token in the "+CSRFHeader+" header."
 	case errors.Is(err, media.ErrForbidden):
-		status, code, msg = http.StatusForbidden, "forbidden", "This API key may not do that."
+		status, code, msg = http.StatusForbidden, "forbidden", "You may not do that."
 	case errors.Is(err, media.ErrInvalid):
 		status, code, msg = http.StatusBadRequest, "invalid", "The request is not valid."
 	case errors.Is(err, media.ErrTooLarge):
@@ -40,6 +42,11 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	default:
 		log.Error("request failed", "err", err)
 	}
+	writeCode(w, status, code, msg)
+}
+
+// writeCode answers with the error shape and an explicit code.
+func writeCode(w http.ResponseWriter, status int, code, msg string) {
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, msg
 	writeJSON(w, status, body)

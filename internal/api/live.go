@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/kinema/kinema/internal/access"
 	"github.com/kinema/kinema/internal/live"
 	"github.com/kinema/kinema/internal/media"
 )
@@ -17,7 +18,7 @@ import (
 // LiveService is what the live routes need; *live.Service implements it.
 // Get returns an error wrapping media.ErrNotFound for unknown ids.
 type LiveService interface {
-	Create(ctx context.Context, title string) (live.Stream, error)
+	Create(ctx context.Context, title, ownerID string) (live.Stream, error)
 	Get(ctx context.Context, id string) (live.Stream, error)
 	List(ctx context.Context) ([]live.Stream, error) // newest first
 	PublishURLs(host string, st live.Stream) (srtURL, rtmpURL string)
@@ -47,7 +48,7 @@ func RegisterLive(mux *http.ServeMux, authed func(http.HandlerFunc) http.Handler
 // RegisterLive mounts the live routes with the server's own API-key auth
 // and origin.
 func (s *Server) RegisterLive(mux *http.ServeMux, svc LiveService) {
-	RegisterLive(mux, s.authed, svc, s.baseURL, s.Log)
+	RegisterLive(mux, func(h http.HandlerFunc) http.Handler { return s.guard(access.ScopeUpload, h) }, svc, s.baseURL, s.Log)
 }
 
 type liveHandlers struct {
@@ -74,7 +75,7 @@ func (h *liveHandlers) create(w http.ResponseWriter, r *http.Request) {
 	if req.Title == "" {
 		req.Title = "Untitled live stream"
 	}
-	st, err := h.svc.Create(r.Context(), req.Title)
+	st, err := h.svc.Create(r.Context(), req.Title, principalOf(r).ID)
 	if err != nil {
 		writeError(w, h.log, err)
 		return
@@ -84,6 +85,9 @@ func (h *liveHandlers) create(w http.ResponseWriter, r *http.Request) {
 
 func (h *liveHandlers) get(w http.ResponseWriter, r *http.Request) {
 	st, err := h.svc.Get(r.Context(), r.PathValue("id"))
+	if err == nil && !ownsStream(r, st) {
+		err = media.ErrNotFound // someone else's stream key must not leak
+	}
 	if errors.Is(err, media.ErrNotFound) {
 		var body errorBody
 		body.Error.Code, body.Error.Message = "not_found", "No such live stream."
@@ -106,6 +110,9 @@ func (h *liveHandlers) list(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]liveView, 0, len(streams))
 	for _, st := range streams {
+		if !ownsStream(r, st) {
+			continue
+		}
 		v, err := h.view(r, st)
 		if err != nil {
 			writeError(w, h.log, err)
@@ -141,4 +148,10 @@ func (h *liveHandlers) view(r *http.Request, st live.Stream) (liveView, error) {
 	}
 	v.Playback = &pb
 	return v, nil
+}
+
+// ownsStream: a stream (and its key) belongs to its creator; admins see all.
+func ownsStream(r *http.Request, st live.Stream) bool {
+	p := principalOf(r)
+	return p.Admin() || p.ID == st.OwnerID
 }

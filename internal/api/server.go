@@ -5,8 +5,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/kinema/kinema/internal/access"
 	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/delivery"
 	"github.com/kinema/kinema/internal/media"
@@ -32,16 +34,50 @@ type Server struct {
 	JobsFunc JobsFunc
 	// DeleteMediaFunc removes a video's stored objects.
 	DeleteMediaFunc func(ctx context.Context, id string) error
+	// PlaybackCookiesFunc returns the cookies that let a browser play a
+	// ready video from plain URLs, and those URLs.
+	PlaybackCookiesFunc func(base string, v media.Video) ([]*http.Cookie, delivery.Playback, error)
+
+	// SessionTTL is how long an idle browser session lasts (default 14 days).
+	SessionTTL time.Duration
+	// DefaultSignup is the sign-up mode until an admin sets one.
+	DefaultSignup string
+	// LoginLimiter bounds sign-in attempts per address; nil means the default.
+	LoginLimiter *ipLimiter
+	limiterOnce  sync.Once
 }
 
 // Register mounts the API routes on mux.
 func (s *Server) Register(mux *http.ServeMux) {
-	mux.Handle("POST /api/v1/videos", s.authed(s.createVideo))
-	mux.Handle("GET /api/v1/videos", s.authed(s.listVideos))
-	mux.Handle("GET /api/v1/videos/{id}", s.authed(s.getVideo))
-	mux.Handle("DELETE /api/v1/videos/{id}", s.authed(s.deleteVideo))
-	mux.Handle("POST /api/v1/videos/{id}/retry", s.authed(s.adminOnly(s.retryVideo)))
-	mux.Handle("GET /api/v1/jobs", s.authed(s.adminOnly(s.listJobs)))
+	const read, upload, admin = access.ScopeRead, access.ScopeUpload, access.ScopeAdmin
+	// Anonymous callers see public videos and get playback for unlisted ones.
+	mux.Handle("GET /api/v1/videos", s.guard("", s.listVideos))
+	mux.Handle("GET /api/v1/videos/{id}", s.guard("", s.getVideo))
+	mux.Handle("POST /api/v1/videos/{id}/playback-cookie", s.guard("", s.playbackCookie))
+	mux.Handle("POST /api/v1/videos", s.guard(upload, s.createVideo))
+	mux.Handle("PATCH /api/v1/videos/{id}", s.guard(upload, s.updateVideo))
+	mux.Handle("DELETE /api/v1/videos/{id}", s.guard(upload, s.deleteVideo))
+	mux.Handle("POST /api/v1/videos/{id}/retry", s.guard(admin, s.retryVideo))
+	mux.Handle("GET /api/v1/jobs", s.guard(admin, s.listJobs))
+
+	mux.Handle("GET /api/v1/auth/setup", s.guard("", s.setupInfo))
+	mux.Handle("POST /api/v1/auth/signup", s.guard("", s.signup))
+	mux.Handle("POST /api/v1/auth/login", s.guard("", s.login))
+	mux.Handle("POST /api/v1/auth/logout", s.guard(read, s.logout))
+	mux.Handle("GET /api/v1/auth/session", s.guard(read, s.session))
+	mux.Handle("POST /api/v1/auth/password", s.guard(read, s.changePassword))
+
+	mux.Handle("GET /api/v1/keys", s.guard(read, s.listKeys))
+	mux.Handle("POST /api/v1/keys", s.guard(read, s.createKey))
+	mux.Handle("DELETE /api/v1/keys/{id}", s.guard(read, s.revokeKey))
+
+	mux.Handle("GET /api/v1/users", s.guard(admin, s.listUsers))
+	mux.Handle("POST /api/v1/users", s.guard(admin, s.createUser))
+	mux.Handle("PATCH /api/v1/users/{id}", s.guard(admin, s.updateUser))
+	mux.Handle("DELETE /api/v1/users/{id}", s.guard(admin, s.deleteUser))
+	mux.Handle("POST /api/v1/invites", s.guard(admin, s.createInvite))
+	mux.Handle("GET /api/v1/settings", s.guard(admin, s.getSettings))
+	mux.Handle("PUT /api/v1/settings", s.guard(admin, s.putSettings))
 	mux.Handle("GET "+OpenAPIPath, OpenAPIHandler())
 }
 

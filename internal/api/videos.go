@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/kinema/kinema/internal/access"
 	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/delivery"
 	"github.com/kinema/kinema/internal/media"
@@ -28,14 +29,14 @@ func (s *Server) view(r *http.Request, v media.Video) (videoView, error) {
 	if eta, ok := v.ETA(s.Now()); ok {
 		out.ETASeconds = &eta
 	}
-	switch v.Status {
-	case media.StatusReady:
+	switch {
+	case v.Status == media.StatusReady:
 		pb, err := s.PlaybackFunc(s.baseURL(r), v)
 		if err != nil {
 			return out, err
 		}
 		out.Playback = &pb
-	case media.StatusWaitingUpload:
+	case v.Status == media.StatusWaitingUpload && access.CanEdit(principalOf(r), v.Resource()):
 		g, err := s.Uploads.Grant(s.baseURL(r), v.ID)
 		if err != nil {
 			return out, err
@@ -45,8 +46,36 @@ func (s *Server) view(r *http.Request, v media.Video) (videoView, error) {
 	return out, nil
 }
 
+// visibleVideo loads a video the caller may see. Anything else is
+// ErrNotFound, exactly like an id that does not exist, so ids of other
+// people's private videos cannot be probed.
+func (s *Server) visibleVideo(r *http.Request) (media.Video, error) {
+	v, err := s.Catalog.Video(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return v, err
+	}
+	if !access.CanView(principalOf(r), v.Resource()) {
+		return media.Video{}, fmt.Errorf("video: %w", media.ErrNotFound)
+	}
+	return v, nil
+}
+
+// editableVideo loads a video the caller may change: 404 when they cannot
+// see it, 403 when they can see but not change it.
+func (s *Server) editableVideo(r *http.Request) (media.Video, error) {
+	v, err := s.visibleVideo(r)
+	if err != nil {
+		return v, err
+	}
+	if !access.CanEdit(principalOf(r), v.Resource()) {
+		return media.Video{}, media.ErrForbidden
+	}
+	return v, nil
+}
+
 type createVideoRequest struct {
-	Title string `json:"title"`
+	Title      string            `json:"title"`
+	Visibility access.Visibility `json:"visibility"`
 }
 
 func (s *Server) createVideo(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +94,11 @@ func (s *Server) createVideo(w http.ResponseWriter, r *http.Request) {
 	if req.Title == "" {
 		req.Title = "Untitled"
 	}
-	v, err := s.Catalog.CreateVideo(r.Context(), req.Title)
+	if req.Visibility != "" && !req.Visibility.Valid() {
+		writeError(w, s.Log, media.Inputf("visibility must be private, unlisted, public or restricted."))
+		return
+	}
+	v, err := s.Catalog.CreateVideo(r.Context(), catalog.NewVideo{Title: req.Title, OwnerID: principalOf(r).ID, Visibility: req.Visibility})
 	if err != nil {
 		writeError(w, s.Log, err)
 		return
@@ -74,7 +107,7 @@ func (s *Server) createVideo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getVideo(w http.ResponseWriter, r *http.Request) {
-	v, err := s.Catalog.Video(r.Context(), r.PathValue("id"))
+	v, err := s.visibleVideo(r)
 	if err != nil {
 		writeError(w, s.Log, err)
 		return
@@ -93,7 +126,15 @@ func (s *Server) writeVideo(w http.ResponseWriter, r *http.Request, status int, 
 
 func (s *Server) listVideos(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := catalog.ListFilter{Status: media.Status(q.Get("status")), Query: q.Get("q")}
+	p := principalOf(r)
+	f := catalog.ListFilter{Status: media.Status(q.Get("status")), Query: q.Get("q"), Viewer: &p}
+	if q.Get("mine") == "1" {
+		f.OwnerID = p.ID
+		if p.Anonymous() {
+			writeError(w, s.Log, media.ErrUnauthorized)
+			return
+		}
+	}
 	if f.Status != "" && !f.Status.Valid() {
 		writeError(w, s.Log, media.Inputf("Unknown status %q.", f.Status))
 		return
@@ -123,6 +164,10 @@ func (s *Server) listVideos(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) deleteVideo(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if _, err := s.editableVideo(r); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
 	if err := s.Catalog.DeleteVideo(r.Context(), id); err != nil {
 		writeError(w, s.Log, err)
 		return
@@ -145,4 +190,61 @@ func (s *Server) retryVideo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeVideo(w, r, http.StatusAccepted, v)
+}
+
+type updateVideoRequest struct {
+	Title         *string            `json:"title"`
+	Visibility    *access.Visibility `json:"visibility"`
+	AllowedUsers  []string           `json:"allowed_users"`
+	AllowedGroups []string           `json:"allowed_groups"`
+}
+
+// updateVideo changes title, visibility and who a restricted video is
+// shared with.
+func (s *Server) updateVideo(w http.ResponseWriter, r *http.Request) {
+	var req updateVideoRequest
+	if err := decodeJSON(r, &req); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	if _, err := s.editableVideo(r); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	if req.Title != nil {
+		t := strings.TrimSpace(*req.Title)
+		if t == "" || !utf8.ValidString(t) || utf8.RuneCountInString(t) > 300 {
+			writeError(w, s.Log, media.Inputf("The title must be valid text of 1 to 300 characters."))
+			return
+		}
+		req.Title = &t
+	}
+	if req.Visibility != nil && !req.Visibility.Valid() {
+		writeError(w, s.Log, media.Inputf("visibility must be private, unlisted, public or restricted."))
+		return
+	}
+	if len(req.AllowedUsers) > 200 || !validGroups(req.AllowedGroups) || !validUserIDs(req.AllowedUsers) {
+		writeError(w, s.Log, media.Inputf("allowed_users are user ids (usr_...), at most 200; allowed_groups lower-case names."))
+		return
+	}
+	v, err := s.Catalog.UpdateVideo(r.Context(), r.PathValue("id"), catalog.VideoPatch{
+		Title: req.Title, Visibility: req.Visibility, AllowedUsers: req.AllowedUsers, AllowedGroups: req.AllowedGroups,
+	})
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	s.writeVideo(w, r, http.StatusOK, v)
+}
+
+// validUserIDs accepts ids shaped like the catalog's (usr_ + hex), which
+// keeps quotes and LIKE wildcards out of the stored lists.
+func validUserIDs(ids []string) bool {
+	for _, id := range ids {
+		hex, ok := strings.CutPrefix(id, "usr_")
+		if !ok || hex == "" || len(hex) > 60 || strings.Trim(hex, "0123456789abcdef") != "" {
+			return false
+		}
+	}
+	return true
 }

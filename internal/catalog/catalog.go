@@ -163,3 +163,15 @@ func fromMillis(ms sql.NullInt64) *time.Time {
 	t := time.UnixMilli(ms.Int64).UTC()
 	return &t
 }
+
+// isUniqueViolation reports a duplicate key on either database.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	return strings.Contains(err.Error(), "UNIQUE constraint failed")
+}

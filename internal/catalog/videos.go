@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kinema/kinema/internal/access"
 	"github.com/kinema/kinema/internal/media"
 )
 
@@ -31,16 +32,21 @@ type videoRow struct {
 	UploadedAt          sql.NullInt64
 	ProcessingStartedAt sql.NullInt64
 	ReadyAt             sql.NullInt64
+	OwnerID             string
+	Visibility          string
+	AllowedUsers        string
+	AllowedGroups       string
 }
 
 const videoColumns = `id, title, status, kind, error, progress, duration, width, height, source_key,
-	source_size, renditions, plan, run, created_at, updated_at, uploaded_at, processing_started_at, ready_at`
+	source_size, renditions, plan, run, created_at, updated_at, uploaded_at, processing_started_at, ready_at,
+	owner_id, visibility, allowed_users, allowed_groups`
 
 // dest lists the fields in videoColumns order for Scan.
 func (r *videoRow) dest() []any {
 	return []any{&r.ID, &r.Title, &r.Status, &r.Kind, &r.Error, &r.Progress, &r.Duration, &r.Width, &r.Height,
 		&r.SourceKey, &r.SourceSize, &r.Renditions, &r.Plan, &r.Run, &r.CreatedAt, &r.UpdatedAt,
-		&r.UploadedAt, &r.ProcessingStartedAt, &r.ReadyAt}
+		&r.UploadedAt, &r.ProcessingStartedAt, &r.ReadyAt, &r.OwnerID, &r.Visibility, &r.AllowedUsers, &r.AllowedGroups}
 }
 
 func (r videoRow) video() media.Video {
@@ -48,11 +54,14 @@ func (r videoRow) video() media.Video {
 		ID: r.ID, Title: r.Title, Status: media.Status(r.Status), Kind: media.Kind(r.Kind),
 		Error: r.Error, Progress: r.Progress, Duration: r.Duration, Width: r.Width, Height: r.Height,
 		SourceSize: r.SourceSize, Renditions: []media.Rendition{},
+		OwnerID: r.OwnerID, Visibility: access.Visibility(r.Visibility), AllowedUsers: []string{}, AllowedGroups: []string{},
 		UploadedAt: fromMillis(r.UploadedAt), ProcessingStartedAt: fromMillis(r.ProcessingStartedAt), ReadyAt: fromMillis(r.ReadyAt),
 	}
 	v.CreatedAt = *fromMillis(sql.NullInt64{Int64: r.CreatedAt, Valid: true})
 	v.UpdatedAt = *fromMillis(sql.NullInt64{Int64: r.UpdatedAt, Valid: true})
 	_ = json.Unmarshal([]byte(r.Renditions), &v.Renditions)
+	_ = json.Unmarshal([]byte(r.AllowedUsers), &v.AllowedUsers)
+	_ = json.Unmarshal([]byte(r.AllowedGroups), &v.AllowedGroups)
 	return v
 }
 
@@ -67,11 +76,21 @@ func NewVideoID() string {
 	return string(b)
 }
 
+// NewVideo is what a video starts with. The zero Visibility is private.
+type NewVideo struct {
+	Title      string
+	OwnerID    string
+	Visibility access.Visibility
+}
+
 // CreateVideo adds a video that waits for its upload.
-func (c *Catalog) CreateVideo(ctx context.Context, title string) (media.Video, error) {
+func (c *Catalog) CreateVideo(ctx context.Context, nv NewVideo) (media.Video, error) {
 	id, now := NewVideoID(), c.millis()
-	_, err := c.exec(ctx, `INSERT INTO videos (id, title, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
-		id, title, media.StatusWaitingUpload, now, now)
+	if nv.Visibility == "" {
+		nv.Visibility = access.Private
+	}
+	_, err := c.exec(ctx, `INSERT INTO videos (id, title, status, created_at, updated_at, owner_id, visibility) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		id, nv.Title, media.StatusWaitingUpload, now, now, nv.OwnerID, nv.Visibility)
 	if err != nil {
 		return media.Video{}, fmt.Errorf("create video: %w", err)
 	}
@@ -101,6 +120,12 @@ type ListFilter struct {
 	Status media.Status
 	Query  string // case-insensitive substring of the title
 	Limit  int
+	// Viewer, when set, keeps only the videos listed for them: their own,
+	// public ones and restricted ones shared with them (admins see all).
+	// Unlisted videos of others are never listed.
+	Viewer *access.Principal
+	// OwnerID keeps only one owner's videos.
+	OwnerID string
 }
 
 // ListVideos returns videos newest first.
@@ -114,6 +139,15 @@ func (c *Catalog) ListVideos(ctx context.Context, f ListFilter) ([]media.Video, 
 	if f.Query != "" {
 		query += ` AND LOWER(title) LIKE ? ESCAPE '\'`
 		args = append(args, "%"+escapeLike(strings.ToLower(f.Query))+"%")
+	}
+	if f.OwnerID != "" {
+		query += ` AND owner_id = ?`
+		args = append(args, f.OwnerID)
+	}
+	if f.Viewer != nil {
+		cond, cargs := listedFor(*f.Viewer)
+		query += cond
+		args = append(args, cargs...)
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 500
@@ -133,6 +167,60 @@ func (c *Catalog) ListVideos(ctx context.Context, f ListFilter) ([]media.Video, 
 		out = append(out, r.video())
 	}
 	return out, rs.Err()
+}
+
+// listedFor is the SQL condition of ListFilter.Viewer. Allowed users and
+// groups are JSON lists matched with LIKE on the quoted name; ids and group
+// names contain no quotes (access.ValidGroup), and LIKE wildcards are escaped.
+func listedFor(p access.Principal) (string, []any) {
+	switch {
+	case p.Admin():
+		return "", nil
+	case p.Anonymous() || !p.Has(access.ScopeRead):
+		return ` AND visibility = 'public'`, nil
+	}
+	cond := ` AND (visibility = 'public' OR owner_id = ? OR (visibility = 'restricted' AND (allowed_users LIKE ? ESCAPE '\'`
+	args := []any{p.ID, "%" + escapeLike(`"`+p.ID+`"`) + "%"}
+	for _, g := range p.Groups {
+		cond += ` OR allowed_groups LIKE ? ESCAPE '\'`
+		args = append(args, "%"+escapeLike(`"`+g+`"`)+"%")
+	}
+	return cond + `)))`, args
+}
+
+// VideoPatch changes the fields that are set.
+type VideoPatch struct {
+	Title         *string
+	Visibility    *access.Visibility
+	AllowedUsers  []string // nil leaves the list; empty clears it
+	AllowedGroups []string
+}
+
+// UpdateVideo applies p and returns the video.
+func (c *Catalog) UpdateVideo(ctx context.Context, id string, p VideoPatch) (media.Video, error) {
+	set, args := []string{"updated_at = ?"}, []any{c.millis()}
+	if p.Title != nil {
+		set, args = append(set, "title = ?"), append(args, *p.Title)
+	}
+	if p.Visibility != nil {
+		set, args = append(set, "visibility = ?"), append(args, *p.Visibility)
+	}
+	if p.AllowedUsers != nil {
+		b, _ := json.Marshal(p.AllowedUsers)
+		set, args = append(set, "allowed_users = ?"), append(args, string(b))
+	}
+	if p.AllowedGroups != nil {
+		b, _ := json.Marshal(p.AllowedGroups)
+		set, args = append(set, "allowed_groups = ?"), append(args, string(b))
+	}
+	n, err := c.exec(ctx, `UPDATE videos SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)
+	if err != nil {
+		return media.Video{}, fmt.Errorf("update video: %w", err)
+	}
+	if n == 0 {
+		return media.Video{}, fmt.Errorf("video %s: %w", id, media.ErrNotFound)
+	}
+	return c.Video(ctx, id)
 }
 
 func escapeLike(s string) string {

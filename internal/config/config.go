@@ -50,6 +50,20 @@ type Config struct {
 	RescueAfter     time.Duration
 	MaxAttempts     int
 	ShutdownTimeout time.Duration
+
+	// Accounts.
+	Signup     string        // sign-up mode until an admin changes it: open, invite or closed
+	SessionTTL time.Duration // idle lifetime of a browser session
+
+	// CloudFront mode: when CloudFrontDomain is set, playback URLs and
+	// cookies are CloudFront-signed for that distribution.
+	CloudFrontDomain     string
+	CloudFrontKeyPairID  string
+	CloudFrontPrivateKey string // path to the PEM RSA private key
+
+	// WebhookAllowPrivate lets webhooks reach loopback and private
+	// addresses; off by default so users cannot probe the internal network.
+	WebhookAllowPrivate bool
 }
 
 // Default returns the embedded defaults: everything under ./data.
@@ -71,6 +85,8 @@ func Default() Config {
 		RescueAfter:     2*time.Hour + 5*time.Minute,
 		MaxAttempts:     3,
 		ShutdownTimeout: 20 * time.Second,
+		Signup:          "closed",
+		SessionTTL:      14 * 24 * time.Hour,
 	}
 }
 
@@ -136,7 +152,13 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_S3_WEBHOOK_SECRET", &c.S3WebhookSecret)
 	env("KINEMA_MULTIPART_THRESHOLD", &c.MultipartThreshold)
 	env("KINEMA_MULTIPART_PART_SIZE", &c.MultipartPartSize)
+	env("KINEMA_SIGNUP", &c.Signup)
+	env("KINEMA_SESSION_TTL", &c.SessionTTL)
+	env("KINEMA_CLOUDFRONT_DOMAIN", &c.CloudFrontDomain)
+	env("KINEMA_CLOUDFRONT_KEY_PAIR_ID", &c.CloudFrontKeyPairID)
+	env("KINEMA_CLOUDFRONT_PRIVATE_KEY", &c.CloudFrontPrivateKey)
 	c.S3PathStyle = c.S3PathStyle || getenv("KINEMA_S3_PATH_STYLE") == "true"
+	c.WebhookAllowPrivate = c.WebhookAllowPrivate || getenv("KINEMA_WEBHOOK_ALLOW_PRIVATE") == "true"
 	if v := getenv("KINEMA_RATE_CONTROL"); v != "" {
 		c.Ladder.RateControl = media.RateControl(v)
 	}
@@ -159,6 +181,11 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 		c.Ladder.RateControl = media.RateControl(v)
 		return nil
 	})
+	fs.StringVar(&c.Signup, "signup", c.Signup, "sign-up mode until an admin sets one: open, invite or closed (KINEMA_SIGNUP)")
+	fs.StringVar(&c.CloudFrontDomain, "cloudfront-domain", c.CloudFrontDomain, "sign playback for this CloudFront distribution domain (KINEMA_CLOUDFRONT_DOMAIN)")
+	fs.StringVar(&c.CloudFrontKeyPairID, "cloudfront-key-pair-id", c.CloudFrontKeyPairID, "CloudFront public key id (KINEMA_CLOUDFRONT_KEY_PAIR_ID)")
+	fs.StringVar(&c.CloudFrontPrivateKey, "cloudfront-private-key", c.CloudFrontPrivateKey, "PEM file of the CloudFront RSA private key (KINEMA_CLOUDFRONT_PRIVATE_KEY)")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback and private addresses (KINEMA_WEBHOOK_ALLOW_PRIVATE=true)")
 	fs.Func("ladder", "rung heights by short side, e.g. 1080,720,480 (KINEMA_LADDER)", c.setLadder)
 	return errors.Join(errs...)
 }
@@ -196,6 +223,12 @@ func (c Config) Validate() error {
 	}
 	if c.AdminToken != "" && len(c.AdminToken) < 8 {
 		errs = append(errs, errors.New("KINEMA_ADMIN_TOKEN must be at least 8 characters"))
+	}
+	if c.Signup != "open" && c.Signup != "invite" && c.Signup != "closed" {
+		errs = append(errs, fmt.Errorf("sign-up mode must be open, invite or closed, not %q", c.Signup))
+	}
+	if c.CloudFrontDomain != "" && (c.CloudFrontKeyPairID == "" || c.CloudFrontPrivateKey == "") {
+		errs = append(errs, errors.New("CloudFront mode needs the key pair id and the private key file"))
 	}
 	if c.PlaybackTTL < time.Minute {
 		errs = append(errs, errors.New("playback TTL must be at least a minute"))

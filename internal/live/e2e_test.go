@@ -27,7 +27,7 @@ func TestSRTBroadcast(t *testing.T) {
 	needFFmpeg(t)
 	b := setup(t, nil)
 	ctx := context.Background()
-	st, err := b.svc.Create(ctx, "SRT test")
+	st, err := b.svc.Create(ctx, "SRT test", "")
 	require.NoError(t, err)
 	srtURL, _ := b.svc.PublishURLs("localhost:8080", st)
 	require.Contains(t, srtURL, "srt://localhost:")
@@ -121,7 +121,7 @@ func testReconnect(t *testing.T, proto string) {
 	needFFmpeg(t)
 	b := setup(t, func(c *Config) { c.Grace = 4 * time.Second })
 	ctx := context.Background()
-	st, err := b.svc.Create(ctx, proto+" test")
+	st, err := b.svc.Create(ctx, proto+" test", "")
 	require.NoError(t, err)
 	srtURL, rtmpURL := b.svc.PublishURLs("127.0.0.1", st)
 	pubURL, format := rtmpURL, "flv"
@@ -173,7 +173,7 @@ func TestGarbageInput(t *testing.T) {
 	t.Parallel()
 	needFFmpeg(t)
 	b := setup(t, nil)
-	st, err := b.svc.Create(context.Background(), "garbage")
+	st, err := b.svc.Create(context.Background(), "garbage", "")
 	require.NoError(t, err)
 	conf := srt.DefaultConfig()
 	conf.StreamId = "publish:" + st.StreamKey

@@ -68,7 +68,7 @@ func setup(t *testing.T, tweak func(*Config)) *bundle {
 	if tweak != nil {
 		tweak(&cfg)
 	}
-	record := func(ctx context.Context, title, path string) (string, error) {
+	record := func(ctx context.Context, title, _, path string) (string, error) {
 		d, err := probeDuration(ctx, path)
 		if err != nil {
 			return "", err

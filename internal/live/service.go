@@ -33,7 +33,8 @@ var (
 // RecordFunc turns a finished recording into a normal video and returns its
 // id. It must have copied or moved the file by the time it returns; the
 // service deletes the file after a nil return and keeps it otherwise.
-type RecordFunc func(ctx context.Context, title, path string) (videoID string, err error)
+// The video belongs to ownerID, the stream's owner.
+type RecordFunc func(ctx context.Context, title, ownerID, path string) (videoID string, err error)
 
 // Config tunes the live service. Zero fields take DefaultConfig's values.
 type Config struct {
@@ -228,8 +229,8 @@ func (s *Service) RTMPAddr() string {
 }
 
 // Create adds an idle stream with a fresh secret key.
-func (s *Service) Create(_ context.Context, title string) (Stream, error) {
-	return s.reg.create(title, s.now())
+func (s *Service) Create(_ context.Context, title, ownerID string) (Stream, error) {
+	return s.reg.create(title, ownerID, s.now())
 }
 
 // Get returns the stream, or an error wrapping media.ErrNotFound.
@@ -375,7 +376,11 @@ func (s *Service) handOver(id, title string) {
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Minute)
 	defer cancel()
-	vid, err := s.record(ctx, title, rec)
+	owner := ""
+	if st, ok := s.reg.get(id); ok {
+		owner = st.OwnerID
+	}
+	vid, err := s.record(ctx, title, owner, rec)
 	if err != nil {
 		s.log.Error("live recording hand-over failed; file kept", "stream", id, "path", rec, "err", err)
 		_ = s.reg.update(id, func(x *Stream) {

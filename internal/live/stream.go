@@ -32,6 +32,7 @@ const (
 type Stream struct {
 	ID        string    `json:"id"`
 	Title     string    `json:"title"`
+	OwnerID   string    `json:"owner_id"`
 	Status    Status    `json:"status"`
 	StreamKey string    `json:"stream_key"`
 	CreatedAt time.Time `json:"created_at"`
@@ -83,8 +84,8 @@ func openRegistry(path string) (*registry, error) {
 }
 
 // create adds a stream with a fresh id and key.
-func (r *registry) create(title string, now time.Time) (Stream, error) {
-	s := &Stream{ID: newID(), Title: title, Status: StatusIdle, StreamKey: newKey(), CreatedAt: now.UTC()}
+func (r *registry) create(title, ownerID string, now time.Time) (Stream, error) {
+	s := &Stream{ID: newID(), Title: title, OwnerID: ownerID, Status: StatusIdle, StreamKey: newKey(), CreatedAt: now.UTC()}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.streams[s.ID] = s

@@ -1,6 +1,10 @@
 package media
 
-import "time"
+import (
+	"time"
+
+	"github.com/kinema/kinema/internal/access"
+)
 
 // Status is the lifecycle state of a video as shown by the API.
 type Status string
@@ -35,19 +39,25 @@ const (
 
 // Video is one uploaded item and everything the catalog knows about it.
 type Video struct {
-	ID         string      `json:"id"`
-	Title      string      `json:"title"`
-	Status     Status      `json:"status"`
-	Kind       Kind        `json:"kind,omitempty"`
-	Progress   float64     `json:"progress"`
-	Error      string      `json:"error,omitempty"`
-	Duration   float64     `json:"duration"`
-	Width      int         `json:"width"`
-	Height     int         `json:"height"`
-	SourceSize int64       `json:"source_size"`
-	Renditions []Rendition `json:"renditions"`
-	CreatedAt  time.Time   `json:"created_at"`
-	UpdatedAt  time.Time   `json:"updated_at"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// OwnerID is the user (or user-less API key) that created the video.
+	OwnerID    string            `json:"owner_id"`
+	Visibility access.Visibility `json:"visibility"`
+	// AllowedUsers and AllowedGroups may watch a restricted video.
+	AllowedUsers  []string    `json:"allowed_users"`
+	AllowedGroups []string    `json:"allowed_groups"`
+	Status        Status      `json:"status"`
+	Kind          Kind        `json:"kind,omitempty"`
+	Progress      float64     `json:"progress"`
+	Error         string      `json:"error,omitempty"`
+	Duration      float64     `json:"duration"`
+	Width         int         `json:"width"`
+	Height        int         `json:"height"`
+	SourceSize    int64       `json:"source_size"`
+	Renditions    []Rendition `json:"renditions"`
+	CreatedAt     time.Time   `json:"created_at"`
+	UpdatedAt     time.Time   `json:"updated_at"`
 	// UploadedAt is when the source finished uploading.
 	UploadedAt *time.Time `json:"uploaded_at,omitempty"`
 	// ProcessingStartedAt is set when the first job starts; it drives the ETA.
@@ -67,4 +77,9 @@ func (v *Video) ETA(now time.Time) (float64, bool) {
 	}
 	left := elapsed / v.Progress * (1 - v.Progress)
 	return left, true
+}
+
+// Resource is what the access rules need to know about the video.
+func (v *Video) Resource() access.Resource {
+	return access.Resource{OwnerID: v.OwnerID, Visibility: v.Visibility, AllowedUsers: v.AllowedUsers, AllowedGroups: v.AllowedGroups}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kinema/kinema/internal/access"
 	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/media"
 )
@@ -18,7 +19,7 @@ import (
 func Run(t *testing.T, newCatalog func(t *testing.T) *catalog.Catalog) {
 	for name, fn := range map[string]func(*testing.T, func(*testing.T) *catalog.Catalog){
 		"VideoLifecycle": testVideoLifecycle, "FailAndRequeue": testFailAndRequeue, "ListAndKeys": testListAndKeys,
-		"ConcurrentFanIn": testConcurrentFanIn,
+		"ConcurrentFanIn": testConcurrentFanIn, "Accounts": testAccounts, "Visibility": testVisibility,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -31,7 +32,7 @@ func testVideoLifecycle(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	ctx := context.Background()
 	c := setup(t)
 
-	v, err := c.CreateVideo(ctx, "Holiday 100%_fun")
+	v, err := c.CreateVideo(ctx, catalog.NewVideo{Title: "Holiday 100%_fun"})
 	require.NoError(t, err)
 	require.Equal(t, media.StatusWaitingUpload, v.Status)
 
@@ -91,7 +92,7 @@ func testVideoLifecycle(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 func testFailAndRequeue(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	ctx := context.Background()
 	c := setup(t)
-	v, _ := c.CreateVideo(ctx, "bad")
+	v, _ := c.CreateVideo(ctx, catalog.NewVideo{Title: "bad"})
 	_, err := c.Requeue(ctx, v.ID)
 	require.ErrorIs(t, err, media.ErrConflict)
 	run, _ := c.StartRun(ctx, v.ID, "raw/bad", 1)
@@ -113,9 +114,9 @@ func testFailAndRequeue(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 func testListAndKeys(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	ctx := context.Background()
 	c := setup(t)
-	a, _ := c.CreateVideo(ctx, "Alpha")
+	a, _ := c.CreateVideo(ctx, catalog.NewVideo{Title: "Alpha"})
 	time.Sleep(2 * time.Millisecond)
-	b, _ := c.CreateVideo(ctx, "beta 50%")
+	b, _ := c.CreateVideo(ctx, catalog.NewVideo{Title: "beta 50%"})
 	_, err := c.StartRun(ctx, b.ID, "raw/b", 1)
 	require.NoError(t, err)
 
@@ -136,7 +137,7 @@ func testListAndKeys(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	require.Equal(t, k.ID, k2.ID)
 	got, err := c.APIKeyByHash(ctx, "hash1")
 	require.NoError(t, err)
-	require.True(t, got.IsAdmin)
+	require.Equal(t, access.AllScopes, got.Scopes)
 	_, err = c.APIKeyByHash(ctx, "nope")
 	require.ErrorIs(t, err, media.ErrUnauthorized)
 
@@ -149,7 +150,7 @@ func testListAndKeys(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 func testConcurrentFanIn(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	ctx := context.Background()
 	c := setup(t)
-	v, err := c.CreateVideo(ctx, "fan")
+	v, err := c.CreateVideo(ctx, catalog.NewVideo{Title: "fan"})
 	require.NoError(t, err)
 	run, err := c.StartRun(ctx, v.ID, "raw/x", 1)
 	require.NoError(t, err)
@@ -180,4 +181,137 @@ func testConcurrentFanIn(t *testing.T, setup func(*testing.T) *catalog.Catalog) 
 	}
 	wg.Wait()
 	require.Equal(t, 1, lasts)
+}
+
+func testAccounts(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
+	ctx := context.Background()
+	c := setup(t)
+
+	n, err := c.CountUsers(ctx, "")
+	require.NoError(t, err)
+	require.Zero(t, n)
+	u, err := c.CreateUser(ctx, catalog.NewUser{Email: "Ann@Example.com", PasswordHash: "h1", Role: access.RoleUploader, Groups: []string{"staff"}})
+	require.NoError(t, err)
+	require.Equal(t, "ann@example.com", u.Email, "emails are stored lower-case")
+	require.Equal(t, []string{"staff"}, u.Groups)
+	_, err = c.CreateUser(ctx, catalog.NewUser{Email: "ann@example.COM", PasswordHash: "h", Role: access.RoleViewer})
+	require.ErrorIs(t, err, media.ErrConflict)
+	admins, err := c.CountUsers(ctx, access.RoleAdmin)
+	require.NoError(t, err)
+	require.Zero(t, admins)
+
+	cr, err := c.CredentialsByEmail(ctx, "ANN@example.com")
+	require.NoError(t, err)
+	require.Equal(t, "h1", cr.PasswordHash)
+	require.Nil(t, cr.LockedUntil)
+	_, err = c.CredentialsByEmail(ctx, "bob@example.com")
+	require.ErrorIs(t, err, media.ErrNotFound)
+
+	// Three failures lock the account; a success unlocks it.
+	for range 3 {
+		require.NoError(t, c.LoginFailed(ctx, u.ID, 3, time.Minute))
+	}
+	cr, _ = c.CredentialsByEmail(ctx, u.Email)
+	require.NotNil(t, cr.LockedUntil)
+	require.True(t, cr.LockedUntil.After(time.Now().Add(50*time.Second)))
+	require.NoError(t, c.LoginSucceeded(ctx, u.ID))
+	cr, _ = c.CredentialsByEmail(ctx, u.Email)
+	require.Nil(t, cr.LockedUntil)
+	require.NotNil(t, cr.User.LastLoginAt)
+
+	// Sessions: found while live, gone once the user is disabled.
+	require.NoError(t, c.CreateSession(ctx, "sess1", catalog.Session{UserID: u.ID, CSRFToken: "csrf", ExpiresAt: time.Now().Add(time.Hour)}))
+	s, su, err := c.SessionUser(ctx, "sess1", time.Hour)
+	require.NoError(t, err)
+	require.Equal(t, "csrf", s.CSRFToken)
+	require.Equal(t, u.ID, su.ID)
+	require.NoError(t, c.CreateSession(ctx, "old", catalog.Session{UserID: u.ID, CSRFToken: "x", ExpiresAt: time.Now().Add(-time.Second)}))
+	_, _, err = c.SessionUser(ctx, "old", time.Hour)
+	require.ErrorIs(t, err, media.ErrUnauthorized, "expired")
+	disabled := true
+	_, err = c.UpdateUser(ctx, u.ID, catalog.UserPatch{Disabled: &disabled})
+	require.NoError(t, err)
+	_, _, err = c.SessionUser(ctx, "sess1", time.Hour)
+	require.ErrorIs(t, err, media.ErrUnauthorized, "disabling ends sessions")
+
+	// Keys: scoped, listed per user, revocable by their owner only.
+	k, err := c.CreateUserAPIKey(ctx, u.ID, "ci", "khash", []access.Scope{access.ScopeRead})
+	require.NoError(t, err)
+	require.Equal(t, u.ID, k.UserID)
+	require.Equal(t, []access.Scope{access.ScopeRead}, k.Scopes)
+	require.NoError(t, c.TouchAPIKey(ctx, k.ID))
+	keys, err := c.ListAPIKeys(ctx, u.ID)
+	require.NoError(t, err)
+	require.Len(t, keys, 1)
+	require.NotNil(t, keys[0].LastUsedAt)
+	require.ErrorIs(t, c.RevokeAPIKey(ctx, k.ID, "usr_other"), media.ErrNotFound)
+	require.NoError(t, c.RevokeAPIKey(ctx, k.ID, u.ID))
+	_, err = c.APIKeyByHash(ctx, "khash")
+	require.ErrorIs(t, err, media.ErrUnauthorized, "revoked")
+
+	// Invites are used once.
+	require.NoError(t, c.CreateInvite(ctx, "inv", access.RoleViewer, u.ID, time.Now().Add(time.Hour)))
+	role, err := c.InviteRole(ctx, "inv")
+	require.NoError(t, err)
+	require.Equal(t, access.RoleViewer, role)
+	require.NoError(t, c.UseInvite(ctx, "inv", "usr_x"))
+	require.ErrorIs(t, c.UseInvite(ctx, "inv", "usr_y"), media.ErrForbidden)
+
+	v, err := c.Setting(ctx, "signup", "closed")
+	require.NoError(t, err)
+	require.Equal(t, "closed", v)
+	require.NoError(t, c.SetSetting(ctx, "signup", "open"))
+	require.NoError(t, c.SetSetting(ctx, "signup", "invite"))
+	v, _ = c.Setting(ctx, "signup", "closed")
+	require.Equal(t, "invite", v)
+
+	require.NoError(t, c.DeleteUser(ctx, u.ID))
+	require.ErrorIs(t, c.DeleteUser(ctx, u.ID), media.ErrNotFound)
+}
+
+// testVisibility: listing shows each viewer exactly what they may see.
+func testVisibility(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
+	ctx := context.Background()
+	c := setup(t)
+	mk := func(title, owner string, vis access.Visibility, users, groups []string) {
+		v, err := c.CreateVideo(ctx, catalog.NewVideo{Title: title, OwnerID: owner, Visibility: vis})
+		require.NoError(t, err)
+		_, err = c.UpdateVideo(ctx, v.ID, catalog.VideoPatch{AllowedUsers: users, AllowedGroups: groups})
+		require.NoError(t, err)
+	}
+	mk("ann-private", "usr_ann", access.Private, nil, nil)
+	mk("ann-unlisted", "usr_ann", access.Unlisted, nil, nil)
+	mk("ann-public", "usr_ann", access.Public, nil, nil)
+	mk("ann-for-bob", "usr_ann", access.Restricted, []string{"usr_bob"}, nil)
+	mk("ann-for-staff", "usr_ann", access.Restricted, nil, []string{"staff"})
+	mk("ann-for-bobby", "usr_ann", access.Restricted, []string{"usr_bobby"}, []string{"staff_x"})
+
+	titles := func(p access.Principal) []string {
+		vs, err := c.ListVideos(ctx, catalog.ListFilter{Viewer: &p})
+		require.NoError(t, err)
+		var out []string
+		for _, v := range vs {
+			require.True(t, access.CanView(p, v.Resource()), "listed %s must be viewable", v.Title)
+			out = append(out, v.Title)
+		}
+		return out
+	}
+	read := []access.Scope{access.ScopeRead}
+	require.ElementsMatch(t, []string{"ann-public"}, titles(access.Principal{}))
+	require.ElementsMatch(t, []string{"ann-private", "ann-unlisted", "ann-public", "ann-for-bob", "ann-for-staff", "ann-for-bobby"},
+		titles(access.Principal{ID: "usr_ann", Scopes: read}))
+	require.ElementsMatch(t, []string{"ann-public", "ann-for-bob"}, titles(access.Principal{ID: "usr_bob", Scopes: read}))
+	require.ElementsMatch(t, []string{"ann-public", "ann-for-staff"}, titles(access.Principal{ID: "usr_cy", Groups: []string{"staff"}, Scopes: read}))
+	require.Len(t, titles(access.Principal{ID: "usr_root", Scopes: access.AllScopes}), 6)
+
+	vis := access.Public
+	title := "renamed"
+	vs, _ := c.ListVideos(ctx, catalog.ListFilter{OwnerID: "usr_ann", Query: "ann-private"})
+	require.Len(t, vs, 1)
+	v, err := c.UpdateVideo(ctx, vs[0].ID, catalog.VideoPatch{Title: &title, Visibility: &vis})
+	require.NoError(t, err)
+	require.Equal(t, "renamed", v.Title)
+	require.Equal(t, access.Public, v.Visibility)
+	_, err = c.UpdateVideo(ctx, "nope", catalog.VideoPatch{Title: &title})
+	require.ErrorIs(t, err, media.ErrNotFound)
 }

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/kinema/kinema/internal/auth"
+	"github.com/kinema/kinema/internal/auth/cloudfront"
+	"github.com/kinema/kinema/internal/config"
+	"github.com/kinema/kinema/internal/delivery"
+	"github.com/kinema/kinema/internal/media"
+)
+
+// playbackSigner issues playback URLs and cookies: kinema's own Ed25519
+// tokens, or CloudFront's signatures when a distribution is configured.
+type playbackSigner struct {
+	keys *auth.Keys
+	cf   *cloudfront.Signer // nil unless CloudFront mode
+	ttl  time.Duration
+	now  func() time.Time
+}
+
+func newPlaybackSigner(cfg config.Config, keys *auth.Keys) (*playbackSigner, error) {
+	p := &playbackSigner{keys: keys, ttl: cfg.PlaybackTTL, now: time.Now}
+	if cfg.CloudFrontDomain == "" {
+		return p, nil
+	}
+	cf, err := cloudfront.NewSigner(cloudfront.Config{
+		Domain: cfg.CloudFrontDomain, KeyPairID: cfg.CloudFrontKeyPairID, PrivateKeyPEM: cfg.CloudFrontPrivateKey,
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.cf = cf
+	return p, nil
+}
+
+// URLs returns signed entry URLs for a ready video.
+func (p *playbackSigner) URLs(base string, v media.Video) (delivery.Playback, error) {
+	if p.cf != nil {
+		pb, err := p.cf.PlaybackURLs(v.ID, v.Kind, p.ttl, p.now())
+		return delivery.Playback(pb), err
+	}
+	return delivery.PlaybackURLs(base, p.keys, v.ID, v.Kind, p.ttl, p.now())
+}
+
+// Cookies returns cookies granting the video's files and the plain URLs
+// that go with them.
+func (p *playbackSigner) Cookies(base string, v media.Video) ([]*http.Cookie, delivery.Playback, error) {
+	now := p.now()
+	if p.cf != nil {
+		cookies, err := p.cf.PlaybackCookies(v.ID, p.ttl, now)
+		return cookies, plainURLs(p.cf.URL("/media/"+v.ID+"/"), v, now.Add(p.ttl)), err
+	}
+	c, err := delivery.PlaybackCookie(base, p.keys, delivery.CookieGrant{VideoID: v.ID}, p.ttl, now)
+	if err != nil {
+		return nil, delivery.Playback{}, err
+	}
+	return []*http.Cookie{c}, plainURLs(base+delivery.PathPrefix+v.ID+"/", v, c.Expires), nil
+}
+
+func plainURLs(dir string, v media.Video, exp time.Time) delivery.Playback {
+	pb := delivery.Playback{HLS: dir + "master.m3u8", DASH: dir + "manifest.mpd", ExpiresAt: exp.UTC().Truncate(time.Second)}
+	if v.Kind != media.KindAudio {
+		pb.Poster, pb.Storyboard = dir+"poster.jpg", dir+"storyboard.vtt"
+	}
+	return pb
+}

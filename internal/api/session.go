@@ -1,0 +1,323 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kinema/kinema/internal/access"
+	"github.com/kinema/kinema/internal/auth"
+	"github.com/kinema/kinema/internal/catalog"
+	"github.com/kinema/kinema/internal/media"
+)
+
+// SessionCookie holds a browser's session id; CSRFHeader must echo the
+// session's CSRF token on every cookie-authenticated write.
+const (
+	SessionCookie = "kinema_session"
+	CSRFHeader    = "X-CSRF-Token"
+)
+
+// Login lockout: this many wrong passwords in a row lock an account for
+// lockFor, doubling with each further failure.
+const (
+	lockAfter = 5
+	lockFor   = 15 * time.Minute
+)
+
+// Sign-up modes, an admin setting.
+const (
+	SignupOpen   = "open"
+	SignupInvite = "invite"
+	SignupClosed = "closed"
+)
+
+func (s *Server) sessionTTL() time.Duration {
+	if s.SessionTTL > 0 {
+		return s.SessionTTL
+	}
+	return 14 * 24 * time.Hour
+}
+
+// sessionView is what login, sign-up and GET /auth/session answer.
+type sessionView struct {
+	User      access.User    `json:"user"`
+	Scopes    []access.Scope `json:"scopes"`
+	CSRFToken string         `json:"csrf_token"`
+}
+
+type credentialsRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+	Invite   string `json:"invite"`
+}
+
+// decodeJSON reads a small JSON body. It insists on the JSON content type:
+// an HTML form cannot send it cross-site without a CORS preflight, which
+// closes login CSRF.
+func decodeJSON(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return media.Inputf("Send the body as JSON (Content-Type: application/json).")
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil && err != io.EOF {
+		return media.Inputf("The body is not valid JSON for this request: %s.", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return nil
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	var req credentialsRequest
+	if err := decodeJSON(r, &req); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	if wait := s.loginLimiter().allow(clientIP(r), s.Now()); wait > 0 {
+		tooMany(w, wait, "Too many sign-in attempts from your address. Try again later.")
+		return
+	}
+	cr, err := s.Catalog.CredentialsByEmail(r.Context(), strings.TrimSpace(req.Email))
+	if errors.Is(err, media.ErrNotFound) {
+		auth.BurnPasswordCheck(req.Password)
+		writeCode(w, http.StatusUnauthorized, "wrong_credentials", "Wrong email or password.")
+		return
+	}
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	// A locked account is refused even with the right password, so a guess
+	// made during the lock learns nothing.
+	if cr.LockedUntil != nil && s.Now().Before(*cr.LockedUntil) {
+		tooMany(w, cr.LockedUntil.Sub(s.Now()), "This account is locked after too many wrong passwords. Try again later.")
+		return
+	}
+	if !auth.CheckPassword(cr.PasswordHash, req.Password) || cr.User.Disabled {
+		if err := s.Catalog.LoginFailed(r.Context(), cr.User.ID, lockAfter, lockFor); err != nil {
+			s.Log.Error("record failed login", "err", err)
+		}
+		s.Log.Warn("failed login", "user", cr.User.ID, "ip", clientIP(r))
+		writeCode(w, http.StatusUnauthorized, "wrong_credentials", "Wrong email or password.")
+		return
+	}
+	if err := s.Catalog.LoginSucceeded(r.Context(), cr.User.ID); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	s.startSession(w, r, http.StatusOK, cr.User)
+}
+
+// startSession creates a session for u, sets its cookie and answers with
+// the session view.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, status int, u access.User) {
+	id, csrf := auth.NewSecret(32), auth.NewSecret(24)
+	exp := s.Now().Add(s.sessionTTL())
+	if err := s.Catalog.CreateSession(r.Context(), auth.HashAPIKey(id), catalog.Session{UserID: u.ID, CSRFToken: csrf, ExpiresAt: exp}); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	http.SetCookie(w, s.sessionCookie(r, id, int(s.sessionTTL().Seconds())))
+	writeJSON(w, status, sessionView{User: u, Scopes: access.RoleScopes(u.Role), CSRFToken: csrf})
+}
+
+// sessionCookie is HttpOnly (scripts never read it), SameSite=Lax (other
+// sites' forms do not carry it) and Secure whenever we are served over https.
+func (s *Server) sessionCookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: SessionCookie, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil || strings.HasPrefix(s.PublicURL, "https:"),
+	}
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := s.Catalog.DeleteSession(r.Context(), auth.HashAPIKey(c.Value)); err != nil {
+			writeError(w, s.Log, err)
+			return
+		}
+	}
+	http.SetCookie(w, s.sessionCookie(r, "", -1))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// session answers who is signed in, with a CSRF token for the UI after a
+// reload.
+func (s *Server) session(w http.ResponseWriter, r *http.Request) {
+	p := principalOf(r)
+	c, err := r.Cookie(SessionCookie)
+	if !p.Session || err != nil {
+		writeError(w, s.Log, media.ErrUnauthorized)
+		return
+	}
+	sess, u, err := s.Catalog.SessionUser(r.Context(), auth.HashAPIKey(c.Value), s.sessionTTL())
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sessionView{User: u, Scopes: p.Scopes, CSRFToken: sess.CSRFToken})
+}
+
+// setupInfo tells the UI, before anyone signs in, whether the first account
+// is still to be made and how sign-up works.
+func (s *Server) setupInfo(w http.ResponseWriter, r *http.Request) {
+	n, err := s.Catalog.CountUsers(r.Context(), "")
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	mode, err := s.signupMode(r.Context())
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"needs_setup": n == 0, "signup": mode})
+}
+
+func (s *Server) signupMode(ctx context.Context) (string, error) {
+	return s.Catalog.Setting(ctx, "signup", s.DefaultSignup)
+}
+
+// signup creates an account. The very first account is the admin (setup);
+// after that the admin's sign-up mode decides: open, invite-only or closed.
+func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
+	var req credentialsRequest
+	if err := decodeJSON(r, &req); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	if wait := s.loginLimiter().allow(clientIP(r), s.Now()); wait > 0 {
+		tooMany(w, wait, "Too many attempts from your address. Try again later.")
+		return
+	}
+	nu, err := newUserFromRequest(req.Email, req.Name, req.Password)
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	ctx := r.Context()
+	role, inviteHash, err := s.signupRole(ctx, req.Invite)
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	nu.Role = role
+	u, err := s.Catalog.CreateUser(ctx, nu)
+	if errors.Is(err, media.ErrConflict) {
+		writeCode(w, http.StatusConflict, "email_taken", "An account with this email exists already.")
+		return
+	}
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	if inviteHash != "" {
+		if err := s.Catalog.UseInvite(ctx, inviteHash, u.ID); err != nil { // raced with another sign-up
+			_ = s.Catalog.DeleteUser(ctx, u.ID)
+			writeError(w, s.Log, err)
+			return
+		}
+	}
+	s.Log.Info("user signed up", "user", u.ID, "role", u.Role)
+	s.startSession(w, r, http.StatusCreated, u)
+}
+
+// signupRole decides the new account's role, or refuses.
+func (s *Server) signupRole(ctx context.Context, invite string) (access.Role, string, error) {
+	n, err := s.Catalog.CountUsers(ctx, "")
+	if err != nil {
+		return "", "", err
+	}
+	if n == 0 {
+		return access.RoleAdmin, "", nil
+	}
+	if invite != "" {
+		h := auth.HashAPIKey(invite)
+		role, err := s.Catalog.InviteRole(ctx, h)
+		if err != nil {
+			return "", "", media.Inputf("This invite is not valid: it may have been used or have expired.")
+		}
+		return role, h, nil
+	}
+	mode, err := s.signupMode(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	if mode != SignupOpen {
+		return "", "", fmt.Errorf("sign-up is %s: %w", mode, media.ErrForbidden)
+	}
+	role, err := s.Catalog.Setting(ctx, "default_role", string(access.RoleViewer))
+	return access.Role(role), "", err
+}
+
+// newUserFromRequest validates what a person typed and hashes the password.
+func newUserFromRequest(email, name, password string) (catalog.NewUser, error) {
+	email = strings.TrimSpace(email)
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+		return catalog.NewUser{}, media.Inputf("Enter a valid email address.")
+	}
+	name = strings.TrimSpace(name)
+	if len([]rune(name)) > 100 {
+		return catalog.NewUser{}, media.Inputf("The name must have at most 100 characters.")
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return catalog.NewUser{}, media.Inputf("The password must have %d to %d characters.", auth.MinPasswordLen, auth.MaxPasswordLen)
+	}
+	return catalog.NewUser{Email: email, Name: name, PasswordHash: hash}, nil
+}
+
+// changePassword needs the current password; it ends every other session.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
+	p := principalOf(r)
+	var req struct {
+		Current string `json:"current_password"`
+		New     string `json:"new_password"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	u, err := s.Catalog.User(r.Context(), p.ID)
+	if err != nil {
+		writeError(w, s.Log, media.ErrForbidden) // a user-less API key has no password
+		return
+	}
+	cr, err := s.Catalog.CredentialsByEmail(r.Context(), u.Email)
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	if !auth.CheckPassword(cr.PasswordHash, req.Current) {
+		writeCode(w, http.StatusForbidden, "wrong_credentials", "The current password is wrong.")
+		return
+	}
+	hash, err := auth.HashPassword(req.New)
+	if err != nil {
+		writeError(w, s.Log, media.Inputf("The password must have %d to %d characters.", auth.MinPasswordLen, auth.MaxPasswordLen))
+		return
+	}
+	if _, err := s.Catalog.UpdateUser(r.Context(), u.ID, catalog.UserPatch{PasswordHash: &hash}); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	if p.Session { // keep the browser that changed it signed in
+		s.startSession(w, r, http.StatusOK, u)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func tooMany(w http.ResponseWriter, wait time.Duration, msg string) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	writeCode(w, http.StatusTooManyRequests, "rate_limited", msg)
+}

@@ -1,0 +1,238 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/kinema/kinema/internal/access"
+	"github.com/kinema/kinema/internal/auth"
+	"github.com/kinema/kinema/internal/catalog"
+	"github.com/kinema/kinema/internal/media"
+)
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
+	users, err := s.Catalog.ListUsers(r.Context())
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"users": users})
+}
+
+type userRequest struct {
+	Email    string       `json:"email"`
+	Name     *string      `json:"name"`
+	Password *string      `json:"password"`
+	Role     *access.Role `json:"role"`
+	Groups   []string     `json:"groups"`
+	Disabled *bool        `json:"disabled"`
+}
+
+// createUser lets an admin add an account directly, whatever the sign-up mode.
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
+	var req userRequest
+	if err := decodeJSON(r, &req); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	nu, err := newUserFromRequest(req.Email, deref(req.Name), deref(req.Password))
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	nu.Role = access.RoleViewer
+	if req.Role != nil {
+		nu.Role = *req.Role
+	}
+	if !nu.Role.Valid() || !validGroups(req.Groups) {
+		writeError(w, s.Log, media.Inputf("role must be admin, uploader or viewer; groups are lower-case names."))
+		return
+	}
+	nu.Groups = req.Groups
+	u, err := s.Catalog.CreateUser(r.Context(), nu)
+	if errors.Is(err, media.ErrConflict) {
+		writeCode(w, http.StatusConflict, "email_taken", "An account with this email exists already.")
+		return
+	}
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, u)
+}
+
+// updateUser changes role, groups, name, password or the disabled flag.
+// The last active admin cannot demote or disable themselves out of existence.
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
+	var req userRequest
+	if err := decodeJSON(r, &req); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	if req.Email != "" || (req.Role != nil && !req.Role.Valid()) || !validGroups(req.Groups) {
+		writeError(w, s.Log, media.Inputf("role must be admin, uploader or viewer; groups are lower-case names; email cannot change."))
+		return
+	}
+	ctx, id := r.Context(), r.PathValue("id")
+	u, err := s.Catalog.User(ctx, id)
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	demoted := (req.Role != nil && *req.Role != access.RoleAdmin) || (req.Disabled != nil && *req.Disabled)
+	if u.Role == access.RoleAdmin && demoted {
+		if err := s.keepAnAdmin(r); err != nil {
+			writeError(w, s.Log, err)
+			return
+		}
+	}
+	patch := catalog.UserPatch{Name: req.Name, Role: req.Role, Groups: req.Groups, Disabled: req.Disabled}
+	if req.Password != nil {
+		hash, err := auth.HashPassword(*req.Password)
+		if err != nil {
+			writeError(w, s.Log, media.Inputf("The password must have %d to %d characters.", auth.MinPasswordLen, auth.MaxPasswordLen))
+			return
+		}
+		patch.PasswordHash = &hash
+	}
+	u, err = s.Catalog.UpdateUser(ctx, id, patch)
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
+}
+
+func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
+	ctx, id := r.Context(), r.PathValue("id")
+	u, err := s.Catalog.User(ctx, id)
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	if u.Role == access.RoleAdmin && !u.Disabled {
+		if err := s.keepAnAdmin(r); err != nil {
+			writeError(w, s.Log, err)
+			return
+		}
+	}
+	if err := s.Catalog.DeleteUser(ctx, id); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// keepAnAdmin refuses to remove the last active admin account.
+func (s *Server) keepAnAdmin(r *http.Request) error {
+	n, err := s.Catalog.CountUsers(r.Context(), access.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return media.Inputf("This is the last admin account; make another admin first.")
+	}
+	return nil
+}
+
+// createInvite returns a single-use sign-up code (shown once) for a role.
+func (s *Server) createInvite(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Role     access.Role `json:"role"`
+		TTLHours int         `json:"ttl_hours"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	if req.Role == "" {
+		req.Role = access.RoleViewer
+	}
+	if !req.Role.Valid() || req.TTLHours < 0 || req.TTLHours > 24*90 {
+		writeError(w, s.Log, media.Inputf("role must be admin, uploader or viewer; ttl_hours at most 2160."))
+		return
+	}
+	if req.TTLHours == 0 {
+		req.TTLHours = 7 * 24
+	}
+	code, exp := auth.NewSecret(18), s.Now().Add(time.Duration(req.TTLHours)*time.Hour)
+	if err := s.Catalog.CreateInvite(r.Context(), auth.HashAPIKey(code), req.Role, principalOf(r).ID, exp); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"code": code, "role": req.Role, "expires_at": exp.UTC().Truncate(time.Second),
+		"url": s.baseURL(r) + "/signup?invite=" + code,
+	})
+}
+
+type settingsView struct {
+	Signup      string      `json:"signup"`
+	DefaultRole access.Role `json:"default_role"`
+}
+
+func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) {
+	v, err := s.settings(r)
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) settings(r *http.Request) (settingsView, error) {
+	mode, err := s.signupMode(r.Context())
+	if err != nil {
+		return settingsView{}, err
+	}
+	role, err := s.Catalog.Setting(r.Context(), "default_role", string(access.RoleViewer))
+	return settingsView{Signup: mode, DefaultRole: access.Role(role)}, err
+}
+
+func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
+	var req settingsView
+	if err := decodeJSON(r, &req); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	if req.Signup != "" && !slices.Contains([]string{SignupOpen, SignupInvite, SignupClosed}, req.Signup) ||
+		req.DefaultRole != "" && !req.DefaultRole.Valid() {
+		writeError(w, s.Log, media.Inputf("signup must be open, invite or closed; default_role admin, uploader or viewer."))
+		return
+	}
+	if req.Signup != "" {
+		if err := s.Catalog.SetSetting(r.Context(), "signup", req.Signup); err != nil {
+			writeError(w, s.Log, err)
+			return
+		}
+	}
+	if req.DefaultRole != "" {
+		if err := s.Catalog.SetSetting(r.Context(), "default_role", string(req.DefaultRole)); err != nil {
+			writeError(w, s.Log, err)
+			return
+		}
+	}
+	s.getSettings(w, r)
+}
+
+func validGroups(groups []string) bool {
+	if len(groups) > 50 {
+		return false
+	}
+	for _, g := range groups {
+		if !access.ValidGroup(g) {
+			return false
+		}
+	}
+	return true
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
