@@ -131,10 +131,16 @@ func (c *apiClient) follow(ctx context.Context, id string, bar *bar) (string, er
 			bar.done("failed: " + v.Error)
 			return v.Status, nil
 		}
+		// Near the end, look more often: the last step takes seconds, and
+		// scripts timing `upload --wait` should not wait a whole extra poll.
+		every := time.Second
+		if v.Progress >= 0.9 {
+			every = 200 * time.Millisecond
+		}
 		select {
 		case <-ctx.Done():
 			return "", ctx.Err()
-		case <-time.After(time.Second):
+		case <-time.After(every):
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/riverqueue/river"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/kinema/kinema/internal/manifest"
 	"github.com/kinema/kinema/internal/media"
@@ -42,20 +43,20 @@ func (p *Pipeline) doPackage(ctx context.Context, job *river.Job[PackageArgs]) e
 	if err := os.MkdirAll(out, 0o750); err != nil {
 		return err
 	}
+	// The parts write to different files; running them at once keeps this
+	// serial step of the DAG short (store round trips overlap with ffmpeg).
+	g, gctx := errgroup.WithContext(ctx)
 	if len(plan.Video) > 0 {
-		if err := p.packageVideo(ctx, ref, plan, dir, out); err != nil {
-			return err
-		}
-		if err := p.buildStoryboard(ctx, ref, plan, dir, out); err != nil {
-			return err
-		}
+		g.Go(func() error { return p.packageVideo(gctx, ref, plan, dir, out) })
+		g.Go(func() error { return p.buildStoryboard(gctx, ref, plan, dir, out) })
+	}
+	for _, prefix := range []string{audioPrefix(ref), thumbsPrefix(ref)} {
+		g.Go(func() error { return p.download(gctx, prefix, out) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	p.progress(ref, stepPackage, 0.5)
-	for _, prefix := range []string{audioPrefix(ref), thumbsPrefix(ref)} {
-		if err := p.download(ctx, prefix, out); err != nil {
-			return err
-		}
-	}
 	renditions, err := describe(plan, out)
 	if err != nil {
 		return err
@@ -81,14 +82,18 @@ func (p *Pipeline) doPackage(ctx context.Context, job *river.Job[PackageArgs]) e
 // continue across chunks) and remuxes them into fMP4 segments in one ffmpeg run.
 func (p *Pipeline) packageVideo(ctx context.Context, ref Ref, plan media.Plan, dir, out string) error {
 	inputs := make([]string, len(plan.Video))
+	g, gctx := errgroup.WithContext(ctx)
 	for i, r := range plan.Video {
 		inputs[i] = filepath.Join(dir, r.ID+".ts")
-		if err := p.concatChunks(ctx, ref, r.ID, len(plan.Chunks), inputs[i]); err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Join(out, r.ID), 0o750); err != nil {
-			return err
-		}
+		g.Go(func() error {
+			if err := os.MkdirAll(filepath.Join(out, r.ID), 0o750); err != nil {
+				return err
+			}
+			return p.concatChunks(gctx, ref, r.ID, len(plan.Chunks), inputs[i])
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	if err := p.ff.Run(ctx, ffmpeg.PackageArgs(plan, inputs, out), nil); err != nil {
 		return fmt.Errorf("package: %w", err)
