@@ -37,6 +37,9 @@ func scaleoutEnv(t *testing.T) []string {
 	return []string{
 		"KINEMA_DB=" + testutil.PostgresURL(t),
 		"KINEMA_STORE=s3://" + bucket + "/media-store",
+		// Uploads in a bucket of their own, as an operator keeping raw and
+		// processed media apart would set it up.
+		"KINEMA_RAW_STORE=s3://" + bucket + "-raw/uploads",
 		"KINEMA_S3_ENDPOINT=" + endpoint,
 		"KINEMA_S3_PATH_STYLE=true",
 		"AWS_ACCESS_KEY_ID=" + os.Getenv("KINEMA_TEST_S3_ACCESS_KEY"),
@@ -118,7 +121,7 @@ func TestScaleOut(t *testing.T) {
 	require.Equal(t, http.StatusOK, post(t, completeURL, body, nil))
 	// The store's event webhook arriving too does not start a second run.
 	event := map[string]any{"Records": []map[string]any{{"eventName": "s3:ObjectCreated:CompleteMultipartUpload",
-		"s3": map[string]any{"object": map[string]any{"key": "media-store/" + grant.Key, "size": len(data)}}}}}
+		"s3": map[string]any{"object": map[string]any{"key": "uploads/" + grant.Key, "size": len(data)}}}}}
 	req, _ := http.NewRequest(http.MethodPost, api.base+"/api/v1/hooks/s3", jsonBody(event))
 	req.Header.Set("Authorization", "Bearer e2e-webhook-secret")
 	resp, err := http.DefaultClient.Do(req)

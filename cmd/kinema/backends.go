@@ -16,8 +16,11 @@ import (
 
 // backends are the stateful parts chosen by --db and --store.
 type backends struct {
-	cat      *catalog.Catalog
-	store    storage.Store
+	cat   *catalog.Catalog
+	store storage.Store
+	// raw holds uploaded sources: the same store as processed media unless
+	// --raw-store names another bucket or directory.
+	raw      storage.Store
 	newQueue func(workers *river.Workers, cfg queue.Config) (*queue.Queue, error)
 	ping     func(ctx context.Context) error
 	close    func()
@@ -56,12 +59,18 @@ func openBackends(ctx context.Context, cfg config.Config) (*backends, error) {
 			return queue.NewSQLite(db, b.cat, w, qc)
 		}
 	}
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, cfg, cfg.Store, cfg.StoreDir())
 	if err != nil {
 		b.close()
 		return nil, err
 	}
-	b.store = store
+	b.store, b.raw = store, store
+	if cfg.RawStore != "" {
+		if b.raw, err = openStore(ctx, cfg, cfg.RawStore, cfg.RawStore); err != nil {
+			b.close()
+			return nil, err
+		}
+	}
 	return b, nil
 }
 
@@ -69,14 +78,15 @@ func isPostgres(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
-func openStore(ctx context.Context, cfg config.Config) (storage.Store, error) {
-	if strings.HasPrefix(cfg.Store, "s3://") {
-		return openS3(ctx, cfg)
+// openStore opens url (s3://BUCKET[/PREFIX]) or the local directory dir.
+func openStore(ctx context.Context, cfg config.Config, url, dir string) (storage.Store, error) {
+	if strings.HasPrefix(url, "s3://") {
+		return openS3(ctx, cfg, url)
 	}
-	if strings.Contains(cfg.Store, "://") {
-		return nil, fmt.Errorf("store %q: use a directory or s3://BUCKET[/PREFIX]", cfg.Store)
+	if strings.Contains(url, "://") {
+		return nil, fmt.Errorf("store %q: use a directory or s3://BUCKET[/PREFIX]", url)
 	}
-	return local.New(cfg.StoreDir())
+	return local.New(dir)
 }
 
 // storePrefix is what S3 event keys carry before a store key: the prefix of

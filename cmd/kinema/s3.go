@@ -11,8 +11,8 @@ import (
 // openS3 opens s3://BUCKET[/PREFIX]; credentials and region come from the
 // usual AWS variables, the endpoint from KINEMA_S3_ENDPOINT. The bucket is
 // created when missing and the credentials allow it.
-func openS3(ctx context.Context, cfg config.Config) (storage.Store, error) {
-	bucket, prefix, err := s3.ParseURL(cfg.Store)
+func openS3(ctx context.Context, cfg config.Config, url string) (storage.Store, error) {
+	bucket, prefix, err := s3.ParseURL(url)
 	if err != nil {
 		return nil, err
 	}

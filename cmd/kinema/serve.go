@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -113,7 +114,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	met := metrics.New()
 	pipe := pipeline.New(cat, store, ff, pipeline.Config{
-		Ladder: cfg.Ladder, Limits: cfg.Limits, ScratchDir: cfg.ScratchDir(), MaxAttempts: cfg.MaxAttempts,
+		Ladder: cfg.Ladder, Limits: cfg.Limits, ScratchDir: cfg.ScratchDir(), MaxAttempts: cfg.MaxAttempts, RawStore: be.raw,
 		EncodeDoneFunc: met.EncodeDone,
 	}, m.Log.With("component", "pipeline"))
 	if err := pipe.CleanScratch(); err != nil {
@@ -185,10 +186,10 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 		}
 	}
 
-	uploads, err := upload.New(cat, store, keys, pipe.Start, upload.Config{
+	uploads, err := upload.New(cat, be.raw, keys, pipe.Start, upload.Config{
 		TusDir: cfg.TusDir(), MaxBytes: cfg.Limits.MaxBytes, TTL: cfg.UploadTTL,
 		MultipartThreshold: cfg.MultipartThreshold, PartSize: cfg.MultipartPartSize,
-		WebhookSecret: cfg.S3WebhookSecret, StorePrefix: storePrefix(cfg.Store),
+		WebhookSecret: cfg.S3WebhookSecret, StorePrefix: storePrefix(cmp.Or(cfg.RawStore, cfg.Store)),
 	}, m.Log.With("component", "upload"))
 	if err != nil {
 		return err
@@ -204,7 +205,7 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 		RetryFunc: pipe.Retry,
 		JobsFunc:  m.queue.Jobs,
 		DeleteMediaFunc: func(ctx context.Context, id string) error {
-			return errors.Join(store.DeletePrefix(ctx, "media/"+id+"/"), store.DeletePrefix(ctx, "raw/"+id+"/"),
+			return errors.Join(store.DeletePrefix(ctx, "media/"+id+"/"), be.raw.DeletePrefix(ctx, "raw/"+id+"/"),
 				store.DeletePrefix(ctx, "work/"+id+"/"))
 		},
 	}
@@ -242,7 +243,7 @@ func (m *Main) startLive(ctx context.Context, mux *http.ServeMux, be *backends, 
 			return "", err
 		}
 		key := upload.RawKey(v.ID)
-		info, err := storage.PutFile(ctx, be.store, key, path)
+		info, err := storage.PutFile(ctx, be.raw, key, path)
 		if err != nil {
 			return "", err
 		}

@@ -25,6 +25,7 @@ type Config struct {
 	DataDir    string        // SQLite, objects, keys and scratch live here
 	DB         string        // "sqlite:PATH" or a postgres:// URL; empty means SQLite in DataDir
 	Store      string        // a directory or s3://BUCKET[/PREFIX]; empty means DataDir/objects
+	RawStore   string        // where uploads are kept, same forms as Store; empty means Store (under raw/)
 	Workers    int           // in-process job concurrency; 0 runs the API alone
 	AdminToken string        // bootstrap admin API key (env only, never a flag)
 	PublicURL  string        // origin used in signed URLs; empty means the request's host
@@ -131,6 +132,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_LIVE_GRACE", &c.LiveGrace)
 	env("KINEMA_DB", &c.DB)
 	env("KINEMA_STORE", &c.Store)
+	env("KINEMA_RAW_STORE", &c.RawStore)
 	env("KINEMA_WORKERS", &c.Workers)
 	env("KINEMA_ADMIN_TOKEN", &c.AdminToken)
 	env("KINEMA_PUBLIC_URL", &c.PublicURL)
@@ -174,6 +176,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.RTMPAddr, "rtmp-addr", c.RTMPAddr, "RTMP ingest listen address, empty disables (KINEMA_RTMP_ADDR)")
 	fs.StringVar(&c.DB, "db", c.DB, "catalog and queue database: sqlite:PATH or postgres://... (KINEMA_DB)")
 	fs.StringVar(&c.Store, "store", c.Store, "object store: a directory or s3://BUCKET[/PREFIX] (KINEMA_STORE)")
+	fs.StringVar(&c.RawStore, "raw-store", c.RawStore, "separate store for uploaded sources: a directory or s3://BUCKET[/PREFIX] (KINEMA_RAW_STORE)")
 	fs.IntVar(&c.Workers, "workers", c.Workers, "in-process pipeline workers; 0 serves the API only (KINEMA_WORKERS)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public origin for signed URLs (KINEMA_PUBLIC_URL)")
 	fs.StringVar(&c.Ladder.Preset, "preset", c.Ladder.Preset, "x264 preset (KINEMA_PRESET)")

@@ -125,7 +125,7 @@ func (p *Pipeline) prepare(ctx context.Context, jobID int64, ref Ref) (dir, src 
 	if err != nil {
 		return "", "", err
 	}
-	src, err = p.sources.fetch(ctx, p.store, key)
+	src, err = p.sources.fetch(ctx, p.cfg.RawStore, key)
 	if err != nil {
 		removeAll(dir)
 		return "", "", err

@@ -28,6 +28,8 @@ type Config struct {
 	Limits      media.Limits
 	ScratchDir  string // local space for one job's files, removed when it ends
 	MaxAttempts int    // per job, before the video fails
+	// RawStore holds uploaded sources; nil means the media store.
+	RawStore storage.Store
 	// EncodeDoneFunc, when set, is told how many seconds of media an encode
 	// job turned out in how many seconds of wall time (metrics).
 	EncodeDoneFunc func(kind string, mediaSeconds, wallSeconds float64)
@@ -53,6 +55,9 @@ type Pipeline struct {
 func New(cat *catalog.Catalog, store storage.Store, ff *ffmpeg.Runner, cfg Config, log *slog.Logger) *Pipeline {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 3
+	}
+	if cfg.RawStore == nil {
+		cfg.RawStore = store
 	}
 	return &Pipeline{cat: cat, store: store, ff: ff, cfg: cfg, log: log, lastProgress: map[string]time.Time{},
 		sources: &sourceCache{dir: filepath.Join(cfg.ScratchDir, "sources"), keep: 3}}

@@ -26,13 +26,13 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	if err != nil {
 		return err
 	}
-	info, err := p.store.Stat(ctx, key)
+	info, err := p.cfg.RawStore.Stat(ctx, key)
 	if err != nil {
 		return err
 	}
 	// Through the worker's source cache: the chunk jobs that land on this
 	// worker next reuse this download.
-	src, err := p.sources.fetch(ctx, p.store, key)
+	src, err := p.sources.fetch(ctx, p.cfg.RawStore, key)
 	if err != nil {
 		return err
 	}
