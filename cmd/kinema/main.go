@@ -26,6 +26,7 @@ commands:
   worker          run pipeline jobs only (scale-out; --db postgres://... --store s3://...)
   upload FILE     upload a file (--server, --token, --title, --wait)
   apikey create   print a new API key (--data, --name, --admin)
+  user create     add an account, password on stdin (--email, --role, --name, --data)
   sign VIDEO_ID   print a signed HLS playback URL (--data, --ttl, --base, --ip)
   keys CMD        rotate | remove KID | list playback signing keys (--data)
 `
@@ -49,6 +50,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = keysCmd(args[1:], stdout, stderr)
 	case "apikey":
 		err = apikeyCmd(args[1:], stdout, stderr)
+	case "user":
+		err = userCmd(args[1:], os.Stdin, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
