@@ -87,8 +87,10 @@ type Main struct {
 
 	backends *backends
 	queue    *queue.Queue
-	live     *live.Service
-	http     *http.Server
+	// stopHousekeeping ends the periodic cleanup of an API node.
+	stopHousekeeping context.CancelFunc
+	live             *live.Service
+	http             *http.Server
 }
 
 // Run opens storage, migrates, starts HTTP and workers, and returns.
@@ -194,6 +196,9 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 	if err != nil {
 		return err
 	}
+	hctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopHousekeeping = stop
+	go housekeep(hctx, cat, uploads, time.Hour, m.Log.With("component", "housekeeping"))
 	playback, err := newPlaybackSigner(cfg, keys)
 	if err != nil {
 		return err
@@ -320,6 +325,9 @@ func protocols() *http.Protocols {
 // then are cancelled and snooze back into the queue), then the database.
 func (m *Main) Close(ctx context.Context) error {
 	var errs []error
+	if m.stopHousekeeping != nil {
+		m.stopHousekeeping()
+	}
 	if m.http != nil {
 		hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		errs = append(errs, m.http.Shutdown(hctx))
