@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"os"
 	"strings"
@@ -107,11 +108,12 @@ func TestUploadURLs(t *testing.T) {
 	require.ErrorContains(t, err, "403")
 }
 
-// TestAPIAuth: every API route needs a key; lists filter by status.
+// TestAPIAuth: wrong credentials are refused (never treated as anonymous);
+// no credentials see only public videos and cannot write; lists filter by status.
 func TestAPIAuth(t *testing.T) {
 	t.Parallel()
 	s := setup(t)
-	for _, h := range []string{"", "Bearer ", "Bearer wrong-key", "Basic " + adminToken} {
+	for _, h := range []string{"Bearer ", "Bearer wrong-key", "Basic " + adminToken} {
 		req, _ := http.NewRequest(http.MethodGet, s.base+"/api/v1/videos", nil)
 		if h != "" {
 			req.Header.Set("Authorization", h)
@@ -123,6 +125,17 @@ func TestAPIAuth(t *testing.T) {
 	}
 	v := s.create("waiting")
 	var list struct{ Videos []video }
+	resp, err := http.Get(s.base + "/api/v1/videos")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&list))
+	resp.Body.Close()
+	require.Empty(t, list.Videos, "a private video is not listed for anonymous callers")
+	resp, err = http.Post(s.base+"/api/v1/videos", "application/json", strings.NewReader(`{"title":"x"}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+
 	require.Equal(t, http.StatusOK, s.api(http.MethodGet, "/api/v1/videos?status=ready", nil, &list))
 	require.Empty(t, list.Videos)
 	require.Equal(t, http.StatusOK, s.api(http.MethodGet, "/api/v1/videos?status=waiting_upload", nil, &list))

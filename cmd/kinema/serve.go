@@ -30,6 +30,7 @@ import (
 	"github.com/kinema/kinema/internal/storage"
 	"github.com/kinema/kinema/internal/upload"
 	"github.com/kinema/kinema/internal/web"
+	"github.com/kinema/kinema/internal/webhook"
 )
 
 func serveCmd(args []string, stderr io.Writer) error {
@@ -91,6 +92,7 @@ type Main struct {
 	stopHousekeeping context.CancelFunc
 	live             *live.Service
 	http             *http.Server
+	webhooks         *webhook.Service
 }
 
 // Run opens storage, migrates, starts HTTP and workers, and returns.
@@ -115,15 +117,17 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	met := metrics.New()
+	m.webhooks = newWebhooks(cfg, cat, m.Log)
 	pipe := pipeline.New(cat, store, ff, pipeline.Config{
 		Ladder: cfg.Ladder, Limits: cfg.Limits, ScratchDir: cfg.ScratchDir(), MaxAttempts: cfg.MaxAttempts, RawStore: be.raw,
-		EncodeDoneFunc: met.EncodeDone,
+		EncodeDoneFunc: met.EncodeDone, Events: m.webhooks.Enqueue,
 	}, m.Log.With("component", "pipeline"))
 	if err := pipe.CleanScratch(); err != nil {
 		return err
 	}
 	workers := river.NewWorkers()
 	pipe.Register(workers)
+	m.webhooks.Register(workers)
 	m.queue, err = be.newQueue(workers, queue.Config{
 		Concurrency: cfg.Workers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter,
 		PollInterval: 200 * time.Millisecond, Logger: m.Log.With("component", "queue"), ID: processID(m.WorkerOnly),
@@ -133,6 +137,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	pipe.UseQueue(m.queue)
+	m.webhooks.UseQueue(m.queue)
 
 	met.RegisterQueueStats(queueStats(m.queue))
 
@@ -209,6 +214,7 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 		PlaybackFunc: playback.URLs, PlaybackCookiesFunc: playback.Cookies,
 		RetryFunc: pipe.Retry,
 		JobsFunc:  m.queue.Jobs,
+		Webhooks:  m.webhooks,
 		DeleteMediaFunc: func(ctx context.Context, id string) error {
 			return errors.Join(store.DeletePrefix(ctx, "media/"+id+"/"), be.raw.DeletePrefix(ctx, "raw/"+id+"/"),
 				store.DeletePrefix(ctx, "work/"+id+"/"))

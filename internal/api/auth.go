@@ -43,6 +43,16 @@ func (s *Server) guard(scope access.Scope, next http.HandlerFunc) http.Handler {
 	})
 }
 
+// public serves the routes used before signing in (setup, sign-up, login).
+// It reads no credentials, so a stale session cookie (one ended by logout
+// elsewhere, a password change or expiry) or a missing CSRF token never
+// keeps a browser from signing in again. Login CSRF is closed by decodeJSON.
+func (s *Server) public(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next(w, r.WithContext(context.WithValue(r.Context(), principalCtx{}, access.Principal{})))
+	})
+}
+
 // identify reads an API key (Authorization: Bearer) or a session cookie.
 // A bearer key wins: browsers never attach one by themselves, so requests
 // carrying it need no CSRF check.

@@ -40,8 +40,12 @@ type Server struct {
 
 	// SessionTTL is how long an idle browser session lasts (default 14 days).
 	SessionTTL time.Duration
-	// DefaultSignup is the sign-up mode until an admin sets one.
+	// DefaultSignup is the sign-up mode until an admin sets one (default closed).
 	DefaultSignup string
+	// Webhooks queues test events and checks endpoint URLs; nil refuses
+	// test events and applies the strict URL policy.
+	Webhooks Webhooks
+
 	// LoginLimiter bounds sign-in attempts per address; nil means the default.
 	LoginLimiter *ipLimiter
 	limiterOnce  sync.Once
@@ -60,9 +64,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/videos/{id}/retry", s.guard(admin, s.retryVideo))
 	mux.Handle("GET /api/v1/jobs", s.guard(admin, s.listJobs))
 
-	mux.Handle("GET /api/v1/auth/setup", s.guard("", s.setupInfo))
-	mux.Handle("POST /api/v1/auth/signup", s.guard("", s.signup))
-	mux.Handle("POST /api/v1/auth/login", s.guard("", s.login))
+	mux.Handle("GET /api/v1/auth/setup", s.public(s.setupInfo))
+	mux.Handle("POST /api/v1/auth/signup", s.public(s.signup))
+	mux.Handle("POST /api/v1/auth/login", s.public(s.login))
 	mux.Handle("POST /api/v1/auth/logout", s.guard(read, s.logout))
 	mux.Handle("GET /api/v1/auth/session", s.guard(read, s.session))
 	mux.Handle("POST /api/v1/auth/password", s.guard(read, s.changePassword))
@@ -70,6 +74,12 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/keys", s.guard(read, s.listKeys))
 	mux.Handle("POST /api/v1/keys", s.guard(read, s.createKey))
 	mux.Handle("DELETE /api/v1/keys/{id}", s.guard(read, s.revokeKey))
+
+	mux.Handle("GET /api/v1/webhooks", s.guard(upload, s.listWebhooks))
+	mux.Handle("POST /api/v1/webhooks", s.guard(upload, s.createWebhook))
+	mux.Handle("DELETE /api/v1/webhooks/{id}", s.guard(upload, s.deleteWebhook))
+	mux.Handle("GET /api/v1/webhooks/{id}/deliveries", s.guard(upload, s.listWebhookDeliveries))
+	mux.Handle("POST /api/v1/webhooks/{id}/test", s.guard(upload, s.testWebhook))
 
 	mux.Handle("GET /api/v1/users", s.guard(admin, s.listUsers))
 	mux.Handle("POST /api/v1/users", s.guard(admin, s.createUser))

@@ -33,7 +33,19 @@ type Config struct {
 	// EncodeDoneFunc, when set, is told how many seconds of media an encode
 	// job turned out in how many seconds of wall time (metrics).
 	EncodeDoneFunc func(kind string, mediaSeconds, wallSeconds float64)
+	// Events, when set, is told of upload.completed, video.ready and
+	// video.failed inside the transaction that makes the change, so an
+	// event exists exactly when the change commits (webhooks). Only
+	// tx.Catalog may be used in it.
+	Events func(ctx context.Context, tx *queue.Tx, event string, v media.Video) error
 }
+
+// Events passed to Config.Events.
+const (
+	EventUploadCompleted = "upload.completed"
+	EventVideoReady      = "video.ready"
+	EventVideoFailed     = "video.failed"
+)
 
 // Pipeline implements the jobs. It holds no per-video state: everything a
 // job needs is in its args, the catalog and the store.
@@ -85,8 +97,23 @@ func (p *Pipeline) Start(ctx context.Context, videoID, sourceKey string, size in
 		if err != nil {
 			return err
 		}
-		return tx.Insert(ctx, river.InsertManyParams{Args: ProbeArgs{Ref{videoID, run}}, InsertOpts: insertOpts(p.cfg.MaxAttempts)})
+		if err := tx.Insert(ctx, river.InsertManyParams{Args: ProbeArgs{Ref{videoID, run}}, InsertOpts: insertOpts(p.cfg.MaxAttempts)}); err != nil {
+			return err
+		}
+		return p.event(ctx, tx, EventUploadCompleted, videoID)
 	})
+}
+
+// event tells Config.Events about videoID, loaded in tx after the change.
+func (p *Pipeline) event(ctx context.Context, tx *queue.Tx, event, videoID string) error {
+	if p.cfg.Events == nil {
+		return nil
+	}
+	v, err := tx.Catalog.Video(ctx, videoID)
+	if err != nil {
+		return err
+	}
+	return p.cfg.Events(ctx, tx, event, v)
 }
 
 // Retry starts a new run of a failed video from its stored source.
@@ -204,10 +231,22 @@ func (p *Pipeline) outcome(ctx context.Context, ref Ref, step string, job *river
 func (p *Pipeline) failRun(ref Ref, reason string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if ok, err := p.cat.Fail(ctx, ref.VideoID, ref.Run, reason); err != nil || !ok {
+	failed := false
+	err := p.queue.InTx(ctx, func(tx *queue.Tx) error {
+		ok, err := tx.Catalog.Fail(ctx, ref.VideoID, ref.Run, reason)
+		if err != nil || !ok {
+			return err
+		}
+		failed = true
+		return p.event(ctx, tx, EventVideoFailed, ref.VideoID)
+	})
+	if err != nil {
+		logWith(p.log, ref).Error("marking the run failed", "err", err)
 		return
 	}
-	p.removeOutputs(ctx, ref.VideoID)
+	if failed {
+		p.removeOutputs(ctx, ref.VideoID)
+	}
 }
 
 func (p *Pipeline) removeOutputs(ctx context.Context, videoID string) {

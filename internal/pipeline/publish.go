@@ -25,8 +25,11 @@ func (p *Pipeline) doPublish(ctx context.Context, job *river.Job[PublishArgs]) e
 		if _, err := tx.Catalog.FinishStep(ctx, ref.VideoID, ref.Run, stepPublish); err != nil {
 			return err
 		}
-		_, err := tx.Catalog.Publish(ctx, ref.VideoID, ref.Run)
-		return err
+		published, err := tx.Catalog.Publish(ctx, ref.VideoID, ref.Run)
+		if err != nil || !published {
+			return err
+		}
+		return p.event(ctx, tx, EventVideoReady, ref.VideoID)
 	})
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ func Run(t *testing.T, newCatalog func(t *testing.T) *catalog.Catalog) {
 	for name, fn := range map[string]func(*testing.T, func(*testing.T) *catalog.Catalog){
 		"VideoLifecycle": testVideoLifecycle, "FailAndRequeue": testFailAndRequeue, "ListAndKeys": testListAndKeys,
 		"ConcurrentFanIn": testConcurrentFanIn, "Accounts": testAccounts, "Visibility": testVisibility,
+		"Webhooks": testWebhooks,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -314,4 +315,90 @@ func testVisibility(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	require.Equal(t, access.Public, v.Visibility)
 	_, err = c.UpdateVideo(ctx, "nope", catalog.VideoPatch{Title: &title})
 	require.ErrorIs(t, err, media.ErrNotFound)
+}
+
+// testWebhooks: endpoints are per owner (others see 404), only enabled and
+// subscribed ones receive an event, and the delivery log records attempts.
+func testWebhooks(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
+	ctx := context.Background()
+	c := setup(t)
+
+	ep, err := c.CreateWebhookEndpoint(ctx, catalog.WebhookEndpoint{OwnerID: "usr_a", URL: "https://example.com/hook",
+		Secret: "whsec_x", Events: []string{"video.ready", "video.failed"}})
+	require.NoError(t, err)
+	require.NotEmpty(t, ep.ID)
+	require.Equal(t, []string{"video.ready", "video.failed"}, ep.Events)
+	require.Equal(t, "whsec_x", ep.Secret)
+	require.False(t, ep.Disabled)
+	other, err := c.CreateWebhookEndpoint(ctx, catalog.WebhookEndpoint{OwnerID: "usr_b", URL: "https://example.org/",
+		Secret: "whsec_y", Events: []string{"upload.completed"}})
+	require.NoError(t, err)
+
+	got, err := c.WebhookEndpoint(ctx, ep.ID, "usr_a")
+	require.NoError(t, err)
+	require.Equal(t, ep, got)
+	_, err = c.WebhookEndpoint(ctx, ep.ID, "usr_b")
+	require.ErrorIs(t, err, media.ErrNotFound, "another owner's endpoint does not exist for them")
+	_, err = c.WebhookEndpoint(ctx, ep.ID, "*")
+	require.NoError(t, err)
+	list, err := c.WebhookEndpoints(ctx, "usr_a")
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	all, err := c.WebhookEndpoints(ctx, "*")
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+
+	subs, err := c.SubscribedWebhookEndpoints(ctx, "usr_a", "video.ready")
+	require.NoError(t, err)
+	require.Len(t, subs, 1)
+	subs, err = c.SubscribedWebhookEndpoints(ctx, "usr_a", "upload.completed")
+	require.NoError(t, err)
+	require.Empty(t, subs, "not subscribed")
+	require.ErrorIs(t, c.SetWebhookEndpointDisabled(ctx, ep.ID, "usr_b", true), media.ErrNotFound)
+	require.NoError(t, c.SetWebhookEndpointDisabled(ctx, ep.ID, "usr_a", true))
+	subs, err = c.SubscribedWebhookEndpoints(ctx, "usr_a", "video.ready")
+	require.NoError(t, err)
+	require.Empty(t, subs, "disabled")
+	require.NoError(t, c.SetWebhookEndpointDisabled(ctx, ep.ID, "*", false))
+
+	// Deliveries: pending, then attempts, then delivered; newest first.
+	var ids []string
+	for i := range 3 {
+		id := catalog.NewWebhookDeliveryID()
+		d, err := c.CreateWebhookDelivery(ctx, id, ep.ID, "video.ready", []byte(fmt.Sprintf(`{"n":%d}`, i)))
+		require.NoError(t, err)
+		require.Equal(t, catalog.DeliveryPending, d.State)
+		require.JSONEq(t, fmt.Sprintf(`{"n":%d}`, i), string(d.Payload))
+		require.Nil(t, d.DeliveredAt)
+		ids = append(ids, id)
+		time.Sleep(2 * time.Millisecond) // distinct created_at
+	}
+	require.NoError(t, c.UpdateWebhookDelivery(ctx, ids[0], catalog.WebhookDeliveryUpdate{
+		State: catalog.DeliveryPending, Attempts: 1, ResponseCode: 500, LastError: "HTTP 500"}))
+	require.NoError(t, c.UpdateWebhookDelivery(ctx, ids[0], catalog.WebhookDeliveryUpdate{
+		State: catalog.DeliveryDelivered, Attempts: 2, ResponseCode: 204}))
+	d, err := c.WebhookDelivery(ctx, ids[0])
+	require.NoError(t, err)
+	require.Equal(t, catalog.DeliveryDelivered, d.State)
+	require.Equal(t, 2, d.Attempts)
+	require.Equal(t, 204, d.ResponseCode)
+	require.NotNil(t, d.DeliveredAt)
+	require.ErrorIs(t, c.UpdateWebhookDelivery(ctx, "whd_missing", catalog.WebhookDeliveryUpdate{State: catalog.DeliveryFailed}),
+		media.ErrNotFound)
+
+	log, err := c.WebhookDeliveries(ctx, ep.ID, 2)
+	require.NoError(t, err)
+	require.Len(t, log, 2)
+	require.Equal(t, ids[2], log[0].ID, "newest first")
+	require.Equal(t, ids[1], log[1].ID)
+	log, err = c.WebhookDeliveries(ctx, other.ID, 10)
+	require.NoError(t, err)
+	require.Empty(t, log)
+
+	// Deleting is per owner and takes the log along.
+	require.ErrorIs(t, c.DeleteWebhookEndpoint(ctx, ep.ID, "usr_b"), media.ErrNotFound)
+	require.NoError(t, c.DeleteWebhookEndpoint(ctx, ep.ID, "usr_a"))
+	_, err = c.WebhookDelivery(ctx, ids[0])
+	require.ErrorIs(t, err, media.ErrNotFound)
+	require.ErrorIs(t, c.DeleteWebhookEndpoint(ctx, ep.ID, "usr_a"), media.ErrNotFound)
 }

@@ -1,0 +1,163 @@
+package webhook
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kinema/kinema/internal/media"
+)
+
+// ErrBlockedAddress is a connection refused because it would reach a
+// loopback, private, link-local or otherwise internal address.
+var ErrBlockedAddress = errors.New("webhook: address not allowed")
+
+// MaxURLLength bounds an endpoint URL.
+const MaxURLLength = 2000
+
+// blockedPrefixes are special-purpose ranges beyond what netip's predicates
+// (loopback, private, link-local, multicast, unspecified) cover, including
+// IPv6 ranges that embed an IPv4 address (NAT64, 6to4, Teredo) and so could
+// lead to an internal one.
+var blockedPrefixes = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"),   // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
+	netip.MustParsePrefix("192.0.2.0/24"),    // documentation
+	netip.MustParsePrefix("192.88.99.0/24"),  // 6to4 relay anycast
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
+	netip.MustParsePrefix("198.51.100.0/24"), // documentation
+	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
+	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, and broadcast
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (deprecated)
+	netip.MustParsePrefix("64:ff9b::/96"),    // NAT64
+	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64
+	netip.MustParsePrefix("100::/64"),        // discard-only
+	netip.MustParsePrefix("2001::/32"),       // Teredo
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("2002::/16"),       // 6to4
+}
+
+// PublicAddr reports whether ip is an ordinary public unicast address that
+// webhooks may reach when private addresses are not allowed.
+func PublicAddr(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsUnspecified() || ip.IsLinkLocalUnicast() ||
+		ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() {
+		return false
+	}
+	for _, p := range blockedPrefixes {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckURL validates an endpoint URL: absolute http or https, a host, no
+// user:password part, at most MaxURLLength bytes. Without allowPrivate it
+// also refuses hosts that are internal on their face (an internal IP
+// literal, localhost); names resolving to internal addresses are refused
+// when connecting. Errors are *media.InputError.
+func CheckURL(raw string, allowPrivate bool) error {
+	if raw == "" || len(raw) > MaxURLLength {
+		return media.Inputf("url must be an http or https URL of at most %d characters.", MaxURLLength)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
+		return media.Inputf("url must be an absolute http or https URL.")
+	}
+	if u.User != nil {
+		return media.Inputf("url must not contain a user name or password.")
+	}
+	if allowPrivate {
+		return nil
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return media.Inputf("url must not point at this server or a private network.")
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && !PublicAddr(ip) {
+		return media.Inputf("url must not point at this server or a private network.")
+	}
+	return nil
+}
+
+// dialControl refuses non-public addresses. It runs after DNS resolution,
+// on the address actually being connected to, for every address tried.
+func dialControl(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return ErrBlockedAddress
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !PublicAddr(ip) {
+		return ErrBlockedAddress
+	}
+	return nil
+}
+
+// newClient is the HTTP client of deliveries: per-request timeout, no
+// proxy (a proxy would connect on our behalf, past the address check), no
+// redirects (the 3xx is the answer), and the address guard unless
+// allowPrivate.
+func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
+	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	if !allowPrivate {
+		dialer.Control = dialControl
+	}
+	return &http.Client{
+		Timeout: timeout,
+		Transport: &http.Transport{
+			Proxy:                 nil,
+			DialContext:           dialer.DialContext,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          32,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   timeout,
+			ResponseHeaderTimeout: timeout,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// describe turns a transport error into a short sentence for the delivery
+// log. It never includes the resolved address: that would let a user map
+// internal DNS names through the log.
+func describe(err error) string {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, errInvalidURL):
+		return "not sent: the URL is not a valid http or https URL"
+	case errors.Is(err, ErrBlockedAddress):
+		return "refused: the host resolves to a loopback, private or link-local address"
+	case isTimeout(err):
+		return "timed out"
+	case errors.As(err, &dnsErr):
+		if dnsErr.IsNotFound {
+			return "could not resolve the host: no such host"
+		}
+		return "could not resolve the host"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &opErr) && opErr.Err != nil:
+		return fmt.Sprintf("connection failed: %s", opErr.Err.Error())
+	}
+	var uErr *url.Error
+	if errors.As(err, &uErr) {
+		return "request failed: " + uErr.Err.Error()
+	}
+	return "request failed: " + err.Error()
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
