@@ -26,6 +26,7 @@ import (
 	"github.com/kinema/kinema/internal/auth"
 	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/delivery"
+	"github.com/kinema/kinema/internal/live"
 	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/queue"
 	"github.com/kinema/kinema/internal/storage/local"
@@ -41,9 +42,12 @@ const (
 // workers: the start of processing is a fake that records its calls.
 type bundle struct {
 	srv    *httptest.Server
+	api    *api.Server
 	cat    *catalog.Catalog
 	store  *local.Store
 	queue  *queue.Queue
+	keys   *auth.Keys
+	live   *live.Service
 	router routers.Router
 
 	mu     sync.Mutex
@@ -51,6 +55,12 @@ type bundle struct {
 }
 
 func setup(t *testing.T) *bundle {
+	t.Helper()
+	return setupWith(t, nil)
+}
+
+// setupWith lets a test change the API server before it starts serving.
+func setupWith(t *testing.T, change func(*api.Server)) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -73,7 +83,7 @@ func setup(t *testing.T) *bundle {
 	_, err = cat.CreateAPIKey(ctx, "user", auth.HashAPIKey(userKey), false)
 	require.NoError(t, err)
 
-	b := &bundle{cat: cat, store: store, queue: q}
+	b := &bundle{cat: cat, store: store, queue: q, keys: keys}
 	start := func(ctx context.Context, id, key string, size int64) error {
 		b.mu.Lock()
 		b.starts = append(b.starts, id)
@@ -96,9 +106,34 @@ func setup(t *testing.T) *bundle {
 		},
 		JobsFunc:        q.Jobs,
 		DeleteMediaFunc: func(ctx context.Context, id string) error { return store.DeletePrefix(ctx, "media/"+id+"/") },
+		// As cmd/kinema signs them without CloudFront.
+		PlaybackCookiesFunc: func(base string, v media.Video) ([]*http.Cookie, delivery.Playback, error) {
+			c, err := delivery.PlaybackCookie(base, keys, delivery.CookieGrant{VideoID: v.ID}, time.Hour, time.Now())
+			if err != nil {
+				return nil, delivery.Playback{}, err
+			}
+			dir := base + delivery.PathPrefix + v.ID + "/"
+			return []*http.Cookie{c}, delivery.Playback{HLS: dir + "master.m3u8", DASH: dir + "manifest.mpd",
+				Poster: dir + "poster.jpg", Storyboard: dir + "storyboard.vtt", ExpiresAt: c.Expires}, nil
+		},
+		DefaultSignup: api.SignupClosed,
+		// Tests sign in often from one address; the limiter's own test
+		// sets a tight one.
+		LoginLimiter: api.NewLoginLimiter(time.Millisecond, 1000),
 	}
+	if change != nil {
+		change(s)
+	}
+	b.api = s
+	// The live routes on a real live.Service with its listeners off.
+	lcfg := live.DefaultConfig()
+	lcfg.Dir, lcfg.SRTAddr, lcfg.RTMPAddr = t.TempDir(), "", ""
+	b.live, err = live.New(lcfg, nil, keys, nil, nil, time.Now)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.live.Stop(context.Background()) })
 	mux := http.NewServeMux()
 	s.Register(mux)
+	s.RegisterLive(mux, b.live)
 	uploads.Register(mux)
 	// Mount the document unless Register already does.
 	if _, p := mux.Handler(httptest.NewRequest(http.MethodGet, api.OpenAPIPath, nil)); p == "" {
@@ -130,6 +165,7 @@ type call struct {
 	body         string
 	contentType  string
 	header       map[string]string
+	cookies      []*http.Cookie
 	badRequest   bool
 }
 
@@ -154,6 +190,9 @@ func (b *bundle) do(t *testing.T, c call) (*http.Response, []byte) {
 		}
 		for k, v := range c.header {
 			req.Header.Set(k, v)
+		}
+		for _, ck := range c.cookies {
+			req.AddCookie(ck)
 		}
 		return req
 	}
@@ -285,7 +324,8 @@ func TestErrorsMatchOpenAPI(t *testing.T) {
 			body: `{"title":"` + strings.Repeat("x", 301) + `"}`, contentType: "application/json", badRequest: true}, 400, "invalid"},
 		{"bad status filter", call{method: http.MethodGet, path: "/api/v1/videos?status=done", key: userKey, badRequest: true}, 400, "invalid"},
 		{"bad limit", call{method: http.MethodGet, path: "/api/v1/videos?limit=0", key: userKey, badRequest: true}, 400, "invalid"},
-		{"missing key", call{method: http.MethodGet, path: "/api/v1/videos"}, 401, "unauthorized"},
+		{"missing key", call{method: http.MethodPost, path: "/api/v1/videos"}, 401, "unauthorized"},
+		{"missing key, own videos", call{method: http.MethodGet, path: "/api/v1/videos?mine=1"}, 401, "unauthorized"},
 		{"unknown key", call{method: http.MethodGet, path: "/api/v1/videos/" + v.ID, key: "nope"}, 401, "unauthorized"},
 		{"retry needs admin", call{method: http.MethodPost, path: "/api/v1/videos/" + v.ID + "/retry", key: userKey}, 403, "forbidden"},
 		{"retry of a video that has not failed", call{method: http.MethodPost, path: "/api/v1/videos/" + v.ID + "/retry", key: adminKey}, 409, "conflict"},
