@@ -20,6 +20,10 @@ import (
 // instead of waiting behind it.
 const QueueEncode = "encode"
 
+// QueueWebhooks holds webhook deliveries, so a slow or dead receiver never
+// delays a pipeline job. They are network-bound: more run at once.
+const QueueWebhooks = "webhooks"
+
 // Config tunes the queue.
 type Config struct {
 	// Concurrency is how many jobs of each queue this process runs at once;
@@ -129,6 +133,7 @@ func riverConfig(cfg Config, workers *river.Workers, pollOnly bool) *river.Confi
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: cfg.Concurrency},
 			QueueEncode:        {MaxWorkers: cfg.Concurrency},
+			QueueWebhooks:      {MaxWorkers: 4 * cfg.Concurrency},
 		}
 	}
 	return rc

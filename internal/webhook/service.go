@@ -148,7 +148,7 @@ func (s *Service) record(ctx context.Context, tx *queue.Tx, ep catalog.WebhookEn
 	if _, err := tx.Catalog.CreateWebhookDelivery(ctx, id, ep.ID, event, body); err != nil {
 		return river.InsertManyParams{}, err
 	}
-	return river.InsertManyParams{Args: DeliverArgs{DeliveryID: id}, InsertOpts: &river.InsertOpts{MaxAttempts: s.cfg.MaxAttempts}}, nil
+	return river.InsertManyParams{Args: DeliverArgs{DeliveryID: id}, InsertOpts: &river.InsertOpts{MaxAttempts: s.cfg.MaxAttempts, Queue: queue.QueueWebhooks}}, nil
 }
 
 // deliverWorker posts one delivery per job; River retries it on error with
