@@ -163,11 +163,15 @@ func (c *Catalog) UpdateUser(ctx context.Context, id string, p UserPatch) (acces
 	return c.User(ctx, id)
 }
 
-// DeleteUser removes an account with its sessions and keys. Their videos
-// stay, owned by the removed id, so only admins reach them.
+// DeleteUser removes an account with its sessions, keys and webhook
+// endpoints. Their videos stay, owned by the removed id, so only admins
+// reach them.
 func (c *Catalog) DeleteUser(ctx context.Context, id string) error {
 	n, err := c.exec(ctx, `DELETE FROM users WHERE id = ?`, id)
 	if err != nil {
+		return err
+	}
+	if _, err := c.exec(ctx, `DELETE FROM webhook_endpoints WHERE owner_id = ?`, id); err != nil {
 		return err
 	}
 	if n == 0 {

@@ -266,8 +266,13 @@ func testAccounts(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	v, _ = c.Setting(ctx, "signup", "closed")
 	require.Equal(t, "invite", v)
 
+	_, err = c.CreateWebhookEndpoint(ctx, catalog.WebhookEndpoint{OwnerID: u.ID, URL: "https://hooks.example/k", Secret: "s", Events: []string{"video.ready"}})
+	require.NoError(t, err)
 	require.NoError(t, c.DeleteUser(ctx, u.ID))
 	require.ErrorIs(t, c.DeleteUser(ctx, u.ID), media.ErrNotFound)
+	eps, err := c.WebhookEndpoints(ctx, u.ID)
+	require.NoError(t, err)
+	require.Empty(t, eps, "a deleted user's webhooks go with them")
 }
 
 // testVisibility: listing shows each viewer exactly what they may see.
