@@ -153,10 +153,17 @@ func CanView(p Principal, r Resource) bool {
 	switch {
 	case r.Visibility == Public || r.Visibility == Unlisted:
 		return true
-	case p.Anonymous() || !p.Has(ScopeRead):
+	case p.Anonymous():
 		return false
-	case p.Admin() || p.ID == r.OwnerID:
+	case p.Admin():
+		// The admin scope covers every video, with or without read, as
+		// the catalog's listing does.
 		return true
+	case p.ID == r.OwnerID:
+		// An upload-only key still reaches the videos it may edit and delete.
+		return p.Has(ScopeRead) || p.Has(ScopeUpload)
+	case !p.Has(ScopeRead):
+		return false
 	case r.Visibility == Restricted:
 		if slices.Contains(r.AllowedUsers, p.ID) {
 			return true

@@ -83,9 +83,32 @@ func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) {
 	if p.Admin() {
 		owner = "*"
 	}
+	if owner == "" && p.KeyID != "" {
+		// User-less keys share one owner, so without this an upload key
+		// could revoke the admin token's key.
+		if err := s.notAboveCaller(r, p); err != nil {
+			writeError(w, s.Log, err)
+			return
+		}
+	}
 	if err := s.Catalog.RevokeAPIKey(r.Context(), r.PathValue("id"), owner); err != nil {
 		writeError(w, s.Log, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// notAboveCaller refuses to let a non-admin user-less key revoke a
+// user-less key with scopes it does not hold itself.
+func (s *Server) notAboveCaller(r *http.Request, p access.Principal) error {
+	keys, err := s.Catalog.ListAPIKeys(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if k.ID == r.PathValue("id") && len(access.Intersect(k.Scopes, p.Scopes)) != len(k.Scopes) {
+			return media.ErrForbidden
+		}
+	}
+	return nil
 }

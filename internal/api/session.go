@@ -184,7 +184,11 @@ func (s *Server) setupInfo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) signupMode(ctx context.Context) (string, error) {
-	return s.Catalog.Setting(ctx, "signup", s.DefaultSignup)
+	def := s.DefaultSignup
+	if def == "" {
+		def = SignupClosed
+	}
+	return s.Catalog.Setting(ctx, "signup", def)
 }
 
 // signup creates an account. The very first account is the admin (setup);

@@ -26,6 +26,10 @@ type videoView struct {
 
 func (s *Server) view(r *http.Request, v media.Video) (videoView, error) {
 	out := videoView{Video: v}
+	if !access.CanEdit(principalOf(r), v.Resource()) {
+		// Who else a video is shared with is its owner's business.
+		out.AllowedUsers, out.AllowedGroups = []string{}, []string{}
+	}
 	if eta, ok := v.ETA(s.Now()); ok {
 		out.ETASeconds = &eta
 	}

@@ -46,10 +46,15 @@ func (r apiKeyRow) key() APIKey {
 // CreateAPIKey stores the hash of a new key that belongs to no user: with
 // admin it has every scope, otherwise read and upload. Creating a key whose
 // hash exists already returns the existing key, so a bootstrap token can be
-// applied on every start.
+// applied on every start. That includes a revoked key, which stays revoked:
+// restarting with a token an admin revoked must not bring it back.
 func (c *Catalog) CreateAPIKey(ctx context.Context, name, keyHash string, admin bool) (APIKey, error) {
-	if k, err := c.APIKeyByHash(ctx, keyHash); err == nil {
+	k, err := c.apiKey(ctx, `key_hash = ?`, keyHash)
+	if err == nil {
 		return k, nil
+	}
+	if !isNoRows(err) {
+		return APIKey{}, fmt.Errorf("api key: %w", err)
 	}
 	scopes := []access.Scope{access.ScopeRead, access.ScopeUpload}
 	if admin {
