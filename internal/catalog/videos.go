@@ -176,8 +176,10 @@ func listedFor(p access.Principal) (string, []any) {
 	switch {
 	case p.Admin():
 		return "", nil
-	case p.Anonymous() || !p.Has(access.ScopeRead):
+	case p.Anonymous() || !p.Has(access.ScopeRead) && !p.Has(access.ScopeUpload):
 		return ` AND visibility = 'public'`, nil
+	case !p.Has(access.ScopeRead): // an upload-only key: its own videos
+		return ` AND (visibility = 'public' OR owner_id = ?)`, []any{p.ID}
 	}
 	cond := ` AND (visibility = 'public' OR owner_id = ? OR (visibility = 'restricted' AND (allowed_users LIKE ? ESCAPE '\'`
 	args := []any{p.ID, "%" + escapeLike(`"`+p.ID+`"`) + "%"}

@@ -309,6 +309,10 @@ func testVisibility(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	require.ElementsMatch(t, []string{"ann-public", "ann-for-bob"}, titles(access.Principal{ID: "usr_bob", Scopes: read}))
 	require.ElementsMatch(t, []string{"ann-public", "ann-for-staff"}, titles(access.Principal{ID: "usr_cy", Groups: []string{"staff"}, Scopes: read}))
 	require.Len(t, titles(access.Principal{ID: "usr_root", Scopes: access.AllScopes}), 6)
+	require.ElementsMatch(t, []string{"ann-private", "ann-unlisted", "ann-public", "ann-for-bob", "ann-for-staff", "ann-for-bobby"},
+		titles(access.Principal{ID: "usr_ann", Scopes: []access.Scope{access.ScopeUpload}}), "an upload-only key lists its own")
+	require.ElementsMatch(t, []string{"ann-public"}, titles(access.Principal{ID: "usr_bob", Scopes: []access.Scope{access.ScopeUpload}}),
+		"restricted sharing needs read")
 
 	vis := access.Public
 	title := "renamed"
