@@ -242,7 +242,13 @@ func (s *Server) signupRole(ctx context.Context, invite string) (access.Role, st
 		return "", "", err
 	}
 	if n == 0 {
-		return access.RoleAdmin, "", nil
+		first, err := s.Catalog.ClaimSetup(ctx)
+		if err != nil {
+			return "", "", err
+		}
+		if first {
+			return access.RoleAdmin, "", nil
+		}
 	}
 	if invite != "" {
 		h := auth.HashAPIKey(invite)
@@ -299,6 +305,10 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	cr, err := s.Catalog.CredentialsByEmail(r.Context(), u.Email)
 	if err != nil {
 		writeError(w, s.Log, err)
+		return
+	}
+	if wait := s.loginLimiter().allow(clientIP(r), s.Now()); wait > 0 {
+		tooMany(w, wait, "Too many attempts from your address. Try again later.")
 		return
 	}
 	if !auth.CheckPassword(cr.PasswordHash, req.Current) {

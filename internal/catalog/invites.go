@@ -57,3 +57,14 @@ func (c *Catalog) SetSetting(ctx context.Context, name, value string) error {
 		name, value)
 	return err
 }
+
+// ClaimSetup reports whether this caller is the one that creates the first
+// account. The settings primary key makes exactly one caller win, even when
+// two sign-ups race on an empty server.
+func (c *Catalog) ClaimSetup(ctx context.Context) (bool, error) {
+	_, err := c.exec(ctx, `INSERT INTO settings (name, value) VALUES ('setup_claimed', ?)`, fmt.Sprint(c.millis()))
+	if isUniqueViolation(err) {
+		return false, nil
+	}
+	return err == nil, err
+}

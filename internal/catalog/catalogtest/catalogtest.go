@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -257,6 +258,18 @@ func testAccounts(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	require.Equal(t, access.RoleViewer, role)
 	require.NoError(t, c.UseInvite(ctx, "inv", "usr_x"))
 	require.ErrorIs(t, c.UseInvite(ctx, "inv", "usr_y"), media.ErrForbidden)
+
+	var wins sync.WaitGroup
+	var won atomic.Int32
+	for range 4 {
+		wins.Go(func() {
+			if ok, err := c.ClaimSetup(ctx); err == nil && ok {
+				won.Add(1)
+			}
+		})
+	}
+	wins.Wait()
+	require.EqualValues(t, 1, won.Load(), "exactly one caller sets up the first account")
 
 	v, err := c.Setting(ctx, "signup", "closed")
 	require.NoError(t, err)
