@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/kinema/kinema/internal/auth"
@@ -35,24 +36,25 @@ func newPlaybackSigner(cfg config.Config, keys *auth.Keys) (*playbackSigner, err
 	return p, nil
 }
 
-// URLs returns signed entry URLs for a ready video.
-func (p *playbackSigner) URLs(base string, v media.Video) (delivery.Playback, error) {
+// URLs returns signed entry URLs for a ready video, bound to client when
+// it is valid. CloudFront URLs are not bound (see README).
+func (p *playbackSigner) URLs(base string, client netip.Addr, v media.Video) (delivery.Playback, error) {
 	if p.cf != nil {
 		pb, err := p.cf.PlaybackURLs(v.ID, v.Kind, p.ttl, p.now())
 		return delivery.Playback(pb), err
 	}
-	return delivery.PlaybackURLs(base, p.keys, v.ID, v.Kind, p.ttl, p.now())
+	return delivery.PlaybackURLsBound(base, p.keys, v.ID, client, v.Kind, p.ttl, p.now())
 }
 
 // Cookies returns cookies granting the video's files and the plain URLs
 // that go with them.
-func (p *playbackSigner) Cookies(base string, v media.Video) ([]*http.Cookie, delivery.Playback, error) {
+func (p *playbackSigner) Cookies(base string, client netip.Addr, v media.Video) ([]*http.Cookie, delivery.Playback, error) {
 	now := p.now()
 	if p.cf != nil {
 		cookies, err := p.cf.PlaybackCookies(v.ID, p.ttl, now)
 		return cookies, plainURLs(p.cf.URL("/media/"+v.ID+"/"), v, now.Add(p.ttl)), err
 	}
-	c, err := delivery.PlaybackCookie(base, p.keys, delivery.CookieGrant{VideoID: v.ID}, p.ttl, now)
+	c, err := delivery.PlaybackCookie(base, p.keys, delivery.CookieGrant{VideoID: v.ID, ClientIP: client}, p.ttl, now)
 	if err != nil {
 		return nil, delivery.Playback{}, err
 	}
@@ -65,4 +67,14 @@ func plainURLs(dir string, v media.Video, exp time.Time) delivery.Playback {
 		pb.Poster, pb.Storyboard = dir+"poster.jpg", dir+"storyboard.vtt"
 	}
 	return pb
+}
+
+// playbackClient binds API-issued playback to the caller's address when
+// --playback-bind-ip is on. It uses the connection's address, as the
+// delivery handler does, so it is only right when viewers connect directly.
+func playbackClient(cfg config.Config) func(*http.Request) netip.Addr {
+	if !cfg.PlaybackBindIP {
+		return nil
+	}
+	return delivery.RemoteAddrIP
 }

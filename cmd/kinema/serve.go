@@ -211,7 +211,7 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 	apiServer := &api.Server{
 		Catalog: cat, Uploads: uploads, Log: m.Log.With("component", "api"), Now: time.Now,
 		PublicURL: cfg.PublicURL, SessionTTL: cfg.SessionTTL, DefaultSignup: cfg.Signup,
-		PlaybackFunc: playback.URLs, PlaybackCookiesFunc: playback.Cookies,
+		PlaybackFunc: playback.URLs, PlaybackCookiesFunc: playback.Cookies, PlaybackClientFunc: playbackClient(cfg),
 		RetryFunc: pipe.Retry,
 		JobsFunc:  m.queue.Jobs,
 		Webhooks:  m.webhooks,

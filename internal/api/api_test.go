@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -97,7 +98,7 @@ func setupWith(t *testing.T, change func(*api.Server)) *bundle {
 		// A clock a minute ahead gives processing videos an elapsed time, so
 		// the ETA is computed.
 		Now: func() time.Time { return time.Now().Add(time.Minute) },
-		PlaybackFunc: func(base string, v media.Video) (delivery.Playback, error) {
+		PlaybackFunc: func(base string, _ netip.Addr, v media.Video) (delivery.Playback, error) {
 			return delivery.PlaybackURLs(base, keys, v.ID, v.Kind, time.Hour, time.Now())
 		},
 		RetryFunc: func(ctx context.Context, id string) error {
@@ -107,7 +108,7 @@ func setupWith(t *testing.T, change func(*api.Server)) *bundle {
 		JobsFunc:        q.Jobs,
 		DeleteMediaFunc: func(ctx context.Context, id string) error { return store.DeletePrefix(ctx, "media/"+id+"/") },
 		// As cmd/kinema signs them without CloudFront.
-		PlaybackCookiesFunc: func(base string, v media.Video) ([]*http.Cookie, delivery.Playback, error) {
+		PlaybackCookiesFunc: func(base string, _ netip.Addr, v media.Video) ([]*http.Cookie, delivery.Playback, error) {
 			c, err := delivery.PlaybackCookie(base, keys, delivery.CookieGrant{VideoID: v.ID}, time.Hour, time.Now())
 			if err != nil {
 				return nil, delivery.Playback{}, err

@@ -20,7 +20,7 @@ func (s *Server) playbackCookie(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, media.ErrConflict)
 		return
 	}
-	cookies, pb, err := s.PlaybackCookiesFunc(s.baseURL(r), v)
+	cookies, pb, err := s.PlaybackCookiesFunc(s.baseURL(r), s.playbackClient(r), v)
 	if err != nil {
 		writeError(w, s.Log, err)
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -27,7 +28,8 @@ type Server struct {
 	// request's own scheme and host are used.
 	PublicURL string
 	// PlaybackFunc signs playback URLs for a ready video.
-	PlaybackFunc func(base string, v media.Video) (delivery.Playback, error)
+	// client, when valid, binds the URLs to that address.
+	PlaybackFunc func(base string, client netip.Addr, v media.Video) (delivery.Playback, error)
 	// RetryFunc requeues a failed video.
 	RetryFunc func(ctx context.Context, id string) error
 	// JobsFunc lists pipeline jobs.
@@ -36,7 +38,10 @@ type Server struct {
 	DeleteMediaFunc func(ctx context.Context, id string) error
 	// PlaybackCookiesFunc returns the cookies that let a browser play a
 	// ready video from plain URLs, and those URLs.
-	PlaybackCookiesFunc func(base string, v media.Video) ([]*http.Cookie, delivery.Playback, error)
+	PlaybackCookiesFunc func(base string, client netip.Addr, v media.Video) ([]*http.Cookie, delivery.Playback, error)
+	// PlaybackClientFunc, when set, returns the address playback is bound
+	// to (the caller's); nil issues unbound URLs and cookies.
+	PlaybackClientFunc func(r *http.Request) netip.Addr
 
 	// SessionTTL is how long an idle browser session lasts (default 14 days).
 	SessionTTL time.Duration
@@ -101,4 +106,12 @@ func (s *Server) baseURL(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// playbackClient is the address to bind playback to, if binding is on.
+func (s *Server) playbackClient(r *http.Request) netip.Addr {
+	if s.PlaybackClientFunc == nil {
+		return netip.Addr{}
+	}
+	return s.PlaybackClientFunc(r)
 }

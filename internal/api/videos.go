@@ -35,7 +35,7 @@ func (s *Server) view(r *http.Request, v media.Video) (videoView, error) {
 	}
 	switch {
 	case v.Status == media.StatusReady:
-		pb, err := s.PlaybackFunc(s.baseURL(r), v)
+		pb, err := s.PlaybackFunc(s.baseURL(r), s.playbackClient(r), v)
 		if err != nil {
 			return out, err
 		}

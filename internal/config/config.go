@@ -46,6 +46,7 @@ type Config struct {
 	MultipartPartSize  int64
 
 	PlaybackTTL     time.Duration
+	PlaybackBindIP  bool // bind API-issued playback URLs and cookies to the caller's IP
 	UploadTTL       time.Duration
 	JobTimeout      time.Duration
 	RescueAfter     time.Duration
@@ -160,6 +161,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_CLOUDFRONT_KEY_PAIR_ID", &c.CloudFrontKeyPairID)
 	env("KINEMA_CLOUDFRONT_PRIVATE_KEY", &c.CloudFrontPrivateKey)
 	c.S3PathStyle = c.S3PathStyle || getenv("KINEMA_S3_PATH_STYLE") == "true"
+	c.PlaybackBindIP = c.PlaybackBindIP || getenv("KINEMA_PLAYBACK_BIND_IP") == "true"
 	c.WebhookAllowPrivate = c.WebhookAllowPrivate || getenv("KINEMA_WEBHOOK_ALLOW_PRIVATE") == "true"
 	if v := getenv("KINEMA_RATE_CONTROL"); v != "" {
 		c.Ladder.RateControl = media.RateControl(v)
@@ -188,6 +190,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.CloudFrontDomain, "cloudfront-domain", c.CloudFrontDomain, "sign playback for this CloudFront distribution domain (KINEMA_CLOUDFRONT_DOMAIN)")
 	fs.StringVar(&c.CloudFrontKeyPairID, "cloudfront-key-pair-id", c.CloudFrontKeyPairID, "CloudFront public key id (KINEMA_CLOUDFRONT_KEY_PAIR_ID)")
 	fs.StringVar(&c.CloudFrontPrivateKey, "cloudfront-private-key", c.CloudFrontPrivateKey, "PEM file of the CloudFront RSA private key (KINEMA_CLOUDFRONT_PRIVATE_KEY)")
+	fs.BoolVar(&c.PlaybackBindIP, "playback-bind-ip", c.PlaybackBindIP, "bind playback URLs and cookies to the viewer's IP (KINEMA_PLAYBACK_BIND_IP=true)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback and private addresses (KINEMA_WEBHOOK_ALLOW_PRIVATE=true)")
 	fs.Func("ladder", "rung heights by short side, e.g. 1080,720,480 (KINEMA_LADDER)", c.setLadder)
 	return errors.Join(errs...)
