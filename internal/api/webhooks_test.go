@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/kinema/kinema/internal/api"
 	"github.com/kinema/kinema/internal/auth"
 	"github.com/kinema/kinema/internal/catalog"
+	"github.com/kinema/kinema/internal/queue"
 	"github.com/kinema/kinema/internal/webhook"
 )
 
@@ -39,27 +39,22 @@ func setupWebhooks(t *testing.T) *bundle {
 }
 
 // hookCall sends a request with key (none when empty) and returns the
-// status and body. The webhook paths are checked here, not against the
-// OpenAPI document.
+// status and body. It goes through b.do, so the request and the response
+// are checked against the OpenAPI document the server serves.
 func (b *bundle) hookCall(t *testing.T, key, method, path, body string) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
+	return b.hookDo(t, key, method, path, body, false)
+}
+
+// hookDo is hookCall; with badRequest the request is meant to break the
+// document's schema, so only the response is checked.
+func (b *bundle) hookDo(t *testing.T, key, method, path, body string, badRequest bool) (int, []byte) {
+	t.Helper()
+	c := call{method: method, path: path, key: key, body: body, badRequest: badRequest}
 	if body != "" {
-		rd = strings.NewReader(body)
+		c.contentType = "application/json"
 	}
-	req, err := http.NewRequest(method, b.srv.URL+path, rd)
-	require.NoError(t, err)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	resp, err := b.srv.Client().Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
+	resp, data := b.do(t, c)
 	return resp.StatusCode, data
 }
 
@@ -159,7 +154,7 @@ func TestWebhooksAPI(t *testing.T) {
 	require.Equal(t, d.ID, ev.ID)
 	require.Equal(t, webhook.EventTest, ev.Type)
 	require.NotContains(t, string(body), "whsec_")
-	code, _ = b.hookCall(t, userKey, http.MethodGet, "/api/v1/webhooks/"+id+"/deliveries?limit=0", "")
+	code, _ = b.hookDo(t, userKey, http.MethodGet, "/api/v1/webhooks/"+id+"/deliveries?limit=0", "", true)
 	require.Equal(t, http.StatusBadRequest, code)
 
 	// Admins may act on anyone's endpoint; the owner may delete it.
@@ -176,27 +171,85 @@ func TestWebhooksAPI(t *testing.T) {
 func TestWebhookCreateValidation(t *testing.T) {
 	t.Parallel()
 	b := setupWebhooks(t)
-	for name, body := range map[string]string{
-		"ftp url":          `{"url": "ftp://example.com/", "events": ["video.ready"]}`,
-		"relative url":     `{"url": "/hook", "events": ["video.ready"]}`,
-		"user info":        `{"url": "https://me:pw@example.com/", "events": ["video.ready"]}`,
-		"too long":         `{"url": "https://example.com/` + strings.Repeat("a", 2100) + `", "events": ["video.ready"]}`,
-		"loopback":         `{"url": "http://127.0.0.1:8080/", "events": ["video.ready"]}`,
-		"localhost":        `{"url": "http://localhost/", "events": ["video.ready"]}`,
-		"cloud metadata":   `{"url": "http://169.254.169.254/latest/", "events": ["video.ready"]}`,
-		"private":          `{"url": "http://10.0.0.5/", "events": ["video.ready"]}`,
-		"no events":        `{"url": "https://example.com/", "events": []}`,
-		"unknown event":    `{"url": "https://example.com/", "events": ["video.deleted"]}`,
-		"test event":       `{"url": "https://example.com/", "events": ["webhook.test"]}`,
-		"unknown field":    `{"url": "https://example.com/", "events": ["video.ready"], "secret": "mine"}`,
-		"not json at all":  `url=https://example.com/`,
-		"events not array": `{"url": "https://example.com/", "events": "video.ready"}`,
+	// schema: the body breaks the document's request schema too, not only
+	// the server's rules, so only the response can be checked.
+	type bad struct {
+		body   string
+		schema bool
+	}
+	for name, c := range map[string]bad{
+		"ftp url":          {`{"url": "ftp://example.com/", "events": ["video.ready"]}`, false},
+		"relative url":     {`{"url": "/hook", "events": ["video.ready"]}`, false},
+		"user info":        {`{"url": "https://me:pw@example.com/", "events": ["video.ready"]}`, false},
+		"too long":         {`{"url": "https://example.com/` + strings.Repeat("a", 2100) + `", "events": ["video.ready"]}`, true},
+		"loopback":         {`{"url": "http://127.0.0.1:8080/", "events": ["video.ready"]}`, false},
+		"localhost":        {`{"url": "http://localhost/", "events": ["video.ready"]}`, false},
+		"cloud metadata":   {`{"url": "http://169.254.169.254/latest/", "events": ["video.ready"]}`, false},
+		"private":          {`{"url": "http://10.0.0.5/", "events": ["video.ready"]}`, false},
+		"no events":        {`{"url": "https://example.com/", "events": []}`, true},
+		"unknown event":    {`{"url": "https://example.com/", "events": ["video.deleted"]}`, true},
+		"test event":       {`{"url": "https://example.com/", "events": ["webhook.test"]}`, true},
+		"unknown field":    {`{"url": "https://example.com/", "events": ["video.ready"], "secret": "mine"}`, true},
+		"not json at all":  {`url=https://example.com/`, true},
+		"events not array": {`{"url": "https://example.com/", "events": "video.ready"}`, true},
 	} {
-		code, resp := b.hookCall(t, userKey, http.MethodPost, "/api/v1/webhooks", body)
+		code, resp := b.hookDo(t, userKey, http.MethodPost, "/api/v1/webhooks", c.body, c.schema)
 		require.Equal(t, http.StatusBadRequest, code, "%s: %s", name, resp)
 		require.Equal(t, "invalid", errorCode(t, resp), name)
 	}
 	eps, err := b.cat.WebhookEndpoints(context.Background(), "*")
 	require.NoError(t, err)
 	require.Empty(t, eps)
+}
+
+// TestWebhookTestUnavailable: without a webhook service, endpoints can
+// still be managed, but test events are refused with 503 `unavailable`.
+func TestWebhookTestUnavailable(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	code, body := b.hookCall(t, userKey, http.MethodPost, "/api/v1/webhooks",
+		`{"url": "https://hooks.example.com/kinema", "events": ["upload.completed"]}`)
+	require.Equal(t, http.StatusCreated, code, string(body))
+	var created struct{ Webhook hookView }
+	require.NoError(t, json.Unmarshal(body, &created))
+	code, body = b.hookCall(t, userKey, http.MethodPost, "/api/v1/webhooks/"+created.Webhook.ID+"/test", "")
+	require.Equal(t, http.StatusServiceUnavailable, code, string(body))
+	require.Equal(t, "unavailable", errorCode(t, body))
+	code, body = b.hookCall(t, userKey, http.MethodGet, "/api/v1/webhooks/"+created.Webhook.ID+"/deliveries", "")
+	require.Equal(t, http.StatusOK, code)
+	require.JSONEq(t, `{"deliveries": []}`, string(body))
+}
+
+// TestWebhookVideoEventMatchesOpenAPI: a video event's payload, shown in
+// the delivery log exactly as it is posted, is a WebhookEvent carrying the
+// video as the document describes it.
+func TestWebhookVideoEventMatchesOpenAPI(t *testing.T) {
+	t.Parallel()
+	b := setupWebhooks(t)
+	ctx := context.Background()
+	code, body := b.hookCall(t, userKey, http.MethodPost, "/api/v1/webhooks",
+		`{"url": "https://hooks.example.com/kinema", "events": ["upload.completed"]}`)
+	require.Equal(t, http.StatusCreated, code, string(body))
+	var created struct{ Webhook hookView }
+	require.NoError(t, json.Unmarshal(body, &created))
+
+	v, err := b.cat.Video(ctx, b.create(t, "event").ID)
+	require.NoError(t, err)
+	svc := b.api.Webhooks.(*lateWebhooks).svc
+	require.NoError(t, b.queue.InTx(ctx, func(tx *queue.Tx) error {
+		return svc.Enqueue(ctx, tx, webhook.EventUploadCompleted, v)
+	}))
+
+	code, body = b.hookCall(t, userKey, http.MethodGet, "/api/v1/webhooks/"+created.Webhook.ID+"/deliveries", "")
+	require.Equal(t, http.StatusOK, code)
+	var log struct{ Deliveries []catalog.WebhookDelivery }
+	require.NoError(t, json.Unmarshal(body, &log))
+	require.Len(t, log.Deliveries, 1)
+	var ev struct {
+		Type string
+		Data webhook.VideoData
+	}
+	require.NoError(t, json.Unmarshal(log.Deliveries[0].Payload, &ev))
+	require.Equal(t, webhook.EventUploadCompleted, ev.Type)
+	require.Equal(t, v.ID, ev.Data.Video.ID)
 }
