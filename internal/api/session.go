@@ -215,13 +215,8 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nu.Role = role
-	u, err := s.Catalog.CreateUser(ctx, nu)
-	if errors.Is(err, media.ErrConflict) {
-		writeCode(w, http.StatusConflict, "email_taken", "An account with this email exists already.")
-		return
-	}
-	if err != nil {
-		writeError(w, s.Log, err)
+	u, ok := s.insertUser(w, r, nu)
+	if !ok {
 		return
 	}
 	if inviteHash != "" {

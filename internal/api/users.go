@@ -51,16 +51,25 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nu.Groups = req.Groups
-	u, err := s.Catalog.CreateUser(r.Context(), nu)
-	if errors.Is(err, media.ErrConflict) {
-		writeCode(w, http.StatusConflict, "email_taken", "An account with this email exists already.")
-		return
-	}
-	if err != nil {
-		writeError(w, s.Log, err)
+	u, ok := s.insertUser(w, r, nu)
+	if !ok {
 		return
 	}
 	writeJSON(w, http.StatusCreated, u)
+}
+
+// insertUser creates the account or answers why not (a taken email is 409).
+func (s *Server) insertUser(w http.ResponseWriter, r *http.Request, nu catalog.NewUser) (access.User, bool) {
+	u, err := s.Catalog.CreateUser(r.Context(), nu)
+	if errors.Is(err, media.ErrConflict) {
+		writeCode(w, http.StatusConflict, "email_taken", "An account with this email exists already.")
+		return u, false
+	}
+	if err != nil {
+		writeError(w, s.Log, err)
+		return u, false
+	}
+	return u, true
 }
 
 // updateUser changes role, groups, name, password or the disabled flag.
