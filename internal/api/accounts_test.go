@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinema/kinema/internal/access"
@@ -125,7 +126,10 @@ func requireRefused(t *testing.T, resp *http.Response, body []byte, status int, 
 	t.Helper()
 	require.Equal(t, status, resp.StatusCode, string(body))
 	require.Equal(t, code, errorCode(t, body), string(body))
-	require.Nil(t, cookieNamed(resp, api.SessionCookie), "a refusal sets no session")
+	if c := cookieNamed(resp, api.SessionCookie); c != nil { // only ever the clearing of a dead one
+		require.Empty(t, c.Value, "a refusal sets no session")
+		require.Less(t, c.MaxAge, 0)
+	}
 	for _, s := range secrets {
 		if s != "" {
 			require.NotContains(t, string(body), s)
@@ -300,13 +304,23 @@ func TestSessionCookie(t *testing.T) {
 	require.Less(t, cleared.MaxAge, 0)
 	for _, c := range []call{
 		{method: http.MethodGet, path: "/api/v1/auth/session"},
-		{method: http.MethodGet, path: "/api/v1/videos"},
 		{method: http.MethodGet, path: "/api/v1/keys"},
 	} {
 		c.cookies = []*http.Cookie{old}
 		resp, body := b.do(t, c)
 		requireRefused(t, resp, body, http.StatusUnauthorized, "unauthorized", u.Email)
 	}
+	// Where anonymous callers are welcome, the dead cookie is cleared (the
+	// page cannot clear an HttpOnly cookie) and the browser is anonymous.
+	resp, body = b.do(t, call{method: http.MethodGet, path: "/api/v1/videos", cookies: []*http.Cookie{old}})
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	require.NotContains(t, string(body), u.Email)
+	if c := cookieNamed(resp, api.SessionCookie); assert.NotNil(t, c) {
+		require.Empty(t, c.Value)
+		require.Less(t, c.MaxAge, 0)
+	}
+	resp, body = b.do(t, call{method: http.MethodPost, path: "/api/v1/auth/logout", cookies: []*http.Cookie{old}})
+	require.Equal(t, http.StatusNoContent, resp.StatusCode, "signing out twice is fine: %s", body)
 	resp, body = b.do(t, u.as(jsonCall(http.MethodPost, "/api/v1/videos", `{"title":"after logout"}`)))
 	requireRefused(t, resp, body, http.StatusUnauthorized, "unauthorized")
 

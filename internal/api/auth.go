@@ -22,12 +22,22 @@ func principalOf(r *http.Request) access.Principal {
 // errCSRF is a cookie-authenticated write without the session's CSRF token.
 var errCSRF = errors.New("missing or wrong CSRF token")
 
+// errStaleSession is a session cookie the server no longer knows (signed
+// out elsewhere, expired, password changed, user disabled).
+var errStaleSession = errors.New("session ended")
+
 // guard identifies the caller and requires scope ("" lets anonymous callers
-// through). Credentials that are present but wrong are refused rather than
-// treated as anonymous, so a client never silently sees less than it asked.
+// through). A wrong API key is refused rather than treated as anonymous, so
+// a script never silently sees less than it asked for. A stale session
+// cookie is cleared and the browser continues as anonymous: the cookie is
+// HttpOnly, so the page could not remove it by itself.
 func (s *Server) guard(scope access.Scope, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.identify(r)
+		if errors.Is(err, errStaleSession) {
+			http.SetCookie(w, s.sessionCookie(r, "", -1))
+			p, err = access.Principal{}, nil
+		}
 		switch {
 		case err != nil:
 			writeError(w, s.Log, err)
@@ -70,6 +80,9 @@ func (s *Server) identify(r *http.Request) (access.Principal, error) {
 		return access.Principal{}, nil
 	}
 	sess, u, err := s.Catalog.SessionUser(r.Context(), auth.HashAPIKey(c.Value), s.sessionTTL())
+	if errors.Is(err, media.ErrUnauthorized) {
+		return access.Principal{}, errStaleSession
+	}
 	if err != nil {
 		return access.Principal{}, err
 	}

@@ -72,7 +72,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/auth/setup", s.public(s.setupInfo))
 	mux.Handle("POST /api/v1/auth/signup", s.public(s.signup))
 	mux.Handle("POST /api/v1/auth/login", s.public(s.login))
-	mux.Handle("POST /api/v1/auth/logout", s.guard(read, s.logout))
+	mux.Handle("POST /api/v1/auth/logout", s.public(s.logout))
 	mux.Handle("GET /api/v1/auth/session", s.guard(read, s.session))
 	mux.Handle("POST /api/v1/auth/password", s.guard(read, s.changePassword))
 

@@ -139,9 +139,18 @@ func (s *Server) sessionCookie(r *http.Request, value string, maxAge int) *http.
 	}
 }
 
+// logout ends the browser's session, if it still has one, and clears the
+// cookie either way. A live session needs its CSRF token, so other sites
+// cannot sign people out.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		if err := s.Catalog.DeleteSession(r.Context(), auth.HashAPIKey(c.Value)); err != nil {
+		h := auth.HashAPIKey(c.Value)
+		sess, _, err := s.Catalog.SessionUser(r.Context(), h, s.sessionTTL())
+		if err == nil && !auth.ConstantTimeEqual(r.Header.Get(CSRFHeader), sess.CSRFToken) {
+			writeError(w, s.Log, errCSRF)
+			return
+		}
+		if err := s.Catalog.DeleteSession(r.Context(), h); err != nil {
 			writeError(w, s.Log, err)
 			return
 		}
