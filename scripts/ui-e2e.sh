@@ -2,7 +2,9 @@
 # Runs the Playwright UI tests (ui/e2e) in Debian's Chromium against a real
 # `kinema serve` on loopback with a fresh data directory and generated media.
 # Usage: scripts/ui-e2e.sh [BIN [playwright args...]], e.g. `bin/kinema live`
-# runs only e2e/live.spec.ts.
+# runs only e2e/live.spec.ts. The server starts with no accounts: the first
+# test creates the admin through the setup page (specs run alone make it over
+# the API); KINEMA_ADMIN_TOKEN is only for the tests' own API calls.
 set -euo pipefail
 BIN=$(realpath "${1:-bin/kinema}")
 shift || true

@@ -1,14 +1,18 @@
-// End-to-end: sign in, upload through the UI, watch processing finish, play
-// the result, switch quality, preview storyboard frames, and see a corrupt
-// upload fail with its reason. Needs a running server:
+// End-to-end: create the admin on a fresh server, upload through the UI,
+// watch processing finish, play the result, switch quality, preview
+// storyboard frames, and see a corrupt upload fail with its reason. Then
+// accounts: invite a viewer, who cannot upload and cannot see the admin's
+// private video until it is made public, when they and a signed-out
+// visitor can play it. Needs a fresh running server (scripts/ui-e2e.sh):
 //   KINEMA_URL            server origin, e.g. http://127.0.0.1:18080
-//   KINEMA_ADMIN_TOKEN    admin API key
+//   KINEMA_ADMIN_TOKEN    bootstrap admin API key (for the test's own API calls)
 //   KINEMA_TEST_VIDEO     small playable video with audio (a few seconds)
 //   KINEMA_TEST_CORRUPT   a file ffmpeg cannot decode
 // Screenshots of each step land in test-results/ and the HTML report.
 
-import { expect, test, type Page, type TestInfo } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import path from 'node:path'
+import { ADMIN, ensureAdmin, expectPlaying, shot, signIn, signOut, VIEWER, watchConsole } from './helpers'
 
 const TOKEN = process.env.KINEMA_ADMIN_TOKEN ?? ''
 const VIDEO = process.env.KINEMA_TEST_VIDEO ?? ''
@@ -16,60 +20,40 @@ const CORRUPT = process.env.KINEMA_TEST_CORRUPT ?? ''
 
 test.skip(!process.env.KINEMA_URL || !TOKEN || !VIDEO || !CORRUPT, 'set KINEMA_URL, KINEMA_ADMIN_TOKEN, KINEMA_TEST_VIDEO and KINEMA_TEST_CORRUPT')
 
-/**
- * shot saves test-results/<test>/<name>.png and attaches it to the HTML
- * report. Viewport-only keeps hover states (a full-page capture resizes the
- * viewport and drops them).
- */
-async function shot(page: Page, info: TestInfo, name: string, fullPage = true) {
-  const file = info.outputPath(`${name}.png`)
-  await page.screenshot({ path: file, fullPage })
-  await info.attach(name, { path: file, contentType: 'image/png' })
-}
+test('setup, upload, process, watch, switch quality, storyboard, failure', async ({ page, request }, info) => {
+  const errors = watchConsole(page)
 
-/** watchConsole fails the test on page errors and console errors we did not expect. */
-function watchConsole(page: Page, allowed: RegExp[] = []) {
-  const errors: string[] = []
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !allowed.some((re) => re.test(m.text()))) errors.push(`console: ${m.text()}`)
-  })
-  return errors
-}
-
-async function signIn(page: Page) {
+  // First run: the server has no account, and the UI asks for the admin.
+  const setup = await (await request.get('/api/v1/auth/setup')).json()
+  expect(setup.needs_setup, 'this test needs a fresh server (scripts/ui-e2e.sh starts one)').toBe(true)
   await page.goto('/')
-  await page.getByLabel('API key').fill(TOKEN)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('heading', { name: 'Create the admin account' })).toBeVisible()
+  await page.getByLabel('Email').fill(ADMIN.email)
+  await page.getByLabel('Name').fill(ADMIN.name)
+  await page.getByLabel('Password').fill('short')
+  await page.getByRole('button', { name: 'Create admin account' }).click()
+  await expect(page.getByRole('alert')).toHaveText('Use at least 10 characters for the password.')
+  await shot(page, info, '01-setup-short-password')
+  await page.getByLabel('Password').fill(ADMIN.password)
+  await page.getByRole('button', { name: 'Create admin account' }).click()
   await expect(page.getByRole('heading', { name: 'Library' })).toBeVisible()
-}
-
-test('upload, process, watch, switch quality, storyboard, failure', async ({ page }, info) => {
-  // The deliberate wrong-key attempt logs a 401 resource error; nothing else may.
-  const errors = watchConsole(page, [/status of 401/])
-
-  // Sign in: a wrong key is refused, the right one lands in the library.
-  await page.goto('/')
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible()
-  await page.getByLabel('API key').fill('definitely-wrong')
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('alert')).toHaveText('That key was not accepted.')
-  await shot(page, info, '01-signin-rejected')
-  await page.getByLabel('API key').fill(TOKEN)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('heading', { name: 'Library' })).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Account' })).toContainText(ADMIN.name)
+  expect((await (await request.get('/api/v1/auth/setup')).json()).needs_setup).toBe(false)
   await shot(page, info, '02-library')
 
   // Upload through the file chooser, throttled so the progress bar visibly
   // moves and pause/resume can be exercised.
   await page.getByRole('link', { name: 'Upload', exact: true }).first().click()
+  // New uploads are private unless picked otherwise.
+  await expect(page.getByLabel('Visibility')).toHaveValue('private')
   const cdp = await page.context().newCDPSession(page)
   await cdp.send('Network.enable')
   await cdp.send('Network.emulateNetworkConditions', {
     offline: false,
     latency: 20,
     downloadThroughput: -1,
-    uploadThroughput: 150 * 1024,
+    // Slow enough that Pause lands before the last byte even on a busy machine.
+    uploadThroughput: 64 * 1024,
   })
   const chooser = page.waitForEvent('filechooser')
   await page.getByTestId('dropzone').click()
@@ -118,12 +102,8 @@ test('upload, process, watch, switch quality, storyboard, failure', async ({ pag
   await expect(page).toHaveURL(/\/watch\//)
   const player = page.getByTestId('player')
   await expect(player).toBeVisible()
-  await page.getByTestId('play-button').click()
-  await page.waitForFunction(() => (window.__kinemaPlayer?.video.currentTime ?? 0) > 0.5, undefined, { timeout: 30_000 })
-  const t1 = await page.evaluate(() => window.__kinemaPlayer!.video.currentTime)
-  await page.waitForTimeout(1000)
-  const t2 = await page.evaluate(() => window.__kinemaPlayer!.video.currentTime)
-  expect(t2).toBeGreaterThan(t1)
+  await expect(page.getByTestId('visibility')).toHaveText('Private')
+  await expectPlaying(page)
   await shot(page, info, '07-playing')
 
   // Quality: pick a level other than the one playing and check hls.js
@@ -169,7 +149,7 @@ test('upload, process, watch, switch quality, storyboard, failure', async ({ pag
   await expect(page.getByTestId('expiry')).toContainText('expires')
   await shot(page, info, '10-watch-page')
 
-  // Embed: the iframe snippet's page plays without an API key.
+  // Embed: the iframe snippet's page plays without signing in.
   const snippet = await page.getByLabel('Embed code').inputValue()
   const embedSrc = /src="([^"]+)"/.exec(snippet)![1].replace(/&amp;/g, '&')
   const embed = await page.context().browser()!.newPage()
@@ -195,10 +175,131 @@ test('upload, process, watch, switch quality, storyboard, failure', async ({ pag
   expect(errors).toEqual([])
 })
 
+test('accounts: invite a viewer, private until public, sign out', async ({ page, browser }, info) => {
+  // The refused demotion of the last admin answers 400, which Chromium logs.
+  const errors = watchConsole(page, [/status of 400/])
+  await ensureAdmin(info.project.use.baseURL!)
+  await signIn(page)
+
+  // The admin's private video from the first test.
+  await page.getByRole('tab', { name: 'Mine' }).click()
+  await page.getByRole('tab', { name: 'Ready' }).click()
+  await expect(page).toHaveURL(/mine=1&status=ready/)
+  const card = page.getByTestId('video-card').filter({ hasText: path.basename(VIDEO) }).first()
+  await expect(card.getByTestId('visibility')).toHaveText('Private')
+  await card.getByRole('link').first().click()
+  await expect(page).toHaveURL(/\/watch\//)
+  const watchPath = new URL(page.url()).pathname
+  await expect(page.getByTestId('player')).toBeVisible()
+
+  // Users page: the only admin cannot demote themselves; add an uploader;
+  // make an invite link for a viewer.
+  await page.getByRole('button', { name: 'Account' }).click()
+  await shot(page, info, 'acc-01-account-menu', false)
+  await page.getByRole('menuitem', { name: 'Users and sign-up' }).click()
+  await expect(page.getByRole('heading', { name: 'Users and sign-up' })).toBeVisible()
+  const me = page.getByTestId('user-row').filter({ hasText: ADMIN.email })
+  await me.getByLabel(`Role of ${ADMIN.email}`).selectOption('viewer')
+  await expect(me.getByRole('alert')).toHaveText('This is the last admin account; make another admin first.')
+  await expect(me.getByLabel(`Role of ${ADMIN.email}`)).toHaveValue('admin')
+  const add = page.getByRole('form', { name: 'Add a user' })
+  await add.getByLabel('Email').fill('uploader@example.com')
+  await add.getByLabel('Name').fill('Uma Uploader')
+  await add.getByLabel('Password').fill('uploader-password-1')
+  await add.getByLabel('Role').selectOption('uploader')
+  await add.getByRole('button', { name: 'Add user' }).click()
+  await expect(add.getByRole('status')).toHaveText('Added uploader@example.com.')
+  await expect(page.getByTestId('user-row')).toHaveCount(2)
+  const inviteForm = page.getByRole('form', { name: 'Invite someone' })
+  await inviteForm.getByLabel('Invite role').selectOption('viewer')
+  await inviteForm.getByRole('button', { name: 'Create invite link' }).click()
+  const inviteUrl = await inviteForm.getByLabel('Invite link').inputValue()
+  expect(inviteUrl).toMatch(/\/signup\?invite=[\w-]+$/)
+  await shot(page, info, 'acc-02-users-and-invite')
+
+  // The viewer signs up through the invite in a browser of their own.
+  const viewerCtx = await browser.newContext()
+  const viewer = await viewerCtx.newPage()
+  // Their request for the private video answers 404, which Chromium logs.
+  const viewerErrors = watchConsole(viewer, [/status of 404/])
+  await viewer.goto(inviteUrl)
+  await expect(viewer.getByRole('heading', { name: 'Create your account' })).toBeVisible()
+  await viewer.getByLabel('Email').fill(VIEWER.email)
+  await viewer.getByLabel('Name').fill(VIEWER.name)
+  await viewer.getByLabel('Password').fill(VIEWER.password)
+  await shot(viewer, info, 'acc-03-invite-signup')
+  await viewer.getByRole('button', { name: 'Create account' }).click()
+  await expect(viewer.getByRole('heading', { name: 'Library' })).toBeVisible()
+  await expect(viewer).toHaveURL(/\/$/)
+
+  // A viewer cannot upload: no Upload anywhere, the page says so, and so does the API.
+  await expect(viewer.getByText('Nothing to watch yet')).toBeVisible()
+  await expect(viewer.getByRole('link', { name: /upload/i })).toHaveCount(0)
+  await shot(viewer, info, 'acc-04-viewer-library')
+  await viewer.goto('/upload')
+  await expect(viewer.getByRole('heading', { name: 'Your account cannot upload' })).toBeVisible()
+  const sess = await (await viewer.request.get('/api/v1/auth/session')).json()
+  expect(sess.user.role).toBe('viewer')
+  const create = await viewer.request.post('/api/v1/videos', { data: { title: 'nope' }, headers: { 'X-CSRF-Token': sess.csrf_token } })
+  expect(create.status()).toBe(403)
+
+  // The admin's private video does not exist as far as the viewer can tell.
+  await viewer.goto(watchPath)
+  await expect(viewer.getByRole('heading', { name: 'Video not found' })).toBeVisible()
+  await shot(viewer, info, 'acc-05-private-not-found')
+
+  // The admin makes it public.
+  await page.goto(watchPath)
+  const who = page.getByRole('form', { name: 'Who can watch' })
+  await who.getByLabel('Visibility').selectOption('public')
+  await who.getByRole('button', { name: 'Save' }).click()
+  await expect(who.getByRole('status')).toHaveText('Saved.')
+  await expect(page.getByTestId('visibility')).toHaveText('Public')
+  await shot(page, info, 'acc-06-made-public')
+
+  // Now the viewer can play it, and finds it in their library.
+  await viewer.goto(watchPath)
+  await expect(viewer.getByRole('heading', { name: path.basename(VIDEO) })).toBeVisible()
+  await expect(viewer.getByRole('form', { name: 'Who can watch' })).toHaveCount(0)
+  await expectPlaying(viewer)
+  await shot(viewer, info, 'acc-07-viewer-plays')
+  await viewer.goto('/')
+  await expect(viewer.getByTestId('video-card').filter({ hasText: path.basename(VIDEO) })).toHaveCount(1)
+  await expect(viewer.getByRole('button', { name: /^Delete/ })).toHaveCount(0)
+
+  // So can someone who is not signed in at all.
+  const anonCtx = await browser.newContext()
+  const anon = await anonCtx.newPage()
+  const anonErrors = watchConsole(anon)
+  await anon.goto(watchPath)
+  await expect(anon.getByRole('link', { name: 'Sign in' })).toBeVisible()
+  await expectPlaying(anon)
+  await shot(anon, info, 'acc-08-signed-out-plays')
+  await anonCtx.close()
+
+  // Sign-out ends the session; a wrong password is refused; the right one works.
+  await signOut(viewer)
+  expect((await viewer.request.get('/api/v1/auth/session')).status()).toBe(401)
+  await viewer.getByLabel('Email').fill(VIEWER.email)
+  await viewer.getByLabel('Password').fill('not-the-password')
+  await viewer.getByRole('button', { name: 'Sign in' }).click()
+  await expect(viewer.getByRole('alert')).toHaveText('Wrong email or password.')
+  await shot(viewer, info, 'acc-09-wrong-password')
+  await viewer.getByLabel('Password').fill(VIEWER.password)
+  await viewer.getByRole('button', { name: 'Sign in' }).click()
+  await expect(viewer.getByRole('heading', { name: 'Library' })).toBeVisible()
+  await viewerCtx.close()
+
+  expect(viewerErrors).toEqual([])
+  expect(anonErrors).toEqual([])
+  expect(errors).toEqual([])
+})
+
 test('audio-only items show a visual instead of a black box', async ({ page }, info) => {
   const audio = process.env.KINEMA_TEST_AUDIO
   test.skip(!audio, 'set KINEMA_TEST_AUDIO to an audio-only file')
   const errors = watchConsole(page)
+  await ensureAdmin(info.project.use.baseURL!)
   await signIn(page)
   await page.getByRole('link', { name: 'Upload', exact: true }).first().click()
   const chooser = page.waitForEvent('filechooser')
@@ -218,6 +319,7 @@ test('an upload interrupted by a reload resumes on the same video', async ({ pag
   const errors = watchConsole(page)
   const auth = { Authorization: `Bearer ${TOKEN}` }
   const count = async () => ((await (await request.get('/api/v1/videos', { headers: auth })).json()).videos ?? []).length
+  await ensureAdmin(info.project.use.baseURL!)
   await signIn(page)
   const before = await count()
   await page.getByRole('link', { name: 'Upload', exact: true }).first().click()
@@ -249,8 +351,12 @@ test('an upload interrupted by a reload resumes on the same video', async ({ pag
 test.describe('phone', () => {
   test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })
 
-  test('library, filters and watch page fit a phone', async ({ page }, info) => {
+  test('sign-in, library, filters, watch and users pages fit a phone', async ({ page }, info) => {
     const errors = watchConsole(page)
+    await ensureAdmin(info.project.use.baseURL!)
+    await page.goto('/')
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible()
+    await shot(page, info, 'phone-00-signin')
     await signIn(page)
     await shot(page, info, 'phone-01-library')
     await page.getByRole('tab', { name: 'Failed' }).click()
@@ -264,8 +370,14 @@ test.describe('phone', () => {
       await shot(page, info, 'phone-03-watch')
     }
     // Nothing may overflow sideways on a phone.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-    expect(overflow).toBeLessThanOrEqual(0)
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    expect(await overflow()).toBeLessThanOrEqual(0)
+    await page.getByRole('button', { name: 'Account' }).click()
+    await shot(page, info, 'phone-04-account-menu', false)
+    await page.getByRole('menuitem', { name: 'Users and sign-up' }).click()
+    await expect(page.getByTestId('user-row').first()).toBeVisible()
+    await shot(page, info, 'phone-05-users')
+    expect(await overflow()).toBeLessThanOrEqual(0)
     expect(errors).toEqual([])
   })
 })

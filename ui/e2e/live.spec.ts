@@ -4,23 +4,18 @@
 // name a host this machine reaches (scripts/ui-e2e.sh sets --srt-addr and
 // KINEMA_PUBLIC_URL), ffmpeg with SRT support, and:
 //   KINEMA_URL            server origin, e.g. http://127.0.0.1:18080
-//   KINEMA_ADMIN_TOKEN    admin API key
+// It signs in as the admin kinema.spec.ts sets up, creating it over the
+// API when this spec runs alone on a fresh server.
 
-import { expect, test, type Page, type TestInfo } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import { spawn, type ChildProcess } from 'node:child_process'
+import { ensureAdmin, shot, signIn, watchConsole } from './helpers'
 
-const TOKEN = process.env.KINEMA_ADMIN_TOKEN ?? ''
 const FFMPEG = process.env.KINEMA_FFMPEG || 'ffmpeg'
 /** How long the test publishes, in seconds. */
 const PUBLISH_S = 14
 
-test.skip(!process.env.KINEMA_URL || !TOKEN, 'set KINEMA_URL and KINEMA_ADMIN_TOKEN')
-
-async function shot(page: Page, info: TestInfo, name: string, fullPage = true) {
-  const file = info.outputPath(`${name}.png`)
-  await page.screenshot({ path: file, fullPage })
-  await info.attach(name, { path: file, contentType: 'image/png' })
-}
+test.skip(!process.env.KINEMA_URL, 'set KINEMA_URL')
 
 /** publish runs the brief's real-time test-pattern encoder into url and keeps its stderr tail. */
 function publish(url: string): { proc: ChildProcess; done: Promise<number | null>; stderr: () => string } {
@@ -49,16 +44,9 @@ function publish(url: string): { proc: ChildProcess; done: Promise<number | null
 test('go live over SRT, watch near the edge, then the recording', async ({ page }, info) => {
   // The player asks for the manifest before the first segment exists (404,
   // retried); nothing else may log an error.
-  const errors: string[] = []
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 404/.test(m.text())) errors.push(`console: ${m.text()}`)
-  })
-
-  await page.goto('/')
-  await page.getByLabel('API key').fill(TOKEN)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('heading', { name: 'Library' })).toBeVisible()
+  const errors = watchConsole(page, [/status of 404/])
+  await ensureAdmin(info.project.use.baseURL!)
+  await signIn(page)
 
   // Create a stream from the Live page.
   await page.getByRole('link', { name: 'Live', exact: true }).click()

@@ -2,22 +2,17 @@
 // state; used under each finished upload.
 
 import type { Video } from '../lib/api'
-import { useSession } from '../lib/session'
+import { can, useSession } from '../lib/session'
 import { usePolledVideo } from '../lib/usePolledVideo'
 import { ProcessingView } from './ProcessingView'
 
 export function ProcessingStatus({ id, initial }: { id: string; initial?: Video }) {
-  const { client } = useSession()
+  const session = useSession()
   const { video, error, reload } = usePolledVideo(id, 1000, initial)
   if (!video) {
-    return error ? <p className="error-text">{error.message}</p> : <ProcessingView video={{ id, title: '', status: 'queued' }} onRetry={async () => {}} />
+    return error ? <p className="error-text">{error.message}</p> : <ProcessingView video={{ id, title: '', status: 'queued' }} />
   }
-  return (
-    <ProcessingView
-      video={video}
-      onRetry={async () => {
-        reload(await client.retryVideo(id))
-      }}
-    />
-  )
+  // Retrying runs the pipeline again, which the server leaves to admins.
+  const onRetry = can(session, 'admin') ? async () => reload(await session.client.retryVideo(id)) : undefined
+  return <ProcessingView video={video} onRetry={onRetry} />
 }

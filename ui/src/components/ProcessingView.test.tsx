@@ -25,6 +25,12 @@ describe('ProcessingView', () => {
     expect(await screen.findByText('nope')).toBeTruthy()
   })
 
+  it('offers no retry without onRetry (only admins may retry)', () => {
+    render(<ProcessingView video={{ id: 'a', title: 't', status: 'failed', error: 'bad' }} />)
+    expect(screen.getByTestId('failure-reason').textContent).toBe('bad')
+    expect(screen.queryByRole('button', { name: /retry/i })).toBeNull()
+  })
+
   it('links to the watch page when ready', () => {
     render(<ProcessingView video={{ id: 'a b', title: 't', status: 'ready' }} onRetry={async () => {}} />)
     expect(screen.getByRole('link', { name: /watch/i }).getAttribute('href')).toBe('/watch/a%20b')

@@ -1,5 +1,6 @@
 // ProcessingView shows where the server is with a video: queued, transcoding
-// (live bar with ETA), ready, or failed with the reason and a Retry button.
+// (live bar with ETA), ready, or failed with the reason and, for those who
+// may retry (admins: onRetry set), a Retry button.
 
 import { useState } from 'react'
 import type { Video } from '../lib/api'
@@ -14,13 +15,14 @@ export function ProcessingView({
   showWatchLink = true,
 }: {
   video: Video
-  onRetry: () => Promise<void>
+  onRetry?: () => Promise<void>
   showWatchLink?: boolean
 }) {
   const [retrying, setRetrying] = useState(false)
   const [retryError, setRetryError] = useState('')
 
   const retry = async () => {
+    if (!onRetry) return
     setRetrying(true)
     setRetryError('')
     try {
@@ -55,9 +57,11 @@ export function ProcessingView({
             <span className="error-text" data-testid="failure-reason">
               {video.error || 'Processing failed.'}
             </span>
-            <button type="button" className="btn btn-small" onClick={retry} disabled={retrying}>
-              <Icon name="retry" size={16} /> {retrying ? 'Retrying…' : 'Retry'}
-            </button>
+            {onRetry && (
+              <button type="button" className="btn btn-small" onClick={retry} disabled={retrying}>
+                <Icon name="retry" size={16} /> {retrying ? 'Retrying…' : 'Retry'}
+              </button>
+            )}
           </div>
           {retryError && <p className="error-text">{retryError}</p>}
         </div>

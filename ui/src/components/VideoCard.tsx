@@ -1,5 +1,6 @@
 // VideoCard is one tile of the library grid. Deleting takes two clicks (the
-// button turns into "Delete?") instead of a blocking confirm() dialog.
+// button turns into "Delete?") instead of a blocking confirm() dialog, and
+// is only offered to whoever may delete (onDelete set).
 
 import { useEffect, useState } from 'react'
 import type { Video } from '../lib/api'
@@ -7,8 +8,9 @@ import { formatDate, formatDuration, formatPercent } from '../lib/format'
 import { Icon } from './Icon'
 import { Link } from './Link'
 import { StatusBadge } from './StatusBadge'
+import { VisibilityTag } from './VisibilityTag'
 
-export function VideoCard({ video, onDelete }: { video: Video; onDelete: (v: Video) => Promise<void> }) {
+export function VideoCard({ video, onDelete }: { video: Video; onDelete?: (v: Video) => Promise<void> }) {
   const [confirming, setConfirming] = useState(false)
   const [deleting, setDeleting] = useState(false)
   const [posterFailed, setPosterFailed] = useState(false)
@@ -30,7 +32,7 @@ export function VideoCard({ video, onDelete }: { video: Video; onDelete: (v: Vid
     }
     setDeleting(true)
     try {
-      await onDelete(video)
+      await onDelete?.(video)
     } finally {
       setDeleting(false)
       setConfirming(false)
@@ -58,18 +60,21 @@ export function VideoCard({ video, onDelete }: { video: Video; onDelete: (v: Vid
         </Link>
         <div className="card-meta">
           <StatusBadge status={video.status} />
-          <span className="muted">{formatDate(video.created_at)}</span>
-          <button
-            type="button"
-            className={`icon-btn card-delete${confirming ? ' confirming' : ''}`}
-            aria-label={confirming ? `Confirm delete ${video.title}` : `Delete ${video.title}`}
-            title={confirming ? 'Click again to delete' : 'Delete'}
-            onClick={del}
-            disabled={deleting}
-          >
-            <Icon name="trash" size={18} />
-            {confirming && <span>Delete?</span>}
-          </button>
+          <VisibilityTag visibility={video.visibility} />
+          <span className="muted card-date">{formatDate(video.created_at)}</span>
+          {onDelete && (
+            <button
+              type="button"
+              className={`icon-btn card-delete${confirming ? ' confirming' : ''}`}
+              aria-label={confirming ? `Confirm delete ${video.title}` : `Delete ${video.title}`}
+              title={confirming ? 'Click again to delete' : 'Delete'}
+              onClick={del}
+              disabled={deleting}
+            >
+              <Icon name="trash" size={18} />
+              {confirming && <span>Delete?</span>}
+            </button>
+          )}
         </div>
       </div>
     </article>

@@ -1,6 +1,8 @@
-// Typed client for kinema's REST API (/api/v1). Every call carries the API key
-// as a bearer token; failures become ApiError so the UI can show the server's
-// message and react to 401 by signing out.
+// Typed client for kinema's REST API (/api/v1). The browser is signed in by
+// an HttpOnly session cookie the client never sees; what it does hold is the
+// session's CSRF token, sent as X-CSRF-Token on every write (the server
+// refuses cookie-authenticated writes without it). Failures become ApiError
+// so the UI can show the server's message and react to 401 by signing out.
 
 export type VideoStatus = 'waiting_upload' | 'queued' | 'processing' | 'ready' | 'failed'
 
@@ -27,9 +29,17 @@ export interface UploadTarget {
   tus_url: string
 }
 
+export type Visibility = 'private' | 'unlisted' | 'public' | 'restricted'
+
 export interface Video {
   id: string
   title: string
+  /** The user (or user-less API key) that created the video. */
+  owner_id?: string
+  visibility?: Visibility
+  /** User ids and group names that may watch a restricted video. */
+  allowed_users?: string[] | null
+  allowed_groups?: string[] | null
   status: VideoStatus
   kind?: 'video' | 'audio' | ''
   progress?: number
@@ -70,20 +80,118 @@ export interface LiveStream {
 export interface ListOptions {
   status?: VideoStatus | ''
   q?: string
+  /** Only the caller's own videos. */
+  mine?: boolean
+}
+
+/** VideoPatch is what PATCH /api/v1/videos/{id} changes; absent fields stay. */
+export interface VideoPatch {
+  title?: string
+  visibility?: Visibility
+  allowed_users?: string[]
+  allowed_groups?: string[]
+}
+
+export type Role = 'admin' | 'uploader' | 'viewer'
+export type Scope = 'read' | 'upload' | 'admin'
+export type SignupMode = 'open' | 'invite' | 'closed'
+
+export interface User {
+  id: string
+  email: string
+  name: string
+  role: Role
+  groups: string[] | null
+  disabled: boolean
+  created_at: string
+  last_login_at?: string
+}
+
+/** SessionView is what sign-in, sign-up and GET /auth/session answer. */
+export interface SessionView {
+  user: User
+  scopes: Scope[]
+  csrf_token: string
+}
+
+export interface SetupInfo {
+  /** No account exists yet: the first sign-up becomes the admin. */
+  needs_setup: boolean
+  signup: SignupMode
+}
+
+export interface SignupRequest {
+  email: string
+  name: string
+  password: string
+  invite?: string
+}
+
+export interface NewUser {
+  email: string
+  name: string
+  password: string
+  role: Role
+  groups: string[]
+}
+
+export interface UserPatch {
+  name?: string
+  password?: string
+  role?: Role
+  groups?: string[]
+  disabled?: boolean
+}
+
+export interface Invite {
+  code: string
+  role: Role
+  expires_at: string
+  /** The sign-up link to hand out; shown once. */
+  url: string
+}
+
+export interface Settings {
+  signup: SignupMode
+  default_role: Role
+}
+
+export interface ApiKey {
+  id: string
+  name: string
+  user_id?: string
+  scopes: Scope[]
+  created_at: string
+  last_used_at?: string
+  revoked_at?: string
 }
 
 /** ApiError carries the server's stable error code ("unauthorized", …) and HTTP status (0 for network failures). */
 export class ApiError extends Error {
   readonly status: number
   readonly code: string
+  /** Seconds from a 429's Retry-After header. */
+  readonly retryAfter?: number
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, retryAfter?: number) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
+    this.retryAfter = retryAfter
   }
 }
+
+interface RequestOptions {
+  signal?: AbortSignal
+  /**
+   * A 401 here is an answer, not a lost session (wrong password, "not signed
+   * in" on the session probe), so it must not trigger onUnauthorized.
+   */
+  quiet401?: boolean
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 export type FetchFunc = (input: string, init?: RequestInit) => Promise<Response>
 
@@ -92,31 +200,120 @@ export class ApiClient {
   private readonly base: string
   private readonly fetchFn: FetchFunc
   private readonly onUnauthorized?: () => void
+  private csrf = ''
 
-  constructor(opts: { token: string; base?: string; fetch?: FetchFunc; onUnauthorized?: () => void }) {
-    this.token = opts.token
+  /**
+   * token, when given, is an API key sent as a bearer token instead of the
+   * session cookie (scripts, tests); browsers sign in with sessions.
+   */
+  constructor(opts: { token?: string; base?: string; fetch?: FetchFunc; onUnauthorized?: () => void } = {}) {
+    this.token = opts.token ?? ''
     this.base = opts.base ?? ''
     // Wrapped so window.fetch is never called with a foreign `this`.
     this.fetchFn = opts.fetch ?? ((input, init) => fetch(input, init))
     this.onUnauthorized = opts.onUnauthorized
   }
 
+  /** csrfToken is the token writes carry; kept in memory only, renewed by session(). */
+  get csrfToken(): string {
+    return this.csrf
+  }
+
+  // Accounts and sessions.
+
+  setupInfo(signal?: AbortSignal): Promise<SetupInfo> {
+    return this.request('GET', '/auth/setup', undefined, { signal, quiet401: true })
+  }
+
+  /** session restores the signed-in state after a reload; 401 means signed out. */
+  async session(signal?: AbortSignal): Promise<SessionView> {
+    return this.keep(await this.request<SessionView>('GET', '/auth/session', undefined, { signal, quiet401: true }))
+  }
+
+  async login(email: string, password: string): Promise<SessionView> {
+    return this.keep(await this.request<SessionView>('POST', '/auth/login', { email, password }, { quiet401: true }))
+  }
+
+  /** signup creates an account and signs it in; the first account ever is the admin. */
+  async signup(req: SignupRequest): Promise<SessionView> {
+    const body: SignupRequest = { email: req.email, name: req.name, password: req.password }
+    if (req.invite) body.invite = req.invite
+    return this.keep(await this.request<SessionView>('POST', '/auth/signup', body, { quiet401: true }))
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await this.request('POST', '/auth/logout', undefined, { quiet401: true })
+    } finally {
+      this.csrf = ''
+    }
+  }
+
+  listUsers(signal?: AbortSignal): Promise<User[]> {
+    return this.request<{ users: User[] | null }>('GET', '/users', undefined, { signal }).then((b) => b.users ?? [])
+  }
+
+  createUser(u: NewUser): Promise<User> {
+    return this.request('POST', '/users', u)
+  }
+
+  updateUser(id: string, patch: UserPatch): Promise<User> {
+    return this.request('PATCH', `/users/${encodeURIComponent(id)}`, patch)
+  }
+
+  deleteUser(id: string): Promise<void> {
+    return this.request('DELETE', `/users/${encodeURIComponent(id)}`)
+  }
+
+  createInvite(role: Role, ttlHours?: number): Promise<Invite> {
+    return this.request('POST', '/invites', ttlHours ? { role, ttl_hours: ttlHours } : { role })
+  }
+
+  getSettings(signal?: AbortSignal): Promise<Settings> {
+    return this.request('GET', '/settings', undefined, { signal })
+  }
+
+  putSettings(s: Partial<Settings>): Promise<Settings> {
+    return this.request('PUT', '/settings', s)
+  }
+
+  listKeys(signal?: AbortSignal): Promise<ApiKey[]> {
+    return this.request<{ keys: ApiKey[] | null }>('GET', '/keys', undefined, { signal }).then((b) => b.keys ?? [])
+  }
+
+  /** createKey returns the key and its secret, which the server never shows again. */
+  createKey(name: string, scopes: Scope[]): Promise<{ key: ApiKey; secret: string }> {
+    return this.request('POST', '/keys', { name, scopes })
+  }
+
+  revokeKey(id: string): Promise<void> {
+    return this.request('DELETE', `/keys/${encodeURIComponent(id)}`)
+  }
+
+  // Videos.
+
   listVideos(opts: ListOptions = {}, signal?: AbortSignal): Promise<Video[]> {
     const params = new URLSearchParams()
     if (opts.status) params.set('status', opts.status)
     if (opts.q?.trim()) params.set('q', opts.q.trim())
+    if (opts.mine) params.set('mine', '1')
     const qs = params.toString()
-    return this.request<{ videos: Video[] | null }>('GET', `/videos${qs ? `?${qs}` : ''}`, undefined, signal).then(
+    return this.request<{ videos: Video[] | null }>('GET', `/videos${qs ? `?${qs}` : ''}`, undefined, { signal }).then(
       (body) => body.videos ?? [],
     )
   }
 
   getVideo(id: string, signal?: AbortSignal): Promise<Video> {
-    return this.request('GET', `/videos/${encodeURIComponent(id)}`, undefined, signal)
+    return this.request('GET', `/videos/${encodeURIComponent(id)}`, undefined, { signal })
   }
 
-  createVideo(title: string): Promise<Video> {
-    return this.request('POST', '/videos', { title })
+  /** createVideo makes an empty video to upload into; visibility defaults to private on the server. */
+  createVideo(title: string, visibility?: Visibility): Promise<Video> {
+    return this.request('POST', '/videos', visibility ? { title, visibility } : { title })
+  }
+
+  updateVideo(id: string, patch: VideoPatch): Promise<Video> {
+    return this.request('PATCH', `/videos/${encodeURIComponent(id)}`, patch)
   }
 
   deleteVideo(id: string): Promise<void> {
@@ -127,20 +324,29 @@ export class ApiClient {
     return this.request('POST', `/videos/${encodeURIComponent(id)}/retry`)
   }
 
+  // Live streams.
+
   listLive(signal?: AbortSignal): Promise<LiveStream[]> {
-    return this.request<{ streams: LiveStream[] | null }>('GET', '/live', undefined, signal).then((body) => body.streams ?? [])
+    return this.request<{ streams: LiveStream[] | null }>('GET', '/live', undefined, { signal }).then((body) => body.streams ?? [])
   }
 
   getLive(id: string, signal?: AbortSignal): Promise<LiveStream> {
-    return this.request('GET', `/live/${encodeURIComponent(id)}`, undefined, signal)
+    return this.request('GET', `/live/${encodeURIComponent(id)}`, undefined, { signal })
   }
 
   createLive(title: string): Promise<LiveStream> {
     return this.request('POST', '/live', { title })
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' }
+  private keep(v: SessionView): SessionView {
+    this.csrf = v.csrf_token
+    return v
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}, retried = false): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' }
+    if (this.token) headers.Authorization = `Bearer ${this.token}`
+    else if (!SAFE_METHODS.has(method) && this.csrf) headers['X-CSRF-Token'] = this.csrf
     if (body !== undefined) headers['Content-Type'] = 'application/json'
     let res: Response
     try {
@@ -148,7 +354,8 @@ export class ApiClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
+        credentials: 'same-origin',
+        signal: opts.signal,
       })
     } catch (err) {
       if (err instanceof DOMException && err.name === 'AbortError') throw err
@@ -164,8 +371,25 @@ export class ApiClient {
     }
     if (!res.ok) {
       const e = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error
-      const err = new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? `Request failed (${res.status})`)
-      if (res.status === 401) this.onUnauthorized?.()
+      const wait = Number(res.headers.get('Retry-After'))
+      const err = new ApiError(
+        res.status,
+        e?.code ?? `http_${res.status}`,
+        e?.message ?? `Request failed (${res.status})`,
+        Number.isFinite(wait) && wait > 0 ? wait : undefined,
+      )
+      // The token went stale (signed in again in another tab, which made a
+      // new session): fetch the current one and try once more.
+      if (res.status === 403 && err.code === 'csrf' && !retried && !this.token) {
+        try {
+          await this.session(opts.signal)
+        } catch (e2) {
+          if (e2 instanceof ApiError && e2.status === 401) this.onUnauthorized?.()
+          throw err
+        }
+        return this.request(method, path, body, opts, true)
+      }
+      if (res.status === 401 && !opts.quiet401) this.onUnauthorized?.()
       throw err
     }
     return parsed as T

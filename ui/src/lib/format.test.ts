@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatDateTime, formatDuration, formatExpiry, formatPercent, formatSpeed, formatTimeLeft } from './format'
+import { formatBytes, formatDateTime, formatDuration, formatExpiry, formatPercent, formatSpeed, formatTimeLeft, formatWait } from './format'
 
 describe('format', () => {
   it.each([
@@ -64,5 +64,18 @@ describe('formatDateTime', () => {
     expect(formatDateTime(undefined)).toBe('')
     expect(formatDateTime('nope')).toBe('')
     expect(formatDateTime('2026-01-02T03:04:05Z')).not.toBe('')
+  })
+})
+
+describe('formatWait', () => {
+  it.each([
+    [6, '6 s'],
+    [0.2, '1 s'],
+    [61, '2 min'],
+    [900, '15 min'],
+    [7200, '2 h'],
+    [0, 'a moment'],
+  ])('%s s → %s', (s, want) => {
+    expect(formatWait(s)).toBe(want)
   })
 })

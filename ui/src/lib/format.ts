@@ -78,3 +78,11 @@ export function formatDateTime(iso: string | undefined): string {
   if (Number.isNaN(d.getTime())) return ''
   return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
 }
+
+/** formatWait says how long a Retry-After lasts, rounded up: waiting less than said is what fails. */
+export function formatWait(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) return 'a moment'
+  if (seconds < 60) return `${Math.ceil(seconds)} s`
+  if (seconds < 3600) return `${Math.ceil(seconds / 60)} min`
+  return `${Math.ceil(seconds / 3600)} h`
+}

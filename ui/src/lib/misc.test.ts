@@ -21,6 +21,10 @@ describe('router', () => {
     ['/live', { name: 'notfound' }],
     ['/watch/a/b', { name: 'notfound' }],
     ['/nope', { name: 'notfound' }],
+    ['/signin', { name: 'signin' }],
+    ['/signup', { name: 'signup' }],
+    ['/users/', { name: 'users' }],
+    ['/keys', { name: 'keys' }],
   ])('%s', (path, want) => {
     expect(matchRoute(path)).toEqual(want)
   })

@@ -38,6 +38,10 @@ export type Route =
   | { name: 'embed' }
   | { name: 'live' }
   | { name: 'stream'; id: string }
+  | { name: 'signin' }
+  | { name: 'signup' }
+  | { name: 'users' }
+  | { name: 'keys' }
   | { name: 'notfound' }
 
 /** matchRoute maps a path to a route; pure so it is unit-tested. */
@@ -46,6 +50,11 @@ export function matchRoute(path: string): Route {
   if (p === '/' || p === '/library') return { name: 'library' }
   if (p === '/upload') return { name: 'upload' }
   if (p === '/embed') return { name: 'embed' }
+  if (p === '/signin') return { name: 'signin' }
+  // /signup?invite=CODE is the link an admin's invite hands out.
+  if (p === '/signup') return { name: 'signup' }
+  if (p === '/users') return { name: 'users' }
+  if (p === '/keys') return { name: 'keys' }
   // Live pages sit under /streams: /live/ is where the server delivers live media.
   if (p === '/streams') return { name: 'live' }
   const m = /^\/watch\/([^/]+)$/.exec(p)

@@ -100,7 +100,7 @@ describe('UploadManager', () => {
     mgr.add([file()])
     expect(mgr.getSnapshot()[0].phase).toBe('creating')
     await flush()
-    expect(client.createVideo).toHaveBeenCalledWith('clip.mp4')
+    expect(client.createVideo).toHaveBeenCalledWith('clip.mp4', undefined)
     const up = FakeUpload.last
     expect(up.options.endpoint).toBe('http://h/api/v1/tus/?video=v1&token=t')
     expect(up.options.metadata).toEqual({ filename: 'clip.mp4', filetype: 'video/mp4' })
@@ -110,6 +110,14 @@ describe('UploadManager', () => {
     expect(up.started).toBe(1)
     expect(store.all()).toHaveLength(1)
     expect(mgr.getSnapshot()[0]).toMatchObject({ phase: 'uploading', videoId: 'v1' })
+  })
+
+  it('creates videos with the visibility picked on the upload page', async () => {
+    const { client, mgr } = setup()
+    FakeUpload.previous = []
+    mgr.add([file()], 'unlisted')
+    await flush()
+    expect(client.createVideo).toHaveBeenCalledWith('clip.mp4', 'unlisted')
   })
 
   it('tracks progress, pauses, resumes and finishes', async () => {

@@ -4,7 +4,7 @@
 // React reads it through subscribe/getSnapshot (useSyncExternalStore).
 
 import type { HttpStack, PreviousUpload, UploadOptions, UrlStorage } from 'tus-js-client'
-import { ApiError, type ApiClient, type Video } from './api'
+import { ApiError, type ApiClient, type Video, type Visibility } from './api'
 import { fileKey, ResumeStore, type ResumeRecord } from './resumeStore'
 import { SpeedMeter } from './speed'
 import { QueryHttpStack } from './tusQuery'
@@ -49,6 +49,7 @@ export class UploadManager {
   private readonly uploads = new Map<string, TusUpload>()
   private readonly meters = new Map<string, SpeedMeter>()
   private readonly files = new Map<string, File>()
+  private readonly visibilities = new Map<string, Visibility>()
   private readonly lastSaved = new Map<string, number>()
   private readonly client: Client
   private readonly tus: TusModule
@@ -76,11 +77,12 @@ export class UploadManager {
     return this.records.all().filter((r) => !running.has(r.videoId))
   }
 
-  /** add starts uploading each file; they run concurrently. */
-  add(files: Iterable<File>): void {
+  /** add starts uploading each file; they run concurrently. New videos get visibility (server default: private). */
+  add(files: Iterable<File>, visibility?: Visibility): void {
     for (const file of files) {
       const key = `u${++this.seq}`
       this.files.set(key, file)
+      if (visibility) this.visibilities.set(key, visibility)
       this.entries = [
         ...this.entries,
         { key, name: file.name, size: file.size, phase: 'creating', sent: 0, speed: 0, resumed: false },
@@ -172,7 +174,7 @@ export class UploadManager {
           this.records.remove(fk)
         }
       }
-      if (!video) video = await this.client.createVideo(file.name)
+      if (!video) video = await this.client.createVideo(file.name, this.visibilities.get(key))
       if (!video.upload?.tus_url) throw new Error('The server did not return an upload URL.')
     } catch (err) {
       this.update(key, { phase: 'error', error: messageOf(err) })

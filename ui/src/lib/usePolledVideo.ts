@@ -10,6 +10,8 @@ export interface PolledVideo {
   error?: ApiError
   /** reload fetches now and restarts polling, e.g. after Retry. */
   reload: (next?: Video) => void
+  /** update shows next without fetching, e.g. the answer to an edit. */
+  update: (next: Video) => void
 }
 
 export function usePolledVideo(id: string, intervalMs = 1000, initial?: Video): PolledVideo {
@@ -52,5 +54,5 @@ export function usePolledVideo(id: string, intervalMs = 1000, initial?: Video): 
     setEpoch((n) => n + 1)
   }, [])
 
-  return { video, error, reload }
+  return { video, error, reload, update: setVideo }
 }

@@ -6,9 +6,9 @@ import { fakeClient, renderWithSession } from '../test/session'
 import { LibraryPage } from './LibraryPage'
 
 const videos: Video[] = [
-  { id: 'a', title: 'Beach day', status: 'ready', duration: 65, playback: { hls: 'h', poster: 'http://h/p.jpg' } },
-  { id: 'b', title: 'Podcast', status: 'ready', kind: 'audio', duration: 3725, playback: { hls: 'h' } },
-  { id: 'c', title: 'Broken', status: 'failed', error: 'bad input' },
+  { id: 'a', title: 'Beach day', status: 'ready', duration: 65, playback: { hls: 'h', poster: 'http://h/p.jpg' }, owner_id: 'usr_uploader', visibility: 'public' },
+  { id: 'b', title: 'Podcast', status: 'ready', kind: 'audio', duration: 3725, playback: { hls: 'h' }, owner_id: 'usr_other', visibility: 'restricted' },
+  { id: 'c', title: 'Broken', status: 'failed', error: 'bad input', owner_id: 'usr_uploader', visibility: 'private' },
 ]
 
 beforeEach(() => window.history.replaceState(null, '', '/'))
@@ -31,7 +31,7 @@ describe('LibraryPage', () => {
     renderWithSession(<LibraryPage />, client)
     await screen.findByText('Beach day')
     fireEvent.click(screen.getByRole('tab', { name: 'Failed' }))
-    await waitFor(() => expect(client.listVideos).toHaveBeenLastCalledWith({ status: 'failed', q: '' }, expect.anything()))
+    await waitFor(() => expect(client.listVideos).toHaveBeenLastCalledWith({ status: 'failed', q: '', mine: false }, expect.anything()))
     expect(window.location.search).toBe('?status=failed')
   })
 
@@ -56,6 +56,37 @@ describe('LibraryPage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Confirm delete Beach day' }))
     await waitFor(() => expect(client.deleteVideo).toHaveBeenCalledWith('a'))
     await waitFor(() => expect(screen.getAllByTestId('video-card')).toHaveLength(2))
+  })
+
+  it('switches between all videos and only mine', async () => {
+    const client = fakeClient()
+    client.listVideos.mockResolvedValue(videos)
+    renderWithSession(<LibraryPage />, client, { role: 'uploader' })
+    await screen.findByText('Beach day')
+    expect(screen.getByRole('tab', { name: 'All I can see' }).getAttribute('aria-selected')).toBe('true')
+    fireEvent.click(screen.getByRole('tab', { name: 'Mine' }))
+    await waitFor(() => expect(client.listVideos).toHaveBeenLastCalledWith({ status: '', q: '', mine: true }, expect.anything()))
+    expect(window.location.search).toBe('?mine=1')
+  })
+
+  it('offers delete only on videos the user may change', async () => {
+    const client = fakeClient()
+    client.listVideos.mockResolvedValue(videos)
+    renderWithSession(<LibraryPage />, client, { role: 'uploader' })
+    await screen.findByText('Beach day')
+    expect(screen.getByRole('button', { name: 'Delete Beach day' })).toBeTruthy()
+    expect(screen.queryByRole('button', { name: 'Delete Podcast' })).toBeNull()
+    expect(screen.getAllByTestId('visibility').map((e) => e.textContent)).toEqual(['Public', 'Restricted', 'Private'])
+  })
+
+  it('shows a viewer no upload, delete or "Mine"', async () => {
+    const client = fakeClient()
+    client.listVideos.mockResolvedValue(videos)
+    renderWithSession(<LibraryPage />, client, { role: 'viewer' })
+    await screen.findByText('Beach day')
+    expect(screen.queryByRole('link', { name: 'Upload' })).toBeNull()
+    expect(screen.queryByRole('button', { name: /^Delete/ })).toBeNull()
+    expect(screen.queryByRole('tab', { name: 'Mine' })).toBeNull()
   })
 
   it('shows an empty state', async () => {

@@ -1,11 +1,12 @@
-// LibraryPage: every video as a grid, filterable by status and title. While
-// anything is still processing, the list refreshes itself so badges move.
+// LibraryPage: the videos the user may see as a grid, filterable by status
+// and title, and for uploaders by "Mine" or "All I can see". While anything
+// is still processing, the list refreshes itself so badges move.
 
 import { useCallback, useEffect, useState } from 'react'
 import { ApiError, isTerminal, type Video, type VideoStatus } from '../lib/api'
 import { matchesQuery } from '../lib/filter'
 import { navigate, useLocation } from '../lib/router'
-import { useSession } from '../lib/session'
+import { can, canEdit, useSession } from '../lib/session'
 import { useDebounced } from '../lib/useDebounced'
 import { EmptyState } from '../components/EmptyState'
 import { FilterBar, FILTERS } from '../components/FilterBar'
@@ -15,10 +16,13 @@ import { VideoCard } from '../components/VideoCard'
 const REFRESH_MS = 3000
 
 export function LibraryPage() {
-  const { client } = useSession()
+  const session = useSession()
+  const { client } = session
+  const uploader = can(session, 'upload')
   const { query: params } = useLocation()
   const rawStatus = params.get('status') ?? ''
   const status = (FILTERS.some((f) => f.value === rawStatus) ? rawStatus : '') as VideoStatus | ''
+  const mine = uploader && params.get('mine') === '1'
   const [query, setQuery] = useState(params.get('q') ?? '')
   const q = useDebounced(query, 250)
   const [videos, setVideos] = useState<Video[]>()
@@ -26,21 +30,16 @@ export function LibraryPage() {
   const [notice, setNotice] = useState('')
   const [epoch, setEpoch] = useState(0)
 
-  // Keep filters in the URL so back/forward and reloads keep them.
   useEffect(() => {
-    const sp = new URLSearchParams()
-    if (status) sp.set('status', status)
-    if (q.trim()) sp.set('q', q.trim())
-    const qs = sp.toString()
-    navigate(qs ? `/?${qs}` : '/', { replace: true })
-  }, [status, q])
+    navigate(libraryUrl(status, q, mine), { replace: true })
+  }, [status, q, mine])
 
   useEffect(() => {
     const ctrl = new AbortController()
     let timer: ReturnType<typeof setTimeout> | undefined
     const load = async () => {
       try {
-        const list = await client.listVideos({ status, q }, ctrl.signal)
+        const list = await client.listVideos({ status, q, mine }, ctrl.signal)
         setVideos(list)
         setError(undefined)
         if (list.some((v) => !isTerminal(v.status))) timer = setTimeout(load, REFRESH_MS)
@@ -54,7 +53,7 @@ export function LibraryPage() {
       ctrl.abort()
       clearTimeout(timer)
     }
-  }, [client, status, q, epoch])
+  }, [client, status, q, mine, epoch])
 
   const remove = useCallback(
     async (v: Video) => {
@@ -70,21 +69,29 @@ export function LibraryPage() {
   )
 
   const shown = videos?.filter((v) => matchesQuery(v, q))
-  const setStatus = (s: VideoStatus | '') => {
-    const sp = new URLSearchParams()
-    if (s) sp.set('status', s)
-    if (query.trim()) sp.set('q', query.trim())
-    navigate(sp.toString() ? `/?${sp}` : '/', { replace: true })
-  }
+  const setStatus = (s: VideoStatus | '') => navigate(libraryUrl(s, query, mine), { replace: true })
+  const setMine = (m: boolean) => navigate(libraryUrl(status, query, m), { replace: true })
 
   return (
     <main className="page">
       <div className="page-head">
         <h1 className="page-title">Library</h1>
-        <Link href="/upload" className="btn btn-primary">
-          Upload
-        </Link>
+        {uploader && (
+          <Link href="/upload" className="btn btn-primary">
+            Upload
+          </Link>
+        )}
       </div>
+      {uploader && (
+        <div className="segmented" role="tablist" aria-label="Whose videos">
+          <button type="button" role="tab" aria-selected={!mine} className={!mine ? 'active' : ''} onClick={() => setMine(false)}>
+            All I can see
+          </button>
+          <button type="button" role="tab" aria-selected={mine} className={mine ? 'active' : ''} onClick={() => setMine(true)}>
+            Mine
+          </button>
+        </div>
+      )}
       <FilterBar status={status} query={query} onStatus={setStatus} onQuery={setQuery} />
       {notice && (
         <p className="notice" role="status" onClick={() => setNotice('')}>
@@ -119,21 +126,35 @@ export function LibraryPage() {
               Clear filters
             </button>
           </EmptyState>
-        ) : (
+        ) : uploader ? (
           <EmptyState icon="film" title="No videos yet">
             <p className="muted">Upload a video or audio file and it will appear here once processed.</p>
             <Link href="/upload" className="btn btn-primary">
               Upload your first video
             </Link>
           </EmptyState>
+        ) : (
+          <EmptyState icon="film" title="Nothing to watch yet">
+            <p className="muted">Videos appear here when they are made public or shared with you.</p>
+          </EmptyState>
         )
       ) : (
         <div className="grid">
           {shown.map((v) => (
-            <VideoCard key={v.id} video={v} onDelete={remove} />
+            <VideoCard key={v.id} video={v} onDelete={canEdit(session, v) ? remove : undefined} />
           ))}
         </div>
       )}
     </main>
   )
+}
+
+/** libraryUrl keeps the filters in the URL so back/forward and reloads keep them. */
+function libraryUrl(status: VideoStatus | '', q: string, mine: boolean): string {
+  const sp = new URLSearchParams()
+  if (mine) sp.set('mine', '1')
+  if (status) sp.set('status', status)
+  if (q.trim()) sp.set('q', q.trim())
+  const qs = sp.toString()
+  return qs ? `/?${qs}` : '/'
 }

@@ -1,30 +1,63 @@
 // @vitest-environment jsdom
 import { fireEvent, render, screen, waitFor } from '@testing-library/react'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { ApiError, type SessionView } from '../lib/api'
+import { testUser } from '../test/session'
 import { SignInPage } from './SignInPage'
 
-afterEach(() => vi.unstubAllGlobals())
+const view: SessionView = { user: testUser('viewer'), scopes: ['read'], csrf_token: 'c' }
+
+function fill(email: string, password: string) {
+  fireEvent.change(screen.getByLabelText('Email'), { target: { value: email } })
+  fireEvent.change(screen.getByLabelText('Password'), { target: { value: password } })
+  fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
+}
 
 describe('SignInPage', () => {
-  it('validates the key against the API before accepting it', async () => {
-    const fetchMock = vi.fn().mockResolvedValue(new Response('{"videos":[]}', { status: 200 }))
-    vi.stubGlobal('fetch', fetchMock)
+  it('signs in with email and password', async () => {
+    const client = { login: vi.fn().mockResolvedValue(view) }
     const onSignedIn = vi.fn()
-    render(<SignInPage onSignedIn={onSignedIn} />)
-    fireEvent.change(screen.getByLabelText('API key'), { target: { value: ' k123 ' } })
-    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
-    await waitFor(() => expect(onSignedIn).toHaveBeenCalledWith('k123'))
-    expect(fetchMock.mock.calls[0][0]).toBe('/api/v1/videos')
-    expect(fetchMock.mock.calls[0][1].headers.Authorization).toBe('Bearer k123')
+    render(<SignInPage client={client} signup="closed" onSignedIn={onSignedIn} />)
+    fill(' viewer@example.com ', 'correct horse')
+    await waitFor(() => expect(onSignedIn).toHaveBeenCalledWith(view))
+    expect(client.login).toHaveBeenCalledWith('viewer@example.com', 'correct horse')
   })
 
-  it('rejects a bad key', async () => {
-    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(new Response('{"error":{"code":"unauthorized","message":"x"}}', { status: 401 })))
+  it('shows the server message for wrong credentials', async () => {
+    const client = { login: vi.fn().mockRejectedValue(new ApiError(401, 'wrong_credentials', 'Wrong email or password.')) }
     const onSignedIn = vi.fn()
-    render(<SignInPage onSignedIn={onSignedIn} />)
-    fireEvent.change(screen.getByLabelText('API key'), { target: { value: 'bad' } })
-    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
-    expect(await screen.findByRole('alert')).toHaveProperty('textContent', 'That key was not accepted.')
+    render(<SignInPage client={client} signup="closed" onSignedIn={onSignedIn} />)
+    fill('a@example.com', 'nope')
+    expect(await screen.findByRole('alert')).toHaveProperty('textContent', 'Wrong email or password.')
     expect(onSignedIn).not.toHaveBeenCalled()
+    // The button is usable again for the next try.
+    expect(screen.getByRole('button', { name: 'Sign in' })).toHaveProperty('disabled', false)
+  })
+
+  it('says how long a locked account waits', async () => {
+    const err = new ApiError(429, 'rate_limited', 'This account is locked after too many wrong passwords. Try again later.', 900)
+    render(<SignInPage client={{ login: vi.fn().mockRejectedValue(err) }} signup="closed" onSignedIn={vi.fn()} />)
+    fill('a@example.com', 'whatever')
+    expect(await screen.findByRole('alert')).toHaveProperty(
+      'textContent',
+      'This account is locked after too many wrong passwords. Try again in 15 min.',
+    )
+  })
+
+  it('asks for both fields before calling the server', async () => {
+    const client = { login: vi.fn() }
+    render(<SignInPage client={client} signup="closed" onSignedIn={vi.fn()} />)
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
+    expect((await screen.findByRole('alert')).textContent).toBe('Enter your email address.')
+    expect(client.login).not.toHaveBeenCalled()
+  })
+
+  it('links to sign-up only when it is open, and says when a session ended', () => {
+    const { unmount } = render(<SignInPage client={{ login: vi.fn() }} signup="open" expired onSignedIn={vi.fn()} />)
+    expect(screen.getByRole('link', { name: 'Create an account' }).getAttribute('href')).toBe('/signup')
+    expect(screen.getByRole('status').textContent).toBe('Your session ended. Sign in again.')
+    unmount()
+    render(<SignInPage client={{ login: vi.fn() }} signup="invite" onSignedIn={vi.fn()} />)
+    expect(screen.queryByRole('link', { name: 'Create an account' })).toBeNull()
   })
 })

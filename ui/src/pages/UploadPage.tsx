@@ -1,22 +1,45 @@
-// UploadPage: pick or drop files, watch them upload and then process.
+// UploadPage: pick or drop files, watch them upload and then process. The
+// visibility picked here applies to the videos created from then on;
+// sharing with particular people is done on the video's page.
 
-import { useMemo, useRef, useSyncExternalStore } from 'react'
+import { useMemo, useRef, useState, useSyncExternalStore } from 'react'
+import type { Visibility } from '../lib/api'
 import { useSession } from '../lib/session'
 import { DropZone } from '../components/DropZone'
 import { InterruptedUploads } from '../components/InterruptedUploads'
 import { UploadItem } from '../components/UploadItem'
+import { VISIBILITIES } from '../components/VisibilityTag'
+
+/** Restricted needs people or groups picked, which the video's page does. */
+const CHOICES = VISIBILITIES.filter((v) => v.value !== 'restricted')
 
 export function UploadPage() {
   const { uploads } = useSession()
   const entries = useSyncExternalStore(uploads.subscribe, uploads.getSnapshot)
   const input = useRef<HTMLInputElement>(null)
+  const [visibility, setVisibility] = useState<Visibility>('private')
   // Recomputed whenever the manager changes (it emits after discard too).
   const interrupted = useMemo(() => uploads.interrupted(), [uploads, entries]) // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
     <main className="page page-narrow">
       <h1 className="page-title">Upload</h1>
-      <DropZone inputRef={input} onFiles={(files) => uploads.add(files)} />
+      <div className="upload-options">
+        <label className="field-label" htmlFor="upload-visibility">
+          Visibility
+        </label>
+        <select id="upload-visibility" className="input select" value={visibility} onChange={(e) => setVisibility(e.target.value as Visibility)}>
+          {CHOICES.map((v) => (
+            <option key={v.value} value={v.value}>
+              {v.label}
+            </option>
+          ))}
+        </select>
+        <span className="muted small">
+          {CHOICES.find((v) => v.value === visibility)?.hint} To share with particular people or groups, open the video once it is uploaded.
+        </span>
+      </div>
+      <DropZone inputRef={input} onFiles={(files) => uploads.add(files, visibility)} />
       <InterruptedUploads
         records={interrupted}
         onPick={() => input.current?.click()}

@@ -1,8 +1,12 @@
 // WatchPage: the player once a video is ready, its processing state before
-// that (it keeps polling, so the player appears by itself), and share links.
+// that (it keeps polling, so the player appears by itself), share links,
+// and for its owner or an admin, who may watch it. Signed-out visitors get
+// here too: public and unlisted videos play for them, the rest is "not
+// found", exactly as the server answers.
 
 import { formatDate, formatDuration } from '../lib/format'
-import { useSession } from '../lib/session'
+import { can, canEdit, useSession } from '../lib/session'
+import { useLocation } from '../lib/router'
 import { usePolledVideo } from '../lib/usePolledVideo'
 import { EmptyState } from '../components/EmptyState'
 import { Link } from '../components/Link'
@@ -10,20 +14,35 @@ import { Player } from '../components/Player'
 import { ProcessingView } from '../components/ProcessingView'
 import { ShareBox } from '../components/ShareBox'
 import { StatusBadge } from '../components/StatusBadge'
+import { VisibilityEditor } from '../components/VisibilityEditor'
+import { VisibilityTag } from '../components/VisibilityTag'
 
 export function WatchPage({ id }: { id: string }) {
-  const { client } = useSession()
-  const { video, error, reload } = usePolledVideo(id, 1000)
+  const session = useSession()
+  const { client, user } = session
+  const { path } = useLocation()
+  const { video, error, reload, update } = usePolledVideo(id, 1000)
 
   if (!video) {
     if (error?.status === 404) {
       return (
         <main className="page">
           <EmptyState icon="film" title="Video not found">
-            <p className="muted">It may have been deleted.</p>
-            <Link href="/" className="btn">
-              Back to library
-            </Link>
+            {user ? (
+              <>
+                <p className="muted">It may have been deleted, or it is not shared with you.</p>
+                <Link href="/" className="btn">
+                  Back to library
+                </Link>
+              </>
+            ) : (
+              <>
+                <p className="muted">It may have been deleted, or it is private. Signing in may show it.</p>
+                <Link href={`/signin?next=${encodeURIComponent(path)}`} className="btn btn-primary">
+                  Sign in
+                </Link>
+              </>
+            )}
           </EmptyState>
         </main>
       )
@@ -49,6 +68,7 @@ export function WatchPage({ id }: { id: string }) {
 
   const ready = video.status === 'ready' && video.playback?.hls
   const audio = video.kind === 'audio'
+  const editable = canEdit(session, video)
   return (
     <main className="page page-watch">
       {ready ? (
@@ -63,13 +83,18 @@ export function WatchPage({ id }: { id: string }) {
         />
       ) : (
         <div className="card not-ready">
-          <ProcessingView video={video} showWatchLink={false} onRetry={async () => reload(await client.retryVideo(id))} />
+          <ProcessingView
+            video={video}
+            showWatchLink={false}
+            onRetry={can(session, 'admin') ? async () => reload(await client.retryVideo(id)) : undefined}
+          />
         </div>
       )}
       <div className="watch-meta">
         <h1 className="watch-title">{video.title || 'Untitled'}</h1>
         <div className="watch-facts">
           <StatusBadge status={video.status} />
+          {user && <VisibilityTag visibility={video.visibility} />}
           {video.duration ? <span>{formatDuration(video.duration)}</span> : null}
           {video.width && video.height ? <span>{`${video.width}×${video.height}`}</span> : null}
           {audio && <span>Audio</span>}
@@ -86,6 +111,8 @@ export function WatchPage({ id }: { id: string }) {
           </ul>
         )}
       </div>
+      {/* The edit's answer carries freshly signed URLs; keeping the old ones keeps the player playing. */}
+      {editable && <VisibilityEditor key={video.id} video={video} onSaved={(v) => update({ ...v, playback: video.playback ?? v.playback })} />}
       {ready && <ShareBox video={video} />}
     </main>
   )

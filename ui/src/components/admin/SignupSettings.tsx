@@ -1,0 +1,83 @@
+// SignupSettings: whether strangers may sign up (open), only through invite
+// links (invite), or not at all (closed), and the role open sign-up gives.
+
+import { useEffect, useState, type FormEvent } from 'react'
+import type { ApiClient, Role, Settings, SignupMode } from '../../lib/api'
+import { ROLES } from './roles'
+
+const MODES: { value: SignupMode; label: string }[] = [
+  { value: 'closed', label: 'Closed: admins add people' },
+  { value: 'invite', label: 'Invite links only' },
+  { value: 'open', label: 'Open: anyone may sign up' },
+]
+
+export function SignupSettings({ client }: { client: Pick<ApiClient, 'getSettings' | 'putSettings'> }) {
+  const [settings, setSettings] = useState<Settings>()
+  const [busy, setBusy] = useState(false)
+  const [message, setMessage] = useState<{ ok: boolean; text: string }>()
+
+  useEffect(() => {
+    const ctrl = new AbortController()
+    client.getSettings(ctrl.signal).then(setSettings, (err: unknown) => {
+      if (!ctrl.signal.aborted) setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) })
+    })
+    return () => ctrl.abort()
+  }, [client])
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    if (!settings) return
+    setBusy(true)
+    setMessage(undefined)
+    try {
+      setSettings(await client.putSettings(settings))
+      setMessage({ ok: true, text: 'Saved.' })
+    } catch (err) {
+      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) })
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <form className="card admin-card" aria-label="Sign-up" onSubmit={submit}>
+      <h2 className="section-title">Sign-up</h2>
+      {settings ? (
+        <div className="form-grid">
+          <label className="form-row">
+            <span className="field-label">Who may sign up</span>
+            <select className="input select" value={settings.signup} onChange={(e) => setSettings({ ...settings, signup: e.target.value as SignupMode })}>
+              {MODES.map((m) => (
+                <option key={m.value} value={m.value}>
+                  {m.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="form-row">
+            <span className="field-label">Role of new sign-ups</span>
+            <select className="input select" value={settings.default_role} onChange={(e) => setSettings({ ...settings, default_role: e.target.value as Role })}>
+              {ROLES.map((r) => (
+                <option key={r.value} value={r.value}>
+                  {r.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      ) : (
+        !message && <div className="skeleton" style={{ height: 64, borderRadius: 8 }} aria-busy="true" />
+      )}
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={busy || !settings}>
+          {busy ? 'Saving…' : 'Save'}
+        </button>
+        {message && (
+          <span className={message.ok ? 'ok' : 'error-text'} role={message.ok ? 'status' : 'alert'}>
+            {message.text}
+          </span>
+        )}
+      </div>
+    </form>
+  )
+}
