@@ -58,5 +58,10 @@ test-ui: deps $(BIN)
 bench: deps-ffmpeg $(BIN)
 	bench/vod.sh
 
+# Signed segment delivery vs the same files from a plain http.FileServer.
+.PHONY: bench-delivery
+bench-delivery: deps-ffmpeg $(BIN)
+	KINEMA_BIN=$(BIN) bench/delivery.sh
+
 clean:
 	rm -rf bin internal/web/dist/assets internal/web/dist/index.html

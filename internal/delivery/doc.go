@@ -17,6 +17,13 @@
 // storage with Range support and year-long immutable caching, private when
 // the credential was a cookie.
 //
+// A player sends the same token with every segment, so the handler checks
+// a token's Ed25519 signature once and caches the verified claims until the
+// token expires (or the keys change, see Handler.SetKeys); the grant and the
+// expiry are still checked on every request. Whether a video is published
+// is cached per video for Options.PublishedTTL (DefaultPublishedTTL, 5 s):
+// an unpublished or deleted video stops being served within that time.
+//
 // KeysHandler publishes the verification keys at KeysPath so an edge can
 // check tokens itself.
 package delivery

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kinema/kinema/internal/auth"
@@ -63,6 +64,12 @@ type Options struct {
 	// working everywhere while cookies cannot be used to read media from
 	// unlisted sites.
 	CookieOrigins []string
+
+	// PublishedTTL is how long an answer of the isPublished function is
+	// reused for a video, positive or negative: a video that is unpublished
+	// or deleted stops being served within it. Zero means
+	// DefaultPublishedTTL; a negative value asks on every request.
+	PublishedTTL time.Duration
 }
 
 // RemoteAddrIP is the default Options.ClientIPFunc: the host part of
@@ -80,21 +87,27 @@ func RemoteAddrIP(r *http.Request) netip.Addr {
 // Handler serves GET, HEAD and OPTIONS for /media/{id}/{path...}. Mount it at
 // PathPrefix without stripping the prefix.
 type Handler struct {
-	store         storage.Store
-	keys          *auth.Keys
-	publishedFunc func(ctx context.Context, videoID string) (bool, error)
-	logger        *slog.Logger
-	nowFunc       func() time.Time
-	clientIPFunc  func(r *http.Request) netip.Addr
-	origins       map[string]bool
+	store        storage.Store
+	keys         atomic.Pointer[auth.Keys]
+	tokens       *tokenCache
+	published    *publishedCache
+	logger       *slog.Logger
+	nowFunc      func() time.Time
+	clientIPFunc func(r *http.Request) netip.Addr
+	origins      map[string]bool
 }
 
 var _ http.Handler = (*Handler)(nil)
 
 // NewHandler returns a Handler reading published media from store under
-// "media/<id>/". isPublished must not be nil; it is asked on every request
-// after the token checks out (cache it if that is costly). now is the clock
-// used for token expiry; nil means time.Now, and a nil logger discards.
+// "media/<id>/". isPublished must not be nil; it is asked after the token
+// checks out, and its answer for a video is reused for DefaultPublishedTTL
+// (see Options.PublishedTTL). now is the clock used for token expiry and
+// both caches; nil means time.Now, and a nil logger discards.
+//
+// The handler verifies each distinct token's signature once and caches the
+// result until the token expires; the grant and the expiry are still
+// checked on every request.
 func NewHandler(store storage.Store, keys *auth.Keys, isPublished func(ctx context.Context, videoID string) (bool, error), logger *slog.Logger, now func() time.Time) *Handler {
 	return NewHandlerOptions(store, keys, isPublished, logger, now, Options{})
 }
@@ -114,10 +127,25 @@ func NewHandlerOptions(store storage.Store, keys *auth.Keys, isPublished func(ct
 	for _, o := range opts.CookieOrigins {
 		origins[strings.TrimRight(o, "/")] = true
 	}
-	return &Handler{
-		store: store, keys: keys, publishedFunc: isPublished, logger: logger, nowFunc: now,
-		clientIPFunc: opts.ClientIPFunc, origins: origins,
+	if opts.PublishedTTL == 0 {
+		opts.PublishedTTL = DefaultPublishedTTL
 	}
+	h := &Handler{
+		store: store, tokens: newTokenCache(), published: newPublishedCache(opts.PublishedTTL, isPublished),
+		logger: logger, nowFunc: now, clientIPFunc: opts.ClientIPFunc, origins: origins,
+	}
+	h.keys.Store(keys)
+	return h
+}
+
+// SetKeys replaces the verification keys, e.g. after a rotation is loaded
+// without a restart, and forgets every cached verification: a token signed
+// with a key that keys no longer holds is refused from the next request on.
+// Safe to call while serving. KeysHandler serves the set it was made with,
+// so replace that handler too.
+func (h *Handler) SetKeys(keys *auth.Keys) {
+	h.keys.Store(keys)
+	h.tokens.clear()
 }
 
 // ServeHTTP implements http.Handler.
@@ -151,17 +179,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound)
 		return
 	}
-	log := h.logger.With("video", id, "path", rel)
+	// Built only when needed: the common request logs nothing.
+	log := func() *slog.Logger { return h.logger.With("video", id, "path", rel) }
 
 	g, err := h.authorize(r, id)
 	if err != nil {
-		log.DebugContext(r.Context(), "media request refused", "reason", err)
+		log().DebugContext(r.Context(), "media request refused", "reason", err)
 		fail(w, http.StatusForbidden)
 		return
 	}
-	published, err := h.publishedFunc(r.Context(), id)
+	published, err := h.published.isPublished(r.Context(), id, h.nowFunc())
 	if err != nil {
-		log.ErrorContext(r.Context(), "check published", "err", err)
+		log().ErrorContext(r.Context(), "check published", "err", err)
 		fail(w, http.StatusInternalServerError)
 		return
 	}
@@ -184,7 +213,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound)
 		return
 	case err != nil:
-		log.ErrorContext(r.Context(), "open media object", "key", key, "err", err)
+		log().ErrorContext(r.Context(), "open media object", "key", key, "err", err)
 		fail(w, http.StatusInternalServerError)
 		return
 	}
@@ -192,7 +221,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	hdr.Set("Content-Type", ft.contentType)
 	if ft.manifest {
-		h.serveManifest(w, r, log, obj, rel, g)
+		h.serveManifest(w, r, log(), obj, rel, g)
 		return
 	}
 	if etag := quoteETag(obj.Info().ETag); etag != "" {
@@ -203,7 +232,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		hdr.Set("Cache-Control", immutableCache)
 	}
-	http.ServeContent(w, r, "", obj.Info().ModTime, obj)
+	serveObject(w, r, obj)
 }
 
 // setCORS allows every origin to read token-authorised media, and the
@@ -236,6 +265,16 @@ type grant struct {
 // is one, otherwise a playback cookie. A query token that fails is final,
 // with no fallback to cookies, so a request means exactly one credential.
 func (h *Handler) authorize(r *http.Request, id string) (grant, error) {
+	// A player's query is "token=<token>", and tokens are made of characters
+	// that need no unescaping: take those as they are, without building the
+	// map. Anything else gets the full parse below, which agrees on these.
+	if tok, ok := strings.CutPrefix(r.URL.RawQuery, "token="); ok && plainQueryValue(tok) {
+		claims, err := h.check(r, id, tok)
+		if err != nil {
+			return grant{}, err
+		}
+		return grant{token: tok, claims: claims}, nil
+	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return grant{}, fmt.Errorf("bad query: %w", err)
@@ -268,12 +307,24 @@ func (h *Handler) authorize(r *http.Request, id string) (grant, error) {
 	return grant{}, fmt.Errorf("cookie: %w", err)
 }
 
+// plainQueryValue reports whether s is a query value that url.ParseQuery
+// would return unchanged: the token alphabet, without '&', ';', '%' or '+'.
+func plainQueryValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
 // check verifies token and that it covers this request: video id (or the
 // URL path, for prefix tokens; parseMediaPath has already held the path to
 // a plain alphabet, so a prefix match cannot be fooled by encodings) and
 // the client's address when the token is IP-bound.
 func (h *Handler) check(r *http.Request, id, token string) (auth.Claims, error) {
-	claims, err := h.keys.Verify(token, auth.PurposePlay, h.nowFunc())
+	claims, err := h.verify(token, h.nowFunc())
 	if err != nil {
 		return auth.Claims{}, err
 	}
@@ -285,6 +336,22 @@ func (h *Handler) check(r *http.Request, id, token string) (auth.Claims, error) 
 	if err := claims.Grants(id, r.URL.Path, client); err != nil {
 		return auth.Claims{}, err
 	}
+	return claims, nil
+}
+
+// verify returns the claims of a play token that is genuine and unexpired at
+// now, checking the signature only the first time a token is seen by the
+// current key set.
+func (h *Handler) verify(token string, now time.Time) (auth.Claims, error) {
+	keys := h.keys.Load()
+	if claims, ok := h.tokens.get(token, keys, now); ok {
+		return claims, nil
+	}
+	claims, err := keys.Verify(token, auth.PurposePlay, now)
+	if err != nil {
+		return auth.Claims{}, err
+	}
+	h.tokens.put(token, claims, keys, now)
 	return claims, nil
 }
 

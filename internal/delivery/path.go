@@ -47,19 +47,16 @@ func parseMediaPath(u *url.URL) (id, rel string, ok bool) {
 	if len(rest) > maxPathLen {
 		return "", "", false
 	}
-	segs := strings.Split(rest, "/")
-	if len(segs) < 2 || len(segs) > 3 { // <id>/<file> or <id>/<rid>/<file>
+	// <id>/<file> or <id>/<rid>/<file>
+	id, rel, ok = strings.Cut(rest, "/")
+	if !ok || !safeSegment(id) || strings.Contains(id, ".") { // video ids are letters, digits, '-' and '_'
 		return "", "", false
 	}
-	for _, s := range segs {
-		if !safeSegment(s) {
-			return "", "", false
-		}
+	first, second, nested := strings.Cut(rel, "/")
+	if !safeSegment(first) || nested && !safeSegment(second) { // so no third '/' either
+		return "", "", false
 	}
-	if strings.Contains(segs[0], ".") {
-		return "", "", false // video ids are letters, digits, '-' and '_'
-	}
-	return segs[0], strings.Join(segs[1:], "/"), true
+	return id, rel, true
 }
 
 // lookupType returns how rel is served, and false for extensions that are not

@@ -1,0 +1,142 @@
+package delivery
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/kinema/kinema/internal/auth"
+)
+
+// DefaultPublishedTTL is how long the handler trusts an answer of its
+// isPublished function (Options.PublishedTTL): a video that is unpublished
+// or deleted stops being served within this time, and one requested just
+// before it was published is refused for at most this long.
+const DefaultPublishedTTL = 5 * time.Second
+
+// Cache bounds. A token is at most auth.MaxTokenLen bytes, so a full token
+// cache holds a few MiB; one entry is one viewing session, so 4096 covers
+// thousands of concurrent viewers per node before entries are recycled.
+const (
+	maxCachedTokens = 4096
+	maxCachedVideos = 4096
+)
+
+// tokenCache remembers play tokens whose signature has been verified, so a
+// player's many segment requests with one token cost one Ed25519 check
+// instead of one each. Only the verification is cached: the caller still
+// checks the grant (video, path, client address) on every request, and an
+// entry is never used at or after the token's expiry.
+//
+// Failures are never cached, so a tampered token, which is a different
+// string from the genuine one, always meets the full check.
+type tokenCache struct {
+	mu      sync.RWMutex
+	entries map[string]tokenEntry
+}
+
+type tokenEntry struct {
+	claims auth.Claims
+	// keys is the key set that verified the token. An entry is used only
+	// with that same set, so a token verified before Handler.SetKeys is
+	// checked again against the new set, even if it was stored after the
+	// swap by a request that had started before it.
+	keys *auth.Keys
+}
+
+func newTokenCache() *tokenCache {
+	return &tokenCache{entries: map[string]tokenEntry{}}
+}
+
+// get returns the claims cached for token if keys verified it and it has not
+// expired at now (the rule auth.Keys.Verify applies: expired from ExpiresAt
+// on).
+func (c *tokenCache) get(token string, keys *auth.Keys, now time.Time) (auth.Claims, bool) {
+	c.mu.RLock()
+	e, ok := c.entries[token]
+	c.mu.RUnlock()
+	if !ok || e.keys != keys || !now.Before(e.claims.ExpiresAt) {
+		return auth.Claims{}, false
+	}
+	return e.claims, true
+}
+
+// put records claims that keys verified for token.
+func (c *tokenCache) put(token string, claims auth.Claims, keys *auth.Keys, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= maxCachedTokens {
+		evict(c.entries, maxCachedTokens, func(e tokenEntry) bool { return !now.Before(e.claims.ExpiresAt) })
+	}
+	c.entries[token] = tokenEntry{claims: claims, keys: keys}
+}
+
+// clear forgets every token.
+func (c *tokenCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.entries)
+}
+
+// publishedCache remembers isPublished answers, positive and negative, for
+// a short ttl so that segment requests do not each cost a database query.
+// Errors are not cached: the next request asks again.
+type publishedCache struct {
+	ttl     time.Duration // <= 0 disables the cache
+	askFunc func(ctx context.Context, videoID string) (bool, error)
+
+	mu      sync.Mutex
+	entries map[string]publishedEntry
+}
+
+type publishedEntry struct {
+	published bool
+	until     time.Time
+}
+
+func newPublishedCache(ttl time.Duration, ask func(ctx context.Context, videoID string) (bool, error)) *publishedCache {
+	return &publishedCache{ttl: ttl, askFunc: ask, entries: map[string]publishedEntry{}}
+}
+
+// isPublished answers from the cache while the entry is younger than the
+// ttl, and asks askFunc otherwise.
+func (c *publishedCache) isPublished(ctx context.Context, id string, now time.Time) (bool, error) {
+	if c.ttl <= 0 {
+		return c.askFunc(ctx, id)
+	}
+	c.mu.Lock()
+	e, ok := c.entries[id]
+	c.mu.Unlock()
+	if ok && now.Before(e.until) {
+		return e.published, nil
+	}
+	published, err := c.askFunc(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= maxCachedVideos {
+		evict(c.entries, maxCachedVideos, func(e publishedEntry) bool { return !now.Before(e.until) })
+	}
+	c.entries[id] = publishedEntry{published: published, until: now.Add(c.ttl)}
+	return published, nil
+}
+
+// evict makes room in a full cache: it drops the entries that are stale,
+// then, if that freed less than a quarter of limit, arbitrary entries (map
+// order) until a quarter is free, so a cache under churn does a sweep every
+// limit/4 inserts rather than on every one.
+func evict[V any](m map[string]V, limit int, stale func(V) bool) {
+	for k, v := range m {
+		if stale(v) {
+			delete(m, k)
+		}
+	}
+	for k := range m {
+		if len(m) <= limit*3/4 {
+			return
+		}
+		delete(m, k)
+	}
+}

@@ -1,0 +1,357 @@
+package delivery
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kinema/kinema/internal/auth"
+	"github.com/stretchr/testify/require"
+)
+
+const segment = "v0/seg_00000.m4s"
+
+// flip changes the first character of s to another base64url character.
+func flip(s string) string {
+	if s[0] == 'A' {
+		return "B" + s[1:]
+	}
+	return "A" + s[1:]
+}
+
+func TestTokenCacheSkipsVerification(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for range 5 {
+		require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, b.token)).Code)
+	}
+	require.Len(t, b.h.tokens.entries, 1, "one entry per token, not per request")
+
+	// A string that is not a token at all is served once it sits in the
+	// cache: proof that a hit skips Verify (and why only verified tokens may
+	// ever be stored).
+	claims, err := b.keys.Verify(b.token, auth.PurposePlay, b.now)
+	require.NoError(t, err)
+	b.h.tokens.put("planted", claims, b.keys, b.now)
+	require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, "planted")).Code)
+}
+
+func TestTokenCacheRefusesTampered(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, b.token)).Code)
+	p, s, _ := strings.Cut(b.token, ".")
+	other := b.sign(t, "other", auth.PurposePlay, b.now.Add(time.Hour))
+	op, _, _ := strings.Cut(other, ".")
+	for name, tok := range map[string]string{
+		// Same claims, broken signature: a cache keyed on the payload would
+		// take it.
+		"signature":               p + "." + flip(s),
+		"payload":                 flip(p) + "." + s,
+		"other video's payload":   op + "." + s,
+		"truncated signature":     p + "." + s[:len(s)-1],
+		"extra character":         b.token + "A",
+		"signature only":          "." + s,
+		"payload only":            p,
+		"payload with empty sig":  p + ".",
+		"upload token, same body": b.sign(t, videoID, auth.PurposeUpload, b.now.Add(time.Hour)),
+	} {
+		for _, rel := range []string{segment, "master.m3u8"} {
+			requireRefused(t, b.get(mediaURL(videoID, rel, tok)), http.StatusForbidden, name+" "+rel)
+		}
+		_, cached := b.h.tokens.get(tok, b.keys, b.now)
+		require.False(t, cached, "a refused token is never cached: %s", name)
+	}
+	// The genuine token still works.
+	require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, b.token)).Code)
+}
+
+func TestTokenCacheExpiry(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	exp := b.now.Add(10 * time.Second)
+	tok := b.sign(t, videoID, auth.PurposePlay, exp)
+	c := b.cookie(t, CookieGrant{VideoID: videoID}, 10*time.Second)
+
+	require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, tok)).Code)
+	require.Equal(t, http.StatusOK, b.request("/media/"+videoID+"/"+segment, "", c).Code)
+	b.now = exp.Add(-time.Nanosecond)
+	require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, tok)).Code, "cached and still valid")
+	require.Equal(t, http.StatusOK, b.request("/media/"+videoID+"/"+segment, "", c).Code)
+	for _, at := range []time.Time{exp, exp.Add(time.Second), exp.Add(time.Hour)} {
+		b.now = at
+		for _, rel := range []string{segment, "master.m3u8", "a0/init.mp4"} {
+			requireRefused(t, b.get(mediaURL(videoID, rel, tok)), http.StatusForbidden, "query token at "+at.String())
+			requireRefused(t, b.request("/media/"+videoID+"/"+rel, "", c), http.StatusForbidden, "cookie at "+at.String())
+		}
+	}
+}
+
+func TestTokenCacheStillChecksGrant(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	boundTo := netip.MustParseAddr("203.0.113.7")
+	bound := b.signClaims(t, auth.Claims{VideoID: videoID, ClientIP: boundTo})
+	rung := b.signClaims(t, auth.Claims{PathPrefix: "/media/" + videoID + "/v0/"})
+	theirs := b.cookie(t, CookieGrant{VideoID: videoID}, 2*time.Hour) // not b.token's bytes
+
+	// Warm the cache with each token where it is valid.
+	require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, b.token)).Code)
+	require.Equal(t, http.StatusOK, b.request(mediaURL(videoID, segment, bound), "203.0.113.7:1").Code)
+	require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, rung)).Code)
+	require.Equal(t, http.StatusOK, b.request("/media/"+videoID+"/"+segment, "", theirs).Code)
+	require.Len(t, b.h.tokens.entries, 4)
+
+	for name, w := range map[string]func() int{
+		"video A's token on video B":       func() int { return b.get(mediaURL("other", segment, b.token)).Code },
+		"video A's token on B's manifest":  func() int { return b.get(mediaURL("other", "master.m3u8", b.token)).Code },
+		"video A's cookie on video B":      func() int { return b.request("/media/other/"+segment, "", theirs).Code },
+		"bound token from another address": func() int { return b.request(mediaURL(videoID, segment, bound), "203.0.113.8:1").Code },
+		"bound token with no address":      func() int { return b.request(mediaURL(videoID, segment, bound), "garbage").Code },
+		"rung token on another rung":       func() int { return b.get(mediaURL(videoID, "a0/seg_00000.m4s", rung)).Code },
+		"rung token on the master":         func() int { return b.get(mediaURL(videoID, "master.m3u8", rung)).Code },
+		"rung token on another video":      func() int { return b.get(mediaURL("other", segment, rung)).Code },
+	} {
+		require.Equal(t, http.StatusForbidden, w(), name)
+	}
+	// A refusal does not evict: the token still works where it is valid.
+	require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, b.token)).Code)
+}
+
+// TestTokenCacheKeyRotation rotates and then retires a key the way an
+// operator does (kinema keys rotate / remove), loading the key directory
+// again after each step, and swaps the reloaded set into a running handler
+// whose cache already holds the old key's token.
+func TestTokenCacheKeyRotation(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	dir := t.TempDir()
+	k1, err := auth.LoadOrCreateKeys(dir)
+	require.NoError(t, err)
+	b.h.SetKeys(k1)
+	old := b.signWith(t, k1)
+	target := mediaURL(videoID, segment, old)
+	require.Equal(t, http.StatusOK, b.get(target).Code)
+
+	// Rotation: the new key signs, the old one still verifies.
+	_, err = auth.RotateKey(dir)
+	require.NoError(t, err)
+	k2, err := auth.LoadOrCreateKeys(dir)
+	require.NoError(t, err)
+	require.NotEqual(t, k1.KeyID(), k2.KeyID())
+	b.h.SetKeys(k2)
+	require.Equal(t, http.StatusOK, b.get(target).Code, "in-flight links survive a rotation")
+	fresh := b.signWith(t, k2)
+	require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, fresh)).Code)
+
+	// Retirement: the old key is gone, its token must stop working although
+	// it was verified (and cached) a moment ago.
+	require.NoError(t, auth.RemoveKey(dir, k1.KeyID()))
+	k3, err := auth.LoadOrCreateKeys(dir)
+	require.NoError(t, err)
+	b.h.SetKeys(k3)
+	requireRefused(t, b.get(target), http.StatusForbidden, "removed key, cached token")
+	requireRefused(t, b.get(mediaURL(videoID, "master.m3u8", old)), http.StatusForbidden, "removed key, manifest")
+	require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, fresh)).Code)
+
+	// A restart builds a new handler: nothing carries over either.
+	b.h = NewHandler(b.store, k3, func(context.Context, string) (bool, error) { return true, nil }, nil, func() time.Time { return b.now })
+	requireRefused(t, b.get(target), http.StatusForbidden, "after restart")
+
+	// A request that verified under the old set but stored its result after
+	// the swap must not revive the token.
+	claims, err := k1.Verify(old, auth.PurposePlay, b.now)
+	require.NoError(t, err)
+	b.h.tokens.put(old, claims, k1, b.now)
+	requireRefused(t, b.get(target), http.StatusForbidden, "entry stored by the old key set")
+}
+
+// TestTokenCacheConcurrentSetKeys races requests against key swaps; run
+// with -race. Whatever the interleaving, once SetKeys has returned a token
+// whose key the current set lacks is refused.
+func TestTokenCacheConcurrentSetKeys(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	keysA := b.keys
+	keysB, err := auth.NewKeys(ed25519.NewKeyFromSeed(bytes32(7)))
+	require.NoError(t, err)
+	tokA, tokB := b.token, b.signWith(t, keysB)
+
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for _, tok := range []string{tokA, tokB, tokA, tokB} {
+		wg.Go(func() {
+			for !stop.Load() {
+				code := b.get(mediaURL(videoID, segment, tok)).Code
+				if code != http.StatusOK && code != http.StatusForbidden {
+					t.Errorf("status %d", code)
+					return
+				}
+			}
+		})
+	}
+	for i := range 200 {
+		if i%2 == 0 {
+			b.h.SetKeys(keysB)
+		} else {
+			b.h.SetKeys(keysA)
+		}
+	}
+	b.h.SetKeys(keysB)
+	// Requests still running may store tokA's verification by keysA after
+	// the last swap; the checks below must hold regardless.
+	for range 50 {
+		requireRefused(t, b.get(mediaURL(videoID, segment, tokA)), http.StatusForbidden, "key A after swap to B")
+		require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, tokB)).Code)
+	}
+	stop.Store(true)
+	wg.Wait()
+}
+
+func bytes32(b byte) []byte {
+	s := make([]byte, ed25519.SeedSize)
+	for i := range s {
+		s[i] = b
+	}
+	return s
+}
+
+// countingPublished is an isPublished func with a switch and a call count.
+type countingPublished struct {
+	mu        sync.Mutex
+	published map[string]bool
+	err       error
+	calls     int
+}
+
+func (c *countingPublished) isPublished(_ context.Context, id string) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls++
+	return c.published[id], c.err
+}
+
+func (c *countingPublished) set(id string, published bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.published[id], c.err = published, err
+}
+
+func (c *countingPublished) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.calls
+}
+
+// publishedSetup is setup with a counting isPublished and the given ttl.
+func publishedSetup(t *testing.T, ttl time.Duration) (*bundle, *countingPublished) {
+	t.Helper()
+	b := setup(t)
+	pub := &countingPublished{published: map[string]bool{videoID: true, "other": true}}
+	b.h = NewHandlerOptions(b.store, b.keys, pub.isPublished, nil, func() time.Time { return b.now }, Options{PublishedTTL: ttl})
+	return b, pub
+}
+
+func TestPublishedCacheUnpublish(t *testing.T) {
+	t.Parallel()
+	b, pub := publishedSetup(t, 0)
+	start := b.now
+	seg := mediaURL(videoID, segment, b.token)
+	for range 10 {
+		require.Equal(t, http.StatusOK, b.get(seg).Code)
+	}
+	require.Equal(t, 1, pub.count(), "one query per video per ttl")
+
+	// Unpublished (or deleted): served until the answer is DefaultPublishedTTL
+	// old, and not a moment longer.
+	pub.set(videoID, false, nil)
+	b.now = start.Add(DefaultPublishedTTL - time.Millisecond)
+	require.Equal(t, http.StatusOK, b.get(seg).Code, "within the ttl the cached answer stands")
+	b.now = start.Add(DefaultPublishedTTL)
+	requireRefused(t, b.get(seg), http.StatusNotFound, "ttl passed")
+	requireRefused(t, b.get(mediaURL(videoID, "master.m3u8", b.token)), http.StatusNotFound, "manifest too")
+	require.Equal(t, 2, pub.count())
+
+	// Negative answers are cached too, for the same time.
+	pub.set(videoID, true, nil)
+	b.now = start.Add(2*DefaultPublishedTTL - time.Millisecond)
+	require.Equal(t, http.StatusNotFound, b.get(seg).Code)
+	b.now = start.Add(2 * DefaultPublishedTTL)
+	require.Equal(t, http.StatusOK, b.get(seg).Code)
+	require.Equal(t, 3, pub.count())
+
+	// Each video has its own entry.
+	require.Equal(t, http.StatusOK, b.get(mediaURL("other", segment, b.sign(t, "other", auth.PurposePlay, b.now.Add(time.Hour)))).Code)
+	require.Equal(t, 4, pub.count())
+}
+
+func TestPublishedCacheErrorsNotCached(t *testing.T) {
+	t.Parallel()
+	b, pub := publishedSetup(t, time.Minute)
+	seg := mediaURL(videoID, segment, b.token)
+	pub.set(videoID, true, errors.New("db down"))
+	requireRefused(t, b.get(seg), http.StatusInternalServerError, "error")
+	pub.set(videoID, true, nil)
+	require.Equal(t, http.StatusOK, b.get(seg).Code, "recovers without waiting for a ttl")
+	require.Equal(t, 2, pub.count())
+
+	// Refused requests never reach the catalog at all.
+	requireRefused(t, b.get(mediaURL("other", segment, b.token)), http.StatusForbidden, "wrong video")
+	require.Equal(t, 2, pub.count())
+}
+
+func TestPublishedCacheDisabled(t *testing.T) {
+	t.Parallel()
+	b, pub := publishedSetup(t, -1)
+	seg := mediaURL(videoID, segment, b.token)
+	require.Equal(t, http.StatusOK, b.get(seg).Code)
+	pub.set(videoID, false, nil)
+	requireRefused(t, b.get(seg), http.StatusNotFound, "asked on every request")
+	require.Equal(t, 2, pub.count())
+}
+
+func TestCacheBounds(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	claims, err := b.keys.Verify(b.token, auth.PurposePlay, b.now)
+	require.NoError(t, err)
+	c := newTokenCache()
+	for i := range 3 * maxCachedTokens {
+		c.put(fmt.Sprint(i), claims, b.keys, b.now)
+		require.LessOrEqual(t, len(c.entries), maxCachedTokens)
+	}
+	_, ok := c.get(fmt.Sprint(3*maxCachedTokens-1), b.keys, b.now)
+	require.True(t, ok, "the newest entry survives eviction")
+
+	pub := &countingPublished{published: map[string]bool{}}
+	pc := newPublishedCache(time.Second, pub.isPublished)
+	for i := range 3 * maxCachedVideos {
+		_, err := pc.isPublished(t.Context(), fmt.Sprint(i), b.now)
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(pc.entries), maxCachedVideos)
+	}
+}
+
+func TestEvict(t *testing.T) {
+	t.Parallel()
+	stale := func(v int) bool { return v < 0 }
+	// Stale entries go first; if they free enough, live ones stay.
+	m := map[string]int{"a": -1, "b": -1, "c": -1, "d": 1}
+	evict(m, 4, stale)
+	require.Equal(t, map[string]int{"d": 1}, m)
+	// With nothing stale, a quarter is freed.
+	m = map[string]int{}
+	for i := range 100 {
+		m[fmt.Sprint(i)] = i
+	}
+	evict(m, 100, stale)
+	require.Len(t, m, 75)
+}
