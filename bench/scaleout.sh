@@ -14,6 +14,7 @@ BIN=${KINEMA_BIN:-bin/kinema}
 OUT=bench/out/scaleout
 mkdir -p "$OUT"
 SRC="bench/out/src-${LEN}s-720p30.mp4"
+export SRC
 if [ ! -f "$SRC" ]; then
   echo "generating $SRC ..." >&2
   ffmpeg -v error -y -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=$LEN" \
@@ -54,9 +55,27 @@ run() {
   echo "$t1 - $t0" | bc -l
 }
 
+# The machine's own ceiling: the same single-threaded encode (one decoder
+# thread, x264 at one thread, veryfast, 720p) alone, then two copies at once.
+# If two at once each run slower than one alone, no scheduler can reach 2x.
+encode() { ffmpeg -v error -threads 1 -t 30 -i "$SRC" -an -c:v libx264 -threads 1 -preset veryfast -f null -; }
+timed() { local t0; t0=$(now); "$@"; echo "$(now) - $t0" | bc -l; }
+ceiling() {
+  local alone both
+  alone=$(timed encode)
+  both=$(timed bash -c "$(declare -f encode); encode & encode & wait")
+  echo "$alone $both"
+}
+
+read -r alone both < <(ceiling)
 one=$(run 1)
 two=$(run 2)
 printf 'source       %s (%ss 720p30)\n' "$SRC" "$LEN"
 printf '1 worker     %7.2f s\n' "$one"
 printf '2 workers    %7.2f s\n' "$two"
 printf 'speedup      %.2fx\n' "$(echo "$one / $two" | bc -l)"
+printf 'machine      one encode alone %.2f s, two at once %.2f s: ceiling %.2fx (measured before the runs)\n' "$alone" "$both" "$(echo "2 * $alone / $both" | bc -l)"
+# The same chunk work took this many encode seconds in each run: more with
+# 2 workers means the machine slowed down, not that work was lost.
+enc() { cat "$OUT"/metrics-"$1"-[0-9]*.txt | awk '/^kinema_job_duration_seconds_sum\{kind="encode_chunk"\}/ {s += $2} END {printf "%.1f", s}'; }
+printf 'encode work  1 worker %s s, 2 workers %s s in all\n' "$(enc 1)" "$(enc 2)"
