@@ -28,6 +28,7 @@ func newPlaybackSigner(cfg config.Config, keys *auth.Keys) (*playbackSigner, err
 	}
 	cf, err := cloudfront.NewSigner(cloudfront.Config{
 		Domain: cfg.CloudFrontDomain, KeyPairID: cfg.CloudFrontKeyPairID, PrivateKeyPEM: cfg.CloudFrontPrivateKey,
+		CookieDomain: cfg.CloudFrontCookieDomain,
 	})
 	if err != nil {
 		return nil, err

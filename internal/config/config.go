@@ -62,6 +62,10 @@ type Config struct {
 	CloudFrontDomain     string
 	CloudFrontKeyPairID  string
 	CloudFrontPrivateKey string // path to the PEM RSA private key
+	// CloudFrontCookieDomain is the Domain of CloudFront cookies, e.g.
+	// "example.com" when kinema is app.example.com and the distribution
+	// cdn.example.com; empty means host-only cookies.
+	CloudFrontCookieDomain string
 
 	// WebhookAllowPrivate lets webhooks reach loopback and private
 	// addresses; off by default so users cannot probe the internal network.
@@ -160,6 +164,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_CLOUDFRONT_DOMAIN", &c.CloudFrontDomain)
 	env("KINEMA_CLOUDFRONT_KEY_PAIR_ID", &c.CloudFrontKeyPairID)
 	env("KINEMA_CLOUDFRONT_PRIVATE_KEY", &c.CloudFrontPrivateKey)
+	env("KINEMA_CLOUDFRONT_COOKIE_DOMAIN", &c.CloudFrontCookieDomain)
 	c.S3PathStyle = c.S3PathStyle || getenv("KINEMA_S3_PATH_STYLE") == "true"
 	c.PlaybackBindIP = c.PlaybackBindIP || getenv("KINEMA_PLAYBACK_BIND_IP") == "true"
 	c.WebhookAllowPrivate = c.WebhookAllowPrivate || getenv("KINEMA_WEBHOOK_ALLOW_PRIVATE") == "true"
@@ -190,6 +195,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.CloudFrontDomain, "cloudfront-domain", c.CloudFrontDomain, "sign playback for this CloudFront distribution domain (KINEMA_CLOUDFRONT_DOMAIN)")
 	fs.StringVar(&c.CloudFrontKeyPairID, "cloudfront-key-pair-id", c.CloudFrontKeyPairID, "CloudFront public key id (KINEMA_CLOUDFRONT_KEY_PAIR_ID)")
 	fs.StringVar(&c.CloudFrontPrivateKey, "cloudfront-private-key", c.CloudFrontPrivateKey, "PEM file of the CloudFront RSA private key (KINEMA_CLOUDFRONT_PRIVATE_KEY)")
+	fs.StringVar(&c.CloudFrontCookieDomain, "cloudfront-cookie-domain", c.CloudFrontCookieDomain, "Domain of CloudFront signed cookies, a parent of both kinema's and the distribution's host (KINEMA_CLOUDFRONT_COOKIE_DOMAIN)")
 	fs.BoolVar(&c.PlaybackBindIP, "playback-bind-ip", c.PlaybackBindIP, "bind playback URLs and cookies to the viewer's IP (KINEMA_PLAYBACK_BIND_IP=true)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback and private addresses (KINEMA_WEBHOOK_ALLOW_PRIVATE=true)")
 	fs.Func("ladder", "rung heights by short side, e.g. 1080,720,480 (KINEMA_LADDER)", c.setLadder)
