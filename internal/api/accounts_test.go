@@ -642,3 +642,18 @@ func TestSignupClosedByDefault(t *testing.T) {
 	resp, body = b.do(t, jsonCall(http.MethodPost, "/api/v1/auth/signup", credentials("second@example.com", password)))
 	requireRefused(t, resp, body, http.StatusForbidden, "forbidden")
 }
+
+// TestNoWebSetupOverExistingVideos: a server upgraded from API keys alone
+// has videos but no accounts; nobody may claim it over the web.
+func TestNoWebSetupOverExistingVideos(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	resp, body := b.do(t, keyed(adminKey, jsonCall(http.MethodPost, "/api/v1/videos", `{"title":"from before accounts"}`)))
+	require.Equal(t, http.StatusCreated, resp.StatusCode, string(body))
+
+	resp, body = b.do(t, call{method: http.MethodGet, path: "/api/v1/auth/setup"})
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, false, decode[map[string]any](t, body)["needs_setup"])
+	resp, body = b.do(t, jsonCall(http.MethodPost, "/api/v1/auth/signup", credentials("mallory@example.com", password)))
+	requireRefused(t, resp, body, http.StatusForbidden, "forbidden", "from before accounts")
+}

@@ -98,6 +98,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	// A locked account is refused even with the right password, so a guess
 	// made during the lock learns nothing.
 	if cr.LockedUntil != nil && s.Now().Before(*cr.LockedUntil) {
+		auth.BurnPasswordCheck(req.Password) // same time as any other answer
 		tooMany(w, cr.LockedUntil.Sub(s.Now()), "This account is locked after too many wrong passwords. Try again later.")
 		return
 	}
@@ -112,6 +113,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if err := s.Catalog.LoginSucceeded(r.Context(), cr.User.ID); err != nil {
 		writeError(w, s.Log, err)
 		return
+	}
+	// A new login never keeps a session id the browser already held (one
+	// planted by someone else, say).
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		_ = s.Catalog.DeleteSession(r.Context(), auth.HashAPIKey(c.Value))
 	}
 	s.startSession(w, r, http.StatusOK, cr.User)
 }
@@ -173,13 +179,16 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
+	// The UI asks this on every load: renew the cookie's lifetime along
+	// with the session's sliding expiry.
+	http.SetCookie(w, s.sessionCookie(r, c.Value, int(s.sessionTTL().Seconds())))
 	writeJSON(w, http.StatusOK, sessionView{User: u, Scopes: p.Scopes, CSRFToken: sess.CSRFToken})
 }
 
 // setupInfo tells the UI, before anyone signs in, whether the first account
 // is still to be made and how sign-up works.
 func (s *Server) setupInfo(w http.ResponseWriter, r *http.Request) {
-	n, err := s.Catalog.CountUsers(r.Context(), "")
+	setup, err := s.needsSetup(r.Context())
 	if err != nil {
 		writeError(w, s.Log, err)
 		return
@@ -189,7 +198,20 @@ func (s *Server) setupInfo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"needs_setup": n == 0, "signup": mode})
+	writeJSON(w, http.StatusOK, map[string]any{"needs_setup": setup, "signup": mode})
+}
+
+// needsSetup: the first sign-up may make itself admin only on a fresh
+// install, with no accounts and no videos. A server upgraded from API keys
+// alone has videos, so nobody can claim it over the web; its first account
+// comes from `kinema user create`.
+func (s *Server) needsSetup(ctx context.Context) (bool, error) {
+	n, err := s.Catalog.CountUsers(ctx, "")
+	if err != nil || n > 0 {
+		return false, err
+	}
+	videos, err := s.Catalog.CountVideos(ctx)
+	return videos == 0, err
 }
 
 func (s *Server) signupMode(ctx context.Context) (string, error) {
@@ -212,8 +234,9 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		tooMany(w, wait, "Too many attempts from your address. Try again later.")
 		return
 	}
-	nu, err := newUserFromRequest(req.Email, req.Name, req.Password)
-	if err != nil {
+	// Validate, then decide the role, and only then pay for the hash: a
+	// closed server does no argon2 work for strangers.
+	if _, err := checkNewUser(req.Email, req.Name, req.Password); err != nil {
 		writeError(w, s.Log, err)
 		return
 	}
@@ -223,9 +246,19 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
+	nu, err := newUserFromRequest(req.Email, req.Name, req.Password)
 	nu.Role = role
-	u, ok := s.insertUser(w, r, nu)
+	var u access.User
+	ok := err == nil
+	if ok {
+		u, ok = s.insertUser(w, r, nu)
+	} else {
+		writeError(w, s.Log, err)
+	}
 	if !ok {
+		if role == access.RoleAdmin && inviteHash == "" {
+			_ = s.Catalog.ReleaseSetup(ctx) // let the next attempt set up
+		}
 		return
 	}
 	if inviteHash != "" {
@@ -241,11 +274,11 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 
 // signupRole decides the new account's role, or refuses.
 func (s *Server) signupRole(ctx context.Context, invite string) (access.Role, string, error) {
-	n, err := s.Catalog.CountUsers(ctx, "")
+	setup, err := s.needsSetup(ctx)
 	if err != nil {
 		return "", "", err
 	}
-	if n == 0 {
+	if setup {
 		first, err := s.Catalog.ClaimSetup(ctx)
 		if err != nil {
 			return "", "", err
@@ -275,6 +308,16 @@ func (s *Server) signupRole(ctx context.Context, invite string) (access.Role, st
 
 // newUserFromRequest validates what a person typed and hashes the password.
 func newUserFromRequest(email, name, password string) (catalog.NewUser, error) {
+	nu, err := checkNewUser(email, name, password)
+	if err != nil {
+		return nu, err
+	}
+	nu.PasswordHash, err = auth.HashPassword(password)
+	return nu, err
+}
+
+// checkNewUser validates what a person typed, without hashing.
+func checkNewUser(email, name, password string) (catalog.NewUser, error) {
 	email = strings.TrimSpace(email)
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
 		return catalog.NewUser{}, media.Inputf("Enter a valid email address.")
@@ -283,11 +326,10 @@ func newUserFromRequest(email, name, password string) (catalog.NewUser, error) {
 	if len([]rune(name)) > 100 {
 		return catalog.NewUser{}, media.Inputf("The name must have at most 100 characters.")
 	}
-	hash, err := auth.HashPassword(password)
-	if err != nil {
+	if n := len([]rune(password)); n < auth.MinPasswordLen || len(password) > auth.MaxPasswordLen {
 		return catalog.NewUser{}, media.Inputf("The password must have %d to %d characters.", auth.MinPasswordLen, auth.MaxPasswordLen)
 	}
-	return catalog.NewUser{Email: email, Name: name, PasswordHash: hash}, nil
+	return catalog.NewUser{Email: email, Name: name}, nil
 }
 
 // changePassword needs the current password; it ends every other session.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -20,6 +21,10 @@ const (
 	argonThreads = 1
 	argonKeyLen  = 32
 )
+
+// argonSlots bounds concurrent hashes: each takes 19 MiB and a core for
+// ~30 ms, so a flood of logins queues here instead of exhausting memory.
+var argonSlots = make(chan struct{}, 2*runtime.NumCPU())
 
 // Password length bounds. The upper bound stops hashing megabyte passwords.
 const (
@@ -38,6 +43,8 @@ func HashPassword(password string) (string, error) {
 	}
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
+	argonSlots <- struct{}{}
+	defer func() { <-argonSlots }()
 	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
@@ -53,6 +60,8 @@ func CheckPassword(hash, password string) bool {
 	if err != nil {
 		return false
 	}
+	argonSlots <- struct{}{}
+	defer func() { <-argonSlots }()
 	key := argon2.IDKey([]byte(password), p.salt, p.time, p.memory, p.threads, uint32(len(p.key)))
 	return subtle.ConstantTimeCompare(key, p.key) == 1
 }

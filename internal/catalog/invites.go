@@ -68,3 +68,10 @@ func (c *Catalog) ClaimSetup(ctx context.Context) (bool, error) {
 	}
 	return err == nil, err
 }
+
+// ReleaseSetup gives up a claim whose account could not be created, so the
+// next sign-up can set up the server.
+func (c *Catalog) ReleaseSetup(ctx context.Context) error {
+	_, err := c.exec(ctx, `DELETE FROM settings WHERE name = 'setup_claimed'`)
+	return err
+}

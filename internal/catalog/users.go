@@ -143,8 +143,10 @@ func (c *Catalog) UpdateUser(ctx context.Context, id string, p UserPatch) (acces
 	if p.Disabled != nil {
 		add("disabled", *p.Disabled)
 	}
-	if p.PasswordHash != nil {
+	if p.PasswordHash != nil { // a new password also lifts a lockout
 		add("password_hash", *p.PasswordHash)
+		add("failed_logins", 0)
+		add("locked_until", nil)
 	}
 	if len(set) > 0 {
 		n, err := c.exec(ctx, `UPDATE users SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)

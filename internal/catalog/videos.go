@@ -247,3 +247,10 @@ func (c *Catalog) Source(ctx context.Context, id string) (key string, run int, e
 	row, err := c.videoRow(ctx, id)
 	return row.SourceKey, row.Run, err
 }
+
+// CountVideos returns how many videos exist.
+func (c *Catalog) CountVideos(ctx context.Context) (int, error) {
+	var n int
+	err := c.queryRow(ctx, `SELECT COUNT(*) FROM videos`, nil, &n)
+	return n, err
+}

@@ -128,7 +128,8 @@ func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
 }
 
 // describe turns a transport error into a short sentence for the delivery
-// log. It never includes the resolved address: that would let a user map
+// log. A blocked address and a name that does not resolve read the same,
+// and the resolved address never appears: otherwise a user could map
 // internal DNS names through the log.
 func describe(err error) string {
 	var dnsErr *net.DNSError
@@ -136,15 +137,10 @@ func describe(err error) string {
 	switch {
 	case errors.Is(err, errInvalidURL):
 		return "not sent: the URL is not a valid http or https URL"
-	case errors.Is(err, ErrBlockedAddress):
-		return "refused: the host resolves to a loopback, private or link-local address"
+	case errors.Is(err, ErrBlockedAddress) || errors.As(err, &dnsErr):
+		return "could not connect: the host does not resolve to a public address"
 	case isTimeout(err):
 		return "timed out"
-	case errors.As(err, &dnsErr):
-		if dnsErr.IsNotFound {
-			return "could not resolve the host: no such host"
-		}
-		return "could not resolve the host"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused"
 	case errors.As(err, &opErr) && opErr.Err != nil:

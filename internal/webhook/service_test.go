@@ -295,7 +295,7 @@ func TestSSRFRefused(t *testing.T) {
 		require.Equal(t, catalog.DeliveryFailed, d.State, ep.URL)
 		require.Equal(t, 1, d.Attempts, "no retries: the policy will not change")
 		require.Zero(t, d.ResponseCode)
-		require.Contains(t, d.LastError, "refused")
+		require.Contains(t, d.LastError, "does not resolve to a public address")
 		require.NotContains(t, d.LastError, "127.0.0.1")
 		require.NotContains(t, d.LastError, "::1")
 	}

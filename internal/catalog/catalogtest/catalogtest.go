@@ -220,6 +220,15 @@ func testAccounts(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	cr, _ = c.CredentialsByEmail(ctx, u.Email)
 	require.Nil(t, cr.LockedUntil)
 	require.NotNil(t, cr.User.LastLoginAt)
+	for range 3 {
+		require.NoError(t, c.LoginFailed(ctx, u.ID, 3, time.Minute))
+	}
+	newHash := "h2"
+	_, err = c.UpdateUser(ctx, u.ID, catalog.UserPatch{PasswordHash: &newHash})
+	require.NoError(t, err)
+	cr, _ = c.CredentialsByEmail(ctx, u.Email)
+	require.Nil(t, cr.LockedUntil, "an admin's password reset lifts the lock")
+	require.Equal(t, "h2", cr.PasswordHash)
 
 	// Sessions: found while live, gone once the user is disabled.
 	require.NoError(t, c.CreateSession(ctx, "sess1", catalog.Session{UserID: u.ID, CSRFToken: "csrf", ExpiresAt: time.Now().Add(time.Hour)}))
