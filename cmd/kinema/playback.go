@@ -7,6 +7,7 @@ import (
 
 	"github.com/kinema/kinema/internal/auth"
 	"github.com/kinema/kinema/internal/auth/cloudfront"
+	"github.com/kinema/kinema/internal/clientip"
 	"github.com/kinema/kinema/internal/config"
 	"github.com/kinema/kinema/internal/delivery"
 	"github.com/kinema/kinema/internal/media"
@@ -71,11 +72,10 @@ func plainURLs(dir string, v media.Video, exp time.Time) delivery.Playback {
 }
 
 // playbackClient binds API-issued playback to the caller's address when
-// --playback-bind-ip is on. It uses the connection's address, as the
-// delivery handler does, so it is only right when viewers connect directly.
-func playbackClient(cfg config.Config) func(*http.Request) netip.Addr {
+// --playback-bind-ip is on, found the same way the delivery handler finds it.
+func playbackClient(cfg config.Config, clients clientip.Resolver) func(*http.Request) netip.Addr {
 	if !cfg.PlaybackBindIP {
 		return nil
 	}
-	return delivery.RemoteAddrIP
+	return clients.IP
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/kinema/kinema/internal/api"
 	"github.com/kinema/kinema/internal/auth"
 	"github.com/kinema/kinema/internal/catalog"
+	"github.com/kinema/kinema/internal/clientip"
 	"github.com/kinema/kinema/internal/config"
 	"github.com/kinema/kinema/internal/delivery"
 	"github.com/kinema/kinema/internal/live"
@@ -208,10 +209,14 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 	if err != nil {
 		return err
 	}
+	clients, err := clientip.Parse(cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	apiServer := &api.Server{
 		Catalog: cat, Uploads: uploads, Log: m.Log.With("component", "api"), Now: time.Now,
 		PublicURL: cfg.PublicURL, SessionTTL: cfg.SessionTTL, DefaultSignup: cfg.Signup,
-		PlaybackFunc: playback.URLs, PlaybackCookiesFunc: playback.Cookies, PlaybackClientFunc: playbackClient(cfg),
+		PlaybackFunc: playback.URLs, PlaybackCookiesFunc: playback.Cookies, PlaybackClientFunc: playbackClient(cfg, clients), ClientIPFunc: clients.IP,
 		RetryFunc: pipe.Retry,
 		JobsFunc:  m.queue.Jobs,
 		Webhooks:  m.webhooks,
@@ -229,7 +234,8 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 		mux.Handle(prefix, met.MeterBytesIn(upMux))
 	}
 	mux.Handle("GET "+delivery.KeysPath, delivery.KeysHandler(keys))
-	mux.Handle("/media/", met.MeterBytesOut(delivery.NewHandler(store, keys, cat.IsPublished, m.Log.With("component", "delivery"), time.Now)))
+	mux.Handle("/media/", met.MeterBytesOut(delivery.NewHandlerOptions(store, keys, cat.IsPublished, m.Log.With("component", "delivery"), time.Now,
+		delivery.Options{ClientIPFunc: clients.IP})))
 	if err := m.startLive(ctx, mux, be, pipe, keys, apiServer, met); err != nil {
 		return err
 	}

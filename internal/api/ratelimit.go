@@ -1,12 +1,13 @@
 package api
 
 import (
-	"net"
 	"net/http"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/kinema/kinema/internal/clientip"
 )
 
 // ipLimiter bounds sign-in and sign-up attempts per client address, on top
@@ -61,12 +62,12 @@ func (s *Server) loginLimiter() *ipLimiter {
 	return s.LoginLimiter
 }
 
-// clientIP is the connection's address. Behind a proxy it is the proxy's;
-// the per-account lockout still applies there.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// clientKey is what attempts are counted by: the client's address (through
+// trusted proxies, see Server.ClientIPFunc), or its /64 for IPv6.
+func (s *Server) clientKey(r *http.Request) string {
+	f := s.ClientIPFunc
+	if f == nil {
+		f = clientip.Resolver{}.IP
 	}
-	return host
+	return clientip.Bucket(f(r))
 }

@@ -42,6 +42,9 @@ type Server struct {
 	// PlaybackClientFunc, when set, returns the address playback is bound
 	// to (the caller's); nil issues unbound URLs and cookies.
 	PlaybackClientFunc func(r *http.Request) netip.Addr
+	// ClientIPFunc returns the caller's address (through trusted proxies)
+	// for rate limits; nil means the connection's address.
+	ClientIPFunc func(r *http.Request) netip.Addr
 
 	// SessionTTL is how long an idle browser session lasts (default 14 days).
 	SessionTTL time.Duration

@@ -81,7 +81,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
-	if wait := s.loginLimiter().allow(clientIP(r), s.Now()); wait > 0 {
+	if wait := s.loginLimiter().allow(s.clientKey(r), s.Now()); wait > 0 {
 		tooMany(w, wait, "Too many sign-in attempts from your address. Try again later.")
 		return
 	}
@@ -106,7 +106,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		if err := s.Catalog.LoginFailed(r.Context(), cr.User.ID, lockAfter, lockFor); err != nil {
 			s.Log.Error("record failed login", "err", err)
 		}
-		s.Log.Warn("failed login", "user", cr.User.ID, "ip", clientIP(r))
+		s.Log.Warn("failed login", "user", cr.User.ID, "ip", s.clientKey(r))
 		writeCode(w, http.StatusUnauthorized, "wrong_credentials", "Wrong email or password.")
 		return
 	}
@@ -230,7 +230,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
-	if wait := s.loginLimiter().allow(clientIP(r), s.Now()); wait > 0 {
+	if wait := s.loginLimiter().allow(s.clientKey(r), s.Now()); wait > 0 {
 		tooMany(w, wait, "Too many attempts from your address. Try again later.")
 		return
 	}
@@ -353,7 +353,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
-	if wait := s.loginLimiter().allow(clientIP(r), s.Now()); wait > 0 {
+	if wait := s.loginLimiter().allow(s.clientKey(r), s.Now()); wait > 0 {
 		tooMany(w, wait, "Too many attempts from your address. Try again later.")
 		return
 	}

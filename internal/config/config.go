@@ -29,6 +29,9 @@ type Config struct {
 	Workers    int           // in-process job concurrency; 0 runs the API alone
 	AdminToken string        // bootstrap admin API key (env only, never a flag)
 	PublicURL  string        // origin used in signed URLs; empty means the request's host
+	// TrustedProxies lists reverse proxies (addresses or CIDR prefixes,
+	// comma-separated) whose X-Forwarded-For gives the client's address.
+	TrustedProxies string
 
 	FFmpeg  string
 	FFprobe string
@@ -141,6 +144,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_WORKERS", &c.Workers)
 	env("KINEMA_ADMIN_TOKEN", &c.AdminToken)
 	env("KINEMA_PUBLIC_URL", &c.PublicURL)
+	env("KINEMA_TRUSTED_PROXIES", &c.TrustedProxies)
 	env("KINEMA_FFMPEG", &c.FFmpeg)
 	env("KINEMA_FFPROBE", &c.FFprobe)
 	env("KINEMA_PRESET", &c.Ladder.Preset)
@@ -186,6 +190,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.RawStore, "raw-store", c.RawStore, "separate store for uploaded sources: a directory or s3://BUCKET[/PREFIX] (KINEMA_RAW_STORE)")
 	fs.IntVar(&c.Workers, "workers", c.Workers, "in-process pipeline workers; 0 serves the API only (KINEMA_WORKERS)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public origin for signed URLs (KINEMA_PUBLIC_URL)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8 (KINEMA_TRUSTED_PROXIES)")
 	fs.StringVar(&c.Ladder.Preset, "preset", c.Ladder.Preset, "x264 preset (KINEMA_PRESET)")
 	fs.Func("rate-control", "crf (capped CRF, default) or cbr (KINEMA_RATE_CONTROL)", func(v string) error {
 		c.Ladder.RateControl = media.RateControl(v)
