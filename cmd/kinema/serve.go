@@ -269,6 +269,7 @@ func (m *Main) startLive(ctx context.Context, mux *http.ServeMux, be *backends, 
 	lcfg := live.DefaultConfig()
 	lcfg.Dir, lcfg.SRTAddr, lcfg.RTMPAddr, lcfg.PlaybackTTL = cfg.LiveDir(), cfg.SRTAddr, cfg.RTMPAddr, cfg.PlaybackTTL
 	lcfg.Ladder.Preset, lcfg.DVRWindow, lcfg.Grace = cfg.Ladder.Preset, cfg.LiveDVR, cfg.LiveGrace
+	lcfg.ClientIPFunc = apiServer.ClientIPFunc
 	if u, err := url.Parse(cfg.PublicURL); err == nil && cfg.PublicURL != "" {
 		lcfg.PublicHost = u.Hostname()
 	}

@@ -25,7 +25,15 @@ var resolution = regexp.MustCompile(`RESOLUTION=(\d+x\d+)`)
 func TestSRTBroadcast(t *testing.T) {
 	t.Parallel()
 	needFFmpeg(t)
-	b := setup(t, nil)
+	// As behind a trusted proxy: the viewer's address comes from a header.
+	b := setup(t, func(c *Config) {
+		c.ClientIPFunc = func(r *http.Request) netip.Addr {
+			if a, err := netip.ParseAddr(r.Header.Get("X-Viewer")); err == nil {
+				return a
+			}
+			return remoteIP(r)
+		}
+	})
 	ctx := context.Background()
 	st, err := b.svc.Create(ctx, "SRT test", "")
 	require.NoError(t, err)
@@ -90,6 +98,16 @@ func TestSRTBroadcast(t *testing.T) {
 		code, _ = b.get(t, b.srv.URL+"/live/"+st.ID+"/media_0.m3u8?token="+bound)
 		require.Equal(t, want, code, addr)
 	}
+	// Config.ClientIPFunc decides the address: the proxied viewer plays.
+	bound, err := b.keys.Sign(auth.Claims{VideoID: st.ID, Purpose: auth.PurposePlay,
+		ExpiresAt: time.Now().Add(time.Hour), ClientIP: netip.MustParseAddr("192.0.2.7")})
+	require.NoError(t, err)
+	req, _ := http.NewRequest(http.MethodGet, b.srv.URL+"/live/"+st.ID+"/media_0.m3u8?token="+bound, nil)
+	req.Header.Set("X-Viewer", "192.0.2.7")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 
 	final := b.waitStream(t, st.ID, 15*time.Second, "recorded", func(s Stream) bool { return s.VideoID != "" })
 	require.Equal(t, StatusEnded, final.Status)

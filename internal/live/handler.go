@@ -141,9 +141,12 @@ func (s *Service) authorize(r *http.Request, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// Same rules as VOD delivery, including IP binding (remote address: live
-	// has no proxy configuration yet) and path prefixes.
-	if err := c.Grants(id, r.URL.Path, remoteIP(r)); err != nil {
+	// Same rules as VOD delivery, including IP binding and path prefixes.
+	client := remoteIP
+	if s.cfg.ClientIPFunc != nil {
+		client = s.cfg.ClientIPFunc
+	}
+	if err := c.Grants(id, r.URL.Path, client(r)); err != nil {
 		return "", err
 	}
 	return toks[0], nil

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -42,6 +44,9 @@ type Config struct {
 	SRTAddr    string // SRT listen address; "" disables SRT
 	RTMPAddr   string // RTMP listen address; "" disables RTMP
 	PublicHost string // host put into publish URLs; "" means the API request's host
+	// ClientIPFunc gives the viewer's address for IP-bound tokens; nil means
+	// the connection's address.
+	ClientIPFunc func(r *http.Request) netip.Addr
 
 	Ladder         media.LadderConfig // Heights, Preset, MaxFPS, AudioBitrate are used
 	SegmentSeconds float64
