@@ -63,6 +63,22 @@ func (p *playbackSigner) Cookies(base string, client netip.Addr, v media.Video) 
 	return []*http.Cookie{c}, plainURLs(base+delivery.PathPrefix+v.ID+"/", v, c.Expires), nil
 }
 
+// PrefixCookies returns cookies granting every file under prefix (a path
+// below /media/, checked by the caller).
+func (p *playbackSigner) PrefixCookies(base, prefix string, client netip.Addr) ([]*http.Cookie, time.Time, error) {
+	now := p.now()
+	exp := now.Add(p.ttl).Truncate(time.Second)
+	if p.cf != nil {
+		cookies, err := p.cf.SignCookies(cloudfront.Policy{Resource: p.cf.URL(prefix) + "*", Expires: exp}, prefix)
+		return cookies, exp, err
+	}
+	c, err := delivery.PlaybackCookie(base, p.keys, delivery.CookieGrant{PathPrefix: prefix, ClientIP: client}, p.ttl, now)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return []*http.Cookie{c}, c.Expires, nil
+}
+
 func plainURLs(dir string, v media.Video, exp time.Time) delivery.Playback {
 	pb := delivery.Playback{HLS: dir + "master.m3u8", DASH: dir + "manifest.mpd", ExpiresAt: exp.UTC().Truncate(time.Second)}
 	if v.Kind != media.KindAudio {

@@ -108,6 +108,13 @@ func setupWith(t *testing.T, change func(*api.Server)) *bundle {
 		JobsFunc:        q.Jobs,
 		DeleteMediaFunc: func(ctx context.Context, id string) error { return store.DeletePrefix(ctx, "media/"+id+"/") },
 		// As cmd/kinema signs them without CloudFront.
+		PrefixCookieFunc: func(base, prefix string, _ netip.Addr) ([]*http.Cookie, time.Time, error) {
+			c, err := delivery.PlaybackCookie(base, keys, delivery.CookieGrant{PathPrefix: prefix}, time.Hour, time.Now())
+			if err != nil {
+				return nil, time.Time{}, err
+			}
+			return []*http.Cookie{c}, c.Expires, nil
+		},
 		PlaybackCookiesFunc: func(base string, _ netip.Addr, v media.Video) ([]*http.Cookie, delivery.Playback, error) {
 			c, err := delivery.PlaybackCookie(base, keys, delivery.CookieGrant{VideoID: v.ID}, time.Hour, time.Now())
 			if err != nil {

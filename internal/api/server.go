@@ -39,6 +39,9 @@ type Server struct {
 	// PlaybackCookiesFunc returns the cookies that let a browser play a
 	// ready video from plain URLs, and those URLs.
 	PlaybackCookiesFunc func(base string, client netip.Addr, v media.Video) ([]*http.Cookie, delivery.Playback, error)
+	// PrefixCookieFunc returns cookies granting every file under a /media/
+	// path prefix, and when they expire.
+	PrefixCookieFunc func(base, prefix string, client netip.Addr) ([]*http.Cookie, time.Time, error)
 	// PlaybackClientFunc, when set, returns the address playback is bound
 	// to (the caller's); nil issues unbound URLs and cookies.
 	PlaybackClientFunc func(r *http.Request) netip.Addr
@@ -66,6 +69,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/videos", s.guard("", s.listVideos))
 	mux.Handle("GET /api/v1/videos/{id}", s.guard("", s.getVideo))
 	mux.Handle("POST /api/v1/videos/{id}/playback-cookie", s.guard("", s.playbackCookie))
+	mux.Handle("POST /api/v1/playback-cookie", s.guard(admin, s.prefixCookie))
 	mux.Handle("POST /api/v1/videos", s.guard(upload, s.createVideo))
 	mux.Handle("PATCH /api/v1/videos/{id}", s.guard(upload, s.updateVideo))
 	mux.Handle("DELETE /api/v1/videos/{id}", s.guard(upload, s.deleteVideo))

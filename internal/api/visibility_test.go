@@ -447,3 +447,42 @@ func TestPlaybackCookie(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 	require.Equal(t, "/media/"+w.ID+"/", cookieNamed(resp, delivery.CookieName).Path)
 }
+
+// TestPrefixCookie: an admin can get one cookie for a whole path prefix;
+// nobody else can, and the prefix cannot be widened.
+func TestPrefixCookie(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	owner := b.addUser(t, access.RoleUploader)
+	v := b.createAs(t, owner, "one", access.Private)
+	w := b.createAs(t, owner, "two", access.Private)
+	b.publish(t, v.ID)
+	b.publish(t, w.ID)
+
+	resp, body := b.do(t, owner.as(jsonCall(http.MethodPost, "/api/v1/playback-cookie", `{"prefix":"/media/"}`)))
+	requireRefused(t, resp, body, http.StatusForbidden, "forbidden")
+	require.Nil(t, cookieNamed(resp, delivery.CookieName))
+	for _, bad := range []string{"/", "/media", "/other/", "/media/../", "/media/a*/", "/media/%2e%2e/", "/media//"} {
+		resp, body := b.do(t, keyed(adminKey, jsonCall(http.MethodPost, "/api/v1/playback-cookie", `{"prefix":"`+bad+`"}`)))
+		requireRefused(t, resp, body, http.StatusBadRequest, "invalid")
+		require.Nil(t, cookieNamed(resp, delivery.CookieName), bad)
+	}
+
+	resp, body = b.do(t, keyed(adminKey, jsonCall(http.MethodPost, "/api/v1/playback-cookie", `{"prefix":"/media/"}`)))
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	c := cookieNamed(resp, delivery.CookieName)
+	require.NotNil(t, c)
+	require.Equal(t, "/media/", c.Path)
+	require.True(t, c.HttpOnly)
+	for _, id := range []string{v.ID, w.ID} {
+		resp, body = b.do(t, call{method: http.MethodGet, path: b.srv.URL + "/media/" + id + "/master.m3u8", cookies: []*http.Cookie{c}})
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	}
+
+	// A narrower prefix grants only what is under it.
+	resp, body = b.do(t, keyed(adminKey, jsonCall(http.MethodPost, "/api/v1/playback-cookie", `{"prefix":"/media/`+v.ID+`/"}`)))
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	c = cookieNamed(resp, delivery.CookieName)
+	resp, _ = b.do(t, call{method: http.MethodGet, path: b.srv.URL + "/media/" + w.ID + "/master.m3u8", cookies: []*http.Cookie{c}})
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+}
