@@ -32,50 +32,36 @@ const (
 // string from the genuine one, always meets the full check.
 type tokenCache struct {
 	mu      sync.RWMutex
-	entries map[string]tokenEntry
+	entries map[string]auth.Claims
 }
 
-type tokenEntry struct {
-	claims auth.Claims
-	// keys is the key set that verified the token. An entry is used only
-	// with that same set, so a token verified before Handler.SetKeys is
-	// checked again against the new set, even if it was stored after the
-	// swap by a request that had started before it.
-	keys *auth.Keys
-}
-
+// The handler's keys are fixed for its lifetime (a key rotation or removal
+// takes effect when the server restarts with a new handler), so an entry
+// stays valid until the token expires.
 func newTokenCache() *tokenCache {
-	return &tokenCache{entries: map[string]tokenEntry{}}
+	return &tokenCache{entries: map[string]auth.Claims{}}
 }
 
-// get returns the claims cached for token if keys verified it and it has not
-// expired at now (the rule auth.Keys.Verify applies: expired from ExpiresAt
-// on).
-func (c *tokenCache) get(token string, keys *auth.Keys, now time.Time) (auth.Claims, bool) {
+// get returns the claims cached for token if it has not expired at now (the
+// rule auth.Keys.Verify applies: expired from ExpiresAt on).
+func (c *tokenCache) get(token string, now time.Time) (auth.Claims, bool) {
 	c.mu.RLock()
-	e, ok := c.entries[token]
+	claims, ok := c.entries[token]
 	c.mu.RUnlock()
-	if !ok || e.keys != keys || !now.Before(e.claims.ExpiresAt) {
+	if !ok || !now.Before(claims.ExpiresAt) {
 		return auth.Claims{}, false
 	}
-	return e.claims, true
+	return claims, true
 }
 
-// put records claims that keys verified for token.
-func (c *tokenCache) put(token string, claims auth.Claims, keys *auth.Keys, now time.Time) {
+// put records claims verified for token.
+func (c *tokenCache) put(token string, claims auth.Claims, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= maxCachedTokens {
-		evict(c.entries, maxCachedTokens, func(e tokenEntry) bool { return !now.Before(e.claims.ExpiresAt) })
+		evict(c.entries, maxCachedTokens, func(e auth.Claims) bool { return !now.Before(e.ExpiresAt) })
 	}
-	c.entries[token] = tokenEntry{claims: claims, keys: keys}
-}
-
-// clear forgets every token.
-func (c *tokenCache) clear() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	clear(c.entries)
+	c.entries[token] = claims
 }
 
 // publishedCache remembers isPublished answers, positive and negative, for

@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"path"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/kinema/kinema/internal/auth"
@@ -88,7 +87,7 @@ func RemoteAddrIP(r *http.Request) netip.Addr {
 // PathPrefix without stripping the prefix.
 type Handler struct {
 	store        storage.Store
-	keys         atomic.Pointer[auth.Keys]
+	keys         *auth.Keys
 	tokens       *tokenCache
 	published    *publishedCache
 	logger       *slog.Logger
@@ -130,22 +129,10 @@ func NewHandlerOptions(store storage.Store, keys *auth.Keys, isPublished func(ct
 	if opts.PublishedTTL == 0 {
 		opts.PublishedTTL = DefaultPublishedTTL
 	}
-	h := &Handler{
-		store: store, tokens: newTokenCache(), published: newPublishedCache(opts.PublishedTTL, isPublished),
+	return &Handler{
+		store: store, keys: keys, tokens: newTokenCache(), published: newPublishedCache(opts.PublishedTTL, isPublished),
 		logger: logger, nowFunc: now, clientIPFunc: opts.ClientIPFunc, origins: origins,
 	}
-	h.keys.Store(keys)
-	return h
-}
-
-// SetKeys replaces the verification keys, e.g. after a rotation is loaded
-// without a restart, and forgets every cached verification: a token signed
-// with a key that keys no longer holds is refused from the next request on.
-// Safe to call while serving. KeysHandler serves the set it was made with,
-// so replace that handler too.
-func (h *Handler) SetKeys(keys *auth.Keys) {
-	h.keys.Store(keys)
-	h.tokens.clear()
 }
 
 // ServeHTTP implements http.Handler.
@@ -340,18 +327,16 @@ func (h *Handler) check(r *http.Request, id, token string) (auth.Claims, error) 
 }
 
 // verify returns the claims of a play token that is genuine and unexpired at
-// now, checking the signature only the first time a token is seen by the
-// current key set.
+// now, checking the signature only the first time a token is seen.
 func (h *Handler) verify(token string, now time.Time) (auth.Claims, error) {
-	keys := h.keys.Load()
-	if claims, ok := h.tokens.get(token, keys, now); ok {
+	if claims, ok := h.tokens.get(token, now); ok {
 		return claims, nil
 	}
-	claims, err := keys.Verify(token, auth.PurposePlay, now)
+	claims, err := h.keys.Verify(token, auth.PurposePlay, now)
 	if err != nil {
 		return auth.Claims{}, err
 	}
-	h.tokens.put(token, claims, keys, now)
+	h.tokens.put(token, claims, now)
 	return claims, nil
 }
 
