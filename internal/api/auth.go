@@ -100,7 +100,7 @@ func (s *Server) keyPrincipal(ctx context.Context, raw string) (access.Principal
 	if err != nil {
 		return access.Principal{}, err
 	}
-	_ = s.Catalog.TouchAPIKey(ctx, key.ID)
+	_ = s.Catalog.TouchAPIKey(ctx, key)
 	if key.UserID == "" {
 		role := access.RoleUploader
 		if (access.Principal{Scopes: key.Scopes}).Admin() {

@@ -133,12 +133,15 @@ func (c *Catalog) RevokeAPIKey(ctx context.Context, id, userID string) error {
 	return nil
 }
 
-// TouchAPIKey records that a key was used now. It writes at most once a
-// minute per key, so busy keys do not turn every request into a write.
-func (c *Catalog) TouchAPIKey(ctx context.Context, id string) error {
-	now := c.millis()
-	_, err := c.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
-		now, id, now-60_000)
+// TouchAPIKey records that key was used now. A key used in the last minute
+// (as loaded) is left alone, so busy keys do not turn every request into a
+// write.
+func (c *Catalog) TouchAPIKey(ctx context.Context, key APIKey) error {
+	now := c.now()
+	if key.LastUsedAt != nil && now.Sub(*key.LastUsedAt) < time.Minute {
+		return nil
+	}
+	_, err := c.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, now.UnixMilli(), key.ID)
 	return err
 }
 

@@ -250,7 +250,7 @@ func testAccounts(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	require.NoError(t, err)
 	require.Equal(t, u.ID, k.UserID)
 	require.Equal(t, []access.Scope{access.ScopeRead}, k.Scopes)
-	require.NoError(t, c.TouchAPIKey(ctx, k.ID))
+	require.NoError(t, c.TouchAPIKey(ctx, k))
 	keys, err := c.ListAPIKeys(ctx, u.ID)
 	require.NoError(t, err)
 	require.Len(t, keys, 1)
