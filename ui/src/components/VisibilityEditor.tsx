@@ -5,6 +5,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react'
 import type { User, Video, Visibility } from '../lib/api'
 import { can, useSession } from '../lib/session'
+import { Choice } from './Choice'
 import { Icon } from './Icon'
 import { VISIBILITIES } from './VisibilityTag'
 
@@ -69,13 +70,7 @@ export function VisibilityEditor({ video, onSaved }: { video: Video; onSaved: (v
         <label className="field-label" htmlFor="video-visibility">
           Visibility
         </label>
-        <select id="video-visibility" className="input select" value={visibility} onChange={(e) => setVisibility(e.target.value as Visibility)}>
-          {VISIBILITIES.map((v) => (
-            <option key={v.value} value={v.value}>
-              {v.label}
-            </option>
-          ))}
-        </select>
+        <Choice id="video-visibility" value={visibility} options={VISIBILITIES} onChange={setVisibility} />
         <span className="muted small">{hint}</span>
       </div>
       {restricted && (

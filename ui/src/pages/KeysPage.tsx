@@ -6,8 +6,8 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { ApiError, type ApiKey, type Scope } from '../lib/api'
 import { formatDate } from '../lib/format'
 import { useSession } from '../lib/session'
-import { CopyField } from '../components/CopyField'
 import { EmptyState } from '../components/EmptyState'
+import { SecretOnce } from '../components/SecretOnce'
 
 const SCOPE_HINTS: Record<Scope, string> = {
   read: 'list and watch',
@@ -91,12 +91,9 @@ export function KeysPage() {
           </p>
         )}
         {created && (
-          <div className="secret-once" data-testid="new-key">
-            <CopyField label="New key" value={created.secret} />
-            <p className="muted small">
-              Send it as <code>Authorization: Bearer …</code>. Copy it now: it is not shown again.
-            </p>
-          </div>
+          <SecretOnce label="New key" value={created.secret} testId="new-key">
+            Send it as <code>Authorization: Bearer …</code>.
+          </SecretOnce>
         )}
       </form>
 

@@ -5,6 +5,7 @@
 import { useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import type { Visibility } from '../lib/api'
 import { useSession } from '../lib/session'
+import { Choice } from '../components/Choice'
 import { DropZone } from '../components/DropZone'
 import { InterruptedUploads } from '../components/InterruptedUploads'
 import { UploadItem } from '../components/UploadItem'
@@ -28,13 +29,7 @@ export function UploadPage() {
         <label className="field-label" htmlFor="upload-visibility">
           Visibility
         </label>
-        <select id="upload-visibility" className="input select" value={visibility} onChange={(e) => setVisibility(e.target.value as Visibility)}>
-          {CHOICES.map((v) => (
-            <option key={v.value} value={v.value}>
-              {v.label}
-            </option>
-          ))}
-        </select>
+        <Choice id="upload-visibility" value={visibility} options={CHOICES} onChange={setVisibility} />
         <span className="muted small">
           {CHOICES.find((v) => v.value === visibility)?.hint} To share with particular people or groups, open the video once it is uploaded.
         </span>

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react'
 import type { ApiClient, Role, User } from '../../lib/api'
 import { MIN_PASSWORD } from '../AccountForm'
 import { splitList } from '../VisibilityEditor'
+import { Choice } from '../Choice'
 import { ROLES } from './roles'
 
 export function AddUserForm({ client, onAdded }: { client: Pick<ApiClient, 'createUser'>; onAdded: (u: User) => void }) {
@@ -61,13 +62,7 @@ export function AddUserForm({ client, onAdded }: { client: Pick<ApiClient, 'crea
         </label>
         <label className="form-row">
           <span className="field-label">Role</span>
-          <select className="input select" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            {ROLES.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </select>
+          <Choice value={role} options={ROLES} onChange={setRole} />
         </label>
         <label className="form-row form-wide">
           <span className="field-label">Groups</span>

@@ -4,8 +4,9 @@
 import { useState, type FormEvent } from 'react'
 import type { ApiClient, Invite, Role } from '../../lib/api'
 import { formatExpiry } from '../../lib/format'
-import { CopyField } from '../CopyField'
-import { ROLES } from './roles'
+import { Choice } from '../Choice'
+import { SecretOnce } from '../SecretOnce'
+import { ROLES, roleLabel } from './roles'
 
 const TTLS = [
   { hours: 24, label: '1 day' },
@@ -40,13 +41,7 @@ export function InviteBox({ client }: { client: Pick<ApiClient, 'createInvite'> 
       <div className="form-grid">
         <label className="form-row">
           <span className="field-label">Role</span>
-          <select className="input select" aria-label="Invite role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            {ROLES.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </select>
+          <Choice aria-label="Invite role" value={role} options={ROLES} onChange={setRole} />
         </label>
         <label className="form-row">
           <span className="field-label">Valid for</span>
@@ -70,13 +65,9 @@ export function InviteBox({ client }: { client: Pick<ApiClient, 'createInvite'> 
         </p>
       )}
       {invite && (
-        <div className="secret-once" data-testid="invite">
-          <CopyField label="Invite link" value={invite.url} />
-          <p className="muted small">
-            For one {ROLES.find((r) => r.value === invite.role)?.label.toLowerCase()} account; {formatExpiry(invite.expires_at)}. Copy it now: it is not shown
-            again.
-          </p>
-        </div>
+        <SecretOnce label="Invite link" value={invite.url} testId="invite">
+          For one {roleLabel(invite.role).toLowerCase()} account; {formatExpiry(invite.expires_at)}.
+        </SecretOnce>
       )}
     </form>
   )

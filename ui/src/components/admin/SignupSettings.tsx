@@ -2,7 +2,8 @@
 // links (invite), or not at all (closed), and the role open sign-up gives.
 
 import { useEffect, useState, type FormEvent } from 'react'
-import type { ApiClient, Role, Settings, SignupMode } from '../../lib/api'
+import type { ApiClient, Settings, SignupMode } from '../../lib/api'
+import { Choice } from '../Choice'
 import { ROLES } from './roles'
 
 const MODES: { value: SignupMode; label: string }[] = [
@@ -46,23 +47,11 @@ export function SignupSettings({ client }: { client: Pick<ApiClient, 'getSetting
         <div className="form-grid">
           <label className="form-row">
             <span className="field-label">Who may sign up</span>
-            <select className="input select" value={settings.signup} onChange={(e) => setSettings({ ...settings, signup: e.target.value as SignupMode })}>
-              {MODES.map((m) => (
-                <option key={m.value} value={m.value}>
-                  {m.label}
-                </option>
-              ))}
-            </select>
+            <Choice value={settings.signup} options={MODES} onChange={(signup) => setSettings({ ...settings, signup })} />
           </label>
           <label className="form-row">
             <span className="field-label">Role of new sign-ups</span>
-            <select className="input select" value={settings.default_role} onChange={(e) => setSettings({ ...settings, default_role: e.target.value as Role })}>
-              {ROLES.map((r) => (
-                <option key={r.value} value={r.value}>
-                  {r.label}
-                </option>
-              ))}
-            </select>
+            <Choice value={settings.default_role} options={ROLES} onChange={(default_role) => setSettings({ ...settings, default_role })} />
           </label>
         </div>
       ) : (

@@ -3,9 +3,10 @@
 // disable or delete the last admin; its sentence shows under the row.
 
 import { useEffect, useState } from 'react'
-import type { ApiClient, Role, User, UserPatch } from '../../lib/api'
+import type { ApiClient, User, UserPatch } from '../../lib/api'
 import { formatDate } from '../../lib/format'
 import { splitList } from '../VisibilityEditor'
+import { Choice } from '../Choice'
 import { ROLES } from './roles'
 
 export function UserRow({
@@ -71,19 +72,14 @@ export function UserRow({
         </span>
       </div>
       <div className="user-controls">
-        <select
+        <Choice
           className="input select select-small"
           aria-label={`Role of ${label}`}
           value={user.role}
+          options={ROLES}
           disabled={busy}
-          onChange={(e) => void patch({ role: e.target.value as Role })}
-        >
-          {ROLES.map((r) => (
-            <option key={r.value} value={r.value}>
-              {r.label}
-            </option>
-          ))}
-        </select>
+          onChange={(role) => void patch({ role })}
+        />
         <input
           className="input input-small"
           aria-label={`Groups of ${label}`}
