@@ -12,21 +12,9 @@ import (
 	"github.com/kinema/kinema/internal/manifest"
 	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/storage"
+	"github.com/kinema/kinema/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
-
-// needFFmpeg skips when ffmpeg is missing, unless KINEMA_REQUIRE_FFMPEG=1.
-func needFFmpeg(t *testing.T) {
-	t.Helper()
-	for _, bin := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if os.Getenv("KINEMA_REQUIRE_FFMPEG") == "1" {
-				t.Fatalf("%s not found", bin)
-			}
-			t.Skipf("%s not found", bin)
-		}
-	}
-}
 
 // TestPlayersDecodeThroughHandler packages a 3-second clip with ffmpeg the
 // way the pipeline does (fMP4 HLS per rendition), writes master and MPD with
@@ -34,7 +22,7 @@ func needFFmpeg(t *testing.T) {
 // the signed entry URL: proof that rewriting reaches every child URL.
 func TestPlayersDecodeThroughHandler(t *testing.T) {
 	t.Parallel()
-	needFFmpeg(t)
+	testutil.RequireFFmpeg(t)
 	b := setup(t)
 	dir := t.TempDir()
 	ctx := context.Background()

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinema/kinema/internal/auth"
+	"github.com/kinema/kinema/internal/testutil"
 )
 
 var resolution = regexp.MustCompile(`RESOLUTION=(\d+x\d+)`)
@@ -24,7 +25,7 @@ var resolution = regexp.MustCompile(`RESOLUTION=(\d+x\d+)`)
 // the recording is handed over and becomes the stream's video.
 func TestSRTBroadcast(t *testing.T) {
 	t.Parallel()
-	needFFmpeg(t)
+	testutil.RequireFFmpeg(t)
 	// As behind a trusted proxy: the viewer's address comes from a header.
 	b := setup(t, func(c *Config) {
 		c.ClientIPFunc = func(r *http.Request) netip.Addr {
@@ -136,7 +137,7 @@ func TestSRTReconnect(t *testing.T) {
 }
 
 func testReconnect(t *testing.T, proto string) {
-	needFFmpeg(t)
+	testutil.RequireFFmpeg(t)
 	b := setup(t, func(c *Config) { c.Grace = 4 * time.Second })
 	ctx := context.Background()
 	st, err := b.svc.Create(ctx, proto+" test", "")
@@ -189,7 +190,7 @@ func testReconnect(t *testing.T, proto string) {
 // broadcast ends at once with a clear error and the service keeps working.
 func TestGarbageInput(t *testing.T) {
 	t.Parallel()
-	needFFmpeg(t)
+	testutil.RequireFFmpeg(t)
 	b := setup(t, nil)
 	st, err := b.svc.Create(context.Background(), "garbage", "")
 	require.NoError(t, err)

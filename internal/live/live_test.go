@@ -24,19 +24,6 @@ import (
 	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
 )
 
-// needFFmpeg skips when ffmpeg is missing, unless KINEMA_REQUIRE_FFMPEG=1.
-func needFFmpeg(t *testing.T) {
-	t.Helper()
-	for _, bin := range []string{"ffmpeg", "ffprobe"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if os.Getenv("KINEMA_REQUIRE_FFMPEG") == "1" {
-				t.Fatalf("%s not found", bin)
-			}
-			t.Skipf("%s not found", bin)
-		}
-	}
-}
-
 // bundle is one running live service with an HTTP server and a recorder
 // that checks and remembers what it was handed.
 type bundle struct {
