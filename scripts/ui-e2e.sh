@@ -49,8 +49,12 @@ trap cleanup EXIT
 for _ in $(seq 1 100); do curl -fs "$KINEMA_URL/healthz" >/dev/null && break; sleep 0.1; done
 
 cd ui
-if ! npx playwright test "$@"; then
+if ! npx playwright test "$@" 2>&1 | tee "$WORK/playwright.log"; then
+  # CI keeps only the end of the output: the server's log first, then
+  # Playwright's failure report again so it is what a reader sees last.
   echo "--- server log (tail) ---" >&2
-  tail -50 "$WORK/server.log" >&2
+  tail -40 "$WORK/server.log" >&2
+  echo "--- playwright failures ---" >&2
+  tail -150 "$WORK/playwright.log" >&2
   exit 1
 fi

@@ -73,7 +73,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/videos", s.guard(upload, s.createVideo))
 	mux.Handle("PATCH /api/v1/videos/{id}", s.guard(upload, s.updateVideo))
 	mux.Handle("DELETE /api/v1/videos/{id}", s.guard(upload, s.deleteVideo))
-	mux.Handle("POST /api/v1/videos/{id}/retry", s.guard(admin, s.retryVideo))
+	mux.Handle("POST /api/v1/videos/{id}/retry", s.guard(upload, s.retryVideo))
 	mux.Handle("GET /api/v1/jobs", s.guard(admin, s.listJobs))
 
 	mux.Handle("GET /api/v1/auth/setup", s.public(s.setupInfo))

@@ -182,8 +182,14 @@ func (s *Server) deleteVideo(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// retryVideo requeues a failed video; whoever may edit it (its owner, an
+// admin) may retry it.
 func (s *Server) retryVideo(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if _, err := s.editableVideo(r); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
 	if err := s.RetryFunc(r.Context(), id); err != nil {
 		writeError(w, s.Log, err)
 		return

@@ -111,6 +111,7 @@ func TestIDOR(t *testing.T) {
 			{jsonCall(http.MethodPatch, "/api/v1/videos/"+id, `{"title":"mine now","visibility":"public"}`), 404},
 			{call{method: http.MethodDelete, path: "/api/v1/videos/" + id}, 404},
 			{call{method: http.MethodPost, path: "/api/v1/videos/" + id + "/playback-cookie"}, 404},
+			{call{method: http.MethodPost, path: "/api/v1/videos/" + id + "/retry"}, 404},
 		}
 	}
 	callers := map[string]func(call) call{
@@ -171,6 +172,7 @@ func TestIDOR(t *testing.T) {
 		for _, c := range []call{
 			jsonCall(http.MethodPatch, "/api/v1/videos/"+v.ID, `{"title":"defaced"}`),
 			{method: http.MethodDelete, path: "/api/v1/videos/" + v.ID},
+			{method: http.MethodPost, path: "/api/v1/videos/" + v.ID + "/retry"},
 		} {
 			resp, body := b.do(t, as(c))
 			requireRefused(t, resp, body, http.StatusForbidden, "forbidden", v.Upload.URL)
@@ -190,6 +192,31 @@ func TestIDOR(t *testing.T) {
 	require.NotNil(t, decode[video](t, body).Upload)
 	resp, _ = b.do(t, admin.as(call{method: http.MethodDelete, path: "/api/v1/videos/" + ready.ID}))
 	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+}
+
+// TestOwnerRetries: the owner of a failed video may requeue it; an
+// uploader who can watch it but does not own it may not.
+func TestOwnerRetries(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	owner := b.addUser(t, access.RoleUploader)
+	other := b.addUser(t, access.RoleUploader)
+	v := b.createAs(t, owner, "broken upload", access.Public)
+	run, err := b.cat.StartRun(ctx, v.ID, "raw/"+v.ID+"/source", 1234)
+	require.NoError(t, err)
+	ok, err := b.cat.Fail(ctx, v.ID, run, "The file could not be decoded.")
+	require.NoError(t, err)
+	require.True(t, ok)
+
+	retry := call{method: http.MethodPost, path: "/api/v1/videos/" + v.ID + "/retry"}
+	resp, body := b.do(t, other.as(retry))
+	requireRefused(t, resp, body, http.StatusForbidden, "forbidden")
+	resp, body = b.do(t, owner.as(retry))
+	require.Equal(t, http.StatusAccepted, resp.StatusCode, string(body))
+	require.Equal(t, media.StatusQueued, decode[video](t, body).Status)
+	resp, body = b.do(t, owner.as(retry))
+	requireRefused(t, resp, body, http.StatusConflict, "conflict")
 }
 
 func sorted(ids ...string) []string {

@@ -2,7 +2,7 @@
 // state; used under each finished upload.
 
 import type { Video } from '../lib/api'
-import { can, useSession } from '../lib/session'
+import { canEdit, useSession } from '../lib/session'
 import { usePolledVideo } from '../lib/usePolledVideo'
 import { ProcessingView } from './ProcessingView'
 
@@ -12,7 +12,7 @@ export function ProcessingStatus({ id, initial }: { id: string; initial?: Video 
   if (!video) {
     return error ? <p className="error-text">{error.message}</p> : <ProcessingView video={{ id, title: '', status: 'queued' }} />
   }
-  // Retrying runs the pipeline again, which the server leaves to admins.
-  const onRetry = can(session, 'admin') ? async () => reload(await session.client.retryVideo(id)) : undefined
+  // Retrying runs the pipeline again: for the video's owner and admins.
+  const onRetry = canEdit(session, video) ? async () => reload(await session.client.retryVideo(id)) : undefined
   return <ProcessingView video={video} onRetry={onRetry} />
 }

@@ -1,6 +1,6 @@
 // ProcessingView shows where the server is with a video: queued, transcoding
 // (live bar with ETA), ready, or failed with the reason and, for those who
-// may retry (admins: onRetry set), a Retry button.
+// may retry (its owner or an admin: onRetry set), a Retry button.
 
 import { useState } from 'react'
 import type { Video } from '../lib/api'
