@@ -19,7 +19,11 @@ export default defineConfig({
     baseURL: process.env.KINEMA_URL || 'http://127.0.0.1:18080',
     viewport: { width: 1280, height: 800 },
     screenshot: 'only-on-failure',
-    trace: 'retain-on-failure',
+    // No traces: Playwright's trace recorder intermittently fails closing a
+    // second page ("file data stream has unexpected number of bytes",
+    // microsoft/playwright#8287, #41351) and fails a passing test with it.
+    // Screenshots and the server log explain failures well enough.
+    trace: 'off',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       args: [
