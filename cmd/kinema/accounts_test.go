@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kinema/kinema/internal/api"
 	"github.com/kinema/kinema/internal/auth"
 	"github.com/kinema/kinema/internal/config"
 	"github.com/kinema/kinema/internal/testutil"
@@ -74,7 +75,7 @@ func (s *server) signIn(path, email, password string, want int) *browser {
 	resp, body := anon.send(http.MethodPost, path, map[string]string{"email": email, "password": password}, &sess)
 	require.Equal(s.t, want, resp.StatusCode, string(body))
 	for _, c := range resp.Cookies() {
-		if c.Name == "kinema_session" {
+		if c.Name == api.SessionCookie { // plain http: no __Host- prefix
 			return &browser{s: s, id: sess.User.ID, cookie: c, csrf: sess.CSRFToken}
 		}
 	}

@@ -42,17 +42,24 @@ func TestJobsAPI(t *testing.T) {
 	require.Equal(t, map[string]int{"probe": 1, "encode_chunk": 3, "encode_audio": 1, "thumbnails": 1, "package": 1, "publish": 1}, kinds)
 	require.Equal(t, http.StatusBadRequest, s.api(http.MethodGet, "/api/v1/jobs?state=stuck", nil, nil))
 
-	// A non-admin key may not list jobs or retry videos.
+	// A non-admin key may not list jobs, nor retry a video it does not own
+	// (one it cannot even see answers like a missing id).
 	key := auth.NewAPIKey()
 	_, err := s.main.backends.cat.CreateAPIKey(context.Background(), "viewer", auth.HashAPIKey(key), false)
 	require.NoError(t, err)
-	for _, req := range []struct{ method, path string }{{http.MethodGet, "/api/v1/jobs"}, {http.MethodPost, "/api/v1/videos/" + v.ID + "/retry"}} {
+	for _, req := range []struct {
+		method, path string
+		status       int
+	}{
+		{http.MethodGet, "/api/v1/jobs", http.StatusForbidden},
+		{http.MethodPost, "/api/v1/videos/" + v.ID + "/retry", http.StatusNotFound},
+	} {
 		r, _ := http.NewRequest(req.method, s.base+req.path, nil)
 		r.Header.Set("Authorization", "Bearer "+key)
 		resp, err := http.DefaultClient.Do(r)
 		require.NoError(t, err)
 		resp.Body.Close()
-		require.Equal(t, http.StatusForbidden, resp.StatusCode, req.path)
+		require.Equal(t, req.status, resp.StatusCode, req.path)
 	}
 }
 

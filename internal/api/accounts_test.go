@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -81,6 +82,15 @@ func cookieNamed(resp *http.Response, name string) *http.Cookie {
 	return nil
 }
 
+// sessionCookie is the session cookie set by resp under either name (the
+// __Host- one over https).
+func sessionCookie(resp *http.Response) *http.Cookie {
+	if c := cookieNamed(resp, api.SecureSessionCookie); c != nil {
+		return c
+	}
+	return cookieNamed(resp, api.SessionCookie)
+}
+
 func randomEmail(prefix string) string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
@@ -104,7 +114,7 @@ func (b *bundle) login(t *testing.T, email, pw string) *account {
 func sessionOf(t *testing.T, resp *http.Response, body []byte) *account {
 	t.Helper()
 	s := decode[sessionBody](t, body)
-	c := cookieNamed(resp, api.SessionCookie)
+	c := sessionCookie(resp)
 	require.NotNil(t, c, "no session cookie")
 	require.NotEmpty(t, s.CSRFToken)
 	return &account{ID: s.User.ID, Email: s.User.Email, Role: s.User.Role, cookie: c, csrf: s.CSRFToken}
@@ -126,7 +136,7 @@ func requireRefused(t *testing.T, resp *http.Response, body []byte, status int, 
 	t.Helper()
 	require.Equal(t, status, resp.StatusCode, string(body))
 	require.Equal(t, code, errorCode(t, body), string(body))
-	if c := cookieNamed(resp, api.SessionCookie); c != nil { // only ever the clearing of a dead one
+	if c := sessionCookie(resp); c != nil { // only ever the clearing of a dead one
 		require.Empty(t, c.Value, "a refusal sets no session")
 		require.Less(t, c.MaxAge, 0)
 	}
@@ -271,19 +281,52 @@ func TestSessionCookie(t *testing.T) {
 	require.GreaterOrEqual(t, len(c.Value), 40)
 	require.NotContains(t, c.Value, u.csrf)
 
-	// Over https it is.
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodPost, "https://tv.example/api/v1/auth/login", strings.NewReader(credentials(u.Email, password)))
-	req.Header.Set("Content-Type", "application/json")
-	req.TLS = &tls.ConnectionState{}
-	b.srv.Config.Handler.ServeHTTP(rec, req)
+	require.Equal(t, api.SessionCookie, c.Name, "no __Host- prefix without Secure")
+
+	// Over https it is, under the __Host- name (Secure, Path=/, no Domain).
+	tlsCall := func(method, path, body string, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(method, "https://tv.example"+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.TLS = &tls.ConnectionState{}
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		b.srv.Config.Handler.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := tlsCall(http.MethodPost, "/api/v1/auth/login", credentials(u.Email, password))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	c = cookieNamed(&http.Response{Header: rec.Header()}, api.SessionCookie)
+	tlsResp := &http.Response{Header: rec.Header()}
+	require.Nil(t, cookieNamed(tlsResp, api.SessionCookie))
+	c = cookieNamed(tlsResp, api.SecureSessionCookie)
+	require.NotNil(t, c)
+	require.Equal(t, "__Host-kinema_session", c.Name)
 	require.True(t, c.Secure)
 	require.True(t, c.HttpOnly)
+	require.Equal(t, "/", c.Path)
+	require.Empty(t, c.Domain)
+	require.Regexp(t, `^__Host-kinema_session=[^;]+; Path=/; Max-Age=\d+; HttpOnly; Secure; SameSite=Lax$`, rec.Header().Get("Set-Cookie"))
+
+	// Each mode reads only its own name: the same session id under the
+	// other name is ignored.
+	rec = tlsCall(http.MethodGet, "/api/v1/auth/session", "", c)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	rec = tlsCall(http.MethodGet, "/api/v1/auth/session", "", &http.Cookie{Name: api.SessionCookie, Value: c.Value})
+	require.Equal(t, http.StatusUnauthorized, rec.Code, "a plain-named cookie over https: %s", rec.Body.String())
+	resp, body := b.do(t, call{method: http.MethodGet, path: "/api/v1/auth/session",
+		cookies: []*http.Cookie{{Name: api.SecureSessionCookie, Value: c.Value}}})
+	requireRefused(t, resp, body, http.StatusUnauthorized, "unauthorized", u.Email)
+	resp, body = b.do(t, call{method: http.MethodGet, path: "/api/v1/auth/session",
+		cookies: []*http.Cookie{{Name: api.SecureSessionCookie, Value: u.cookie.Value}}})
+	requireRefused(t, resp, body, http.StatusUnauthorized, "unauthorized", u.Email)
+	resp, body = b.do(t, call{method: http.MethodGet, path: "/api/v1/videos",
+		cookies: []*http.Cookie{{Name: api.SecureSessionCookie, Value: u.cookie.Value}}})
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	require.Nil(t, sessionCookie(resp), "an ignored cookie is not even cleared")
 
 	// The session shows who is signed in and the same CSRF token.
-	resp, body := b.do(t, u.cookieOnly(call{method: http.MethodGet, path: "/api/v1/auth/session"}))
+	resp, body = b.do(t, u.cookieOnly(call{method: http.MethodGet, path: "/api/v1/auth/session"}))
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 	s := decode[sessionBody](t, body)
 	require.Equal(t, u.ID, s.User.ID)
@@ -341,10 +384,23 @@ func TestSecureCookieBehindHTTPSPublicURL(t *testing.T) {
 	t.Parallel()
 	b := setupWith(t, func(s *api.Server) { s.PublicURL = "https://tv.example" })
 	u := b.addUser(t, access.RoleViewer)
+	require.Equal(t, api.SecureSessionCookie, u.cookie.Name)
 	require.True(t, u.cookie.Secure)
-	resp, _ := b.do(t, u.as(call{method: http.MethodPost, path: "/api/v1/auth/logout"}))
+	require.Equal(t, "/", u.cookie.Path)
+	require.Empty(t, u.cookie.Domain)
+	// Behind a TLS-terminating proxy the request is plain http, and the
+	// __Host- cookie is still the one read.
+	resp, body := b.do(t, u.cookieOnly(call{method: http.MethodGet, path: "/api/v1/auth/session"}))
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	resp, body = b.do(t, call{method: http.MethodGet, path: "/api/v1/auth/session",
+		cookies: []*http.Cookie{{Name: api.SessionCookie, Value: u.cookie.Value}}})
+	requireRefused(t, resp, body, http.StatusUnauthorized, "unauthorized", u.Email)
+	resp, _ = b.do(t, u.as(call{method: http.MethodPost, path: "/api/v1/auth/logout"}))
 	require.Equal(t, http.StatusNoContent, resp.StatusCode)
-	require.True(t, cookieNamed(resp, api.SessionCookie).Secure)
+	cleared := cookieNamed(resp, api.SecureSessionCookie)
+	require.NotNil(t, cleared)
+	require.True(t, cleared.Secure)
+	require.Less(t, cleared.MaxAge, 0)
 }
 
 func TestDisabledUserIsShutOut(t *testing.T) {
@@ -503,46 +559,103 @@ func TestCSRF(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, resp.StatusCode)
 }
 
-// TestLoginLockout: wrong passwords lock the account, and wrong emails
-// are answered exactly like wrong passwords.
+// fromAddr is c sent from the client address addr (see withClientHeader).
+func fromAddr(addr string, c call) call {
+	h := map[string]string{clientHeader: addr}
+	for k, v := range c.header {
+		h[k] = v
+	}
+	c.header = h
+	return c
+}
+
+// clientHeader lets a test pick the address a request comes from.
+const clientHeader = "X-Test-Client"
+
+func withClientHeader(s *api.Server) {
+	s.ClientIPFunc = func(r *http.Request) netip.Addr {
+		a, _ := netip.ParseAddr(r.Header.Get(clientHeader))
+		return a
+	}
+}
+
+// TestLoginLockout: wrong passwords lock one email from one address.
+// Unknown emails lock exactly like known ones, and the owner still signs in
+// from elsewhere.
 func TestLoginLockout(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := setupWith(t, withClientHeader)
 	u := b.addUser(t, access.RoleViewer)
 	bystander := b.addUser(t, access.RoleViewer)
+	const attacker, home, office = "203.0.113.7", "198.51.100.20", "2001:db8:aa:bb::1"
 
-	login := func(email, pw string) (*http.Response, []byte) {
-		return b.do(t, jsonCall(http.MethodPost, "/api/v1/auth/login", credentials(email, pw)))
+	login := func(addr, email, pw string) (*http.Response, []byte) {
+		return b.do(t, fromAddr(addr, jsonCall(http.MethodPost, "/api/v1/auth/login", credentials(email, pw))))
 	}
-	r1, wrongPassword := login(u.Email, "not the password")
-	r2, wrongEmail := login("nobody@example.com", "not the password")
+	r1, wrongPassword := login(attacker, u.Email, "not the password")
+	r2, wrongEmail := login(attacker, "nobody@example.com", "not the password")
 	require.Equal(t, r1.StatusCode, r2.StatusCode)
 	require.Equal(t, string(wrongPassword), string(wrongEmail))
 	require.Equal(t, r1.Header.Get("Content-Type"), r2.Header.Get("Content-Type"))
 	requireRefused(t, r1, wrongPassword, http.StatusUnauthorized, "wrong_credentials", u.ID, u.Email)
 
-	for range 4 { // five wrong passwords in all
-		resp, body := login(u.Email, "not the password")
-		requireRefused(t, resp, body, http.StatusUnauthorized, "wrong_credentials")
+	for range 4 { // five wrong passwords in all, for both emails
+		for _, email := range []string{u.Email, "nobody@example.com"} {
+			resp, body := login(attacker, email, "not the password")
+			requireRefused(t, resp, body, http.StatusUnauthorized, "wrong_credentials")
+		}
 	}
-	// Locked: even the right password is refused, with a wait.
-	for _, pw := range []string{password, "not the password"} {
-		resp, body := login(u.Email, pw)
+	// Locked: the known and the unknown email answer byte for byte alike,
+	// and even the right password is refused, with a wait.
+	var answers []string
+	for _, email := range []string{u.Email, "nobody@example.com", u.Email} {
+		pw := "not the password"
+		if len(answers) == 2 {
+			pw = password
+		}
+		resp, body := login(attacker, email, pw)
 		requireRefused(t, resp, body, http.StatusTooManyRequests, "rate_limited", u.ID, u.Email)
 		wait, err := strconv.Atoi(resp.Header.Get("Retry-After"))
 		require.NoError(t, err)
 		require.Greater(t, wait, 5*60)
 		require.LessOrEqual(t, wait, 15*60+1)
+		answers = append(answers, resp.Status+" "+resp.Header.Get("Content-Type")+" "+string(body))
 	}
-	// The lock is the account's: others sign in, and a live session goes on.
-	b.login(t, bystander.Email, password)
-	resp, _ := b.do(t, u.cookieOnly(call{method: http.MethodGet, path: "/api/v1/auth/session"}))
+	require.Equal(t, answers[0], answers[1], "a lock says nothing about whether the email exists")
+	require.Equal(t, answers[0], answers[2])
+
+	// The lock is the pair's: the owner signs in from elsewhere, others
+	// sign in from the attacker's address, and a live session goes on.
+	resp, body := login(home, u.Email, password)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	resp, body = login(attacker, bystander.Email, password)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	resp, _ = b.do(t, u.cookieOnly(call{method: http.MethodGet, path: "/api/v1/auth/session"}))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 
-	// An admin's edit of the account does not lift the lock either.
+	// A success clears its own address's count: four failures, a success,
+	// four more failures and the owner is still not locked.
+	for range 2 {
+		for range 4 {
+			resp, body := login(office, u.Email, "not the password")
+			requireRefused(t, resp, body, http.StatusUnauthorized, "wrong_credentials")
+		}
+		resp, body := login(office, u.Email, password)
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	}
+
+	// An admin's edit of the account does not lift the lock; a new
+	// password set by the admin lifts it from every address.
 	resp, _ = b.do(t, keyed(adminKey, jsonCall(http.MethodPatch, "/api/v1/users/"+u.ID, `{"name":"still locked"}`)))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	resp, body := login(u.Email, password)
+	resp, body = login(attacker, u.Email, password)
+	requireRefused(t, resp, body, http.StatusTooManyRequests, "rate_limited")
+	const newPassword = "a brand new passphrase"
+	resp, _ = b.do(t, keyed(adminKey, jsonCall(http.MethodPatch, "/api/v1/users/"+u.ID, `{"password":"`+newPassword+`"}`)))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, body = login(attacker, u.Email, newPassword)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	resp, body = login(attacker, "nobody@example.com", "not the password")
 	requireRefused(t, resp, body, http.StatusTooManyRequests, "rate_limited")
 }
 

@@ -75,7 +75,7 @@ func (s *Server) identify(r *http.Request) (access.Principal, error) {
 		}
 		return s.keyPrincipal(r.Context(), raw)
 	}
-	c, err := r.Cookie(SessionCookie)
+	c, err := s.readSessionCookie(r)
 	if err != nil || c.Value == "" {
 		return access.Principal{}, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/media"
 )
 
@@ -25,6 +26,8 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	switch {
 	case errors.As(err, &in):
 		status, code, msg = http.StatusBadRequest, "invalid", in.Reason
+	case errors.Is(err, catalog.ErrLastAdmin):
+		status, code, msg = http.StatusBadRequest, "invalid", "This is the last admin account; make another admin first."
 	case errors.Is(err, media.ErrNotFound):
 		status, code, msg = http.StatusNotFound, "not_found", "Not found."
 	case errors.Is(err, media.ErrConflict):

@@ -11,7 +11,8 @@ import (
 )
 
 // ipLimiter bounds sign-in and sign-up attempts per client address, on top
-// of the per-account lockout: it slows password spraying across accounts.
+// of the per-(email, address) lockout: it slows password spraying across
+// accounts.
 type ipLimiter struct {
 	mu      sync.Mutex
 	every   time.Duration

@@ -18,15 +18,21 @@ import (
 	"github.com/kinema/kinema/internal/media"
 )
 
-// SessionCookie holds a browser's session id; CSRFHeader must echo the
-// session's CSRF token on every cookie-authenticated write.
+// SessionCookie holds a browser's session id over plain http, and
+// SecureSessionCookie over https: the __Host- prefix makes browsers accept
+// it only if Secure, host-only and for Path=/, so neither a sibling
+// subdomain nor a plain-http page can plant or overwrite it. Each mode
+// reads only its own name. CSRFHeader must echo the session's CSRF token
+// on every cookie-authenticated write.
 const (
-	SessionCookie = "kinema_session"
-	CSRFHeader    = "X-CSRF-Token"
+	SessionCookie       = "kinema_session"
+	SecureSessionCookie = "__Host-kinema_session"
+	CSRFHeader          = "X-CSRF-Token"
 )
 
-// Login lockout: this many wrong passwords in a row lock an account for
-// lockFor, doubling with each further failure.
+// Login lockout: this many wrong passwords in a row for one email from one
+// client address lock that pair for lockFor, doubling with each further
+// failure.
 const (
 	lockAfter = 5
 	lockFor   = 15 * time.Minute
@@ -85,39 +91,48 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		tooMany(w, wait, "Too many sign-in attempts from your address. Try again later.")
 		return
 	}
-	cr, err := s.Catalog.CredentialsByEmail(r.Context(), strings.TrimSpace(req.Email))
-	if errors.Is(err, media.ErrNotFound) {
-		auth.BurnPasswordCheck(req.Password)
-		writeCode(w, http.StatusUnauthorized, "wrong_credentials", "Wrong email or password.")
-		return
-	}
+	// Failures count per (email, client address), known email or not, so
+	// a lock says nothing about which emails have accounts, and a guesser
+	// elsewhere cannot lock the owner out. Every refusal below burns the
+	// same argon2 time.
+	ctx, email, client := r.Context(), strings.TrimSpace(req.Email), s.clientKey(r)
+	until, err := s.Catalog.LoginLockedUntil(ctx, email, client)
 	if err != nil {
 		writeError(w, s.Log, err)
 		return
 	}
-	// A locked account is refused even with the right password, so a guess
+	// A locked pair is refused even with the right password, so a guess
 	// made during the lock learns nothing.
-	if cr.LockedUntil != nil && s.Now().Before(*cr.LockedUntil) {
-		auth.BurnPasswordCheck(req.Password) // same time as any other answer
-		tooMany(w, cr.LockedUntil.Sub(s.Now()), "This account is locked after too many wrong passwords. Try again later.")
+	if until != nil && s.Now().Before(*until) {
+		auth.BurnPasswordCheck(req.Password)
+		tooMany(w, until.Sub(s.Now()), "Too many wrong passwords for this email from your address. Try again later.")
 		return
 	}
-	if !auth.CheckPassword(cr.PasswordHash, req.Password) || cr.User.Disabled {
-		if err := s.Catalog.LoginFailed(r.Context(), cr.User.ID, lockAfter, lockFor); err != nil {
+	cr, err := s.Catalog.CredentialsByEmail(ctx, email)
+	known := err == nil
+	if err != nil && !errors.Is(err, media.ErrNotFound) {
+		writeError(w, s.Log, err)
+		return
+	}
+	if !known {
+		auth.BurnPasswordCheck(req.Password)
+	}
+	if !known || !auth.CheckPassword(cr.PasswordHash, req.Password) || cr.User.Disabled {
+		if err := s.Catalog.LoginFailed(ctx, email, client, lockAfter, lockFor); err != nil {
 			s.Log.Error("record failed login", "err", err)
 		}
-		s.Log.Warn("failed login", "user", cr.User.ID, "ip", s.clientKey(r))
+		s.Log.Warn("failed login", "user", cr.User.ID, "ip", client)
 		writeCode(w, http.StatusUnauthorized, "wrong_credentials", "Wrong email or password.")
 		return
 	}
-	if err := s.Catalog.LoginSucceeded(r.Context(), cr.User.ID); err != nil {
+	if err := s.Catalog.LoginSucceeded(ctx, cr.User.ID, email, client); err != nil {
 		writeError(w, s.Log, err)
 		return
 	}
 	// A new login never keeps a session id the browser already held (one
 	// planted by someone else, say).
-	if c, err := r.Cookie(SessionCookie); err == nil {
-		_ = s.Catalog.DeleteSession(r.Context(), auth.HashAPIKey(c.Value))
+	if c, err := s.readSessionCookie(r); err == nil {
+		_ = s.Catalog.DeleteSession(ctx, auth.HashAPIKey(c.Value))
 	}
 	s.startSession(w, r, http.StatusOK, cr.User)
 }
@@ -136,20 +151,40 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, status int
 }
 
 // sessionCookie is HttpOnly (scripts never read it), SameSite=Lax (other
-// sites' forms do not carry it) and Secure whenever we are served over https.
+// sites' forms do not carry it) and Secure, under the __Host- name,
+// whenever we are served over https.
 func (s *Server) sessionCookie(r *http.Request, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
-		Name: SessionCookie, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: r.TLS != nil || strings.HasPrefix(s.PublicURL, "https:"),
+		Name: s.sessionCookieName(r), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(r),
 	}
+}
+
+// secureCookies: the browser reaches us over https, directly or through a
+// proxy that terminates TLS for an https PublicURL.
+func (s *Server) secureCookies(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(s.PublicURL, "https:")
+}
+
+func (s *Server) sessionCookieName(r *http.Request) string {
+	if s.secureCookies(r) {
+		return SecureSessionCookie
+	}
+	return SessionCookie
+}
+
+// readSessionCookie returns the session cookie of this mode. One under the
+// other name is ignored: over https a plain-named cookie may have been
+// planted by a sibling subdomain or over http.
+func (s *Server) readSessionCookie(r *http.Request) (*http.Cookie, error) {
+	return r.Cookie(s.sessionCookieName(r))
 }
 
 // logout ends the browser's session, if it still has one, and clears the
 // cookie either way. A live session needs its CSRF token, so other sites
 // cannot sign people out.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(SessionCookie); err == nil {
+	if c, err := s.readSessionCookie(r); err == nil {
 		h := auth.HashAPIKey(c.Value)
 		sess, _, err := s.Catalog.SessionUser(r.Context(), h, s.sessionTTL())
 		if err == nil && !auth.ConstantTimeEqual(r.Header.Get(CSRFHeader), sess.CSRFToken) {
@@ -169,7 +204,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 // reload.
 func (s *Server) session(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r)
-	c, err := r.Cookie(SessionCookie)
+	c, err := s.readSessionCookie(r)
 	if !p.Session || err != nil {
 		writeError(w, s.Log, media.ErrUnauthorized)
 		return

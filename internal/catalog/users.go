@@ -4,9 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/kinema/kinema/internal/access"
 	"github.com/kinema/kinema/internal/media"
@@ -70,20 +74,18 @@ func (c *Catalog) User(ctx context.Context, id string) (access.User, error) {
 type Credentials struct {
 	User         access.User
 	PasswordHash string
-	LockedUntil  *time.Time
 }
 
 // CredentialsByEmail finds an account for login, or media.ErrNotFound.
 func (c *Catalog) CredentialsByEmail(ctx context.Context, email string) (Credentials, error) {
 	var r userRow
 	var cr Credentials
-	var locked sql.NullInt64
-	err := c.queryRow(ctx, `SELECT `+userColumns+`, password_hash, locked_until FROM users WHERE email = ?`,
-		[]any{strings.ToLower(email)}, append(r.dest(), &cr.PasswordHash, &locked)...)
+	err := c.queryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE email = ?`,
+		[]any{strings.ToLower(email)}, append(r.dest(), &cr.PasswordHash)...)
 	if isNoRows(err) {
 		return cr, fmt.Errorf("user: %w", media.ErrNotFound)
 	}
-	cr.User, cr.LockedUntil = r.user(), fromMillis(locked)
+	cr.User = r.user()
 	return cr, err
 }
 
@@ -125,8 +127,14 @@ type UserPatch struct {
 	PasswordHash *string
 }
 
-// UpdateUser applies p. Disabling a user or changing their password ends
-// their sessions.
+// ErrLastAdmin refuses to demote, disable or delete the last active admin
+// account.
+var ErrLastAdmin = errors.New("last active admin")
+
+// UpdateUser applies p in one transaction. Disabling a user or changing
+// their password ends their sessions; a new password also lifts every
+// sign-in lock on their email. Demoting or disabling the last active admin
+// is ErrLastAdmin, and changes nothing.
 func (c *Catalog) UpdateUser(ctx context.Context, id string, p UserPatch) (access.User, error) {
 	set, args := []string{}, []any{}
 	add := func(col string, v any) { set, args = append(set, col+" = ?"), append(args, v) }
@@ -143,65 +151,141 @@ func (c *Catalog) UpdateUser(ctx context.Context, id string, p UserPatch) (acces
 	if p.Disabled != nil {
 		add("disabled", *p.Disabled)
 	}
-	if p.PasswordHash != nil { // a new password also lifts a lockout
+	if p.PasswordHash != nil {
 		add("password_hash", *p.PasswordHash)
-		add("failed_logins", 0)
-		add("locked_until", nil)
 	}
-	if len(set) > 0 {
-		n, err := c.exec(ctx, `UPDATE users SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)
-		if err != nil {
-			return access.User{}, fmt.Errorf("update user: %w", err)
+	var u access.User
+	err := c.inTx(ctx, func(tc *Catalog) error {
+		if (p.Role != nil && *p.Role != access.RoleAdmin) || (p.Disabled != nil && *p.Disabled) {
+			if err := tc.keepAnAdmin(ctx, id); err != nil {
+				return err
+			}
 		}
-		if n == 0 {
-			return access.User{}, fmt.Errorf("user %s: %w", id, media.ErrNotFound)
+		if len(set) > 0 {
+			n, err := tc.exec(ctx, `UPDATE users SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)
+			if err != nil {
+				return fmt.Errorf("update user: %w", err)
+			}
+			if n == 0 {
+				return fmt.Errorf("user %s: %w", id, media.ErrNotFound)
+			}
 		}
-	}
-	if (p.Disabled != nil && *p.Disabled) || p.PasswordHash != nil {
-		if err := c.DeleteUserSessions(ctx, id); err != nil {
-			return access.User{}, err
+		var err error
+		if u, err = tc.User(ctx, id); err != nil {
+			return err
 		}
-	}
-	return c.User(ctx, id)
+		if (p.Disabled != nil && *p.Disabled) || p.PasswordHash != nil {
+			if err := tc.DeleteUserSessions(ctx, id); err != nil {
+				return fmt.Errorf("end sessions of %s: %w", id, err)
+			}
+		}
+		if p.PasswordHash != nil {
+			return tc.ClearLoginFailures(ctx, u.Email)
+		}
+		return nil
+	})
+	return u, err
 }
 
-// DeleteUser removes an account with its sessions, keys and webhook
-// endpoints. Their videos stay, owned by the removed id, so only admins
-// reach them.
+// DeleteUser removes an account with its sessions and keys (by cascade)
+// and its webhook endpoints, all or nothing. Their videos stay, owned by
+// the removed id, so only admins reach them. Deleting the last active
+// admin is ErrLastAdmin.
 func (c *Catalog) DeleteUser(ctx context.Context, id string) error {
-	n, err := c.exec(ctx, `DELETE FROM users WHERE id = ?`, id)
+	return c.inTx(ctx, func(tc *Catalog) error {
+		if err := tc.keepAnAdmin(ctx, id); err != nil {
+			return err
+		}
+		n, err := tc.exec(ctx, `DELETE FROM users WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("delete user %s: %w", id, err)
+		}
+		if n == 0 { // also keeps the endpoints of a user-less API key with this id
+			return fmt.Errorf("user %s: %w", id, media.ErrNotFound)
+		}
+		if _, err := tc.exec(ctx, `DELETE FROM webhook_endpoints WHERE owner_id = ?`, id); err != nil {
+			return fmt.Errorf("delete webhooks of %s: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// keepAnAdmin returns ErrLastAdmin if id is the only active admin. It must
+// run in the transaction that makes the change. On PostgreSQL it locks the
+// active admins' rows (in id order, so two callers cannot deadlock): of two
+// admins removing each other at once, the second waits, then no longer sees
+// the first. SQLite transactions take the write lock when they begin
+// (_txlock=immediate), which serialises them anyway.
+func (c *Catalog) keepAnAdmin(ctx context.Context, id string) error {
+	q := `SELECT id FROM users WHERE role = ? AND NOT disabled ORDER BY id`
+	if c.postgres {
+		q += ` FOR UPDATE`
+	}
+	rs, err := c.q.query(ctx, c.rebind(q), access.RoleAdmin)
 	if err != nil {
-		return err
+		return fmt.Errorf("count admins: %w", err)
 	}
-	if _, err := c.exec(ctx, `DELETE FROM webhook_endpoints WHERE owner_id = ?`, id); err != nil {
-		return err
+	defer rs.Close()
+	var admins []string
+	for rs.Next() {
+		var a string
+		if err := rs.Scan(&a); err != nil {
+			return fmt.Errorf("count admins: %w", err)
+		}
+		admins = append(admins, a)
 	}
-	if n == 0 {
-		return fmt.Errorf("user %s: %w", id, media.ErrNotFound)
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("count admins: %w", err)
+	}
+	if len(admins) <= 1 && slices.Contains(admins, id) {
+		return fmt.Errorf("user %s: %w", id, ErrLastAdmin)
 	}
 	return nil
 }
 
-// LoginFailed counts a wrong password. At lockAfter failures in a row the
-// account is locked for lockFor, doubling with every further failure.
-func (c *Catalog) LoginFailed(ctx context.Context, id string, lockAfter int, lockFor time.Duration) error {
-	var fails int
-	if err := c.queryRow(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`,
-		[]any{id}, &fails); err != nil {
-		return err
-	}
-	if fails < lockAfter {
+// inTx runs fn with a Catalog bound to one transaction, committed if fn
+// returns nil and rolled back otherwise. A Catalog already bound to a
+// database/sql transaction runs fn in it; a pgx one opens a savepoint.
+func (c *Catalog) inTx(ctx context.Context, fn func(tc *Catalog) error) error {
+	switch e := c.q.(type) {
+	case sqlExecutor:
+		db, ok := e.q.(*sql.DB)
+		if !ok {
+			return fn(c)
+		}
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		if err := fn(c.WithTx(tx)); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		return nil
+	case pgxExecutor:
+		b, ok := e.q.(interface {
+			Begin(context.Context) (pgx.Tx, error)
+		})
+		if !ok {
+			return fn(c)
+		}
+		tx, err := b.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		if err := fn(c.WithPgxTx(tx)); err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+			return err
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
 		return nil
 	}
-	d := lockFor << min(fails-lockAfter, 10)
-	_, err := c.exec(ctx, `UPDATE users SET locked_until = ? WHERE id = ?`, c.now().Add(d).UnixMilli(), id)
-	return err
-}
-
-// LoginSucceeded resets the failure count and records the login.
-func (c *Catalog) LoginSucceeded(ctx context.Context, id string) error {
-	_, err := c.exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE id = ?`, c.millis(), id)
-	return err
+	return fn(c)
 }
 
 func orEmpty(s []string) []string {
