@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/kinema/kinema/internal/auth"
 	"github.com/kinema/kinema/internal/auth/cloudfront"
 	"github.com/kinema/kinema/internal/clientip"
 	"github.com/kinema/kinema/internal/config"
@@ -15,14 +14,16 @@ import (
 
 // playbackSigner issues playback URLs and cookies: kinema's own Ed25519
 // tokens, or CloudFront's signatures when a distribution is configured.
+// Its keys are the server's *auth.KeyRing, so a rotated key signs from the
+// ring's next reload on.
 type playbackSigner struct {
-	keys *auth.Keys
+	keys delivery.Signer
 	cf   *cloudfront.Signer // nil unless CloudFront mode
 	ttl  time.Duration
 	now  func() time.Time
 }
 
-func newPlaybackSigner(cfg config.Config, keys *auth.Keys) (*playbackSigner, error) {
+func newPlaybackSigner(cfg config.Config, keys delivery.Signer) (*playbackSigner, error) {
 	p := &playbackSigner{keys: keys, ttl: cfg.PlaybackTTL, now: time.Now}
 	if cfg.CloudFrontDomain == "" {
 		return p, nil

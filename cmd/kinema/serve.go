@@ -61,13 +61,18 @@ func runMain(args []string, stderr io.Writer, workerOnly bool) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	keysPoll, err := keysPollFromEnv(os.Getenv(keysPollEnv))
+	if err != nil {
+		return err
+	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil)).With("process", name)
 	ctx, cancel := signalContext(log)
 	defer cancel()
-	m := &Main{Config: cfg, Log: log, WorkerOnly: workerOnly}
+	m := &Main{Config: cfg, Log: log, WorkerOnly: workerOnly, KeysPoll: keysPoll}
 	if err := m.Run(ctx); err != nil {
 		return err
 	}
+	m.reloadKeysOnSIGHUP(ctx)
 	<-ctx.Done()
 	closeCtx, closeCancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout+15*time.Second)
 	defer closeCancel()
@@ -84,10 +89,19 @@ type Main struct {
 	// HTTP then serves only /healthz, /readyz and /metrics.
 	WorkerOnly bool
 
+	// KeysPoll is how often an API node checks its key directory and
+	// reloads the signing keys when it changed (KINEMA_KEYS_POLL). Zero
+	// means auth.DefaultKeyPoll; a negative value turns polling off.
+	KeysPoll time.Duration
+
 	// Addr is the address the HTTP server listens on, known after Run.
 	Addr string
 
 	backends *backends
+	// keys signs and verifies every token of an API node (nil on a worker);
+	// stopKeys ends its directory watch.
+	keys     *auth.KeyRing
+	stopKeys context.CancelFunc
 	queue    *queue.Queue
 	// stopHousekeeping ends the periodic cleanup of an API node.
 	stopHousekeeping context.CancelFunc
@@ -184,7 +198,9 @@ func (m *Main) Run(ctx context.Context) error {
 // signed media delivery and the web UI.
 func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backends, pipe *pipeline.Pipeline, met *metrics.Metrics) error {
 	cfg, cat, store := m.Config, be.cat, be.store
-	keys, err := auth.LoadOrCreateKeys(cfg.KeysDir())
+	// One ring for everything that signs or verifies, so a reload reaches
+	// them all at once.
+	keys, err := m.startKeyRing(ctx)
 	if err != nil {
 		return err
 	}
@@ -248,7 +264,7 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 // startLive runs SRT/RTMP ingest; a finished broadcast's recording becomes
 // a normal video through the same path as an upload.
 func (m *Main) startLive(ctx context.Context, mux *http.ServeMux, be *backends, pipe *pipeline.Pipeline,
-	keys *auth.Keys, apiServer *api.Server, met *metrics.Metrics,
+	keys *auth.KeyRing, apiServer *api.Server, met *metrics.Metrics,
 ) error {
 	cfg := m.Config
 	if cfg.SRTAddr == "" && cfg.RTMPAddr == "" {
@@ -340,6 +356,9 @@ func (m *Main) Close(ctx context.Context) error {
 	var errs []error
 	if m.stopHousekeeping != nil {
 		m.stopHousekeeping()
+	}
+	if m.stopKeys != nil {
+		m.stopKeys()
 	}
 	if m.http != nil {
 		hctx, cancel := context.WithTimeout(ctx, 10*time.Second)

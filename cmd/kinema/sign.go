@@ -71,7 +71,9 @@ func signCmd(args []string, stdout, stderr io.Writer) error {
 }
 
 // keysCmd: `kinema keys rotate|remove KID|list [--data DIR]` manages the
-// local signing keys. Changes apply when the server next starts.
+// local signing keys. A running `kinema serve` on the same data directory
+// applies a change within KINEMA_KEYS_POLL (5s by default), or at once on
+// SIGHUP.
 func keysCmd(args []string, stdout, stderr io.Writer) error {
 	const usage = "usage: kinema keys rotate | remove KID | list [--data DIR]"
 	if len(args) == 0 {
@@ -93,7 +95,8 @@ func keysCmd(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "new signing key; restart kinema to use it. Older keys keep verifying until removed.\n")
+		fmt.Fprintf(stderr, "new signing key; a running kinema serve uses it within %s (default %s) or on SIGHUP. Older keys keep verifying until removed.\n",
+			keysPollEnv, auth.DefaultKeyPoll)
 		fmt.Fprintln(stdout, kid)
 		return nil
 	case "remove":
@@ -108,7 +111,12 @@ func keysCmd(args []string, stdout, stderr io.Writer) error {
 		if fs.NArg() != 0 {
 			return errors.New(usage)
 		}
-		return auth.RemoveKey(cfg.KeysDir(), args[1])
+		if err := auth.RemoveKey(cfg.KeysDir(), args[1]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "key removed; a running kinema serve refuses its tokens within %s (default %s) or on SIGHUP.\n",
+			keysPollEnv, auth.DefaultKeyPoll)
+		return nil
 	case "list":
 		if err := fs.Parse(args[1:]); err != nil {
 			return err

@@ -17,7 +17,9 @@
 // Keys rotate without breaking links already handed out: RotateKey adds a
 // signing key to the key directory, the newest key signs, and every older key
 // keeps verifying until RemoveKey deletes it, which invalidates its tokens.
-// Both take effect when the keys are next loaded (kinema reads them at start).
+// Both take effect when the keys are next loaded: a KeyRing holds a server's
+// current keys and reloads them when the key directory changes (KeyRing.Watch)
+// or when asked (KeyRing.Reload, on SIGHUP), without a restart.
 //
 // The cloudfront subpackage issues and verifies CloudFront signed URLs and
 // cookies for deployments that put a CloudFront distribution in front of the

@@ -56,6 +56,17 @@ func KeyID(pub ed25519.PublicKey) string {
 // KeyID returns the id of the signing key.
 func (k *Keys) KeyID() string { return k.kid }
 
+// KeyIDs returns the id of every key that verifies, the signing key's
+// included, sorted.
+func (k *Keys) KeyIDs() []string {
+	ids := make([]string, 0, len(k.pubs))
+	for kid := range k.pubs {
+		ids = append(ids, kid)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
 // Key file naming inside the directory given to LoadOrCreateKeys.
 const (
 	keyPrefix  = "ed25519-"

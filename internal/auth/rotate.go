@@ -15,10 +15,11 @@ import (
 var ErrKeyNotFound = errors.New("auth: key not found")
 
 // RotateKey adds a new signing key to dir and returns its id. Once the keys
-// are reloaded (LoadOrCreateKeys, i.e. the next start) the new key signs
-// every new token while the older .key and .pub files keep verifying, so
-// links already handed out stay valid until they expire. Retire an old key
-// with RemoveKey once its longest-lived tokens have expired.
+// are reloaded (a running server's KeyRing notices within its poll
+// interval) the new key signs every new token while the older .key and .pub
+// files keep verifying, so links already handed out stay valid until they
+// expire. Retire an old key with RemoveKey once its longest-lived tokens
+// have expired.
 func RotateKey(dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("auth: key dir: %w", err)
@@ -51,8 +52,10 @@ func RotateKey(dir string) (string, error) {
 
 // RemoveKey deletes every key file in dir (signing .key or verify-only .pub)
 // whose key has id kid. After a reload, tokens signed with it no longer
-// verify. Removing the current signing key makes the next newest .key sign;
-// removing the last one makes LoadOrCreateKeys generate a fresh key.
+// verify. Removing the current signing key makes the next newest .key sign.
+// Removing the last one makes LoadOrCreateKeys generate a fresh key at the
+// next start, but a running server's KeyRing keeps its current keys rather
+// than run with none.
 func RemoveKey(dir, kid string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {

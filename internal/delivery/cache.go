@@ -30,23 +30,29 @@ const (
 //
 // Failures are never cached, so a tampered token, which is a different
 // string from the genuine one, always meets the full check.
+//
+// The keys can change while the handler runs (an auth.KeyRing reloads after
+// `kinema keys rotate` or `kinema keys remove`), and a removed key must stop
+// its tokens at once, cached or not. So the cache holds the entries of one
+// key generation only: a lookup under another generation misses, and the
+// first entry stored under a newer one drops all the older ones.
 type tokenCache struct {
 	mu      sync.RWMutex
+	gen     uint64 // the key generation every entry was verified under
 	entries map[string]auth.Claims
 }
 
-// The handler's keys are fixed for its lifetime (a key rotation or removal
-// takes effect when the server restarts with a new handler), so an entry
-// stays valid until the token expires.
 func newTokenCache() *tokenCache {
 	return &tokenCache{entries: map[string]auth.Claims{}}
 }
 
-// get returns the claims cached for token if it has not expired at now (the
-// rule auth.Keys.Verify applies: expired from ExpiresAt on).
-func (c *tokenCache) get(token string, now time.Time) (auth.Claims, bool) {
+// get returns the claims cached for token if they were verified under key
+// generation gen and have not expired at now (the rule auth.Keys.Verify
+// applies: expired from ExpiresAt on).
+func (c *tokenCache) get(token string, gen uint64, now time.Time) (auth.Claims, bool) {
 	c.mu.RLock()
 	claims, ok := c.entries[token]
+	ok = ok && c.gen == gen
 	c.mu.RUnlock()
 	if !ok || !now.Before(claims.ExpiresAt) {
 		return auth.Claims{}, false
@@ -54,10 +60,18 @@ func (c *tokenCache) get(token string, now time.Time) (auth.Claims, bool) {
 	return claims, true
 }
 
-// put records claims verified for token.
-func (c *tokenCache) put(token string, claims auth.Claims, now time.Time) {
+// put records claims verified for token under key generation gen. Entries of
+// an older generation are dropped; claims from an older generation than the
+// cache's (a request that raced a reload) are not stored.
+func (c *tokenCache) put(token string, gen uint64, claims auth.Claims, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	switch {
+	case gen < c.gen:
+		return
+	case gen > c.gen:
+		c.gen, c.entries = gen, map[string]auth.Claims{}
+	}
 	if len(c.entries) >= maxCachedTokens {
 		evict(c.entries, maxCachedTokens, func(e auth.Claims) bool { return !now.Before(e.ExpiresAt) })
 	}

@@ -39,7 +39,7 @@ func TestTokenCacheSkipsVerification(t *testing.T) {
 	// ever be stored).
 	claims, err := b.keys.Verify(b.token, auth.PurposePlay, b.now)
 	require.NoError(t, err)
-	b.h.tokens.put("planted", claims, b.now)
+	b.h.tokens.put("planted", 0, claims, b.now)
 	require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, "planted")).Code)
 }
 
@@ -66,7 +66,7 @@ func TestTokenCacheRefusesTampered(t *testing.T) {
 		for _, rel := range []string{segment, "master.m3u8"} {
 			requireRefused(t, b.get(mediaURL(videoID, rel, tok)), http.StatusForbidden, name+" "+rel)
 		}
-		_, cached := b.h.tokens.get(tok, b.now)
+		_, cached := b.h.tokens.get(tok, 0, b.now)
 		require.False(t, cached, "a refused token is never cached: %s", name)
 	}
 	// The genuine token still works.
@@ -126,41 +126,74 @@ func TestTokenCacheStillChecksGrant(t *testing.T) {
 }
 
 // TestTokenCacheKeyRotation rotates and then retires a key the way an
-// operator does (kinema keys rotate / remove, then a restart, which builds a
-// new handler from the key directory).
+// operator does (kinema keys rotate / remove) while one handler keeps
+// running on an auth.KeyRing, as in `kinema serve`.
 func TestTokenCacheKeyRotation(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	dir := t.TempDir()
-	k1, err := auth.LoadOrCreateKeys(dir)
+	ring, err := auth.NewKeyRing(dir, nil)
 	require.NoError(t, err)
-	restart := func(keys *auth.Keys) {
-		b.h = NewHandler(b.store, keys, func(context.Context, string) (bool, error) { return true, nil }, nil, func() time.Time { return b.now })
-	}
-	restart(k1)
-	old := b.signWith(t, k1)
+	b.h = NewHandler(b.store, ring, func(context.Context, string) (bool, error) { return true, nil }, nil, func() time.Time { return b.now })
+	old := b.signWith(t, ring.Current())
 	target := mediaURL(videoID, segment, old)
+	oldCookie, err := PlaybackCookie("https://kinema.test", ring, CookieGrant{VideoID: videoID}, time.Hour, b.now)
+	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, b.get(target).Code)
+	require.Equal(t, http.StatusOK, b.request("/media/"+videoID+"/"+segment, "", oldCookie).Code)
 
 	// Rotation: the new key signs, the old one still verifies.
+	oldKID := ring.KeyID()
 	_, err = auth.RotateKey(dir)
 	require.NoError(t, err)
-	k2, err := auth.LoadOrCreateKeys(dir)
-	require.NoError(t, err)
-	require.NotEqual(t, k1.KeyID(), k2.KeyID())
-	restart(k2)
+	require.NoError(t, ring.Reload())
+	require.NotEqual(t, oldKID, ring.KeyID())
 	require.Equal(t, http.StatusOK, b.get(target).Code, "in-flight links survive a rotation")
-	fresh := b.signWith(t, k2)
-	require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, fresh)).Code)
-
-	// Retirement: the old key is gone, its token stops working.
-	require.NoError(t, auth.RemoveKey(dir, k1.KeyID()))
-	k3, err := auth.LoadOrCreateKeys(dir)
+	require.Equal(t, http.StatusOK, b.request("/media/"+videoID+"/"+segment, "", oldCookie).Code)
+	fresh := b.signWith(t, ring.Current())
+	c, err := ring.Verify(fresh, auth.PurposePlay, b.now)
 	require.NoError(t, err)
-	restart(k3)
+	require.Equal(t, ring.KeyID(), c.KeyID)
+	require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, fresh)).Code)
+	_, cached := b.h.tokens.get(old, ring.Generation(), b.now)
+	require.True(t, cached, "the old token sits in the cache, verified under the current keys")
+
+	// Retirement: the old key is gone, its token stops working at once,
+	// though it was cached.
+	require.NoError(t, auth.RemoveKey(dir, oldKID))
+	require.NoError(t, ring.Reload())
 	requireRefused(t, b.get(target), http.StatusForbidden, "removed key")
 	requireRefused(t, b.get(mediaURL(videoID, "master.m3u8", old)), http.StatusForbidden, "removed key, manifest")
+	requireRefused(t, b.request("/media/"+videoID+"/"+segment, "", oldCookie), http.StatusForbidden, "removed key, cookie")
 	require.Equal(t, http.StatusOK, b.get(mediaURL(videoID, segment, fresh)).Code)
+	require.Len(t, b.h.tokens.entries, 1, "entries of the old generation are gone")
+}
+
+// TestTokenCacheGenerations checks the cache's own rules: entries answer
+// only for the generation they were verified under, a newer generation
+// drops the older entries, and claims verified under an older generation
+// than the cache's (a request that raced a reload) are not stored.
+func TestTokenCacheGenerations(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_700_000_000, 0)
+	claims := auth.Claims{VideoID: videoID, Purpose: auth.PurposePlay, ExpiresAt: now.Add(time.Hour)}
+	c := newTokenCache()
+	c.put("a", 1, claims, now)
+	_, ok := c.get("a", 1, now)
+	require.True(t, ok)
+	_, ok = c.get("a", 2, now)
+	require.False(t, ok, "verified under other keys")
+
+	c.put("b", 2, claims, now)
+	_, ok = c.get("b", 2, now)
+	require.True(t, ok)
+	require.Len(t, c.entries, 1, "generation 1 dropped")
+
+	c.put("late", 1, claims, now)
+	_, ok = c.get("late", 1, now)
+	require.False(t, ok, "a stale verification is not stored")
+	_, ok = c.get("late", 2, now)
+	require.False(t, ok)
 }
 
 func bytes32(b byte) []byte {
@@ -272,10 +305,10 @@ func TestCacheBounds(t *testing.T) {
 	require.NoError(t, err)
 	c := newTokenCache()
 	for i := range 3 * maxCachedTokens {
-		c.put(fmt.Sprint(i), claims, b.now)
+		c.put(fmt.Sprint(i), 0, claims, b.now)
 		require.LessOrEqual(t, len(c.entries), maxCachedTokens)
 	}
-	_, ok := c.get(fmt.Sprint(3*maxCachedTokens-1), b.now)
+	_, ok := c.get(fmt.Sprint(3*maxCachedTokens-1), 0, b.now)
 	require.True(t, ok, "the newest entry survives eviction")
 
 	pub := &countingPublished{published: map[string]bool{}}

@@ -47,7 +47,7 @@ type CookieGrant struct {
 // Domain attribute, so sibling subdomains do not receive it), Secure when
 // base is https, and Path-scoped to what it grants so the browser sends it
 // only where it can be used.
-func PlaybackCookie(base string, keys *auth.Keys, g CookieGrant, ttl time.Duration, now time.Time) (*http.Cookie, error) {
+func PlaybackCookie(base string, keys Signer, g CookieGrant, ttl time.Duration, now time.Time) (*http.Cookie, error) {
 	if ttl < time.Second {
 		return nil, errors.New("delivery: playback cookie ttl must be at least a second")
 	}

@@ -19,8 +19,9 @@
 //
 // A player sends the same token with every segment, so the handler checks
 // a token's Ed25519 signature once and caches the verified claims until the
-// token expires (keys change only with a restart); the grant and the
-// expiry are still checked on every request. Whether a video is published
+// token expires or the keys change (an auth.KeyRing reloads them while the
+// server runs, and a removed key must stop its tokens at once); the grant
+// and the expiry are still checked on every request. Whether a video is published
 // is cached per video for Options.PublishedTTL (DefaultPublishedTTL, 5 s):
 // an unpublished or deleted video stops being served within that time.
 //

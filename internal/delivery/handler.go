@@ -83,11 +83,25 @@ func RemoteAddrIP(r *http.Request) netip.Addr {
 	return netip.Addr{}
 }
 
+// Verifier checks play tokens: *auth.Keys for a fixed key set, or
+// *auth.KeyRing for keys that change while the handler runs.
+type Verifier interface {
+	Verify(token, purpose string, now time.Time) (auth.Claims, error)
+}
+
+// generational is the optional capability of a Verifier whose keys change
+// (*auth.KeyRing): Generation grows each time they do, which tells the token
+// cache that its entries may have been verified with a key since removed.
+type generational interface {
+	Generation() uint64
+}
+
 // Handler serves GET, HEAD and OPTIONS for /media/{id}/{path...}. Mount it at
 // PathPrefix without stripping the prefix.
 type Handler struct {
 	store        storage.Store
-	keys         *auth.Keys
+	keys         Verifier
+	genFunc      func() uint64 // the keys' generation; constant for fixed keys
 	tokens       *tokenCache
 	published    *publishedCache
 	logger       *slog.Logger
@@ -105,14 +119,15 @@ var _ http.Handler = (*Handler)(nil)
 // both caches; nil means time.Now, and a nil logger discards.
 //
 // The handler verifies each distinct token's signature once and caches the
-// result until the token expires; the grant and the expiry are still
-// checked on every request.
-func NewHandler(store storage.Store, keys *auth.Keys, isPublished func(ctx context.Context, videoID string) (bool, error), logger *slog.Logger, now func() time.Time) *Handler {
+// result until the token expires or, when keys is an *auth.KeyRing, until
+// the ring's keys change; the grant and the expiry are still checked on
+// every request.
+func NewHandler(store storage.Store, keys Verifier, isPublished func(ctx context.Context, videoID string) (bool, error), logger *slog.Logger, now func() time.Time) *Handler {
 	return NewHandlerOptions(store, keys, isPublished, logger, now, Options{})
 }
 
 // NewHandlerOptions is NewHandler with optional settings.
-func NewHandlerOptions(store storage.Store, keys *auth.Keys, isPublished func(ctx context.Context, videoID string) (bool, error), logger *slog.Logger, now func() time.Time, opts Options) *Handler {
+func NewHandlerOptions(store storage.Store, keys Verifier, isPublished func(ctx context.Context, videoID string) (bool, error), logger *slog.Logger, now func() time.Time, opts Options) *Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -129,8 +144,12 @@ func NewHandlerOptions(store storage.Store, keys *auth.Keys, isPublished func(ct
 	if opts.PublishedTTL == 0 {
 		opts.PublishedTTL = DefaultPublishedTTL
 	}
+	gen := func() uint64 { return 0 }
+	if g, ok := keys.(generational); ok {
+		gen = g.Generation
+	}
 	return &Handler{
-		store: store, keys: keys, tokens: newTokenCache(), published: newPublishedCache(opts.PublishedTTL, isPublished),
+		store: store, keys: keys, genFunc: gen, tokens: newTokenCache(), published: newPublishedCache(opts.PublishedTTL, isPublished),
 		logger: logger, nowFunc: now, clientIPFunc: opts.ClientIPFunc, origins: origins,
 	}
 }
@@ -327,16 +346,21 @@ func (h *Handler) check(r *http.Request, id, token string) (auth.Claims, error) 
 }
 
 // verify returns the claims of a play token that is genuine and unexpired at
-// now, checking the signature only the first time a token is seen.
+// now, checking the signature only the first time a token is seen under the
+// current keys.
 func (h *Handler) verify(token string, now time.Time) (auth.Claims, error) {
-	if claims, ok := h.tokens.get(token, now); ok {
+	// Read the generation before verifying: if the keys change in between,
+	// the entry is filed under an older generation than the keys that
+	// checked it and is never used, rather than outliving a removed key.
+	gen := h.genFunc()
+	if claims, ok := h.tokens.get(token, gen, now); ok {
 		return claims, nil
 	}
 	claims, err := h.keys.Verify(token, auth.PurposePlay, now)
 	if err != nil {
 		return auth.Claims{}, err
 	}
-	h.tokens.put(token, claims, now)
+	h.tokens.put(token, gen, claims, now)
 	return claims, nil
 }
 

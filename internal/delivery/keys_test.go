@@ -77,6 +77,49 @@ func TestKeysHandler(t *testing.T) {
 	require.Equal(t, http.StatusMethodNotAllowed, w.Code)
 }
 
+// TestKeysHandlerFollowsRing checks the published set changes with the
+// ring's keys, and its ETag with it.
+func TestKeysHandlerFollowsRing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ring, err := auth.NewKeyRing(dir, nil)
+	require.NoError(t, err)
+	h := KeysHandler(ring)
+	fetch := func() ([]string, string) {
+		t.Helper()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, KeysPath, nil))
+		require.Equal(t, http.StatusOK, w.Code)
+		var set auth.JWKS
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &set))
+		var ids []string
+		for _, k := range set.Keys {
+			ids = append(ids, k.KeyID)
+		}
+		return ids, w.Header().Get("ETag")
+	}
+	first := ring.KeyID()
+	ids, etag1 := fetch()
+	require.Equal(t, []string{first}, ids)
+
+	_, err = auth.RotateKey(dir)
+	require.NoError(t, err)
+	ids, etag := fetch()
+	require.Equal(t, []string{first}, ids, "unchanged until the ring reloads")
+	require.Equal(t, etag1, etag)
+	require.NoError(t, ring.Reload())
+	ids, etag2 := fetch()
+	require.Equal(t, ring.Current().KeyIDs(), ids)
+	require.Len(t, ids, 2)
+	require.NotEqual(t, etag1, etag2)
+
+	require.NoError(t, auth.RemoveKey(dir, first))
+	require.NoError(t, ring.Reload())
+	ids, etag3 := fetch()
+	require.Equal(t, []string{ring.KeyID()}, ids)
+	require.NotEqual(t, etag2, etag3)
+}
+
 func (b *bundle) signWith(t *testing.T, k *auth.Keys) string {
 	t.Helper()
 	tok, err := k.Sign(auth.Claims{VideoID: videoID, Purpose: auth.PurposePlay, ExpiresAt: b.now.Add(time.Hour)})

@@ -12,6 +12,12 @@ import (
 	"github.com/kinema/kinema/internal/media"
 )
 
+// Signer signs play tokens: *auth.Keys for a fixed key, or *auth.KeyRing
+// so that a rotation is used as soon as the ring reloads.
+type Signer interface {
+	Sign(c auth.Claims) (string, error)
+}
+
 // Playback is the set of signed URLs a player needs for one video. Poster and
 // Storyboard are empty for audio-only media.
 type Playback struct {
@@ -27,7 +33,7 @@ type Playback struct {
 // the player reaches from these URLs inherits the same token through manifest
 // rewriting, so ttl must cover the whole viewing session, not just the first
 // request: a token that expires mid-film makes the next segment fail.
-func PlaybackURLs(base string, keys *auth.Keys, videoID string, kind media.Kind, ttl time.Duration, now time.Time) (Playback, error) {
+func PlaybackURLs(base string, keys Signer, videoID string, kind media.Kind, ttl time.Duration, now time.Time) (Playback, error) {
 	return PlaybackURLsBound(base, keys, videoID, netip.Addr{}, kind, ttl, now)
 }
 
@@ -37,7 +43,7 @@ func PlaybackURLs(base string, keys *auth.Keys, videoID string, kind media.Kind,
 // must be the viewer's, not the proxy's. Viewers whose address changes
 // mid-session (mobile networks, dual-stack browsers switching between IPv4
 // and IPv6) lose playback, so bind only where that is acceptable.
-func PlaybackURLsBound(base string, keys *auth.Keys, videoID string, client netip.Addr, kind media.Kind, ttl time.Duration, now time.Time) (Playback, error) {
+func PlaybackURLsBound(base string, keys Signer, videoID string, client netip.Addr, kind media.Kind, ttl time.Duration, now time.Time) (Playback, error) {
 	if ttl < time.Second {
 		return Playback{}, errors.New("delivery: playback ttl must be at least a second")
 	}

@@ -93,11 +93,19 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// Keys signs and verifies play tokens: *auth.Keys for a fixed key set, or
+// *auth.KeyRing so that a key rotation or removal applies while the service
+// runs.
+type Keys interface {
+	Sign(c auth.Claims) (string, error)
+	Verify(token, purpose string, now time.Time) (auth.Claims, error)
+}
+
 // Service is the live component: registry, ingest listeners and sessions.
 type Service struct {
 	cfg    Config
 	ff     *ffmpeg.Runner
-	keys   *auth.Keys
+	keys   Keys
 	record RecordFunc
 	log    *slog.Logger
 	now    func() time.Time
@@ -119,7 +127,7 @@ type Service struct {
 
 // New opens the registry in cfg.Dir. record may be nil (recordings are then
 // kept on disk and logged); a nil logger discards and a nil now is time.Now.
-func New(cfg Config, ff *ffmpeg.Runner, keys *auth.Keys, record RecordFunc, log *slog.Logger, now func() time.Time) (*Service, error) {
+func New(cfg Config, ff *ffmpeg.Runner, keys Keys, record RecordFunc, log *slog.Logger, now func() time.Time) (*Service, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("live: Config.Dir is required")
 	}

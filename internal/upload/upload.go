@@ -37,13 +37,21 @@ type Config struct {
 	StorePrefix string
 }
 
+// Keys signs and verifies upload tokens: *auth.Keys for a fixed key set, or
+// *auth.KeyRing so that a key rotation or removal applies while the service
+// runs.
+type Keys interface {
+	Sign(c auth.Claims) (string, error)
+	Verify(token, purpose string, now time.Time) (auth.Claims, error)
+}
+
 // TusPath is where the tus endpoint is mounted.
 const TusPath = "/api/v1/tus/"
 
 // Service hands out upload URLs and receives the bytes.
 type Service struct {
 	cat   *catalog.Catalog
-	keys  *auth.Keys
+	keys  Keys
 	store Store
 	start StartFunc
 	cfg   Config
@@ -64,7 +72,7 @@ type Grant struct {
 }
 
 // New builds the service and its tus handler.
-func New(cat *catalog.Catalog, store Store, keys *auth.Keys, start StartFunc, cfg Config, log *slog.Logger) (*Service, error) {
+func New(cat *catalog.Catalog, store Store, keys Keys, start StartFunc, cfg Config, log *slog.Logger) (*Service, error) {
 	if cfg.TTL <= 0 {
 		cfg.TTL = 24 * time.Hour
 	}

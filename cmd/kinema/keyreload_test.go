@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kinema/kinema/internal/auth"
+	"github.com/kinema/kinema/internal/testutil"
+)
+
+// TestKeyReload: `kinema keys rotate` and `kinema keys remove` reach a
+// running server without a restart, at the default poll interval. After a
+// rotation new links carry the new key while old ones still play; after the
+// removal the old ones, cached by delivery or not, are refused.
+func TestKeyReload(t *testing.T) {
+	t.Parallel()
+	s := setup(t)
+	data := s.main.Config.DataDir
+	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 2})
+	v := s.uploadAndWait("keys", clip)
+	require.Equal(t, "ready", v.Status, v.Error)
+	pending := s.create("signed before the rotation") // its upload URL too
+
+	oldKID := s.main.keys.KeyID()
+	oldURL := v.Playback.HLS
+	require.Equal(t, oldKID, kidOf(t, oldURL))
+	code, _ := get(t, oldURL)
+	require.Equal(t, http.StatusOK, code) // now in delivery's token cache
+	require.Equal(t, []string{oldKID}, wellKnownKIDs(t, s.base))
+
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, keysCmd([]string{"rotate", "--data", data}, &stdout, &stderr))
+	newKID := strings.TrimSpace(stdout.String())
+	deadline := 3 * auth.DefaultKeyPoll
+	var newURL string
+	pollUntil(t, deadline, "new links use the new key", func() bool {
+		newURL = s.playbackURL(v.ID)
+		return kidOf(t, newURL) == newKID
+	})
+	require.Equal(t, newKID, kidOf(t, s.create("after").Upload.URL), "so do upload URLs")
+	code, _ = get(t, oldURL)
+	require.Equal(t, http.StatusOK, code, "links handed out before the rotation still play")
+	code, _ = get(t, newURL)
+	require.Equal(t, http.StatusOK, code)
+	require.ElementsMatch(t, []string{oldKID, newKID}, wellKnownKIDs(t, s.base))
+
+	stdout.Reset()
+	require.NoError(t, keysCmd([]string{"remove", oldKID, "--data", data}, &stdout, &stderr))
+	pollUntil(t, deadline, "the removed key's links are refused", func() bool {
+		code, _ := get(t, oldURL)
+		return code == http.StatusForbidden
+	})
+	code, _ = get(t, newURL)
+	require.Equal(t, http.StatusOK, code)
+	require.Equal(t, []string{newKID}, wellKnownKIDs(t, s.base))
+	require.Equal(t, http.StatusForbidden, s.put(pending, clip), "upload URLs of the removed key are refused too")
+}
+
+// pollUntil calls cond every 50ms, on the test's goroutine so cond may use
+// require, until it holds or within has passed.
+func pollUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %s: %s", within, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// playbackURL asks the API for a fresh signed HLS URL of a ready video.
+func (s *server) playbackURL(id string) string {
+	s.t.Helper()
+	var v video
+	require.Equal(s.t, http.StatusOK, s.api(http.MethodGet, "/api/v1/videos/"+id, nil, &v))
+	require.NotNil(s.t, v.Playback)
+	return v.Playback.HLS
+}
+
+// kidOf returns the key id inside the token of a signed URL.
+func kidOf(t *testing.T, u string) string {
+	t.Helper()
+	payload, _, ok := strings.Cut(tokenOf(u), ".")
+	require.True(t, ok, u)
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	require.NoError(t, err)
+	var c struct {
+		K string `json:"k"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &c))
+	return c.K
+}
+
+// wellKnownKIDs returns the key ids the server publishes, sorted.
+func wellKnownKIDs(t *testing.T, base string) []string {
+	t.Helper()
+	code, body := get(t, base+"/.well-known/kinema-keys.json")
+	require.Equal(t, http.StatusOK, code)
+	var set auth.JWKS
+	require.NoError(t, json.Unmarshal(body, &set))
+	var ids []string
+	for _, k := range set.Keys {
+		ids = append(ids, k.KeyID)
+	}
+	slices.Sort(ids)
+	return ids
+}
