@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/netip"
 	"time"
 
 	"github.com/kinema/kinema/internal/auth/cloudfront"
+	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/clientip"
 	"github.com/kinema/kinema/internal/config"
 	"github.com/kinema/kinema/internal/delivery"
@@ -95,4 +97,13 @@ func playbackClient(cfg config.Config, clients clientip.Resolver) func(*http.Req
 		return nil
 	}
 	return clients.IP
+}
+
+// playbackGate is delivery's view of the catalog: whether a video is
+// published, and since when its older grants are revoked.
+func playbackGate(cat *catalog.Catalog) delivery.GateFunc {
+	return func(ctx context.Context, id string) (delivery.Gate, error) {
+		g, err := cat.PlaybackGate(ctx, id)
+		return delivery.Gate(g), err
+	}
 }

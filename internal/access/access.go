@@ -216,3 +216,31 @@ func ValidGroup(g string) bool {
 	}
 	return true
 }
+
+// Narrows reports whether changing a video's sharing from before to after
+// takes access away from someone who is not its owner or an admin: playback
+// grants handed out before such a change must stop working.
+func Narrows(before, after Resource) bool {
+	open := func(v Visibility) bool { return v == Public || v == Unlisted }
+	switch {
+	case open(after.Visibility):
+		return false
+	case open(before.Visibility):
+		return true // to private or restricted
+	case before.Visibility != Restricted:
+		return false // private to private or restricted: nobody else had access
+	case after.Visibility != Restricted:
+		return true // restricted to private
+	}
+	for _, u := range before.AllowedUsers {
+		if !slices.Contains(after.AllowedUsers, u) {
+			return true
+		}
+	}
+	for _, g := range before.AllowedGroups {
+		if !slices.Contains(after.AllowedGroups, g) {
+			return true
+		}
+	}
+	return false
+}

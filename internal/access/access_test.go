@@ -190,3 +190,40 @@ func TestVisibilityAndGroups(t *testing.T) {
 		require.False(t, access.ValidGroup(g), g)
 	}
 }
+
+func TestNarrows(t *testing.T) {
+	t.Parallel()
+	pub := access.Resource{Visibility: access.Public}
+	unl := access.Resource{Visibility: access.Unlisted}
+	priv := access.Resource{Visibility: access.Private}
+	ab := access.Resource{Visibility: access.Restricted, AllowedUsers: []string{"usr_a", "usr_b"}, AllowedGroups: []string{"team"}}
+	a := access.Resource{Visibility: access.Restricted, AllowedUsers: []string{"usr_a"}, AllowedGroups: []string{"team"}}
+	abc := access.Resource{Visibility: access.Restricted, AllowedUsers: []string{"usr_a", "usr_b", "usr_c"}, AllowedGroups: []string{"team"}}
+	noTeam := access.Resource{Visibility: access.Restricted, AllowedUsers: []string{"usr_a", "usr_b"}}
+	tests := []struct {
+		name          string
+		before, after access.Resource
+		want          bool
+	}{
+		{"public to private", pub, priv, true},
+		{"unlisted to private", unl, priv, true},
+		{"public to restricted", pub, ab, true},
+		{"public to unlisted", pub, unl, false},
+		{"unlisted to public", unl, pub, false},
+		{"private to public", priv, pub, false},
+		{"private to restricted", priv, ab, false},
+		{"restricted to private", ab, priv, true},
+		{"restricted loses a user", ab, a, true},
+		{"restricted loses a group", ab, noTeam, true},
+		{"restricted gains a user", ab, abc, false},
+		{"restricted unchanged", ab, ab, false},
+		{"restricted to public", ab, pub, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := access.Narrows(tt.before, tt.after); got != tt.want {
+				t.Fatalf("Narrows = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -147,7 +147,12 @@ func setupWith(t *testing.T, change func(*api.Server)) *bundle {
 	if _, p := mux.Handler(httptest.NewRequest(http.MethodGet, api.OpenAPIPath, nil)); p == "" {
 		mux.Handle("GET "+api.OpenAPIPath, api.OpenAPIHandler())
 	}
-	mux.Handle(delivery.PathPrefix, delivery.NewHandler(store, keys, cat.IsPublished, log, time.Now))
+	// Gate answers are not cached, so unsharing shows at once in tests.
+	gate := func(ctx context.Context, id string) (delivery.Gate, error) {
+		g, err := cat.PlaybackGate(ctx, id)
+		return delivery.Gate(g), err
+	}
+	mux.Handle(delivery.PathPrefix, delivery.NewHandlerOptions(store, keys, gate, log, time.Now, delivery.Options{PublishedTTL: -1}))
 	b.srv = httptest.NewServer(mux)
 	t.Cleanup(b.srv.Close)
 

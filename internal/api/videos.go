@@ -217,7 +217,8 @@ func (s *Server) updateVideo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
-	if _, err := s.editableVideo(r); err != nil {
+	old, err := s.editableVideo(r)
+	if err != nil {
 		writeError(w, s.Log, err)
 		return
 	}
@@ -237,8 +238,21 @@ func (s *Server) updateVideo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, media.Inputf("allowed_users are user ids (usr_...), at most 200; allowed_groups lower-case names."))
 		return
 	}
+	// Unsharing is immediate: grants already handed out stop working
+	// (delivery checks the video's PlaybackGate) when someone loses access.
+	after := old.Resource()
+	if req.Visibility != nil {
+		after.Visibility = *req.Visibility
+	}
+	if req.AllowedUsers != nil {
+		after.AllowedUsers = req.AllowedUsers
+	}
+	if req.AllowedGroups != nil {
+		after.AllowedGroups = req.AllowedGroups
+	}
 	v, err := s.Catalog.UpdateVideo(r.Context(), r.PathValue("id"), catalog.VideoPatch{
 		Title: req.Title, Visibility: req.Visibility, AllowedUsers: req.AllowedUsers, AllowedGroups: req.AllowedGroups,
+		RevokePlayback: access.Narrows(old.Resource(), after),
 	})
 	if err != nil {
 		writeError(w, s.Log, err)

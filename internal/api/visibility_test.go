@@ -219,6 +219,52 @@ func TestOwnerRetries(t *testing.T) {
 	requireRefused(t, resp, body, http.StatusConflict, "conflict")
 }
 
+// TestUnsharingRevokesPlayback: URLs handed out while a video was shared
+// stop playing the moment it is unshared; a rename revokes nothing, and
+// the owner gets URLs that play.
+func TestUnsharingRevokesPlayback(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	owner := b.addUser(t, access.RoleUploader)
+	friend := b.addUser(t, access.RoleViewer)
+	v := b.createAs(t, owner, "home movie", access.Public)
+	b.publish(t, v.ID)
+	playURL := func(c call) string {
+		t.Helper()
+		c.method, c.path = http.MethodGet, "/api/v1/videos/"+v.ID
+		resp, body := b.do(t, c)
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		pb := decode[video](t, body).Playback
+		require.NotNil(t, pb, string(body))
+		return pb.HLS
+	}
+	plays := func(u string) int {
+		t.Helper()
+		resp, _ := b.do(t, call{method: http.MethodGet, path: u})
+		return resp.StatusCode
+	}
+	anon := playURL(call{})
+	require.Equal(t, http.StatusOK, plays(anon))
+
+	status, body := b.patchAs(t, owner, v.ID, `{"title":"renamed"}`)
+	require.Equal(t, http.StatusOK, status, string(body))
+	require.Equal(t, http.StatusOK, plays(anon), "a rename revokes nothing")
+
+	// Restricted to the friend: the anonymous link dies, the friend's works.
+	status, body = b.patchAs(t, owner, v.ID, `{"visibility":"restricted","allowed_users":["`+friend.ID+`"]}`)
+	require.Equal(t, http.StatusOK, status, string(body))
+	require.Equal(t, http.StatusForbidden, plays(anon))
+	friendURL := playURL(friend.cookieOnly(call{}))
+	require.Equal(t, http.StatusOK, plays(friendURL))
+
+	// Taking the friend off the list kills their link too; the owner's
+	// fresh one plays.
+	status, body = b.patchAs(t, owner, v.ID, `{"allowed_users":[]}`)
+	require.Equal(t, http.StatusOK, status, string(body))
+	require.Equal(t, http.StatusForbidden, plays(friendURL))
+	require.Equal(t, http.StatusOK, plays(playURL(owner.cookieOnly(call{}))))
+}
+
 func sorted(ids ...string) []string {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)

@@ -65,12 +65,33 @@ func TestPathPrefixClaims(t *testing.T) {
 
 	// The largest legal token still fits under the verification cap.
 	long := "/" + strings.Repeat("a", maxPrefixLen-2) + "/"
+	issued := time.UnixMicro(now.Add(100 * 365 * 24 * time.Hour).UnixMicro()).UTC() // a 17-digit microsecond count
 	tok, err = keys.Sign(Claims{PathPrefix: long, Purpose: PurposePlay, ExpiresAt: exp,
-		ClientIP: netip.MustParseAddr("2001:db8:1234:5678:9abc:def0:1234:5678")})
+		ClientIP: netip.MustParseAddr("2001:db8:1234:5678:9abc:def0:1234:5678"), IssuedAt: issued})
 	require.NoError(t, err)
 	require.LessOrEqual(t, len(tok), MaxTokenLen)
-	_, err = keys.Verify(tok, PurposePlay, now)
+	got, err := keys.Verify(tok, PurposePlay, now)
 	require.NoError(t, err)
+	require.Equal(t, issued, got.IssuedAt, "issued-at survives to the microsecond")
+}
+
+// TestIssuedAtIsOptional: tokens without an issue time keep their format
+// (older tokens still verify) and come back with a zero IssuedAt.
+func TestIssuedAtIsOptional(t *testing.T) {
+	t.Parallel()
+	keys := testKeys(t, 1)
+	now := time.Now()
+	exp := now.Add(time.Hour)
+	plain, err := keys.Sign(Claims{VideoID: "a", Purpose: PurposePlay, ExpiresAt: exp})
+	require.NoError(t, err)
+	payload, _, _ := strings.Cut(plain, ".")
+	require.NotContains(t, string(mustDecode(t, payload)), `"ia"`)
+	c, err := keys.Verify(plain, PurposePlay, now)
+	require.NoError(t, err)
+	require.True(t, c.IssuedAt.IsZero())
+
+	_, err = keys.Sign(Claims{VideoID: "a", Purpose: PurposePlay, ExpiresAt: exp, IssuedAt: time.Unix(-5, 0)})
+	require.Error(t, err, "an issue time before 1970 is refused")
 }
 
 // TestForgedExtensions signs payloads Sign would never produce, as a holder
@@ -95,6 +116,7 @@ func TestForgedExtensions(t *testing.T) {
 		"mapped ip":         payload(wireClaims{V: "a", P: PurposePlay, IP: "::ffff:1.2.3.4"}),
 		"non-canonical ip":  payload(wireClaims{V: "a", P: PurposePlay, IP: "2001:DB8::1"}),
 		"zoned ip":          payload(wireClaims{V: "a", P: PurposePlay, IP: "fe80::1%eth0"}),
+		"negative issued":   payload(wireClaims{V: "a", P: PurposePlay, IA: -1}),
 	} {
 		_, err := keys.Verify(forge(t, keys, p), PurposePlay, now)
 		require.ErrorIs(t, err, ErrTokenInvalid, name)

@@ -61,6 +61,12 @@ type Claims struct {
 	// ClientIP, when valid, binds the token to one client address. IPv4
 	// mapped IPv6 addresses are stored and compared as IPv4.
 	ClientIP netip.Addr
+
+	// IssuedAt, when set, is when the grant was made, kept to the
+	// microsecond (a grant fetched right after an unsharing must sort after
+	// it): delivery refuses grants made before a video's sharing was
+	// narrowed. A zero IssuedAt counts as older than any such change.
+	IssuedAt time.Time
 }
 
 // AllowsClient reports whether a request from addr may use these claims:
@@ -103,6 +109,7 @@ type wireClaims struct {
 	E  int64  `json:"e"`
 	IP string `json:"ip,omitempty"`
 	PX string `json:"px,omitempty"`
+	IA int64  `json:"ia,omitempty"` // issued at, Unix microseconds
 }
 
 // b64 rejects padding and non-zero trailing bits, so each token has exactly
@@ -128,6 +135,12 @@ func (k *Keys) Sign(c Claims) (string, error) {
 		return "", errors.New("auth: sign: no expiry")
 	}
 	wc := wireClaims{K: k.kid, V: c.VideoID, P: c.Purpose, E: c.ExpiresAt.Unix(), PX: c.PathPrefix}
+	if !c.IssuedAt.IsZero() {
+		if c.IssuedAt.UnixMicro() <= 0 {
+			return "", errors.New("auth: sign: issued-at before 1970")
+		}
+		wc.IA = c.IssuedAt.UnixMicro()
+	}
 	if c.ClientIP.IsValid() {
 		if c.ClientIP.Zone() != "" {
 			return "", errors.New("auth: sign: client ip must not have a zone")
@@ -191,13 +204,20 @@ func (k *Keys) Verify(token, purpose string, now time.Time) (Claims, error) {
 			return Claims{}, ErrTokenInvalid
 		}
 	}
+	if wc.IA < 0 {
+		return Claims{}, ErrTokenInvalid
+	}
 	if now.Unix() >= wc.E {
 		return Claims{}, ErrTokenExpired
 	}
-	return Claims{
+	c := Claims{
 		KeyID: wc.K, VideoID: wc.V, Purpose: wc.P, ExpiresAt: time.Unix(wc.E, 0).UTC(),
 		PathPrefix: wc.PX, ClientIP: ip,
-	}, nil
+	}
+	if wc.IA > 0 {
+		c.IssuedAt = time.UnixMicro(wc.IA).UTC()
+	}
+	return c, nil
 }
 
 // decodeClaims parses exactly one JSON object with only the known fields.

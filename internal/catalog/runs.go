@@ -2,8 +2,10 @@ package catalog
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/kinema/kinema/internal/media"
 )
@@ -192,14 +194,32 @@ func (c *Catalog) Publish(ctx context.Context, id string, run int) (bool, error)
 	return n == 1, nil
 }
 
-// IsPublished reports whether the video exists and is ready to be watched.
-func (c *Catalog) IsPublished(ctx context.Context, id string) (bool, error) {
-	var status string
-	err := c.queryRow(ctx, `SELECT status FROM videos WHERE id = ?`, []any{id}, &status)
+// PlaybackGate is what delivery checks for every media request of a video:
+// whether it may be served at all, and the time before which playback
+// grants no longer count (zero when none were revoked).
+type PlaybackGate struct {
+	Published bool
+	NotBefore time.Time
+}
+
+// PlaybackGate returns the video's gate; a missing video is unpublished.
+func (c *Catalog) PlaybackGate(ctx context.Context, id string) (PlaybackGate, error) {
+	var (
+		status    string
+		notBefore sql.NullInt64
+	)
+	err := c.queryRow(ctx, `SELECT status, playback_not_before FROM videos WHERE id = ?`, []any{id}, &status, &notBefore)
 	if isNoRows(err) {
-		return false, nil
+		return PlaybackGate{}, nil
 	}
-	return status == string(media.StatusReady), err
+	if err != nil {
+		return PlaybackGate{}, err
+	}
+	g := PlaybackGate{Published: status == string(media.StatusReady)}
+	if notBefore.Valid {
+		g.NotBefore = time.UnixMicro(notBefore.Int64)
+	}
+	return g, nil
 }
 
 // SaveRenditions records the packaged renditions before the run is published.

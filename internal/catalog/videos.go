@@ -196,6 +196,9 @@ type VideoPatch struct {
 	Visibility    *access.Visibility
 	AllowedUsers  []string // nil leaves the list; empty clears it
 	AllowedGroups []string
+	// RevokePlayback makes every playback grant issued before now invalid
+	// for this video (see PlaybackGate).
+	RevokePlayback bool
 }
 
 // UpdateVideo applies p and returns the video.
@@ -214,6 +217,9 @@ func (c *Catalog) UpdateVideo(ctx context.Context, id string, p VideoPatch) (med
 	if p.AllowedGroups != nil {
 		b, _ := json.Marshal(p.AllowedGroups)
 		set, args = append(set, "allowed_groups = ?"), append(args, string(b))
+	}
+	if p.RevokePlayback {
+		set, args = append(set, "playback_not_before = ?"), append(args, c.now().UnixMicro())
 	}
 	n, err := c.exec(ctx, `UPDATE videos SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)
 	if err != nil {

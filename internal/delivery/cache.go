@@ -9,8 +9,8 @@ import (
 )
 
 // DefaultPublishedTTL is how long the handler trusts an answer of its
-// isPublished function (Options.PublishedTTL): a video that is unpublished
-// or deleted stops being served within this time, and one requested just
+// GateFunc (Options.PublishedTTL): a video that is unpublished, deleted or
+// unshared stops being served within this time, and one requested just
 // before it was published is refused for at most this long.
 const DefaultPublishedTTL = 5 * time.Second
 
@@ -78,29 +78,29 @@ func (c *tokenCache) put(token string, gen uint64, claims auth.Claims, now time.
 	c.entries[token] = claims
 }
 
-// publishedCache remembers isPublished answers, positive and negative, for
-// a short ttl so that segment requests do not each cost a database query.
-// Errors are not cached: the next request asks again.
-type publishedCache struct {
+// gateCache remembers GateFunc answers, published or not, for a short ttl
+// so that segment requests do not each cost a database query. Errors are
+// not cached: the next request asks again.
+type gateCache struct {
 	ttl     time.Duration // <= 0 disables the cache
-	askFunc func(ctx context.Context, videoID string) (bool, error)
+	askFunc GateFunc
 
 	mu      sync.Mutex
-	entries map[string]publishedEntry
+	entries map[string]gateEntry
 }
 
-type publishedEntry struct {
-	published bool
-	until     time.Time
+type gateEntry struct {
+	gate  Gate
+	until time.Time
 }
 
-func newPublishedCache(ttl time.Duration, ask func(ctx context.Context, videoID string) (bool, error)) *publishedCache {
-	return &publishedCache{ttl: ttl, askFunc: ask, entries: map[string]publishedEntry{}}
+func newGateCache(ttl time.Duration, ask GateFunc) *gateCache {
+	return &gateCache{ttl: ttl, askFunc: ask, entries: map[string]gateEntry{}}
 }
 
-// isPublished answers from the cache while the entry is younger than the
-// ttl, and asks askFunc otherwise.
-func (c *publishedCache) isPublished(ctx context.Context, id string, now time.Time) (bool, error) {
+// gate answers from the cache while the entry is younger than the ttl, and
+// asks askFunc otherwise.
+func (c *gateCache) gate(ctx context.Context, id string, now time.Time) (Gate, error) {
 	if c.ttl <= 0 {
 		return c.askFunc(ctx, id)
 	}
@@ -108,19 +108,19 @@ func (c *publishedCache) isPublished(ctx context.Context, id string, now time.Ti
 	e, ok := c.entries[id]
 	c.mu.Unlock()
 	if ok && now.Before(e.until) {
-		return e.published, nil
+		return e.gate, nil
 	}
-	published, err := c.askFunc(ctx, id)
+	g, err := c.askFunc(ctx, id)
 	if err != nil {
-		return false, err
+		return Gate{}, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.entries) >= maxCachedVideos {
-		evict(c.entries, maxCachedVideos, func(e publishedEntry) bool { return !now.Before(e.until) })
+		evict(c.entries, maxCachedVideos, func(e gateEntry) bool { return !now.Before(e.until) })
 	}
-	c.entries[id] = publishedEntry{published: published, until: now.Add(c.ttl)}
-	return published, nil
+	c.entries[id] = gateEntry{gate: g, until: now.Add(c.ttl)}
+	return g, nil
 }
 
 // evict makes room in a full cache: it drops the entries that are stale,

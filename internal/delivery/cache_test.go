@@ -134,7 +134,7 @@ func TestTokenCacheKeyRotation(t *testing.T) {
 	dir := t.TempDir()
 	ring, err := auth.NewKeyRing(dir, nil)
 	require.NoError(t, err)
-	b.h = NewHandler(b.store, ring, func(context.Context, string) (bool, error) { return true, nil }, nil, func() time.Time { return b.now })
+	b.h = NewHandler(b.store, ring, func(context.Context, string) (Gate, error) { return Gate{Published: true}, nil }, nil, func() time.Time { return b.now })
 	old := b.signWith(t, ring.Current())
 	target := mediaURL(videoID, segment, old)
 	oldCookie, err := PlaybackCookie("https://kinema.test", ring, CookieGrant{VideoID: videoID}, time.Hour, b.now)
@@ -204,7 +204,7 @@ func bytes32(b byte) []byte {
 	return s
 }
 
-// countingPublished is an isPublished func with a switch and a call count.
+// countingPublished is a GateFunc with a switch and a call count.
 type countingPublished struct {
 	mu        sync.Mutex
 	published map[string]bool
@@ -212,11 +212,11 @@ type countingPublished struct {
 	calls     int
 }
 
-func (c *countingPublished) isPublished(_ context.Context, id string) (bool, error) {
+func (c *countingPublished) gate(_ context.Context, id string) (Gate, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.calls++
-	return c.published[id], c.err
+	return Gate{Published: c.published[id]}, c.err
 }
 
 func (c *countingPublished) set(id string, published bool, err error) {
@@ -231,12 +231,12 @@ func (c *countingPublished) count() int {
 	return c.calls
 }
 
-// publishedSetup is setup with a counting isPublished and the given ttl.
+// publishedSetup is setup with a counting GateFunc and the given ttl.
 func publishedSetup(t *testing.T, ttl time.Duration) (*bundle, *countingPublished) {
 	t.Helper()
 	b := setup(t)
 	pub := &countingPublished{published: map[string]bool{videoID: true, "other": true}}
-	b.h = NewHandlerOptions(b.store, b.keys, pub.isPublished, nil, func() time.Time { return b.now }, Options{PublishedTTL: ttl})
+	b.h = NewHandlerOptions(b.store, b.keys, pub.gate, nil, func() time.Time { return b.now }, Options{PublishedTTL: ttl})
 	return b, pub
 }
 
@@ -312,9 +312,9 @@ func TestCacheBounds(t *testing.T) {
 	require.True(t, ok, "the newest entry survives eviction")
 
 	pub := &countingPublished{published: map[string]bool{}}
-	pc := newPublishedCache(time.Second, pub.isPublished)
+	pc := newGateCache(time.Second, pub.gate)
 	for i := range 3 * maxCachedVideos {
-		_, err := pc.isPublished(t.Context(), fmt.Sprint(i), b.now)
+		_, err := pc.gate(t.Context(), fmt.Sprint(i), b.now)
 		require.NoError(t, err)
 		require.LessOrEqual(t, len(pc.entries), maxCachedVideos)
 	}

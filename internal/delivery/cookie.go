@@ -71,7 +71,7 @@ func PlaybackCookie(base string, keys Signer, g CookieGrant, ttl time.Duration, 
 	exp := now.Add(ttl).Truncate(time.Second)
 	tok, err := keys.Sign(auth.Claims{
 		VideoID: g.VideoID, PathPrefix: g.PathPrefix, ClientIP: g.ClientIP,
-		Purpose: auth.PurposePlay, ExpiresAt: exp,
+		Purpose: auth.PurposePlay, ExpiresAt: exp, IssuedAt: now,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("delivery: playback cookie: %w", err)

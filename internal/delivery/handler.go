@@ -64,9 +64,9 @@ type Options struct {
 	// unlisted sites.
 	CookieOrigins []string
 
-	// PublishedTTL is how long an answer of the isPublished function is
-	// reused for a video, positive or negative: a video that is unpublished
-	// or deleted stops being served within it. Zero means
+	// PublishedTTL is how long an answer of the GateFunc is reused for a
+	// video, published or not: a video that is unpublished, deleted or
+	// unshared stops being served within it. Zero means
 	// DefaultPublishedTTL; a negative value asks on every request.
 	PublishedTTL time.Duration
 }
@@ -96,6 +96,23 @@ type generational interface {
 	Generation() uint64
 }
 
+// Gate is what the handler asks about a video once a request's grant checks
+// out: whether it is published, and the time before which grants for it no
+// longer count (set when its sharing narrows; zero for none).
+type Gate struct {
+	Published bool
+	NotBefore time.Time
+}
+
+// GateFunc returns a video's Gate; a missing video is not published.
+type GateFunc func(ctx context.Context, videoID string) (Gate, error)
+
+// revoked reports whether claims were issued before the gate's NotBefore.
+// Grants without an issue time predate every revocation.
+func (g Gate) revoked(c auth.Claims) bool {
+	return !g.NotBefore.IsZero() && c.IssuedAt.Before(g.NotBefore)
+}
+
 // Handler serves GET, HEAD and OPTIONS for /media/{id}/{path...}. Mount it at
 // PathPrefix without stripping the prefix.
 type Handler struct {
@@ -103,7 +120,7 @@ type Handler struct {
 	keys         Verifier
 	genFunc      func() uint64 // the keys' generation; constant for fixed keys
 	tokens       *tokenCache
-	published    *publishedCache
+	gates        *gateCache
 	logger       *slog.Logger
 	nowFunc      func() time.Time
 	clientIPFunc func(r *http.Request) netip.Addr
@@ -113,8 +130,8 @@ type Handler struct {
 var _ http.Handler = (*Handler)(nil)
 
 // NewHandler returns a Handler reading published media from store under
-// "media/<id>/". isPublished must not be nil; it is asked after the token
-// checks out, and its answer for a video is reused for DefaultPublishedTTL
+// "media/<id>/". gate must not be nil; it is asked after the token checks
+// out, and its answer for a video is reused for DefaultPublishedTTL
 // (see Options.PublishedTTL). now is the clock used for token expiry and
 // both caches; nil means time.Now, and a nil logger discards.
 //
@@ -122,12 +139,12 @@ var _ http.Handler = (*Handler)(nil)
 // result until the token expires or, when keys is an *auth.KeyRing, until
 // the ring's keys change; the grant and the expiry are still checked on
 // every request.
-func NewHandler(store storage.Store, keys Verifier, isPublished func(ctx context.Context, videoID string) (bool, error), logger *slog.Logger, now func() time.Time) *Handler {
-	return NewHandlerOptions(store, keys, isPublished, logger, now, Options{})
+func NewHandler(store storage.Store, keys Verifier, gate GateFunc, logger *slog.Logger, now func() time.Time) *Handler {
+	return NewHandlerOptions(store, keys, gate, logger, now, Options{})
 }
 
 // NewHandlerOptions is NewHandler with optional settings.
-func NewHandlerOptions(store storage.Store, keys Verifier, isPublished func(ctx context.Context, videoID string) (bool, error), logger *slog.Logger, now func() time.Time, opts Options) *Handler {
+func NewHandlerOptions(store storage.Store, keys Verifier, gate GateFunc, logger *slog.Logger, now func() time.Time, opts Options) *Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -149,7 +166,7 @@ func NewHandlerOptions(store storage.Store, keys Verifier, isPublished func(ctx 
 		gen = g.Generation
 	}
 	return &Handler{
-		store: store, keys: keys, genFunc: gen, tokens: newTokenCache(), published: newPublishedCache(opts.PublishedTTL, isPublished),
+		store: store, keys: keys, genFunc: gen, tokens: newTokenCache(), gates: newGateCache(opts.PublishedTTL, gate),
 		logger: logger, nowFunc: now, clientIPFunc: opts.ClientIPFunc, origins: origins,
 	}
 }
@@ -194,14 +211,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusForbidden)
 		return
 	}
-	published, err := h.published.isPublished(r.Context(), id, h.nowFunc())
+	gate, err := h.gates.gate(r.Context(), id, h.nowFunc())
 	if err != nil {
 		log().ErrorContext(r.Context(), "check published", "err", err)
 		fail(w, http.StatusInternalServerError)
 		return
 	}
-	if !published {
+	if !gate.Published {
 		fail(w, http.StatusNotFound)
+		return
+	}
+	if gate.revoked(g.claims) {
+		log().DebugContext(r.Context(), "media request refused", "reason", "grant issued before the video was unshared")
+		fail(w, http.StatusForbidden)
 		return
 	}
 
@@ -302,15 +324,24 @@ func (h *Handler) authorize(r *http.Request, id string) (grant, error) {
 	if len(cookies) > maxCookies {
 		return grant{}, fmt.Errorf("%d playback cookies", len(cookies))
 	}
-	// Several cookies can match one path (a video and a wider prefix); any
-	// one that grants this request is enough.
+	// Several cookies can match one path (a video and a wider prefix); the
+	// newest one that grants this request is used, so an older grant that
+	// was revoked does not hide a fresh one.
+	var best *grant
 	for _, c := range cookies {
-		var claims auth.Claims
-		if claims, err = h.check(r, id, c.Value); err == nil {
-			return grant{claims: claims, cookie: true}, nil
+		claims, cerr := h.check(r, id, c.Value)
+		if cerr != nil {
+			err = cerr
+			continue
+		}
+		if best == nil || claims.IssuedAt.After(best.claims.IssuedAt) {
+			best = &grant{claims: claims, cookie: true}
 		}
 	}
-	return grant{}, fmt.Errorf("cookie: %w", err)
+	if best == nil {
+		return grant{}, fmt.Errorf("cookie: %w", err)
+	}
+	return *best, nil
 }
 
 // plainQueryValue reports whether s is a query value that url.ParseQuery

@@ -34,8 +34,16 @@ type bundle struct {
 	now       time.Time
 	mu        sync.Mutex
 	published map[string]bool
+	notBefore map[string]time.Time // grants issued earlier are revoked
 	pubErr    error
 	token     string // valid play token for videoID
+}
+
+// gate is the bundle's GateFunc, answering from published and notBefore.
+func (b *bundle) gate(_ context.Context, id string) (Gate, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return Gate{Published: b.published[id], NotBefore: b.notBefore[id]}, b.pubErr
 }
 
 func setup(t *testing.T) *bundle {
@@ -49,12 +57,7 @@ func setup(t *testing.T) *bundle {
 		now:       time.Unix(1_700_000_000, 0),
 		published: map[string]bool{videoID: true, "other": true},
 	}
-	isPublished := func(_ context.Context, id string) (bool, error) {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		return b.published[id], b.pubErr
-	}
-	b.h = NewHandler(b.store, keys, isPublished, nil, func() time.Time { return b.now })
+	b.h = NewHandler(b.store, keys, b.gate, nil, func() time.Time { return b.now })
 	b.token = b.sign(t, videoID, auth.PurposePlay, b.now.Add(time.Hour))
 	b.putMedia(t, videoID)
 	b.putMedia(t, "other")

@@ -48,7 +48,7 @@ func PlaybackURLsBound(base string, keys Signer, videoID string, client netip.Ad
 		return Playback{}, errors.New("delivery: playback ttl must be at least a second")
 	}
 	exp := now.Add(ttl).Truncate(time.Second) // tokens carry whole seconds
-	tok, err := keys.Sign(auth.Claims{VideoID: videoID, Purpose: auth.PurposePlay, ExpiresAt: exp, ClientIP: client})
+	tok, err := keys.Sign(auth.Claims{VideoID: videoID, Purpose: auth.PurposePlay, ExpiresAt: exp, ClientIP: client, IssuedAt: now})
 	if err != nil {
 		return Playback{}, fmt.Errorf("delivery: playback urls: %w", err)
 	}

@@ -1,7 +1,6 @@
 package delivery
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -15,12 +14,7 @@ import (
 // withOptions rebuilds b.h with opts, keeping the bundle's store, keys,
 // publication state and clock.
 func (b *bundle) withOptions(opts Options) {
-	isPublished := func(_ context.Context, id string) (bool, error) {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		return b.published[id], b.pubErr
-	}
-	b.h = NewHandlerOptions(b.store, b.keys, isPublished, nil, func() time.Time { return b.now }, opts)
+	b.h = NewHandlerOptions(b.store, b.keys, b.gate, nil, func() time.Time { return b.now }, opts)
 }
 
 // request sends GET target from remote ("ip:port"), with optional cookies.

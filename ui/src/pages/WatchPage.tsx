@@ -5,7 +5,7 @@
 // found", exactly as the server answers.
 
 import { formatDate, formatDuration } from '../lib/format'
-import { can, canEdit, useSession } from '../lib/session'
+import { canEdit, useSession } from '../lib/session'
 import { useLocation } from '../lib/router'
 import { usePolledVideo } from '../lib/usePolledVideo'
 import { EmptyState } from '../components/EmptyState'
@@ -86,7 +86,7 @@ export function WatchPage({ id }: { id: string }) {
           <ProcessingView
             video={video}
             showWatchLink={false}
-            onRetry={can(session, 'admin') ? async () => reload(await client.retryVideo(id)) : undefined}
+            onRetry={editable ? async () => reload(await client.retryVideo(id)) : undefined}
           />
         </div>
       )}
@@ -111,8 +111,15 @@ export function WatchPage({ id }: { id: string }) {
           </ul>
         )}
       </div>
-      {/* The edit's answer carries freshly signed URLs; keeping the old ones keeps the player playing. */}
-      {editable && <VisibilityEditor key={video.id} video={video} onSaved={(v) => update({ ...v, playback: video.playback ?? v.playback })} />}
+      {/* The edit's answer carries freshly signed URLs. Keeping the old ones keeps the player playing,
+          unless the video is now private or restricted: unsharing revokes URLs issued before it. */}
+      {editable && (
+        <VisibilityEditor
+          key={video.id}
+          video={video}
+          onSaved={(v) => update({ ...v, playback: v.visibility === 'private' || v.visibility === 'restricted' ? v.playback : (video.playback ?? v.playback) })}
+        />
+      )}
       {ready && <ShareBox video={video} />}
     </main>
   )
