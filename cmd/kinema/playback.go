@@ -42,10 +42,10 @@ func newPlaybackSigner(cfg config.Config, keys delivery.Signer) (*playbackSigner
 }
 
 // URLs returns signed entry URLs for a ready video, bound to client when
-// it is valid. CloudFront URLs are not bound (see README).
+// it is valid (in CloudFront mode through the policy's SourceIp).
 func (p *playbackSigner) URLs(base string, client netip.Addr, v media.Video) (delivery.Playback, error) {
 	if p.cf != nil {
-		pb, err := p.cf.PlaybackURLs(v.ID, v.Kind, p.ttl, p.now())
+		pb, err := p.cf.PlaybackURLsBound(v.ID, v.Kind, client, p.ttl, p.now())
 		return delivery.Playback(pb), err
 	}
 	return delivery.PlaybackURLsBound(base, p.keys, v.ID, client, v.Kind, p.ttl, p.now())
@@ -56,7 +56,7 @@ func (p *playbackSigner) URLs(base string, client netip.Addr, v media.Video) (de
 func (p *playbackSigner) Cookies(base string, client netip.Addr, v media.Video) ([]*http.Cookie, delivery.Playback, error) {
 	now := p.now()
 	if p.cf != nil {
-		cookies, err := p.cf.PlaybackCookies(v.ID, p.ttl, now)
+		cookies, err := p.cf.PlaybackCookiesBound(v.ID, client, p.ttl, now)
 		return cookies, plainURLs(p.cf.URL("/media/"+v.ID+"/"), v, now.Add(p.ttl)), err
 	}
 	c, err := delivery.PlaybackCookie(base, p.keys, delivery.CookieGrant{VideoID: v.ID, ClientIP: client}, p.ttl, now)
@@ -72,7 +72,11 @@ func (p *playbackSigner) PrefixCookies(base, prefix string, client netip.Addr) (
 	now := p.now()
 	exp := now.Add(p.ttl).Truncate(time.Second)
 	if p.cf != nil {
-		cookies, err := p.cf.SignCookies(cloudfront.Policy{Resource: p.cf.URL(prefix) + "*", Expires: exp}, prefix)
+		pol := cloudfront.Policy{Resource: p.cf.URL(prefix) + "*", Expires: exp}
+		if client.IsValid() {
+			pol.SourceIP = netip.PrefixFrom(client.Unmap(), client.Unmap().BitLen())
+		}
+		cookies, err := p.cf.SignCookies(pol, prefix)
 		return cookies, exp, err
 	}
 	c, err := delivery.PlaybackCookie(base, p.keys, delivery.CookieGrant{PathPrefix: prefix, ClientIP: client}, p.ttl, now)

@@ -405,3 +405,33 @@ func TestNewSigner(t *testing.T) {
 	_, err = NewSignerKey(Config{KeyPairID: kpid, Domain: domain}, nil)
 	require.Error(t, err)
 }
+
+// TestPlaybackBoundToClient: bound URLs and cookies carry a SourceIp of
+// exactly the viewer's address, and verify only from it.
+func TestPlaybackBoundToClient(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for _, tc := range []struct{ viewer, other string }{
+		{"203.0.113.7", "203.0.113.8"},
+		{"::ffff:203.0.113.7", "198.51.100.7"}, // mapped IPv4 binds the IPv4 address
+		{"2001:db8::7", "2001:db8::8"},
+	} {
+		viewer := netip.MustParseAddr(tc.viewer)
+		other := netip.MustParseAddr(tc.other)
+		pb, err := b.s.PlaybackURLsBound("vid_1", media.KindVideo, viewer, time.Hour, b.now)
+		require.NoError(t, err)
+		require.NoError(t, b.v.VerifyURL(pb.HLS, viewer.Unmap(), b.now), tc.viewer)
+		require.ErrorIs(t, b.v.VerifyURL(pb.HLS, other, b.now), ErrInvalid, tc.viewer)
+		require.ErrorIs(t, b.v.VerifyURL(pb.HLS, netip.Addr{}, b.now), ErrInvalid, "an unknown address never matches")
+
+		cookies, err := b.s.PlaybackCookiesBound("vid_1", viewer, time.Hour, b.now)
+		require.NoError(t, err)
+		seg := "https://" + domain + "/media/vid_1/v0/seg_00000.m4s"
+		require.NoError(t, b.v.VerifyCookies(seg, cookies, viewer.Unmap(), b.now), tc.viewer)
+		require.ErrorIs(t, b.v.VerifyCookies(seg, cookies, other, b.now), ErrInvalid, tc.viewer)
+	}
+	// Unbound URLs play from anywhere.
+	pb, err := b.s.PlaybackURLs("vid_1", media.KindVideo, time.Hour, b.now)
+	require.NoError(t, err)
+	require.NoError(t, b.v.VerifyURL(pb.HLS, netip.MustParseAddr("198.51.100.9"), b.now))
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -32,8 +33,9 @@ func videoDir(videoID string) (string, error) {
 }
 
 // VideoPolicy returns a custom policy granting every file of videoID on the
-// distribution (https://DOMAIN/media/<id>/*) until now+ttl.
-func (s *Signer) VideoPolicy(videoID string, ttl time.Duration, now time.Time) (Policy, error) {
+// distribution (https://DOMAIN/media/<id>/*) until now+ttl, only to client
+// when it is valid (CloudFront's SourceIp condition, as a /32 or /128).
+func (s *Signer) VideoPolicy(videoID string, client netip.Addr, ttl time.Duration, now time.Time) (Policy, error) {
 	if ttl < time.Second {
 		return Policy{}, errors.New("cloudfront: ttl must be at least a second")
 	}
@@ -41,7 +43,12 @@ func (s *Signer) VideoPolicy(videoID string, ttl time.Duration, now time.Time) (
 	if err != nil {
 		return Policy{}, err
 	}
-	return Policy{Resource: s.URL(dir) + "*", Expires: now.Add(ttl).Truncate(time.Second)}, nil
+	p := Policy{Resource: s.URL(dir) + "*", Expires: now.Add(ttl).Truncate(time.Second)}
+	if client.IsValid() {
+		client = client.Unmap().WithZone("")
+		p.SourceIP = netip.PrefixFrom(client, client.BitLen())
+	}
+	return p, nil
 }
 
 // PlaybackURLs returns the video's entry URLs signed with one wildcard
@@ -50,7 +57,14 @@ func (s *Signer) VideoPolicy(videoID string, ttl time.Duration, now time.Time) (
 // URLs with PlaybackCookies (or an edge function that copies the query onto
 // child URLs) for segments to load.
 func (s *Signer) PlaybackURLs(videoID string, kind media.Kind, ttl time.Duration, now time.Time) (Playback, error) {
-	p, err := s.VideoPolicy(videoID, ttl, now)
+	return s.PlaybackURLsBound(videoID, kind, netip.Addr{}, ttl, now)
+}
+
+// PlaybackURLsBound is PlaybackURLs usable only from client (any address
+// when client is invalid). CloudFront compares it with the address it sees
+// the viewer connect from.
+func (s *Signer) PlaybackURLsBound(videoID string, kind media.Kind, client netip.Addr, ttl time.Duration, now time.Time) (Playback, error) {
+	p, err := s.VideoPolicy(videoID, client, ttl, now)
 	if err != nil {
 		return Playback{}, err
 	}
@@ -74,7 +88,7 @@ func (s *Signer) PlaybackURLs(videoID string, kind media.Kind, ttl time.Duration
 // Canned URLs are shorter and reveal less, but grant a single object: the
 // player needs PlaybackCookies for everything the manifests reference.
 func (s *Signer) CannedPlaybackURLs(videoID string, kind media.Kind, ttl time.Duration, now time.Time) (Playback, error) {
-	p, err := s.VideoPolicy(videoID, ttl, now)
+	p, err := s.VideoPolicy(videoID, netip.Addr{}, ttl, now)
 	if err != nil {
 		return Playback{}, err
 	}
@@ -103,7 +117,13 @@ func (s *Signer) playback(videoID string, kind media.Kind, exp time.Time, sign f
 // With them set, the player can use the plain distribution URLs and every
 // child request is authorised by the browser sending the cookies.
 func (s *Signer) PlaybackCookies(videoID string, ttl time.Duration, now time.Time) ([]*http.Cookie, error) {
-	p, err := s.VideoPolicy(videoID, ttl, now)
+	return s.PlaybackCookiesBound(videoID, netip.Addr{}, ttl, now)
+}
+
+// PlaybackCookiesBound is PlaybackCookies usable only from client (any
+// address when client is invalid).
+func (s *Signer) PlaybackCookiesBound(videoID string, client netip.Addr, ttl time.Duration, now time.Time) ([]*http.Cookie, error) {
+	p, err := s.VideoPolicy(videoID, client, ttl, now)
 	if err != nil {
 		return nil, err
 	}
