@@ -15,10 +15,12 @@ import (
 // KeysPath is where KeysHandler is meant to be mounted.
 const KeysPath = "/.well-known/kinema-keys.json"
 
-// keysMaxAge lets edges cache the key set briefly. A verifier that meets an
-// unknown kid should refetch at once rather than wait: right after a
-// rotation the newest key signs before cached sets know it.
-const keysMaxAge = "public, max-age=300"
+// keysMaxAge lets edges cache the key set briefly: a removed key stays
+// trusted by an edge for at most this long after the server drops it. A
+// verifier that meets an unknown kid should refetch at once rather than
+// wait: right after a rotation the newest key signs before cached sets know
+// it.
+const keysMaxAge = "public, max-age=60"
 
 // KeySet is the public side of a key set: *auth.Keys, or *auth.KeyRing so
 // the published document follows the ring's reloads.
