@@ -183,7 +183,10 @@ func testReconnect(t *testing.T, proto string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	require.Len(t, b.records, 1)
-	require.InDelta(t, 12, b.records[0].duration, 2, "both publishes are in one recording")
+	// Two 6 s publishes: more than either alone proves both are in it; a
+	// starved machine drops a second or two of SRT input, hence no tighter.
+	d := b.records[0].duration
+	require.True(t, d > 8 && d < 14, "both publishes are in one recording: %.2f s", d)
 }
 
 // TestGarbageInput sends random bytes over SRT with a valid key: the
