@@ -135,7 +135,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.webhooks = newWebhooks(cfg, cat, m.Log)
 	pipe := pipeline.New(cat, store, ff, pipeline.Config{
 		Ladder: cfg.Ladder, Limits: cfg.Limits, ScratchDir: cfg.ScratchDir(), MaxAttempts: cfg.MaxAttempts, RawStore: be.raw,
-		EncodeDoneFunc: met.EncodeDone, Events: m.webhooks.Enqueue,
+		SplitMinBytes: cfg.SplitMinBytes, EncodeDoneFunc: met.EncodeDone, Events: m.webhooks.Enqueue,
 	}, m.Log.With("component", "pipeline"))
 	if err := pipe.CleanScratch(); err != nil {
 		return err

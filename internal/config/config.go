@@ -47,6 +47,9 @@ type Config struct {
 	S3WebhookSecret    string
 	MultipartThreshold int64
 	MultipartPartSize  int64
+	// SplitMinBytes: sources this big or bigger are cut at keyframes so each
+	// chunk job fetches only its piece (pipeline.Config.SplitMinBytes).
+	SplitMinBytes int64
 
 	PlaybackTTL     time.Duration
 	PlaybackBindIP  bool // bind API-issued playback URLs and cookies to the caller's IP
@@ -96,6 +99,7 @@ func Default() Config {
 		ShutdownTimeout: 20 * time.Second,
 		Signup:          "closed",
 		SessionTTL:      14 * 24 * time.Hour,
+		SplitMinBytes:   256 << 20,
 	}
 }
 
@@ -163,6 +167,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_S3_WEBHOOK_SECRET", &c.S3WebhookSecret)
 	env("KINEMA_MULTIPART_THRESHOLD", &c.MultipartThreshold)
 	env("KINEMA_MULTIPART_PART_SIZE", &c.MultipartPartSize)
+	env("KINEMA_SPLIT_MIN_BYTES", &c.SplitMinBytes)
 	env("KINEMA_SIGNUP", &c.Signup)
 	env("KINEMA_SESSION_TTL", &c.SessionTTL)
 	env("KINEMA_CLOUDFRONT_DOMAIN", &c.CloudFrontDomain)

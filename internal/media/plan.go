@@ -76,7 +76,39 @@ type Chunk struct {
 	StartFrame int     `json:"start_frame"`
 	Start      float64 `json:"start"`  // seconds, StartFrame / fps
 	Frames     int     `json:"frames"` // 0 means until the end of the source
+	// Piece indexes Plan.Pieces: the part of the source this chunk decodes.
+	// Unused when the plan has no pieces.
+	Piece int `json:"piece,omitempty"`
 }
+
+// Piece is a part of the source's video track, cut at keyframes by stream
+// copy in the probe step, that holds every packet the chunks using it need
+// to decode their range. A chunk job downloads its piece instead of the
+// whole source. Times are on the chunks' timeline (Chunk.Start).
+type Piece struct {
+	Start float64 `json:"start"`         // time of its first packet: a keyframe, or the first packet of the stream
+	End   float64 `json:"end,omitempty"` // time of the keyframe that follows it; 0 means the end of the stream
+	// Offset is the piece's timestamps minus the source's, as measured on
+	// the written piece (a muxer may shift or round them).
+	Offset float64 `json:"offset,omitempty"`
+	Size   int64   `json:"size"`
+}
+
+// Keyframe is a packet of the source's video where decoding can begin. In
+// a list of keyframes, Time increases and Earliest never decreases.
+type Keyframe struct {
+	Time float64 // presentation time, on the chunks' timeline
+	// Earliest is the earliest presentation time of this packet and every
+	// packet after it in decode order: cutting the stream before this
+	// keyframe leaves every frame shown before Earliest on the earlier side.
+	// It equals Time for closed GOPs; open-GOP leading pictures lower it.
+	Earliest float64
+}
+
+// Span is the packets from keyframe From up to, not including, keyframe
+// To, of a list of keyframes: From 0 means from the first packet of the
+// stream, To len(list) to its end.
+type Span struct{ From, To int }
 
 // Plan is everything the encode jobs need to know, decided once per video.
 type Plan struct {
@@ -93,7 +125,10 @@ type Plan struct {
 	Video          []Rendition `json:"video,omitempty"`
 	Audio          []Rendition `json:"audio,omitempty"`
 	Chunks         []Chunk     `json:"chunks,omitempty"`
-	Storyboard     Storyboard  `json:"storyboard"`
+	// Pieces, when there are any, are what the chunk jobs read instead of
+	// the whole source (see Chunk.Piece).
+	Pieces     []Piece    `json:"pieces,omitempty"`
+	Storyboard Storyboard `json:"storyboard"`
 }
 
 // Renditions returns video rungs followed by audio rungs.
@@ -248,4 +283,50 @@ func chunks(duration, fps float64, chunkFrames int) []Chunk {
 	}
 	out[n-1].Frames = 0 // the last chunk runs to the end
 	return out
+}
+
+// PieceSpans returns the distinct spans of the source's keyframes kf that
+// the chunks need, in order, and for every chunk the index of its span.
+//
+// A chunk needs the frames shown from one frame before its start (the
+// encoder seeks there, see ffmpeg.ChunkArgs) up to the next chunk's start,
+// so its span begins at the last keyframe at or before that first frame and
+// ends at the first keyframe after which nothing shown before the next
+// chunk is decoded. Chunks stay on the segment grid, so the spans of
+// neighbours overlap by the GOP that straddles their boundary, and where
+// keyframes are sparse several chunks share one span: a source with a
+// single keyframe yields one span, the whole stream.
+func (p Plan) PieceSpans(kf []Keyframe) (spans []Span, use []int) {
+	if len(p.Chunks) == 0 || p.FPSNum <= 0 || p.FPSDen <= 0 {
+		return nil, nil
+	}
+	frame := float64(p.FPSDen) / float64(p.FPSNum)
+	// A quarter frame of slack absorbs timestamp rounding (ffprobe prints
+	// microseconds, Matroska stores milliseconds) without ever taking in a
+	// frame of a neighbouring tick: sources have at most twice the plan's
+	// frame rate (capFPS), so their frames are at least half a frame apart.
+	slack := frame / 4
+	index := map[Span]int{}
+	for i, c := range p.Chunks {
+		s := Span{0, len(kf)}
+		if i > 0 {
+			first := c.Start - frame
+			// The last keyframe at or before first, or the stream start.
+			s.From = max(0, sort.Search(len(kf), func(k int) bool { return kf[k].Time > first+slack })-1)
+		}
+		if i+1 < len(p.Chunks) {
+			next := p.Chunks[i+1].Start
+			s.To = s.From + 1 + sort.Search(len(kf)-s.From-1, func(k int) bool {
+				return kf[s.From+1+k].Earliest >= next-slack
+			})
+		}
+		j, ok := index[s]
+		if !ok {
+			j = len(spans)
+			index[s] = j
+			spans = append(spans, s)
+		}
+		use = append(use, j)
+	}
+	return spans, use
 }

@@ -145,3 +145,73 @@ func TestNewStoryboard(t *testing.T) {
 		require.LessOrEqual(t, sb.Tiles, sb.Columns*sb.Rows)
 	}
 }
+
+func TestPieceSpans(t *testing.T) {
+	// 30 fps, 1 s segments, 1 segment per chunk: chunks start at 0, 1, 2, 3 s
+	// and the last runs to the end (4.4 s).
+	plan, err := NewPlan(Source{HasVideo: true, Width: 320, Height: 180, FPSNum: 30, FPSDen: 1, Duration: 4.4},
+		LadderConfig{SegmentSeconds: 1, SegmentsPerChunk: 1, Heights: []int{180}})
+	require.NoError(t, err)
+	require.Len(t, plan.Chunks, 4)
+	closed := func(times ...float64) []Keyframe {
+		kf := make([]Keyframe, len(times))
+		for i, v := range times {
+			kf[i] = Keyframe{Time: v, Earliest: v}
+		}
+		return kf
+	}
+	const f = 1.0 / 30
+	tests := []struct {
+		name  string
+		kf    []Keyframe
+		spans []Span
+		use   []int
+	}{
+		{"keyframe on every chunk start: no overlap beyond the frame before",
+			// A chunk decodes from the frame before its start, so it begins at
+			// the keyframe before that one.
+			closed(0, 1, 2, 3, 4),
+			[]Span{{0, 1}, {0, 2}, {1, 3}, {2, 5}}, []int{0, 1, 2, 3}},
+		{"keyframe one frame before every chunk start",
+			closed(0, 1-f, 2-f, 3-f),
+			[]Span{{0, 2}, {1, 3}, {2, 4}, {3, 4}}, []int{0, 1, 2, 3}},
+		{"keyframes every 1.5 s: neighbours share the GOP across their boundary",
+			closed(0, 1.5, 3),
+			[]Span{{0, 1}, {0, 2}, {1, 2}, {1, 3}}, []int{0, 1, 2, 3}},
+		{"keyframes every 2.5 s: chunks inside one GOP share its piece",
+			closed(0, 2.5),
+			[]Span{{0, 1}, {0, 2}, {1, 2}}, []int{0, 0, 1, 2}},
+		{"one keyframe: every chunk needs the whole stream",
+			closed(0),
+			[]Span{{0, 1}}, []int{0, 0, 0, 0}},
+		{"timestamps a hair off still count as on the boundary",
+			closed(0, 0.9665, 1.9668, 2.9664),
+			[]Span{{0, 2}, {1, 3}, {2, 4}, {3, 4}}, []int{0, 1, 2, 3}},
+		{"open GOP: leading pictures after a keyframe keep the cut after it",
+			// Keyframe 2 s is followed in decode order by frames shown from
+			// 1.9 s, which chunk 1 needs: chunk 1 must run on to keyframe 3.
+			[]Keyframe{{0, 0}, {1 - f, 1 - f}, {2, 1.9}, {3, 3}},
+			[]Span{{0, 2}, {1, 3}, {2, 4}}, []int{0, 1, 1, 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spans, use := plan.PieceSpans(tt.kf)
+			require.Equal(t, tt.spans, spans)
+			require.Equal(t, tt.use, use)
+			for i, c := range plan.Chunks {
+				s := spans[use[i]]
+				if i > 0 {
+					require.LessOrEqual(t, tt.kf[s.From].Time, c.Start-f+1e-3, "chunk %d: its first frame is in its piece", i)
+				}
+				if i+1 < len(plan.Chunks) && s.To < len(tt.kf) {
+					require.GreaterOrEqual(t, tt.kf[s.To].Earliest, plan.Chunks[i+1].Start-1e-3, "chunk %d: nothing it shows is cut off", i)
+				}
+			}
+		})
+	}
+	audio, err := NewPlan(Source{HasAudio: true, AudioChannels: 2, Duration: 60}, DefaultLadderConfig())
+	require.NoError(t, err)
+	spans, use := audio.PieceSpans(closed(0))
+	require.Empty(t, spans, "audio-only sources are not chunked, so not split")
+	require.Empty(t, use)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -33,7 +34,7 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 		return fmt.Errorf("chunk %d is not in the plan", job.Args.Index)
 	}
 	chunk := plan.Chunks[job.Args.Index]
-	dir, src, err := p.prepare(ctx, job.ID, ref)
+	dir, src, err := p.prepareChunk(ctx, job.ID, ref, plan, chunk)
 	if err != nil {
 		return err
 	}
@@ -45,11 +46,33 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 	seconds := chunkSeconds(plan, chunk)
 	defer p.forgetProgress(ref, step)
 	started := time.Now()
-	err = p.ff.Run(ctx, ffmpeg.ChunkArgs(plan, chunk, src, out), func(pr ffmpeg.Progress) {
-		p.progress(ref, step, pr.OutTime.Seconds()/seconds)
-	})
-	if err != nil {
-		return fmt.Errorf("encode chunk %d: %w", chunk.Index, err)
+	var frames int64
+	encode := func(plan media.Plan, src string) error {
+		err := p.ff.Run(ctx, ffmpeg.ChunkArgs(plan, chunk, src, out), func(pr ffmpeg.Progress) {
+			frames = pr.Frame
+			p.progress(ref, step, pr.OutTime.Seconds()/seconds)
+		})
+		if err != nil {
+			return fmt.Errorf("encode chunk %d: %w", chunk.Index, err)
+		}
+		return nil
+	}
+	if err := encode(plan, src); err != nil {
+		return err
+	}
+	if len(plan.Pieces) > 0 && chunk.Frames > 0 && frames < int64(chunk.Frames) && plan.Pieces[chunk.Piece].End > 0 {
+		// The piece stops at a keyframe after the chunk, so the source has
+		// all its frames: the piece is wrong. Cost time, not frames.
+		logWith(p.log, ref).Warn("piece ran short; encoding the chunk from the whole source",
+			"chunk", chunk.Index, "piece", chunk.Piece, "frames", frames, "want", chunk.Frames)
+		whole := plan
+		whole.Pieces = nil
+		if src, err = p.sourcePath(ctx, ref); err != nil {
+			return err
+		}
+		if err := encode(whole, src); err != nil {
+			return err
+		}
 	}
 	p.encodeDone("video", seconds, started)
 	for _, r := range plan.Video {
@@ -117,15 +140,11 @@ func (p *Pipeline) doEncodeAudio(ctx context.Context, job *river.Job[AudioArgs])
 
 // prepare makes the job's scratch directory and a local path to the source.
 func (p *Pipeline) prepare(ctx context.Context, jobID int64, ref Ref) (dir, src string, err error) {
-	key, _, err := p.cat.Source(ctx, ref.VideoID)
-	if err != nil {
-		return "", "", err
-	}
 	dir, err = p.scratch(jobID)
 	if err != nil {
 		return "", "", err
 	}
-	src, err = p.sources.fetch(ctx, p.cfg.RawStore, key)
+	src, err = p.sourcePath(ctx, ref)
 	if err != nil {
 		removeAll(dir)
 		return "", "", err
@@ -133,8 +152,65 @@ func (p *Pipeline) prepare(ctx context.Context, jobID int64, ref Ref) (dir, src 
 	return dir, src, nil
 }
 
+// sourcePath returns a local path to the whole source, through the worker's
+// source cache.
+func (p *Pipeline) sourcePath(ctx context.Context, ref Ref) (string, error) {
+	key, _, err := p.cat.Source(ctx, ref.VideoID)
+	if err != nil {
+		return "", err
+	}
+	return p.sources.fetch(ctx, p.cfg.RawStore, key)
+}
+
+// prepareChunk makes the job's scratch directory and a local path to what
+// the chunk decodes: its piece of the source, or the whole source when the
+// plan has no pieces.
+func (p *Pipeline) prepareChunk(ctx context.Context, jobID int64, ref Ref, plan media.Plan, c media.Chunk) (dir, src string, err error) {
+	if len(plan.Pieces) == 0 {
+		return p.prepare(ctx, jobID, ref)
+	}
+	if c.Piece < 0 || c.Piece >= len(plan.Pieces) {
+		return "", "", fmt.Errorf("chunk %d uses piece %d of %d", c.Index, c.Piece, len(plan.Pieces))
+	}
+	if dir, err = p.scratch(jobID); err != nil {
+		return "", "", err
+	}
+	if src, err = p.fetchPiece(ctx, ref, c.Piece, dir); err != nil {
+		removeAll(dir)
+		return "", "", err
+	}
+	return dir, src, nil
+}
+
+// fetchPiece returns a local path to piece i, through the worker's piece
+// cache (neighbouring chunks share a piece where keyframes are sparse). A
+// downloaded piece is hard-linked into the job's directory dir, so that
+// another job evicting it from the cache cannot remove it before ffmpeg
+// opens it.
+func (p *Pipeline) fetchPiece(ctx context.Context, ref Ref, i int, dir string) (string, error) {
+	cached, err := p.pieces.fetch(ctx, p.store, pieceKey(ref, i))
+	if err != nil {
+		return "", fmt.Errorf("piece %d: %w", i, err)
+	}
+	if !strings.HasPrefix(cached, p.pieces.dir+string(filepath.Separator)) {
+		return cached, nil // a local store's own file
+	}
+	own := filepath.Join(dir, "piece.mkv")
+	if err := os.Link(cached, own); err == nil {
+		return own, nil
+	}
+	return cached, nil // no hard links here: the cached copy will do
+}
+
 // finishParallel completes a fan-out step; the last one enqueues packaging.
+// When the run failed (or the video went) while the job worked, what it
+// stored would outlive the run's cleanup, so the run's work files go again.
 func finishParallel[T river.JobArgs](ctx context.Context, p *Pipeline, job *river.Job[T], ref Ref, step string) error {
+	if _, live, err := p.current(ctx, ref); err == nil && !live {
+		if err := p.store.DeletePrefix(ctx, runPrefix(ref)); err != nil {
+			logWith(p.log, ref).Warn("cleanup failed", "prefix", runPrefix(ref), "err", err)
+		}
+	}
 	return complete(ctx, p, job, func(tx *queue.Tx) error {
 		last, err := tx.Catalog.FinishParallelStep(ctx, ref.VideoID, ref.Run, step)
 		if err != nil || !last {

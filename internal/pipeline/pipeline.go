@@ -30,6 +30,12 @@ type Config struct {
 	MaxAttempts int    // per job, before the video fails
 	// RawStore holds uploaded sources; nil means the media store.
 	RawStore storage.Store
+	// SplitMinBytes: sources at least this big are cut at keyframes by
+	// probe so each chunk job fetches only its piece; smaller ones are read
+	// whole by each worker, which costs less than the serial cut (measured:
+	// 6 s of probe for a 93 MB source). 0 splits every source; a negative
+	// value none (also a way out should some source split badly).
+	SplitMinBytes int64
 	// EncodeDoneFunc, when set, is told how many seconds of media an encode
 	// job turned out in how many seconds of wall time (metrics).
 	EncodeDoneFunc func(kind string, mediaSeconds, wallSeconds float64)
@@ -57,7 +63,8 @@ type Pipeline struct {
 	cfg   Config
 	log   *slog.Logger
 
-	sources *sourceCache
+	sources *sourceCache // whole sources, for probe and audio
+	pieces  *sourceCache // pieces of sources, for chunk jobs
 
 	progressMu   sync.Mutex
 	lastProgress map[string]time.Time
@@ -72,7 +79,10 @@ func New(cat *catalog.Catalog, store storage.Store, ff *ffmpeg.Runner, cfg Confi
 		cfg.RawStore = store
 	}
 	return &Pipeline{cat: cat, store: store, ff: ff, cfg: cfg, log: log, lastProgress: map[string]time.Time{},
-		sources: &sourceCache{dir: filepath.Join(cfg.ScratchDir, "sources"), keep: 3}}
+		sources: &sourceCache{dir: filepath.Join(cfg.ScratchDir, "sources"), keep: 3, log: log},
+		// Chunks share a piece only where keyframes are sparse, and then
+		// they are neighbours, usually run one after another.
+		pieces: &sourceCache{dir: filepath.Join(cfg.ScratchDir, "pieces"), keep: 4, log: log}}
 }
 
 // Register adds one worker per job kind.
@@ -280,6 +290,9 @@ func runPrefix(r Ref) string            { return fmt.Sprintf("work/%s/%d/", r.Vi
 func mediaPrefix(videoID string) string { return "media/" + videoID + "/" }
 func chunkKey(r Ref, rid string, i int) string {
 	return fmt.Sprintf("%s%s/chunk-%05d.ts", runPrefix(r), rid, i)
+}
+func pieceKey(r Ref, i int) string {
+	return fmt.Sprintf("%spieces/piece-%05d.mkv", runPrefix(r), i)
 }
 func audioPrefix(r Ref) string                   { return runPrefix(r) + "audio/" }
 func thumbsPrefix(r Ref) string                  { return runPrefix(r) + "thumbs/" }

@@ -30,8 +30,8 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	if err != nil {
 		return err
 	}
-	// Through the worker's source cache: the chunk jobs that land on this
-	// worker next reuse this download.
+	// Through the worker's source cache: the audio job, and the chunk jobs
+	// when the source is not split, reuse this download if they land here.
 	src, err := p.sources.fetch(ctx, p.cfg.RawStore, key)
 	if err != nil {
 		return err
@@ -47,6 +47,9 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	}
 	plan, err := media.NewPlan(source, p.cfg.Ladder)
 	if err != nil {
+		return err
+	}
+	if plan, err = p.split(ctx, job, key, src, plan); err != nil {
 		return err
 	}
 	logWith(p.log, ref).Info("planned", "kind", plan.Kind, "duration", plan.Duration,

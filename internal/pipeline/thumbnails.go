@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
 	"github.com/kinema/kinema/internal/storage"
 )
@@ -17,15 +18,30 @@ func (p *Pipeline) thumbnails(ctx context.Context, job *river.Job[ThumbnailsArgs
 	return p.outcome(ctx, job.Args.Ref, stepThumbnails, job.JobRow, err)
 }
 
-// doThumbnails writes poster.jpg. (Storyboard tiles come from the chunk
-// encodes, which decode those frames anyway; package joins them.)
+// doThumbnails writes poster.jpg, from the piece of the source that holds
+// the poster frame when the source was split. (Storyboard tiles come from
+// the chunk encodes, which decode those frames anyway; package joins them.)
 func (p *Pipeline) doThumbnails(ctx context.Context, job *river.Job[ThumbnailsArgs]) error {
 	ref := job.Args.Ref
 	plan, live, err := p.current(ctx, ref)
 	if err != nil || !live || len(plan.Video) == 0 {
 		return err
 	}
-	dir, src, err := p.prepare(ctx, job.ID, ref)
+	top := plan.Video[0]
+	posterAt := min(plan.Duration/2, 10)
+	var dir, src string
+	var c media.Chunk // the chunk the poster frame falls in: its piece holds it
+	split := len(plan.Pieces) > 0
+	if split {
+		for _, ch := range plan.Chunks {
+			if ch.Start <= posterAt {
+				c = ch
+			}
+		}
+		dir, src, err = p.prepareChunk(ctx, job.ID, ref, plan, c)
+	} else {
+		dir, src, err = p.prepare(ctx, job.ID, ref)
+	}
 	if err != nil {
 		return err
 	}
@@ -34,9 +50,12 @@ func (p *Pipeline) doThumbnails(ctx context.Context, job *river.Job[ThumbnailsAr
 	if err := os.MkdirAll(out, 0o750); err != nil {
 		return err
 	}
-	top := plan.Video[0]
-	posterAt := min(plan.Duration/2, 10)
-	if err := p.ff.Run(ctx, ffmpeg.PosterArgs(src, posterAt, min(top.Width, 1280), filepath.Join(out, "poster.jpg")), nil); err != nil {
+	poster, width := filepath.Join(out, "poster.jpg"), min(top.Width, 1280)
+	args := ffmpeg.PosterArgs(src, posterAt, width, poster)
+	if split {
+		args = ffmpeg.PosterFromPieceArgs(src, plan.Pieces[c.Piece].Offset, posterAt, width, poster)
+	}
+	if err := p.ff.Run(ctx, args, nil); err != nil {
 		return fmt.Errorf("poster: %w", err)
 	}
 	if err := storage.PutDir(ctx, p.store, thumbsPrefix(ref), out); err != nil {

@@ -51,6 +51,12 @@ type ClipOptions struct {
 	// SAR, when set (for example "2:1"), stores a non-square sample aspect
 	// ratio so the display width differs from the coded width.
 	SAR string
+	// GOP, when set, makes libx264 put a keyframe every GOP frames and
+	// nowhere else (scene-cut detection off). A GOP longer than the clip
+	// leaves one keyframe in the whole file.
+	GOP int
+	// Preset is the libx264 preset; ultrafast (no B-frames) by default.
+	Preset string
 	// FaststartOff keeps the mp4 index (moov) at the end of the file, which
 	// is what MakeTruncated relies on. By default mp4 files are written with
 	// +faststart.
@@ -133,7 +139,15 @@ func clipArgs(o ClipOptions, path string) []string {
 		args = append(args, "-vf", vf, "-c:v", o.Codec)
 		switch o.Codec {
 		case "libx264":
-			args = append(args, "-preset", "ultrafast")
+			preset := o.Preset
+			if preset == "" {
+				preset = "ultrafast"
+			}
+			args = append(args, "-preset", preset)
+			if o.GOP > 0 {
+				g := strconv.Itoa(o.GOP)
+				args = append(args, "-g", g, "-keyint_min", g, "-sc_threshold", "0")
+			}
 		case "libvpx-vp9", "libvpx":
 			args = append(args, "-deadline", "realtime", "-cpu-used", "8", "-b:v", "200k")
 		}

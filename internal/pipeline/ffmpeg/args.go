@@ -25,6 +25,9 @@ const chunkTSOffset = 10
 // rendition can be byte-concatenated in order to get the whole rendition:
 // every chunk starts with an IDR frame, has exactly c.Frames frames (the last
 // runs to the end) and carries timestamps continuing the previous chunk.
+//
+// src is the whole source, or when the plan has pieces, the chunk's piece
+// (p.Pieces[c.Piece]); both give the same frames.
 func ChunkArgs(p media.Plan, c media.Chunk, src, outDir string) []string {
 	fps := fmt.Sprintf("%d/%d", p.FPSNum, p.FPSDen)
 	frame := float64(p.FPSDen) / float64(p.FPSNum) // one frame, seconds
@@ -33,7 +36,19 @@ func ChunkArgs(p media.Plan, c media.Chunk, src, outDir string) []string {
 	// packets, so nothing but video is read and decoded.
 	args = append(args, "-an", "-sn", "-dn")
 	startTime := 0.0
-	if c.StartFrame > 0 {
+	if len(p.Pieces) > 0 && c.Piece >= 0 && c.Piece < len(p.Pieces) {
+		// The same seek as below, on the piece's copy of the source's
+		// timestamps: -seek_timestamp makes -ss a timestamp instead of an
+		// offset from the file's start, which for a piece is its first
+		// keyframe. The first chunk seeks too, so that its frames are
+		// counted from the source's start rather than the piece's.
+		seek := p.Pieces[c.Piece].Offset
+		if c.StartFrame > 0 {
+			seek += float64(c.StartFrame-1) * frame
+			startTime = frame
+		}
+		args = append(args, "-seek_timestamp", "1", "-ss", seconds(seek))
+	} else if c.StartFrame > 0 {
 		// Accurate input seek to one frame before the chunk: ffmpeg decodes
 		// from the previous keyframe and discards frames before this point.
 		// The fps filter below then drops that extra frame (start_time), so a
@@ -262,6 +277,21 @@ func PosterArgs(src string, at float64, width int, out string) []string {
 		"-frames:v", "1",
 		"-q:v", "3", // JPEG quality, 2 (best) to 31
 		"-update", "1", // one image, not a numbered sequence
+		out,
+	)
+	return args
+}
+
+// PosterFromPieceArgs is PosterArgs for a piece of the source whose
+// timestamps are the source's plus offset (media.Piece): it seeks by
+// timestamp, not from the piece's start.
+func PosterFromPieceArgs(piece string, offset, at float64, width int, out string) []string {
+	args := InputFlags()
+	args = append(args, "-an", "-sn", "-dn", "-seek_timestamp", "1", "-ss", seconds(max(at, 0)+offset), "-i", inputURL(piece),
+		"-vf", displayScale(width),
+		"-frames:v", "1",
+		"-q:v", "3",
+		"-update", "1",
 		out,
 	)
 	return args

@@ -48,6 +48,10 @@ func TestArgsGolden(t *testing.T) {
 	cbr := testPlan(t, media.Source{Duration: 9, HasVideo: true, Width: 320, Height: 180, FPSNum: 25, FPSDen: 1},
 		func(c *media.LadderConfig) { c.RateControl = media.RateCBR; c.Preset = "" })
 	audio := testPlan(t, media.Source{Duration: 30, HasAudio: true, AudioChannels: 2}, nil)
+	pieces := testPlan(t, hdSource, nil)
+	pieces.Chunks = append([]media.Chunk(nil), pieces.Chunks...)
+	pieces.Pieces = []media.Piece{{Start: 0, End: 4.5, Size: 1}, {Start: 2.9, Offset: -0.0003, Size: 1}}
+	pieces.Chunks[0].Piece, pieces.Chunks[1].Piece, pieces.Chunks[2].Piece = 0, 1, 1
 	tests := []struct {
 		name string
 		args []string
@@ -59,6 +63,10 @@ func TestArgsGolden(t *testing.T) {
 		{"audio_only_ladder", AudioArgs(audio, "/in/song.flac", "/out")},
 		{"package", PackageArgs(crf, []string{"/work/v0.ts", "/work/v1.ts", "/work/v2.ts", "/work/v3.ts"}, "/out")},
 		{"poster", PosterArgs("/in/source.mov", 3.5, 640, "/out/poster.jpg")},
+		{"chunk_first_piece", ChunkArgs(pieces, pieces.Chunks[0], "/work/piece.mkv", "/work/c0")},
+		{"chunk_middle_piece", ChunkArgs(pieces, pieces.Chunks[1], "/work/piece.mkv", "/work/c1")},
+		{"poster_piece", PosterFromPieceArgs("/work/piece.mkv", -0.0003, 3.5, 640, "/out/poster.jpg")},
+		{"split", SplitArgs("/in/source.mov", [][]float64{{2.25, 5.25}, {0.75, 3.75}, {}}, "/work/split")},
 		{"sprite", SpriteArgs(media.Storyboard{Interval: 2, Columns: 10, Rows: 4, Tiles: 37, TileWidth: 160}, "/work/tiles", "/out/storyboard.jpg")},
 	}
 	for _, tt := range tests {
@@ -87,6 +95,19 @@ func TestChunkArgsShape(t *testing.T) {
 	require.Equal(t, 1, count(last, "-frames:v"), "the last chunk's rungs run to the end; only tiles are counted")
 	first := ChunkArgs(p, p.Chunks[0], "/in/x.mp4", "/o")
 	require.Equal(t, -1, indexOf(first, "-ss"), "no seek for the first chunk")
+	p.Pieces = []media.Piece{{Size: 1}}
+	for _, c := range []media.Chunk{p.Chunks[0], p.Chunks[1]} {
+		args := ChunkArgs(p, c, "/in/piece.mkv", "/o")
+		in := indexOf(args, "-i")
+		require.Less(t, indexOf(args, "-format_whitelist"), in)
+		require.Less(t, indexOf(args, "-seek_timestamp"), in, "a piece is always sought by timestamp")
+		require.Less(t, indexOf(args, "-ss"), in)
+	}
+	split := SplitArgs("/in/x.mp4", [][]float64{{1}, {2}}, "/o")
+	require.Less(t, indexOf(split, "-protocol_whitelist"), indexOf(split, "-i"), "the split reads the upload hardened too")
+	require.Less(t, indexOf(split, "-format_whitelist"), indexOf(split, "-i"))
+	require.Equal(t, "file:/in/x.mp4", split[indexOf(split, "-i")+1])
+	require.Equal(t, 2, count(split, "copy"), "stream copy, never an encode")
 	for _, a := range append(args, AudioArgs(p, "/in/x.mp4", "/o")...) {
 		require.NotContains(t, a, "sh -c")
 	}
