@@ -45,18 +45,7 @@ func TestPipeline(t *testing.T) {
 		require.NoError(t, os.MkdirAll(dir, 0o755))
 		require.NoError(t, r.Run(ctx, ChunkArgs(plan, c, srcPath, dir), nil), "chunk %d", c.Index)
 	}
-	var inputs []string
-	for _, v := range plan.Video {
-		var all []byte
-		for _, c := range plan.Chunks {
-			b, err := os.ReadFile(filepath.Join(work, fmt.Sprintf("chunk%d", c.Index), v.ID+".ts"))
-			require.NoError(t, err)
-			all = append(all, b...)
-		}
-		path := filepath.Join(work, v.ID+".ts")
-		require.NoError(t, os.WriteFile(path, all, 0o644))
-		inputs = append(inputs, path)
-	}
+	inputs := joinChunks(t, plan, work, "chunk")
 
 	out := t.TempDir()
 	require.NoError(t, MakeRenditionDirs(out, plan.Renditions()))
@@ -132,6 +121,26 @@ func TestPipeline(t *testing.T) {
 
 // readPlaylist returns the EXTINF durations and segment URIs of a media
 // playlist.
+// joinChunks concatenates each rendition's chunk outputs, found in
+// work/<dir><index>/<rendition>.ts, into work/<rendition>.ts (as packaging
+// does) and returns those files in rendition order.
+func joinChunks(t *testing.T, plan media.Plan, work, dir string) []string {
+	t.Helper()
+	var inputs []string
+	for _, v := range plan.Video {
+		var all []byte
+		for _, c := range plan.Chunks {
+			b, err := os.ReadFile(filepath.Join(work, fmt.Sprintf("%s%d", dir, c.Index), v.ID+".ts"))
+			require.NoError(t, err)
+			all = append(all, b...)
+		}
+		path := filepath.Join(work, v.ID+".ts")
+		require.NoError(t, os.WriteFile(path, all, 0o644))
+		inputs = append(inputs, path)
+	}
+	return inputs
+}
+
 func readPlaylist(t *testing.T, path string) ([]float64, []string) {
 	t.Helper()
 	f, err := os.Open(path)

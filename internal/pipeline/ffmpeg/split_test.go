@@ -136,18 +136,7 @@ func TestSplitPieces(t *testing.T) {
 		require.Len(t, tiles, n, "chunk %d storyboard tiles", c.Index)
 	}
 
-	var inputs []string
-	for _, v := range split.Video {
-		var all []byte
-		for _, c := range split.Chunks {
-			b, err := os.ReadFile(filepath.Join(work, fmt.Sprintf("piece%d", c.Index), v.ID+".ts"))
-			require.NoError(t, err)
-			all = append(all, b...)
-		}
-		path := filepath.Join(work, v.ID+".ts")
-		require.NoError(t, os.WriteFile(path, all, 0o644))
-		inputs = append(inputs, path)
-	}
+	inputs := joinChunks(t, split, work, "piece")
 	out := t.TempDir()
 	require.NoError(t, MakeRenditionDirs(out, split.Renditions()))
 	require.NoError(t, r.Run(ctx, PackageArgs(split, inputs, out), nil))
