@@ -28,13 +28,15 @@ const maxManifestSize = 4 << 20
 // Cache lifetimes. Manifests embed the viewer's token, so only the viewer's
 // own cache may keep them, and not for long: the token expires and a video
 // may be reprocessed. Everything else lives under a path that is never
-// rewritten in place, so it is immutable; shared caches key it on the full
-// URL including the token, which is correct, if not maximally shareable.
-// Under a cookie the URL carries no credential, so a shared cache would hand
-// the bytes to anyone: those responses are private.
+// rewritten in place, so it is immutable in the viewer's cache. Shared
+// caches key it on the full URL including the token, but must not keep it
+// longer than a minute: past that the token may have expired or been
+// revoked by an unsharing, which only the origin can tell (s-maxage). Under
+// a cookie the URL carries no credential, so a shared cache would hand the
+// bytes to anyone: those responses are private.
 const (
 	manifestMaxAge        = 60 * time.Second
-	immutableCache        = "public, max-age=31536000, immutable"
+	immutableCache        = "public, max-age=31536000, s-maxage=60, immutable"
 	privateImmutableCache = "private, max-age=31536000, immutable"
 )
 

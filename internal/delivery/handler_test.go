@@ -196,7 +196,7 @@ func TestHLSCrawl(t *testing.T) {
 				queue = append(queue, ref)
 			}
 		} else {
-			require.Equal(t, "public, max-age=31536000, immutable", w.Header().Get("Cache-Control"))
+			require.Equal(t, "public, max-age=31536000, s-maxage=60, immutable", w.Header().Get("Cache-Control"))
 			require.Contains(t, []string{"video/mp4", "video/iso.segment"}, w.Header().Get("Content-Type"))
 			require.NotEmpty(t, w.Header().Get("Last-Modified"))
 		}
