@@ -217,8 +217,7 @@ func (s *Server) updateVideo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
-	old, err := s.editableVideo(r)
-	if err != nil {
+	if _, err := s.editableVideo(r); err != nil {
 		writeError(w, s.Log, err)
 		return
 	}
@@ -238,21 +237,10 @@ func (s *Server) updateVideo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, media.Inputf("allowed_users are user ids (usr_...), at most 200; allowed_groups lower-case names."))
 		return
 	}
-	// Unsharing is immediate: grants already handed out stop working
-	// (delivery checks the video's PlaybackGate) when someone loses access.
-	after := old.Resource()
-	if req.Visibility != nil {
-		after.Visibility = *req.Visibility
-	}
-	if req.AllowedUsers != nil {
-		after.AllowedUsers = req.AllowedUsers
-	}
-	if req.AllowedGroups != nil {
-		after.AllowedGroups = req.AllowedGroups
-	}
+	// A change that takes access away from someone also revokes the
+	// playback grants already handed out (the catalog decides, atomically).
 	v, err := s.Catalog.UpdateVideo(r.Context(), r.PathValue("id"), catalog.VideoPatch{
 		Title: req.Title, Visibility: req.Visibility, AllowedUsers: req.AllowedUsers, AllowedGroups: req.AllowedGroups,
-		RevokePlayback: access.Narrows(old.Resource(), after),
 	})
 	if err != nil {
 		writeError(w, s.Log, err)

@@ -196,13 +196,52 @@ type VideoPatch struct {
 	Visibility    *access.Visibility
 	AllowedUsers  []string // nil leaves the list; empty clears it
 	AllowedGroups []string
-	// RevokePlayback makes every playback grant issued before now invalid
-	// for this video (see PlaybackGate).
-	RevokePlayback bool
 }
 
-// UpdateVideo applies p and returns the video.
+// UpdateVideo applies p and returns the video. When the change takes access
+// away from someone (access.Narrows), every playback grant issued before
+// it stops counting (PlaybackGate). That is decided on the row as it is
+// when updated, inside one transaction (locked on PostgreSQL), so two
+// concurrent edits cannot both miss a narrowing.
 func (c *Catalog) UpdateVideo(ctx context.Context, id string, p VideoPatch) (media.Video, error) {
+	var v media.Video
+	err := c.inTx(ctx, func(tc *Catalog) error {
+		if tc.postgres {
+			if err := tc.queryRow(ctx, `SELECT id FROM videos WHERE id = ? FOR UPDATE`, []any{id}, new(string)); err != nil {
+				if isNoRows(err) {
+					return fmt.Errorf("video %s: %w", id, media.ErrNotFound)
+				}
+				return fmt.Errorf("lock video: %w", err)
+			}
+		}
+		before, err := tc.Video(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := tc.updateVideo(ctx, id, p, access.Narrows(before.Resource(), p.apply(before.Resource()))); err != nil {
+			return err
+		}
+		v, err = tc.Video(ctx, id)
+		return err
+	})
+	return v, err
+}
+
+// apply returns r as p leaves it.
+func (p VideoPatch) apply(r access.Resource) access.Resource {
+	if p.Visibility != nil {
+		r.Visibility = *p.Visibility
+	}
+	if p.AllowedUsers != nil {
+		r.AllowedUsers = p.AllowedUsers
+	}
+	if p.AllowedGroups != nil {
+		r.AllowedGroups = p.AllowedGroups
+	}
+	return r
+}
+
+func (c *Catalog) updateVideo(ctx context.Context, id string, p VideoPatch, revoke bool) error {
 	set, args := []string{"updated_at = ?"}, []any{c.millis()}
 	if p.Title != nil {
 		set, args = append(set, "title = ?"), append(args, *p.Title)
@@ -218,17 +257,17 @@ func (c *Catalog) UpdateVideo(ctx context.Context, id string, p VideoPatch) (med
 		b, _ := json.Marshal(p.AllowedGroups)
 		set, args = append(set, "allowed_groups = ?"), append(args, string(b))
 	}
-	if p.RevokePlayback {
+	if revoke {
 		set, args = append(set, "playback_not_before = ?"), append(args, c.now().UnixMicro())
 	}
 	n, err := c.exec(ctx, `UPDATE videos SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)
 	if err != nil {
-		return media.Video{}, fmt.Errorf("update video: %w", err)
+		return fmt.Errorf("update video: %w", err)
 	}
 	if n == 0 {
-		return media.Video{}, fmt.Errorf("video %s: %w", id, media.ErrNotFound)
+		return fmt.Errorf("video %s: %w", id, media.ErrNotFound)
 	}
-	return c.Video(ctx, id)
+	return nil
 }
 
 func escapeLike(s string) string {
