@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -50,18 +51,22 @@ func RotateKey(dir string) (string, error) {
 	return kid, nil
 }
 
+// ErrLastSigningKey is returned by RemoveKey for the only signing key: a
+// running server would keep signing with it (it never runs without one), so
+// removing it would not revoke it. Rotate first.
+var ErrLastSigningKey = errors.New("auth: that is the only signing key; run `kinema keys rotate` first")
+
 // RemoveKey deletes every key file in dir (signing .key or verify-only .pub)
 // whose key has id kid. After a reload, tokens signed with it no longer
-// verify. Removing the current signing key makes the next newest .key sign.
-// Removing the last one makes LoadOrCreateKeys generate a fresh key at the
-// next start, but a running server's KeyRing keeps its current keys rather
-// than run with none.
+// verify. Removing the current signing key makes the next newest .key sign;
+// the last signing key cannot be removed (ErrLastSigningKey).
 func RemoveKey(dir, kid string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("auth: key dir: %w", err)
 	}
-	removed := false
+	var doomed []string
+	otherSigners := 0
 	for _, e := range entries {
 		name := e.Name()
 		if !e.Type().IsRegular() || !strings.HasPrefix(name, keyPrefix) {
@@ -78,6 +83,9 @@ func RemoveKey(dir, kid string) error {
 				return err
 			}
 			pub = priv.Public().(ed25519.PublicKey)
+			if KeyID(pub) != kid {
+				otherSigners++
+			}
 		case strings.HasSuffix(name, pubSuffix):
 			if pub, err = readPublicKey(p); err != nil {
 				return err
@@ -85,16 +93,20 @@ func RemoveKey(dir, kid string) error {
 		default:
 			continue
 		}
-		if KeyID(pub) != kid {
-			continue
+		if KeyID(pub) == kid {
+			doomed = append(doomed, p)
 		}
+	}
+	switch {
+	case len(doomed) == 0:
+		return fmt.Errorf("%w: %s", ErrKeyNotFound, kid)
+	case otherSigners == 0 && slices.ContainsFunc(doomed, func(p string) bool { return strings.HasSuffix(p, privSuffix) }):
+		return ErrLastSigningKey
+	}
+	for _, p := range doomed {
 		if err := os.Remove(p); err != nil {
 			return fmt.Errorf("auth: remove key: %w", err)
 		}
-		removed = true
-	}
-	if !removed {
-		return fmt.Errorf("%w: %s", ErrKeyNotFound, kid)
 	}
 	return nil
 }

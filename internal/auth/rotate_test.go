@@ -103,3 +103,20 @@ func TestLoadKeysNeverCreates(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, k.KeyID(), loaded.KeyID())
 }
+
+// TestRemoveLastSigningKey: the only signing key cannot be removed (a
+// running server would go on signing with it); after a rotation it can.
+func TestRemoveLastSigningKey(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	k, err := LoadOrCreateKeys(dir)
+	require.NoError(t, err)
+	require.ErrorIs(t, RemoveKey(dir, k.KeyID()), ErrLastSigningKey)
+	again, err := LoadOrCreateKeys(dir)
+	require.NoError(t, err)
+	require.Equal(t, k.KeyID(), again.KeyID(), "nothing was removed")
+
+	_, err = RotateKey(dir)
+	require.NoError(t, err)
+	require.NoError(t, RemoveKey(dir, k.KeyID()))
+}
