@@ -72,10 +72,7 @@ func (p *playbackSigner) PrefixCookies(base, prefix string, client netip.Addr) (
 	now := p.now()
 	exp := now.Add(p.ttl).Truncate(time.Second)
 	if p.cf != nil {
-		pol := cloudfront.Policy{Resource: p.cf.URL(prefix) + "*", Expires: exp}
-		if client.IsValid() {
-			pol.SourceIP = netip.PrefixFrom(client.Unmap(), client.Unmap().BitLen())
-		}
+		pol := cloudfront.Policy{Resource: p.cf.URL(prefix) + "*", Expires: exp, SourceIP: cloudfront.SourceIP(client)}
 		cookies, err := p.cf.SignCookies(pol, prefix)
 		return cookies, exp, err
 	}

@@ -34,7 +34,7 @@ func videoDir(videoID string) (string, error) {
 
 // VideoPolicy returns a custom policy granting every file of videoID on the
 // distribution (https://DOMAIN/media/<id>/*) until now+ttl, only to client
-// when it is valid (CloudFront's SourceIp condition, as a /32 or /128).
+// when it is an IPv4 address (see SourceIP).
 func (s *Signer) VideoPolicy(videoID string, client netip.Addr, ttl time.Duration, now time.Time) (Policy, error) {
 	if ttl < time.Second {
 		return Policy{}, errors.New("cloudfront: ttl must be at least a second")
@@ -43,12 +43,20 @@ func (s *Signer) VideoPolicy(videoID string, client netip.Addr, ttl time.Duratio
 	if err != nil {
 		return Policy{}, err
 	}
-	p := Policy{Resource: s.URL(dir) + "*", Expires: now.Add(ttl).Truncate(time.Second)}
-	if client.IsValid() {
-		client = client.Unmap().WithZone("")
-		p.SourceIP = netip.PrefixFrom(client, client.BitLen())
+	return Policy{Resource: s.URL(dir) + "*", Expires: now.Add(ttl).Truncate(time.Second), SourceIP: SourceIP(client)}, nil
+}
+
+// SourceIP is the policy condition that binds a grant to client: its /32
+// for IPv4 (IPv4-mapped IPv6 included), and no binding for IPv6 or an
+// invalid address. CloudFront's IpAddress condition only works reliably
+// with IPv4: with IPv6 enabled on the distribution, a viewer may reach the
+// API over one family and CloudFront over the other.
+func SourceIP(client netip.Addr) netip.Prefix {
+	client = client.Unmap()
+	if !client.Is4() {
+		return netip.Prefix{}
 	}
-	return p, nil
+	return netip.PrefixFrom(client, 32)
 }
 
 // PlaybackURLs returns the video's entry URLs signed with one wildcard
