@@ -54,9 +54,12 @@ func (c *Catalog) LoginFailed(ctx context.Context, email, client string, lockAft
 	if fails < lockAfter {
 		return nil
 	}
-	d := lockFor << min(fails-lockAfter, 10)
-	if _, err := c.exec(ctx, `UPDATE login_failures SET locked_until = ? WHERE email_hash = ? AND client = ?`,
-		now.Add(d).UnixMilli(), key, client); err != nil {
+	// Only ever extend: of two failures counted at once, the one that saw
+	// the lower count must not shorten the other's longer lock.
+	until := now.Add(lockFor << min(fails-lockAfter, 10)).UnixMilli()
+	if _, err := c.exec(ctx, `UPDATE login_failures SET locked_until = ?
+		WHERE email_hash = ? AND client = ? AND (locked_until IS NULL OR locked_until < ?)`,
+		until, key, client, until); err != nil {
 		return fmt.Errorf("lock login: %w", err)
 	}
 	return nil
@@ -76,7 +79,7 @@ func (c *Catalog) LoginSucceeded(ctx context.Context, userID, email, client stri
 }
 
 // ClearLoginFailures forgets the failures and lifts the locks of email from
-// every client (a new password set by an admin).
+// every client (a new password, set by an admin or by the user).
 func (c *Catalog) ClearLoginFailures(ctx context.Context, email string) error {
 	if _, err := c.exec(ctx, `DELETE FROM login_failures WHERE email_hash = ?`, loginEmailKey(email)); err != nil {
 		return fmt.Errorf("clear failed logins: %w", err)
