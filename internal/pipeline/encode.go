@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -183,23 +182,15 @@ func (p *Pipeline) prepareChunk(ctx context.Context, jobID int64, ref Ref, plan 
 }
 
 // fetchPiece returns a local path to piece i, through the worker's piece
-// cache (neighbouring chunks share a piece where keyframes are sparse). A
-// downloaded piece is hard-linked into the job's directory dir, so that
-// another job evicting it from the cache cannot remove it before ffmpeg
-// opens it.
+// cache (neighbouring chunks share a piece where keyframes are sparse),
+// hard-linked into the job's directory dir so that another job evicting it
+// from the cache cannot remove it before ffmpeg opens it.
 func (p *Pipeline) fetchPiece(ctx context.Context, ref Ref, i int, dir string) (string, error) {
-	cached, err := p.pieces.fetch(ctx, p.store, pieceKey(ref, i))
+	path, err := p.pieces.fetchLinked(ctx, p.store, pieceKey(ref, i), filepath.Join(dir, "piece.mkv"))
 	if err != nil {
 		return "", fmt.Errorf("piece %d: %w", i, err)
 	}
-	if !strings.HasPrefix(cached, p.pieces.dir+string(filepath.Separator)) {
-		return cached, nil // a local store's own file
-	}
-	own := filepath.Join(dir, "piece.mkv")
-	if err := os.Link(cached, own); err == nil {
-		return own, nil
-	}
-	return cached, nil // no hard links here: the cached copy will do
+	return path, nil
 }
 
 // finishParallel completes a fan-out step; the last one enqueues packaging.

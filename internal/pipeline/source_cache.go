@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/kinema/kinema/internal/storage"
@@ -35,10 +38,41 @@ func (c *sourceCache) fetch(ctx context.Context, store storage.Store, key string
 			return storage.FetchFile(ctx, store, key, "")
 		}
 	}
-	sum := sha256.Sum256([]byte(key))
-	path := filepath.Join(c.dir, hex.EncodeToString(sum[:12]))
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.fetchLocked(ctx, store, key)
+}
+
+// fetchLinked is fetch for a file a job must keep while it works: the
+// cached copy is hard-linked to dst (in the job's own directory) before
+// the lock is released, so no other job's eviction can remove it first.
+// Where hard links are impossible the cached path is returned.
+func (c *sourceCache) fetchLinked(ctx context.Context, store storage.Store, key, dst string) (string, error) {
+	if lp, ok := store.(storage.LocalPather); ok {
+		if _, ok := lp.LocalPath(key); ok {
+			return storage.FetchFile(ctx, store, key, "")
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	path, err := c.fetchLocked(ctx, store, key)
+	if err != nil {
+		return "", err
+	}
+	switch err := os.Link(path, dst); {
+	case err == nil:
+		return dst, nil
+	case errors.Is(err, syscall.EXDEV), errors.Is(err, syscall.EPERM), errors.Is(err, syscall.ENOTSUP):
+		return path, nil
+	default:
+		return "", fmt.Errorf("link cached %s: %w", key, err)
+	}
+}
+
+// fetchLocked is fetch with c.mu held.
+func (c *sourceCache) fetchLocked(ctx context.Context, store storage.Store, key string) (string, error) {
+	sum := sha256.Sum256([]byte(key))
+	path := filepath.Join(c.dir, hex.EncodeToString(sum[:12]))
 	if _, err := os.Stat(path); err == nil {
 		now := time.Now()
 		_ = os.Chtimes(path, now, now) // most recently used
