@@ -21,9 +21,11 @@
 // a token's Ed25519 signature once and caches the verified claims until the
 // token expires or the keys change (an auth.KeyRing reloads them while the
 // server runs, and a removed key must stop its tokens at once); the grant
-// and the expiry are still checked on every request. Whether a video is published
-// is cached per video for Options.PublishedTTL (DefaultPublishedTTL, 5 s):
-// an unpublished or deleted video stops being served within that time.
+// and the expiry are still checked on every request. A video's Gate (is it
+// published; since when are older grants revoked, after its sharing
+// narrowed) is cached per video for Options.PublishedTTL
+// (DefaultPublishedTTL, 5 s): an unpublished, deleted or unshared video
+// stops being served to the grants it no longer honours within that time.
 //
 // KeysHandler publishes the verification keys at KeysPath so an edge can
 // check tokens itself.

@@ -215,7 +215,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	gate, err := h.gates.gate(r.Context(), id, h.nowFunc())
 	if err != nil {
-		log().ErrorContext(r.Context(), "check published", "err", err)
+		log().ErrorContext(r.Context(), "check video gate", "err", err)
 		fail(w, http.StatusInternalServerError)
 		return
 	}
