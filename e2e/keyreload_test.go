@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -32,7 +31,7 @@ func TestKeyReload(t *testing.T) {
 
 	oldURL := playbackHLS(t, s.base, id)
 	oldKID := signingKID(t, bin, data)
-	require.Equal(t, oldKID, kidOfURL(t, oldURL))
+	require.Equal(t, oldKID, testutil.TokenKeyID(t, oldURL))
 	require.Equal(t, http.StatusOK, statusOf(t, oldURL))
 	require.Equal(t, []string{oldKID}, publishedKIDs(t, s.base))
 
@@ -43,7 +42,7 @@ func TestKeyReload(t *testing.T) {
 	var newURL string
 	waitUntil(t, 10*time.Second, "new links carry the new key id", func() bool {
 		newURL = playbackHLS(t, s.base, id)
-		return kidOfURL(t, newURL) == newKID
+		return testutil.TokenKeyID(t, newURL) == newKID
 	})
 	require.Equal(t, http.StatusOK, statusOf(t, oldURL), "links handed out before the rotation still play")
 	require.Equal(t, http.StatusOK, statusOf(t, newURL))
@@ -125,7 +124,7 @@ func uploadKID(t *testing.T, base string) string {
 	t.Helper()
 	var v struct{ Upload struct{ URL string } }
 	require.Equal(t, http.StatusCreated, apiCall(t, http.MethodPost, base+"/api/v1/videos", map[string]string{"title": "k"}, &v))
-	return kidOfURL(t, v.Upload.URL)
+	return testutil.TokenKeyID(t, v.Upload.URL)
 }
 
 func statusOf(t *testing.T, url string) int {
@@ -134,23 +133,6 @@ func statusOf(t *testing.T, url string) int {
 	require.NoError(t, err)
 	resp.Body.Close()
 	return resp.StatusCode
-}
-
-// kidOfURL returns the key id inside the token of a signed URL.
-func kidOfURL(t *testing.T, u string) string {
-	t.Helper()
-	_, tok, ok := strings.Cut(u, "token=")
-	require.True(t, ok, u)
-	tok, _, _ = strings.Cut(tok, "&")
-	payload, _, ok := strings.Cut(tok, ".")
-	require.True(t, ok, u)
-	raw, err := base64.RawURLEncoding.DecodeString(payload)
-	require.NoError(t, err)
-	var c struct {
-		K string `json:"k"`
-	}
-	require.NoError(t, json.Unmarshal(raw, &c))
-	return c.K
 }
 
 // publishedKIDs returns the ids in /.well-known/kinema-keys.json, sorted.

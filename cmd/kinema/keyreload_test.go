@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -31,7 +30,7 @@ func TestKeyReload(t *testing.T) {
 
 	oldKID := s.main.keys.KeyID()
 	oldURL := v.Playback.HLS
-	require.Equal(t, oldKID, kidOf(t, oldURL))
+	require.Equal(t, oldKID, testutil.TokenKeyID(t, oldURL))
 	code, _ := get(t, oldURL)
 	require.Equal(t, http.StatusOK, code) // now in delivery's token cache
 	require.Equal(t, []string{oldKID}, wellKnownKIDs(t, s.base))
@@ -43,9 +42,9 @@ func TestKeyReload(t *testing.T) {
 	var newURL string
 	pollUntil(t, deadline, "new links use the new key", func() bool {
 		newURL = s.playbackURL(v.ID)
-		return kidOf(t, newURL) == newKID
+		return testutil.TokenKeyID(t, newURL) == newKID
 	})
-	require.Equal(t, newKID, kidOf(t, s.create("after").Upload.URL), "so do upload URLs")
+	require.Equal(t, newKID, testutil.TokenKeyID(t, s.create("after").Upload.URL), "so do upload URLs")
 	code, _ = get(t, oldURL)
 	require.Equal(t, http.StatusOK, code, "links handed out before the rotation still play")
 	code, _ = get(t, newURL)
@@ -84,20 +83,6 @@ func (s *server) playbackURL(id string) string {
 	require.Equal(s.t, http.StatusOK, s.api(http.MethodGet, "/api/v1/videos/"+id, nil, &v))
 	require.NotNil(s.t, v.Playback)
 	return v.Playback.HLS
-}
-
-// kidOf returns the key id inside the token of a signed URL.
-func kidOf(t *testing.T, u string) string {
-	t.Helper()
-	payload, _, ok := strings.Cut(tokenOf(u), ".")
-	require.True(t, ok, u)
-	raw, err := base64.RawURLEncoding.DecodeString(payload)
-	require.NoError(t, err)
-	var c struct {
-		K string `json:"k"`
-	}
-	require.NoError(t, json.Unmarshal(raw, &c))
-	return c.K
 }
 
 // wellKnownKIDs returns the key ids the server publishes, sorted.
