@@ -41,20 +41,20 @@ func newPlaybackSigner(cfg config.Config, keys delivery.Signer) (*playbackSigner
 	return p, nil
 }
 
-// URLs returns signed entry URLs for a ready video, bound to client when
-// it is valid (in CloudFront mode through the policy's SourceIp).
-func (p *playbackSigner) URLs(base string, client netip.Addr, v media.Video) (delivery.Playback, error) {
+// URLs returns signed entry URLs for a ready video, issued at now and
+// bound to client when it is valid (in CloudFront mode through the
+// policy's SourceIp).
+func (p *playbackSigner) URLs(base string, client netip.Addr, v media.Video, now time.Time) (delivery.Playback, error) {
 	if p.cf != nil {
-		pb, err := p.cf.PlaybackURLsBound(v.ID, v.Kind, client, p.ttl, p.now())
+		pb, err := p.cf.PlaybackURLsBound(v.ID, v.Kind, client, p.ttl, now)
 		return delivery.Playback(pb), err
 	}
-	return delivery.PlaybackURLsBound(base, p.keys, v.ID, client, v.Kind, p.ttl, p.now())
+	return delivery.PlaybackURLsBound(base, p.keys, v.ID, client, v.Kind, p.ttl, now)
 }
 
-// Cookies returns cookies granting the video's files and the plain URLs
-// that go with them.
-func (p *playbackSigner) Cookies(base string, client netip.Addr, v media.Video) ([]*http.Cookie, delivery.Playback, error) {
-	now := p.now()
+// Cookies returns cookies granting the video's files, issued at now, and
+// the plain URLs that go with them.
+func (p *playbackSigner) Cookies(base string, client netip.Addr, v media.Video, now time.Time) ([]*http.Cookie, delivery.Playback, error) {
 	if p.cf != nil {
 		cookies, err := p.cf.PlaybackCookiesBound(v.ID, client, p.ttl, now)
 		return cookies, plainURLs(p.cf.URL("/media/"+v.ID+"/"), v, now.Add(p.ttl)), err

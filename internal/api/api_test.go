@@ -98,8 +98,8 @@ func setupWith(t *testing.T, change func(*api.Server)) *bundle {
 		// A clock a minute ahead gives processing videos an elapsed time, so
 		// the ETA is computed.
 		Now: func() time.Time { return time.Now().Add(time.Minute) },
-		PlaybackFunc: func(base string, _ netip.Addr, v media.Video) (delivery.Playback, error) {
-			return delivery.PlaybackURLs(base, keys, v.ID, v.Kind, time.Hour, time.Now())
+		PlaybackFunc: func(base string, _ netip.Addr, v media.Video, now time.Time) (delivery.Playback, error) {
+			return delivery.PlaybackURLs(base, keys, v.ID, v.Kind, time.Hour, now)
 		},
 		RetryFunc: func(ctx context.Context, id string) error {
 			_, err := cat.Requeue(ctx, id)
@@ -115,8 +115,8 @@ func setupWith(t *testing.T, change func(*api.Server)) *bundle {
 			}
 			return []*http.Cookie{c}, c.Expires, nil
 		},
-		PlaybackCookiesFunc: func(base string, _ netip.Addr, v media.Video) ([]*http.Cookie, delivery.Playback, error) {
-			c, err := delivery.PlaybackCookie(base, keys, delivery.CookieGrant{VideoID: v.ID}, time.Hour, time.Now())
+		PlaybackCookiesFunc: func(base string, _ netip.Addr, v media.Video, now time.Time) ([]*http.Cookie, delivery.Playback, error) {
+			c, err := delivery.PlaybackCookie(base, keys, delivery.CookieGrant{VideoID: v.ID}, time.Hour, now)
 			if err != nil {
 				return nil, delivery.Playback{}, err
 			}

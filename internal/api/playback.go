@@ -13,6 +13,7 @@ import (
 // with every manifest, segment and thumbnail request by itself. In
 // CloudFront mode the cookies are CloudFront's signed cookies.
 func (s *Server) playbackCookie(w http.ResponseWriter, r *http.Request) {
+	readAt := s.readNow()
 	v, err := s.visibleVideo(r)
 	if err != nil {
 		writeError(w, s.Log, err)
@@ -22,7 +23,7 @@ func (s *Server) playbackCookie(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, media.ErrConflict)
 		return
 	}
-	cookies, pb, err := s.PlaybackCookiesFunc(s.baseURL(r), s.playbackClient(r), v)
+	cookies, pb, err := s.PlaybackCookiesFunc(s.baseURL(r), s.playbackClient(r), v, readAt)
 	if err != nil {
 		writeError(w, s.Log, err)
 		return

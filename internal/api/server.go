@@ -27,9 +27,10 @@ type Server struct {
 	// PublicURL, when set, is the origin put into signed URLs; otherwise the
 	// request's own scheme and host are used.
 	PublicURL string
-	// PlaybackFunc signs playback URLs for a ready video.
-	// client, when valid, binds the URLs to that address.
-	PlaybackFunc func(base string, client netip.Addr, v media.Video) (delivery.Playback, error)
+	// PlaybackFunc signs playback URLs for a ready video, issued at
+	// issuedAt (see readNow). client, when valid, binds the URLs to that
+	// address.
+	PlaybackFunc func(base string, client netip.Addr, v media.Video, issuedAt time.Time) (delivery.Playback, error)
 	// RetryFunc requeues a failed video.
 	RetryFunc func(ctx context.Context, id string) error
 	// JobsFunc lists pipeline jobs.
@@ -38,7 +39,7 @@ type Server struct {
 	DeleteMediaFunc func(ctx context.Context, id string) error
 	// PlaybackCookiesFunc returns the cookies that let a browser play a
 	// ready video from plain URLs, and those URLs.
-	PlaybackCookiesFunc func(base string, client netip.Addr, v media.Video) ([]*http.Cookie, delivery.Playback, error)
+	PlaybackCookiesFunc func(base string, client netip.Addr, v media.Video, issuedAt time.Time) ([]*http.Cookie, delivery.Playback, error)
 	// PrefixCookieFunc returns cookies granting every file under a /media/
 	// path prefix, and when they expire.
 	PrefixCookieFunc func(base, prefix string, client netip.Addr) ([]*http.Cookie, time.Time, error)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/kinema/kinema/internal/access"
@@ -24,7 +25,13 @@ type videoView struct {
 	Upload     *upload.Grant      `json:"upload,omitempty"`
 }
 
-func (s *Server) view(r *http.Request, v media.Video) (videoView, error) {
+// readNow is the issue time of grants for videos about to be read: taken
+// before the read, so a grant for a video read just before its sharing
+// narrowed is older than the narrowing and refused with the rest.
+func (s *Server) readNow() time.Time { return s.Catalog.Now() }
+
+// view is what the API shows of v, read at readAt (readNow).
+func (s *Server) view(r *http.Request, v media.Video, readAt time.Time) (videoView, error) {
 	out := videoView{Video: v}
 	if !access.CanEdit(principalOf(r), v.Resource()) {
 		// Who else a video is shared with is its owner's business.
@@ -35,7 +42,7 @@ func (s *Server) view(r *http.Request, v media.Video) (videoView, error) {
 	}
 	switch {
 	case v.Status == media.StatusReady:
-		pb, err := s.PlaybackFunc(s.baseURL(r), s.playbackClient(r), v)
+		pb, err := s.PlaybackFunc(s.baseURL(r), s.playbackClient(r), v, readAt)
 		if err != nil {
 			return out, err
 		}
@@ -102,25 +109,27 @@ func (s *Server) createVideo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, media.Inputf("visibility must be private, unlisted, public or restricted."))
 		return
 	}
+	readAt := s.readNow()
 	v, err := s.Catalog.CreateVideo(r.Context(), catalog.NewVideo{Title: req.Title, OwnerID: principalOf(r).ID, Visibility: req.Visibility})
 	if err != nil {
 		writeError(w, s.Log, err)
 		return
 	}
-	s.writeVideo(w, r, http.StatusCreated, v)
+	s.writeVideo(w, r, http.StatusCreated, v, readAt)
 }
 
 func (s *Server) getVideo(w http.ResponseWriter, r *http.Request) {
+	readAt := s.readNow()
 	v, err := s.visibleVideo(r)
 	if err != nil {
 		writeError(w, s.Log, err)
 		return
 	}
-	s.writeVideo(w, r, http.StatusOK, v)
+	s.writeVideo(w, r, http.StatusOK, v, readAt)
 }
 
-func (s *Server) writeVideo(w http.ResponseWriter, r *http.Request, status int, v media.Video) {
-	out, err := s.view(r, v)
+func (s *Server) writeVideo(w http.ResponseWriter, r *http.Request, status int, v media.Video, readAt time.Time) {
+	out, err := s.view(r, v, readAt)
 	if err != nil {
 		writeError(w, s.Log, err)
 		return
@@ -149,6 +158,7 @@ func (s *Server) listVideos(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	readAt := s.readNow()
 	videos, err := s.Catalog.ListVideos(r.Context(), f)
 	if err != nil {
 		writeError(w, s.Log, err)
@@ -156,7 +166,7 @@ func (s *Server) listVideos(w http.ResponseWriter, r *http.Request) {
 	}
 	views := make([]videoView, 0, len(videos))
 	for _, v := range videos {
-		vv, err := s.view(r, v)
+		vv, err := s.view(r, v, readAt)
 		if err != nil {
 			writeError(w, s.Log, err)
 			return
@@ -194,12 +204,13 @@ func (s *Server) retryVideo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
+	readAt := s.readNow()
 	v, err := s.Catalog.Video(r.Context(), id)
 	if err != nil {
 		writeError(w, s.Log, err)
 		return
 	}
-	s.writeVideo(w, r, http.StatusAccepted, v)
+	s.writeVideo(w, r, http.StatusAccepted, v, readAt)
 }
 
 type updateVideoRequest struct {
@@ -246,7 +257,8 @@ func (s *Server) updateVideo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
-	s.writeVideo(w, r, http.StatusOK, v)
+	// The editor's fresh grants postdate any revocation just made.
+	s.writeVideo(w, r, http.StatusOK, v, s.readNow())
 }
 
 // validUserIDs accepts ids shaped like the catalog's (usr_ + hex), which

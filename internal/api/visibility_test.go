@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinema/kinema/internal/access"
+	"github.com/kinema/kinema/internal/api"
 	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/delivery"
 	"github.com/kinema/kinema/internal/media"
@@ -263,6 +266,39 @@ func TestUnsharingRevokesPlayback(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, string(body))
 	require.Equal(t, http.StatusForbidden, plays(friendURL))
 	require.Equal(t, http.StatusOK, plays(playURL(owner.cookieOnly(call{}))))
+}
+
+// TestUnsharingDuringARequest: a grant for a video read just before its
+// sharing narrowed, but signed just after, is as old as the read and so
+// refused with the rest (the race is staged inside PlaybackFunc).
+func TestUnsharingDuringARequest(t *testing.T) {
+	t.Parallel()
+	var b *bundle
+	var unshare func()
+	b = setupWith(t, func(s *api.Server) {
+		sign := s.PlaybackFunc
+		s.PlaybackFunc = func(base string, client netip.Addr, v media.Video, issuedAt time.Time) (delivery.Playback, error) {
+			if unshare != nil {
+				unshare()
+				unshare = nil
+			}
+			return sign(base, client, v, issuedAt)
+		}
+	})
+	owner := b.addUser(t, access.RoleUploader)
+	v := b.createAs(t, owner, "leaky", access.Public)
+	b.publish(t, v.ID)
+	unshare = func() {
+		private := access.Private
+		_, err := b.cat.UpdateVideo(context.Background(), v.ID, catalog.VideoPatch{Visibility: &private})
+		require.NoError(t, err)
+	}
+	resp, body := b.do(t, call{method: http.MethodGet, path: "/api/v1/videos/" + v.ID})
+	require.Equal(t, http.StatusOK, resp.StatusCode, "read while still public")
+	pb := decode[video](t, body).Playback
+	require.NotNil(t, pb)
+	resp, _ = b.do(t, call{method: http.MethodGet, path: pb.HLS})
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "signed after the unsharing, but for what was read before it")
 }
 
 func sorted(ids ...string) []string {

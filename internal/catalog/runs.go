@@ -202,6 +202,10 @@ type PlaybackGate struct {
 	NotBefore time.Time
 }
 
+// Now is the catalog's clock, on which PlaybackGate.NotBefore is stamped:
+// playback grants take their issue time from it.
+func (c *Catalog) Now() time.Time { return c.now() }
+
 // PlaybackGate returns the video's gate; a missing video is unpublished.
 func (c *Catalog) PlaybackGate(ctx context.Context, id string) (PlaybackGate, error) {
 	var (

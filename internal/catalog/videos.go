@@ -204,7 +204,10 @@ type VideoPatch struct {
 // when updated, inside one transaction (locked on PostgreSQL), so two
 // concurrent edits cannot both miss a narrowing.
 func (c *Catalog) UpdateVideo(ctx context.Context, id string, p VideoPatch) (media.Video, error) {
-	var v media.Video
+	var (
+		v       media.Video
+		revoked bool
+	)
 	err := c.inTx(ctx, func(tc *Catalog) error {
 		if tc.postgres {
 			if err := tc.queryRow(ctx, `SELECT id FROM videos WHERE id = ? FOR UPDATE`, []any{id}, new(string)); err != nil {
@@ -218,13 +221,25 @@ func (c *Catalog) UpdateVideo(ctx context.Context, id string, p VideoPatch) (med
 		if err != nil {
 			return err
 		}
-		if err := tc.updateVideo(ctx, id, p, access.Narrows(before.Resource(), p.apply(before.Resource()))); err != nil {
+		revoked = access.Narrows(before.Resource(), p.apply(before.Resource()))
+		if err := tc.updateVideo(ctx, id, p, revoked); err != nil {
 			return err
 		}
 		v, err = tc.Video(ctx, id)
 		return err
 	})
-	return v, err
+	if err != nil || !revoked {
+		return v, err
+	}
+	// Readers that saw the old sharing until the commit take their grants'
+	// issue time before their read (Now), so move the cut-off to after the
+	// commit: those grants are then older than it too.
+	cutoff := c.now().UnixMicro()
+	if _, err := c.exec(ctx, `UPDATE videos SET playback_not_before = ? WHERE id = ? AND playback_not_before < ?`,
+		cutoff, id, cutoff); err != nil {
+		return v, fmt.Errorf("revoke playback: %w", err)
+	}
+	return v, nil
 }
 
 // apply returns r as p leaves it.
