@@ -22,11 +22,10 @@ type playbackSigner struct {
 	keys delivery.Signer
 	cf   *cloudfront.Signer // nil unless CloudFront mode
 	ttl  time.Duration
-	now  func() time.Time
 }
 
 func newPlaybackSigner(cfg config.Config, keys delivery.Signer) (*playbackSigner, error) {
-	p := &playbackSigner{keys: keys, ttl: cfg.PlaybackTTL, now: time.Now}
+	p := &playbackSigner{keys: keys, ttl: cfg.PlaybackTTL}
 	if cfg.CloudFrontDomain == "" {
 		return p, nil
 	}
@@ -41,25 +40,30 @@ func newPlaybackSigner(cfg config.Config, keys delivery.Signer) (*playbackSigner
 	return p, nil
 }
 
-// URLs returns signed entry URLs for a ready video, issued at now and
-// bound to client when it is valid (in CloudFront mode through the
-// policy's SourceIp).
-func (p *playbackSigner) URLs(base string, client netip.Addr, v media.Video, now time.Time) (delivery.Playback, error) {
+// URLs returns signed entry URLs for a ready video, issued at now to userID
+// ("" for anonymous viewers) and bound to client when it is valid (in
+// CloudFront mode through the policy's SourceIp).
+//
+// CloudFront's signatures cannot carry the user, and CloudFront never asks
+// kinema about a request: in that mode grants outlive the user's access (a
+// user disabled, deleted, demoted or removed from a group) until they expire.
+func (p *playbackSigner) URLs(base string, client netip.Addr, userID string, v media.Video, now time.Time) (delivery.Playback, error) {
 	if p.cf != nil {
 		pb, err := p.cf.PlaybackURLsBound(v.ID, v.Kind, client, p.ttl, now)
 		return delivery.Playback(pb), err
 	}
-	return delivery.PlaybackURLsBound(base, p.keys, v.ID, client, v.Kind, p.ttl, now)
+	return delivery.PlaybackURLsFor(base, p.keys, delivery.URLGrant{VideoID: v.ID, ClientIP: client, UserID: userID}, v.Kind, p.ttl, now)
 }
 
-// Cookies returns cookies granting the video's files, issued at now, and
-// the plain URLs that go with them.
-func (p *playbackSigner) Cookies(base string, client netip.Addr, v media.Video, now time.Time) ([]*http.Cookie, delivery.Playback, error) {
+// Cookies returns cookies granting the video's files, issued at now to
+// userID (not carried in CloudFront mode, see URLs), and the plain URLs that
+// go with them.
+func (p *playbackSigner) Cookies(base string, client netip.Addr, userID string, v media.Video, now time.Time) ([]*http.Cookie, delivery.Playback, error) {
 	if p.cf != nil {
 		cookies, err := p.cf.PlaybackCookiesBound(v.ID, client, p.ttl, now)
 		return cookies, plainURLs(p.cf.URL("/media/"+v.ID+"/"), v, now.Add(p.ttl)), err
 	}
-	c, err := delivery.PlaybackCookie(base, p.keys, delivery.CookieGrant{VideoID: v.ID, ClientIP: client}, p.ttl, now)
+	c, err := delivery.PlaybackCookie(base, p.keys, delivery.CookieGrant{VideoID: v.ID, ClientIP: client, UserID: userID}, p.ttl, now)
 	if err != nil {
 		return nil, delivery.Playback{}, err
 	}
@@ -67,16 +71,16 @@ func (p *playbackSigner) Cookies(base string, client netip.Addr, v media.Video, 
 }
 
 // PrefixCookies returns cookies granting every file under prefix (a path
-// below /media/, checked by the caller).
-func (p *playbackSigner) PrefixCookies(base, prefix string, client netip.Addr) ([]*http.Cookie, time.Time, error) {
-	now := p.now()
+// below /media/, checked by the caller), issued at now to userID (not
+// carried in CloudFront mode, see URLs).
+func (p *playbackSigner) PrefixCookies(base, prefix string, client netip.Addr, userID string, now time.Time) ([]*http.Cookie, time.Time, error) {
 	exp := now.Add(p.ttl).Truncate(time.Second)
 	if p.cf != nil {
 		pol := cloudfront.Policy{Resource: p.cf.URL(prefix) + "*", Expires: exp, SourceIP: cloudfront.SourceIP(client)}
 		cookies, err := p.cf.SignCookies(pol, prefix)
 		return cookies, exp, err
 	}
-	c, err := delivery.PlaybackCookie(base, p.keys, delivery.CookieGrant{PathPrefix: prefix, ClientIP: client}, p.ttl, now)
+	c, err := delivery.PlaybackCookie(base, p.keys, delivery.CookieGrant{PathPrefix: prefix, ClientIP: client, UserID: userID}, p.ttl, now)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -106,5 +110,15 @@ func playbackGate(cat *catalog.Catalog) delivery.GateFunc {
 	return func(ctx context.Context, id string) (delivery.Gate, error) {
 		g, err := cat.PlaybackGate(ctx, id)
 		return delivery.Gate(g), err
+	}
+}
+
+// userPlaybackGate is delivery's view of the catalog for grants issued to a
+// user: whether the account still exists and is enabled, and since when
+// their older grants are revoked.
+func userPlaybackGate(cat *catalog.Catalog) delivery.UserGateFunc {
+	return func(ctx context.Context, id string) (delivery.UserGate, error) {
+		g, err := cat.UserPlaybackGate(ctx, id)
+		return delivery.UserGate(g), err
 	}
 }

@@ -251,7 +251,7 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 	}
 	mux.Handle("GET "+delivery.KeysPath, delivery.KeysHandler(keys))
 	mux.Handle("/media/", met.MeterBytesOut(delivery.NewHandlerOptions(store, keys, playbackGate(cat), m.Log.With("component", "delivery"), time.Now,
-		delivery.Options{ClientIPFunc: clients.IP})))
+		delivery.Options{ClientIPFunc: clients.IP, UserGateFunc: userPlaybackGate(cat)})))
 	if err := m.startLive(ctx, mux, be, pipe, keys, apiServer, met); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -72,7 +73,9 @@ func newHookReceiver(t *testing.T) *hookReceiver {
 }
 
 // events waits until n events about videoID (or of type webhook.test when
-// videoID is empty) arrived and returns them in arrival order.
+// videoID is empty) arrived and returns them upload.completed first: each
+// delivery is a job of its own, so arrival order is not guaranteed (the
+// API promises none; receivers order by created_at).
 func (h *hookReceiver) events(t *testing.T, videoID string, n int) []hookRequest {
 	t.Helper()
 	var out []hookRequest
@@ -88,6 +91,16 @@ func (h *hookReceiver) events(t *testing.T, videoID string, n int) []hookRequest
 		return len(out) >= n
 	}, time.Minute, 50*time.Millisecond)
 	require.Len(t, out, n)
+	uploaded := func(r hookRequest) bool { return r.event.Type == webhook.EventUploadCompleted }
+	slices.SortStableFunc(out, func(a, b hookRequest) int {
+		switch {
+		case uploaded(a) && !uploaded(b):
+			return -1
+		case uploaded(b) && !uploaded(a):
+			return 1
+		}
+		return 0
+	})
 	return out
 }
 

@@ -133,6 +133,16 @@ type Principal struct {
 // Anonymous reports whether nobody is signed in.
 func (p Principal) Anonymous() bool { return p.ID == "" }
 
+// UserID is the id of the user acting, through a session or one of their
+// API keys, or "" for anonymous callers and API keys that belong to no user
+// (the bootstrap token, `kinema apikey` keys), whose ID is their key id.
+func (p Principal) UserID() string {
+	if p.ID == "" || p.ID == p.KeyID {
+		return ""
+	}
+	return p.ID
+}
+
 // Has reports whether p holds scope.
 func (p Principal) Has(s Scope) bool { return slices.Contains(p.Scopes, s) }
 
@@ -239,6 +249,27 @@ func Narrows(before, after Resource) bool {
 	}
 	for _, g := range before.AllowedGroups {
 		if !slices.Contains(after.AllowedGroups, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// UserNarrows reports whether changing an account from before to after takes
+// access away from it: it is disabled, its role loses a scope, or it leaves a
+// group. Playback grants issued to the user before such a change must stop
+// working.
+func UserNarrows(before, after User) bool {
+	if after.Disabled && !before.Disabled {
+		return true
+	}
+	for _, s := range RoleScopes(before.Role) {
+		if !slices.Contains(RoleScopes(after.Role), s) {
+			return true
+		}
+	}
+	for _, g := range before.Groups {
+		if !slices.Contains(after.Groups, g) {
 			return true
 		}
 	}

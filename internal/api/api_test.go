@@ -98,8 +98,8 @@ func setupWith(t *testing.T, change func(*api.Server)) *bundle {
 		// A clock a minute ahead gives processing videos an elapsed time, so
 		// the ETA is computed.
 		Now: func() time.Time { return time.Now().Add(time.Minute) },
-		PlaybackFunc: func(base string, _ netip.Addr, v media.Video, now time.Time) (delivery.Playback, error) {
-			return delivery.PlaybackURLs(base, keys, v.ID, v.Kind, time.Hour, now)
+		PlaybackFunc: func(base string, _ netip.Addr, userID string, v media.Video, now time.Time) (delivery.Playback, error) {
+			return delivery.PlaybackURLsFor(base, keys, delivery.URLGrant{VideoID: v.ID, UserID: userID}, v.Kind, time.Hour, now)
 		},
 		RetryFunc: func(ctx context.Context, id string) error {
 			_, err := cat.Requeue(ctx, id)
@@ -108,15 +108,15 @@ func setupWith(t *testing.T, change func(*api.Server)) *bundle {
 		JobsFunc:        q.Jobs,
 		DeleteMediaFunc: func(ctx context.Context, id string) error { return store.DeletePrefix(ctx, "media/"+id+"/") },
 		// As cmd/kinema signs them without CloudFront.
-		PrefixCookieFunc: func(base, prefix string, _ netip.Addr) ([]*http.Cookie, time.Time, error) {
-			c, err := delivery.PlaybackCookie(base, keys, delivery.CookieGrant{PathPrefix: prefix}, time.Hour, time.Now())
+		PrefixCookieFunc: func(base, prefix string, _ netip.Addr, userID string, now time.Time) ([]*http.Cookie, time.Time, error) {
+			c, err := delivery.PlaybackCookie(base, keys, delivery.CookieGrant{PathPrefix: prefix, UserID: userID}, time.Hour, now)
 			if err != nil {
 				return nil, time.Time{}, err
 			}
 			return []*http.Cookie{c}, c.Expires, nil
 		},
-		PlaybackCookiesFunc: func(base string, _ netip.Addr, v media.Video, now time.Time) ([]*http.Cookie, delivery.Playback, error) {
-			c, err := delivery.PlaybackCookie(base, keys, delivery.CookieGrant{VideoID: v.ID}, time.Hour, now)
+		PlaybackCookiesFunc: func(base string, _ netip.Addr, userID string, v media.Video, now time.Time) ([]*http.Cookie, delivery.Playback, error) {
+			c, err := delivery.PlaybackCookie(base, keys, delivery.CookieGrant{VideoID: v.ID, UserID: userID}, time.Hour, now)
 			if err != nil {
 				return nil, delivery.Playback{}, err
 			}
@@ -147,12 +147,18 @@ func setupWith(t *testing.T, change func(*api.Server)) *bundle {
 	if _, p := mux.Handler(httptest.NewRequest(http.MethodGet, api.OpenAPIPath, nil)); p == "" {
 		mux.Handle("GET "+api.OpenAPIPath, api.OpenAPIHandler())
 	}
-	// Gate answers are not cached, so unsharing shows at once in tests.
+	// Gate answers are not cached, so unsharing (and a user losing access)
+	// shows at once in tests.
 	gate := func(ctx context.Context, id string) (delivery.Gate, error) {
 		g, err := cat.PlaybackGate(ctx, id)
 		return delivery.Gate(g), err
 	}
-	mux.Handle(delivery.PathPrefix, delivery.NewHandlerOptions(store, keys, gate, log, time.Now, delivery.Options{PublishedTTL: -1}))
+	userGate := func(ctx context.Context, id string) (delivery.UserGate, error) {
+		g, err := cat.UserPlaybackGate(ctx, id)
+		return delivery.UserGate(g), err
+	}
+	mux.Handle(delivery.PathPrefix, delivery.NewHandlerOptions(store, keys, gate, log, time.Now,
+		delivery.Options{PublishedTTL: -1, UserGateFunc: userGate}))
 	b.srv = httptest.NewServer(mux)
 	t.Cleanup(b.srv.Close)
 

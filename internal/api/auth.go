@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/kinema/kinema/internal/access"
 	"github.com/kinema/kinema/internal/auth"
@@ -13,10 +14,48 @@ import (
 
 type principalCtx struct{}
 
+// identity is who is making a request, and when (on the catalog's clock)
+// that was read: a playback grant issued to a user takes its issue time
+// from then, so a grant made for a user read just before they lost access
+// is older than the change and refused with the rest.
+type identity struct {
+	p  access.Principal
+	at time.Time
+}
+
 // principalOf returns who is making the request, as established by guard.
 func principalOf(r *http.Request) access.Principal {
-	p, _ := r.Context().Value(principalCtx{}).(access.Principal)
-	return p
+	id, _ := r.Context().Value(principalCtx{}).(identity)
+	return id.p
+}
+
+// withIdentity is r carrying p, identified at at.
+func withIdentity(r *http.Request, p access.Principal, at time.Time) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), principalCtx{}, identity{p: p, at: at}))
+}
+
+// grantTime is the issue time of playback grants for the caller, for a
+// video (or prefix) read at readAt: readAt itself, or, for a signed-in user,
+// the earlier time at which the user was read. It returns the user id the
+// grants name ("" for anonymous callers and user-less keys).
+func grantTime(r *http.Request, readAt time.Time) (string, time.Time) {
+	id, _ := r.Context().Value(principalCtx{}).(identity)
+	uid := id.p.UserID()
+	if uid != "" && !id.at.IsZero() && id.at.Before(readAt) {
+		return uid, id.at
+	}
+	return uid, readAt
+}
+
+// reidentify reads the caller again, at a fresh time: a handler that has
+// just revoked older grants (an unsharing) hands out grants newer than that.
+func (s *Server) reidentify(r *http.Request) (*http.Request, time.Time, error) {
+	at := s.readNow()
+	p, err := s.identify(r)
+	if err != nil {
+		return r, at, err
+	}
+	return withIdentity(r, p, at), at, nil
 }
 
 // errCSRF is a cookie-authenticated write without the session's CSRF token.
@@ -33,6 +72,7 @@ var errStaleSession = errors.New("session ended")
 // HttpOnly, so the page could not remove it by itself.
 func (s *Server) guard(scope access.Scope, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		at := s.readNow()
 		p, err := s.identify(r)
 		if errors.Is(err, errStaleSession) {
 			http.SetCookie(w, s.sessionCookie(r, "", -1))
@@ -49,7 +89,7 @@ func (s *Server) guard(scope access.Scope, next http.HandlerFunc) http.Handler {
 			writeError(w, s.Log, media.ErrForbidden)
 			return
 		}
-		next(w, r.WithContext(context.WithValue(r.Context(), principalCtx{}, p)))
+		next(w, withIdentity(r, p, at))
 	})
 }
 
@@ -59,7 +99,7 @@ func (s *Server) guard(scope access.Scope, next http.HandlerFunc) http.Handler {
 // keeps a browser from signing in again. Login CSRF is closed by decodeJSON.
 func (s *Server) public(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next(w, r.WithContext(context.WithValue(r.Context(), principalCtx{}, access.Principal{})))
+		next(w, withIdentity(r, access.Principal{}, time.Time{}))
 	})
 }
 

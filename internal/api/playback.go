@@ -23,7 +23,8 @@ func (s *Server) playbackCookie(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, media.ErrConflict)
 		return
 	}
-	cookies, pb, err := s.PlaybackCookiesFunc(s.baseURL(r), s.playbackClient(r), v, readAt)
+	uid, issuedAt := grantTime(r, readAt)
+	cookies, pb, err := s.PlaybackCookiesFunc(s.baseURL(r), s.playbackClient(r), uid, v, issuedAt)
 	if err != nil {
 		writeError(w, s.Log, err)
 		return
@@ -37,6 +38,7 @@ func (s *Server) playbackCookie(w http.ResponseWriter, r *http.Request) {
 // prefixCookie (admin) sets one cookie granting every file under a path
 // prefix of /media/, e.g. the whole catalogue for a review session.
 func (s *Server) prefixCookie(w http.ResponseWriter, r *http.Request) {
+	readAt := s.readNow()
 	var req struct {
 		Prefix string `json:"prefix"`
 	}
@@ -48,7 +50,8 @@ func (s *Server) prefixCookie(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, media.Inputf("prefix must be a path under /media/ ending in '/', e.g. \"/media/\"."))
 		return
 	}
-	cookies, exp, err := s.PrefixCookieFunc(s.baseURL(r), req.Prefix, s.playbackClient(r))
+	uid, issuedAt := grantTime(r, readAt)
+	cookies, exp, err := s.PrefixCookieFunc(s.baseURL(r), req.Prefix, s.playbackClient(r), uid, issuedAt)
 	if err != nil {
 		writeError(w, s.Log, err)
 		return

@@ -29,8 +29,10 @@ type Server struct {
 	PublicURL string
 	// PlaybackFunc signs playback URLs for a ready video, issued at
 	// issuedAt (see readNow). client, when valid, binds the URLs to that
-	// address.
-	PlaybackFunc func(base string, client netip.Addr, v media.Video, issuedAt time.Time) (delivery.Playback, error)
+	// address. userID, when set, is the signed-in user they are issued to,
+	// so they stop working when that user loses access; "" for anonymous
+	// callers and API keys of no user.
+	PlaybackFunc func(base string, client netip.Addr, userID string, v media.Video, issuedAt time.Time) (delivery.Playback, error)
 	// RetryFunc requeues a failed video.
 	RetryFunc func(ctx context.Context, id string) error
 	// JobsFunc lists pipeline jobs.
@@ -38,11 +40,13 @@ type Server struct {
 	// DeleteMediaFunc removes a video's stored objects.
 	DeleteMediaFunc func(ctx context.Context, id string) error
 	// PlaybackCookiesFunc returns the cookies that let a browser play a
-	// ready video from plain URLs, and those URLs.
-	PlaybackCookiesFunc func(base string, client netip.Addr, v media.Video, issuedAt time.Time) ([]*http.Cookie, delivery.Playback, error)
+	// ready video from plain URLs, and those URLs; the arguments are as for
+	// PlaybackFunc.
+	PlaybackCookiesFunc func(base string, client netip.Addr, userID string, v media.Video, issuedAt time.Time) ([]*http.Cookie, delivery.Playback, error)
 	// PrefixCookieFunc returns cookies granting every file under a /media/
-	// path prefix, and when they expire.
-	PrefixCookieFunc func(base, prefix string, client netip.Addr) ([]*http.Cookie, time.Time, error)
+	// path prefix, issued at issuedAt to userID (as for PlaybackFunc), and
+	// when they expire.
+	PrefixCookieFunc func(base, prefix string, client netip.Addr, userID string, issuedAt time.Time) ([]*http.Cookie, time.Time, error)
 	// PlaybackClientFunc, when set, returns the address playback is bound
 	// to (the caller's); nil issues unbound URLs and cookies.
 	PlaybackClientFunc func(r *http.Request) netip.Addr

@@ -401,7 +401,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, media.Inputf("The password must have %d to %d characters.", auth.MinPasswordLen, auth.MaxPasswordLen))
 		return
 	}
-	if _, err := s.Catalog.UpdateUser(r.Context(), u.ID, catalog.UserPatch{PasswordHash: &hash}); err != nil {
+	if _, err := s.Catalog.UpdateUser(r.Context(), u.ID, catalog.UserPatch{PasswordHash: &hash, OwnPassword: true}); err != nil {
 		writeError(w, s.Log, err)
 		return
 	}

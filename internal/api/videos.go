@@ -27,7 +27,8 @@ type videoView struct {
 
 // readNow is the issue time of grants for videos about to be read: taken
 // before the read, so a grant for a video read just before its sharing
-// narrowed is older than the narrowing and refused with the rest.
+// narrowed is older than the narrowing and refused with the rest. Grants
+// naming a user take the earlier time that user was read (grantTime).
 func (s *Server) readNow() time.Time { return s.Catalog.Now() }
 
 // view is what the API shows of v, read at readAt (readNow).
@@ -42,7 +43,8 @@ func (s *Server) view(r *http.Request, v media.Video, readAt time.Time) (videoVi
 	}
 	switch {
 	case v.Status == media.StatusReady:
-		pb, err := s.PlaybackFunc(s.baseURL(r), s.playbackClient(r), v, readAt)
+		uid, issuedAt := grantTime(r, readAt)
+		pb, err := s.PlaybackFunc(s.baseURL(r), s.playbackClient(r), uid, v, issuedAt)
 		if err != nil {
 			return out, err
 		}
@@ -257,8 +259,14 @@ func (s *Server) updateVideo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
-	// The editor's fresh grants postdate any revocation just made.
-	s.writeVideo(w, r, http.StatusOK, v, s.readNow())
+	// The editor's fresh grants postdate any revocation just made: the
+	// caller is read again after it, so even a grant naming them is newer.
+	r, readAt, err := s.reidentify(r)
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	s.writeVideo(w, r, http.StatusOK, v, readAt)
 }
 
 // validUserIDs accepts ids shaped like the catalog's (usr_ + hex), which

@@ -277,12 +277,12 @@ func TestUnsharingDuringARequest(t *testing.T) {
 	var unshare func()
 	b = setupWith(t, func(s *api.Server) {
 		sign := s.PlaybackFunc
-		s.PlaybackFunc = func(base string, client netip.Addr, v media.Video, issuedAt time.Time) (delivery.Playback, error) {
+		s.PlaybackFunc = func(base string, client netip.Addr, userID string, v media.Video, issuedAt time.Time) (delivery.Playback, error) {
 			if unshare != nil {
 				unshare()
 				unshare = nil
 			}
-			return sign(base, client, v, issuedAt)
+			return sign(base, client, userID, v, issuedAt)
 		}
 	})
 	owner := b.addUser(t, access.RoleUploader)

@@ -63,16 +63,55 @@ func TestPathPrefixClaims(t *testing.T) {
 		require.Error(t, err, name)
 	}
 
-	// The largest legal token still fits under the verification cap.
+	// The largest legal tokens (the longest prefix or video id, with every
+	// optional claim at its longest) still fit under the verification cap.
 	long := "/" + strings.Repeat("a", maxPrefixLen-2) + "/"
 	issued := time.UnixMicro(now.Add(100 * 365 * 24 * time.Hour).UnixMicro()).UTC() // a 17-digit microsecond count
-	tok, err = keys.Sign(Claims{PathPrefix: long, Purpose: PurposePlay, ExpiresAt: exp,
-		ClientIP: netip.MustParseAddr("2001:db8:1234:5678:9abc:def0:1234:5678"), IssuedAt: issued})
+	user := strings.Repeat("u", maxUserIDLen)
+	ip := netip.MustParseAddr("2001:db8:1234:5678:9abc:def0:1234:5678")
+	for _, c := range []Claims{
+		{PathPrefix: long, Purpose: PurposePlay, ExpiresAt: exp, ClientIP: ip, IssuedAt: issued, UserID: user},
+		{VideoID: strings.Repeat("v", maxVideoIDLen), Purpose: PurposePlay, ExpiresAt: exp, ClientIP: ip, IssuedAt: issued, UserID: user},
+	} {
+		tok, err = keys.Sign(c)
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(tok), MaxTokenLen)
+		got, err := keys.Verify(tok, PurposePlay, now)
+		require.NoError(t, err)
+		require.Equal(t, issued, got.IssuedAt, "issued-at survives to the microsecond")
+		require.Equal(t, user, got.UserID)
+	}
+}
+
+// TestUserIDClaim: a grant made to a user carries the id through a round
+// trip; anonymous grants keep the old format; bad ids are never signed.
+func TestUserIDClaim(t *testing.T) {
+	t.Parallel()
+	keys := testKeys(t, 1)
+	now := time.Now()
+	exp := now.Add(time.Hour)
+	tok, err := keys.Sign(Claims{VideoID: "a", Purpose: PurposePlay, ExpiresAt: exp, IssuedAt: now, UserID: "usr_0123456789abcdef"})
 	require.NoError(t, err)
-	require.LessOrEqual(t, len(tok), MaxTokenLen)
-	got, err := keys.Verify(tok, PurposePlay, now)
+	c, err := keys.Verify(tok, PurposePlay, now)
 	require.NoError(t, err)
-	require.Equal(t, issued, got.IssuedAt, "issued-at survives to the microsecond")
+	require.Equal(t, "usr_0123456789abcdef", c.UserID)
+
+	anon, err := keys.Sign(Claims{VideoID: "a", Purpose: PurposePlay, ExpiresAt: exp, IssuedAt: now})
+	require.NoError(t, err)
+	payload, _, _ := strings.Cut(anon, ".")
+	require.NotContains(t, string(mustDecode(t, payload)), `"u"`, "anonymous grants name no user")
+	c, err = keys.Verify(anon, PurposePlay, now)
+	require.NoError(t, err)
+	require.Empty(t, c.UserID)
+
+	for name, c := range map[string]Claims{
+		"bad chars": {VideoID: "a", Purpose: PurposePlay, ExpiresAt: exp, UserID: "usr/1"},
+		"too long":  {VideoID: "a", Purpose: PurposePlay, ExpiresAt: exp, UserID: strings.Repeat("u", maxUserIDLen+1)},
+		"upload":    {VideoID: "a", Purpose: PurposeUpload, ExpiresAt: exp, UserID: "usr_1"},
+	} {
+		_, err := keys.Sign(c)
+		require.Error(t, err, name)
+	}
 }
 
 // TestIssuedAtIsOptional: tokens without an issue time keep their format
@@ -117,6 +156,10 @@ func TestForgedExtensions(t *testing.T) {
 		"non-canonical ip":  payload(wireClaims{V: "a", P: PurposePlay, IP: "2001:DB8::1"}),
 		"zoned ip":          payload(wireClaims{V: "a", P: PurposePlay, IP: "fe80::1%eth0"}),
 		"negative issued":   payload(wireClaims{V: "a", P: PurposePlay, IA: -1}),
+		"bad user":          payload(wireClaims{V: "a", P: PurposePlay, U: "usr 1"}),
+		"dotted user":       payload(wireClaims{V: "a", P: PurposePlay, U: "usr.1"}),
+		"long user":         payload(wireClaims{V: "a", P: PurposePlay, U: strings.Repeat("u", maxUserIDLen+1)}),
+		"upload user":       payload(wireClaims{V: "a", P: PurposeUpload, U: "usr_1"}),
 	} {
 		_, err := keys.Verify(forge(t, keys, p), PurposePlay, now)
 		require.ErrorIs(t, err, ErrTokenInvalid, name)

@@ -32,6 +32,11 @@ const maxVideoIDLen = 128
 // prefix and an IPv6 binding still fits under MaxTokenLen.
 const maxPrefixLen = 128
 
+// maxUserIDLen bounds user ids inside tokens: kinema's are 20 characters
+// ("usr_" and 16 hex digits), and the longest grant with the longest user id
+// must still fit under MaxTokenLen.
+const maxUserIDLen = 40
+
 // Verification errors. They say only "bad" or "expired" on purpose: callers
 // answer every failure with the same 403 and must not learn which check failed.
 var (
@@ -67,6 +72,13 @@ type Claims struct {
 	// it): delivery refuses grants made before a video's sharing was
 	// narrowed. A zero IssuedAt counts as older than any such change.
 	IssuedAt time.Time
+
+	// UserID, when set, is the signed-in user the grant was issued to
+	// (same alphabet as video ids): delivery refuses it once that user is
+	// deleted or disabled, or loses access (role, groups, password reset)
+	// after IssuedAt. Empty for anonymous grants, which no user change
+	// affects. Play tokens only.
+	UserID string
 }
 
 // AllowsClient reports whether a request from addr may use these claims:
@@ -110,6 +122,7 @@ type wireClaims struct {
 	IP string `json:"ip,omitempty"`
 	PX string `json:"px,omitempty"`
 	IA int64  `json:"ia,omitempty"` // issued at, Unix microseconds
+	U  string `json:"u,omitempty"`  // user the grant was issued to
 }
 
 // b64 rejects padding and non-zero trailing bits, so each token has exactly
@@ -130,11 +143,15 @@ func (k *Keys) Sign(c Claims) (string, error) {
 		return "", errors.New("auth: sign: path prefixes are for play tokens only")
 	case c.PathPrefix != "" && !validPrefix(c.PathPrefix):
 		return "", fmt.Errorf("auth: sign: invalid path prefix %q", c.PathPrefix)
+	case c.UserID != "" && c.Purpose != PurposePlay:
+		return "", errors.New("auth: sign: user ids are for play tokens only")
+	case c.UserID != "" && !validUserID(c.UserID):
+		return "", fmt.Errorf("auth: sign: invalid user id %q", c.UserID)
 	}
 	if c.ExpiresAt.Unix() <= 0 {
 		return "", errors.New("auth: sign: no expiry")
 	}
-	wc := wireClaims{K: k.kid, V: c.VideoID, P: c.Purpose, E: c.ExpiresAt.Unix(), PX: c.PathPrefix}
+	wc := wireClaims{K: k.kid, V: c.VideoID, P: c.Purpose, E: c.ExpiresAt.Unix(), PX: c.PathPrefix, U: c.UserID}
 	if !c.IssuedAt.IsZero() {
 		if c.IssuedAt.UnixMicro() <= 0 {
 			return "", errors.New("auth: sign: issued-at before 1970")
@@ -204,7 +221,7 @@ func (k *Keys) Verify(token, purpose string, now time.Time) (Claims, error) {
 			return Claims{}, ErrTokenInvalid
 		}
 	}
-	if wc.IA < 0 {
+	if wc.IA < 0 || wc.U != "" && (wc.P != PurposePlay || !validUserID(wc.U)) {
 		return Claims{}, ErrTokenInvalid
 	}
 	if now.Unix() >= wc.E {
@@ -212,7 +229,7 @@ func (k *Keys) Verify(token, purpose string, now time.Time) (Claims, error) {
 	}
 	c := Claims{
 		KeyID: wc.K, VideoID: wc.V, Purpose: wc.P, ExpiresAt: time.Unix(wc.E, 0).UTC(),
-		PathPrefix: wc.PX, ClientIP: ip,
+		PathPrefix: wc.PX, ClientIP: ip, UserID: wc.U,
 	}
 	if wc.IA > 0 {
 		c.IssuedAt = time.UnixMicro(wc.IA).UTC()
@@ -272,8 +289,13 @@ func validPrefix(p string) bool {
 }
 
 // validVideoID accepts the URL-safe ids kinema hands out.
-func validVideoID(id string) bool {
-	if id == "" || len(id) > maxVideoIDLen {
+func validVideoID(id string) bool { return validID(id, maxVideoIDLen) }
+
+// validUserID accepts user ids: the same alphabet, shorter.
+func validUserID(id string) bool { return validID(id, maxUserIDLen) }
+
+func validID(id string, maxLen int) bool {
+	if id == "" || len(id) > maxLen {
 		return false
 	}
 	for i := 0; i < len(id); i++ {

@@ -125,6 +125,10 @@ type UserPatch struct {
 	Groups       []string // nil leaves them
 	Disabled     *bool
 	PasswordHash *string
+	// OwnPassword marks PasswordHash as the user changing their own
+	// password: they stay signed in, and so do their playback grants. A
+	// password set by anyone else (an admin's reset) revokes them.
+	OwnPassword bool
 }
 
 // ErrLastAdmin refuses to demote, disable or delete the last active admin
@@ -135,6 +139,11 @@ var ErrLastAdmin = errors.New("last active admin")
 // their password ends their sessions; a new password also lifts every
 // sign-in lock on their email. Demoting or disabling the last active admin
 // is ErrLastAdmin, and changes nothing.
+//
+// When the change takes access away from the user (access.UserNarrows) or
+// resets their password (not OwnPassword), every playback grant issued to
+// them before it stops counting (UserPlaybackGate). That is decided on the
+// row as it is when updated (locked on PostgreSQL), in the same transaction.
 func (c *Catalog) UpdateUser(ctx context.Context, id string, p UserPatch) (access.User, error) {
 	set, args := []string{}, []any{}
 	add := func(col string, v any) { set, args = append(set, col+" = ?"), append(args, v) }
@@ -154,12 +163,33 @@ func (c *Catalog) UpdateUser(ctx context.Context, id string, p UserPatch) (acces
 	if p.PasswordHash != nil {
 		add("password_hash", *p.PasswordHash)
 	}
-	var u access.User
+	var (
+		u       access.User
+		revoked bool
+	)
 	err := c.inTx(ctx, func(tc *Catalog) error {
 		if (p.Role != nil && *p.Role != access.RoleAdmin) || (p.Disabled != nil && *p.Disabled) {
 			if err := tc.keepAnAdmin(ctx, id); err != nil {
 				return err
 			}
+		}
+		// Locked after keepAnAdmin, which locks the admins in id order:
+		// taking this row first could deadlock with another admin's change.
+		if tc.postgres {
+			if err := tc.queryRow(ctx, `SELECT id FROM users WHERE id = ? FOR UPDATE`, []any{id}, new(string)); err != nil {
+				if isNoRows(err) {
+					return fmt.Errorf("user %s: %w", id, media.ErrNotFound)
+				}
+				return fmt.Errorf("lock user: %w", err)
+			}
+		}
+		before, err := tc.User(ctx, id)
+		if err != nil {
+			return err
+		}
+		revoked = access.UserNarrows(before, p.apply(before)) || p.PasswordHash != nil && !p.OwnPassword
+		if revoked {
+			add("playback_not_before", tc.now().UnixMicro())
 		}
 		if len(set) > 0 {
 			n, err := tc.exec(ctx, `UPDATE users SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...)
@@ -170,7 +200,6 @@ func (c *Catalog) UpdateUser(ctx context.Context, id string, p UserPatch) (acces
 				return fmt.Errorf("user %s: %w", id, media.ErrNotFound)
 			}
 		}
-		var err error
 		if u, err = tc.User(ctx, id); err != nil {
 			return err
 		}
@@ -184,7 +213,60 @@ func (c *Catalog) UpdateUser(ctx context.Context, id string, p UserPatch) (acces
 		}
 		return nil
 	})
-	return u, err
+	if err != nil || !revoked {
+		return u, err
+	}
+	// Requests that identified the user before the commit take their grants'
+	// issue time before that (as readers of videos do), so move the cut-off
+	// to after the commit: those grants are then older than it too.
+	cutoff := c.now().UnixMicro()
+	if _, err := c.exec(ctx, `UPDATE users SET playback_not_before = ? WHERE id = ? AND playback_not_before < ?`,
+		cutoff, id, cutoff); err != nil {
+		return u, fmt.Errorf("revoke playback: %w", err)
+	}
+	return u, nil
+}
+
+// apply returns u as p leaves it.
+func (p UserPatch) apply(u access.User) access.User {
+	if p.Role != nil {
+		u.Role = *p.Role
+	}
+	if p.Groups != nil {
+		u.Groups = p.Groups
+	}
+	if p.Disabled != nil {
+		u.Disabled = *p.Disabled
+	}
+	return u
+}
+
+// UserPlaybackGate is what delivery checks for a playback grant issued to a
+// user: whether the account still exists and is enabled, and the time before
+// which the user's grants no longer count (zero when none were revoked).
+type UserPlaybackGate struct {
+	Active    bool
+	NotBefore time.Time
+}
+
+// UserPlaybackGate returns the user's gate; a missing user is not active.
+func (c *Catalog) UserPlaybackGate(ctx context.Context, id string) (UserPlaybackGate, error) {
+	var (
+		disabled  bool
+		notBefore sql.NullInt64
+	)
+	err := c.queryRow(ctx, `SELECT disabled, playback_not_before FROM users WHERE id = ?`, []any{id}, &disabled, &notBefore)
+	if isNoRows(err) {
+		return UserPlaybackGate{}, nil
+	}
+	if err != nil {
+		return UserPlaybackGate{}, err
+	}
+	g := UserPlaybackGate{Active: !disabled}
+	if notBefore.Valid {
+		g.NotBefore = time.UnixMicro(notBefore.Int64)
+	}
+	return g, nil
 }
 
 // DeleteUser removes an account with its sessions and keys (by cascade)

@@ -9,9 +9,10 @@ import (
 )
 
 // DefaultPublishedTTL is how long the handler trusts an answer of its
-// GateFunc (Options.PublishedTTL): a video that is unpublished, deleted or
-// unshared stops being served within this time, and one requested just
-// before it was published is refused for at most this long.
+// GateFunc or UserGateFunc (Options.PublishedTTL): a video that is
+// unpublished, deleted or unshared, or a user who is disabled, deleted or
+// loses access, stops being served within this time, and a video requested
+// just before it was published is refused for at most this long.
 const DefaultPublishedTTL = 5 * time.Second
 
 // Cache bounds. A token is at most auth.MaxTokenLen bytes, so a full token
@@ -20,6 +21,7 @@ const DefaultPublishedTTL = 5 * time.Second
 const (
 	maxCachedTokens = 4096
 	maxCachedVideos = 4096
+	maxCachedUsers  = 4096
 )
 
 // tokenCache remembers play tokens whose signature has been verified, so a
@@ -78,29 +80,31 @@ func (c *tokenCache) put(token string, gen uint64, claims auth.Claims, now time.
 	c.entries[token] = claims
 }
 
-// gateCache remembers GateFunc answers, published or not, for a short ttl
-// so that segment requests do not each cost a database query. Errors are
-// not cached: the next request asks again.
-type gateCache struct {
+// gateCache remembers the answers of a gate function (GateFunc per video,
+// UserGateFunc per user), whatever they say, for a short ttl so that segment
+// requests do not each cost a database query. Errors are not cached: the
+// next request asks again. At most limit entries are kept.
+type gateCache[G any] struct {
 	ttl     time.Duration // <= 0 disables the cache
-	askFunc GateFunc
+	limit   int
+	askFunc func(ctx context.Context, id string) (G, error)
 
 	mu      sync.Mutex
-	entries map[string]gateEntry
+	entries map[string]gateEntry[G]
 }
 
-type gateEntry struct {
-	gate  Gate
+type gateEntry[G any] struct {
+	gate  G
 	until time.Time
 }
 
-func newGateCache(ttl time.Duration, ask GateFunc) *gateCache {
-	return &gateCache{ttl: ttl, askFunc: ask, entries: map[string]gateEntry{}}
+func newGateCache[G any](ttl time.Duration, limit int, ask func(ctx context.Context, id string) (G, error)) *gateCache[G] {
+	return &gateCache[G]{ttl: ttl, limit: limit, askFunc: ask, entries: map[string]gateEntry[G]{}}
 }
 
 // gate answers from the cache while the entry is younger than the ttl, and
 // asks askFunc otherwise.
-func (c *gateCache) gate(ctx context.Context, id string, now time.Time) (Gate, error) {
+func (c *gateCache[G]) gate(ctx context.Context, id string, now time.Time) (G, error) {
 	if c.ttl <= 0 {
 		return c.askFunc(ctx, id)
 	}
@@ -112,14 +116,15 @@ func (c *gateCache) gate(ctx context.Context, id string, now time.Time) (Gate, e
 	}
 	g, err := c.askFunc(ctx, id)
 	if err != nil {
-		return Gate{}, err
+		var zero G
+		return zero, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.entries) >= maxCachedVideos {
-		evict(c.entries, maxCachedVideos, func(e gateEntry) bool { return !now.Before(e.until) })
+	if len(c.entries) >= c.limit {
+		evict(c.entries, c.limit, func(e gateEntry[G]) bool { return !now.Before(e.until) })
 	}
-	c.entries[id] = gateEntry{gate: g, until: now.Add(c.ttl)}
+	c.entries[id] = gateEntry[G]{gate: g, until: now.Add(c.ttl)}
 	return g, nil
 }
 

@@ -312,7 +312,7 @@ func TestCacheBounds(t *testing.T) {
 	require.True(t, ok, "the newest entry survives eviction")
 
 	pub := &countingPublished{published: map[string]bool{}}
-	pc := newGateCache(time.Second, pub.gate)
+	pc := newGateCache(time.Second, maxCachedVideos, pub.gate)
 	for i := range 3 * maxCachedVideos {
 		_, err := pc.gate(t.Context(), fmt.Sprint(i), b.now)
 		require.NoError(t, err)

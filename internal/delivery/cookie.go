@@ -27,6 +27,10 @@ type CookieGrant struct {
 	PathPrefix string
 	// ClientIP, when valid, binds the cookie to one client address.
 	ClientIP netip.Addr
+	// UserID, when set, is the signed-in user the cookie is issued to: it
+	// stops working once that user is deleted, disabled or loses access
+	// (Options.UserGateFunc). Empty for anonymous viewers.
+	UserID string
 	// CrossSite marks the cookie SameSite=None so it is sent to a player
 	// embedded on another site. The default, Lax, keeps the cookie to
 	// same-site pages (kinema's own UI), which stops other sites from making
@@ -70,7 +74,7 @@ func PlaybackCookie(base string, keys Signer, g CookieGrant, ttl time.Duration, 
 	}
 	exp := now.Add(ttl).Truncate(time.Second)
 	tok, err := keys.Sign(auth.Claims{
-		VideoID: g.VideoID, PathPrefix: g.PathPrefix, ClientIP: g.ClientIP,
+		VideoID: g.VideoID, PathPrefix: g.PathPrefix, ClientIP: g.ClientIP, UserID: g.UserID,
 		Purpose: auth.PurposePlay, ExpiresAt: exp, IssuedAt: now,
 	})
 	if err != nil {

@@ -26,6 +26,10 @@
 // narrowed) is cached per video for Options.PublishedTTL
 // (DefaultPublishedTTL, 5 s): an unpublished, deleted or unshared video
 // stops being served to the grants it no longer honours within that time.
+// A grant issued to a signed-in user (auth.Claims.UserID) also needs that
+// user's UserGate (Options.UserGateFunc), cached per user the same way:
+// grants of a deleted or disabled user, or made before the user lost access,
+// are refused. Anonymous grants never ask it.
 //
 // KeysHandler publishes the verification keys at KeysPath so an edge can
 // check tokens itself.

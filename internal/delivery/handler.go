@@ -67,10 +67,17 @@ type Options struct {
 	CookieOrigins []string
 
 	// PublishedTTL is how long an answer of the GateFunc is reused for a
-	// video, published or not: a video that is unpublished, deleted or
-	// unshared stops being served within it. Zero means
-	// DefaultPublishedTTL; a negative value asks on every request.
+	// video, published or not, and an answer of the UserGateFunc for a user:
+	// a video that is unpublished, deleted or unshared, or a user who loses
+	// access, stops being served within it. Zero means DefaultPublishedTTL;
+	// a negative value asks on every request.
 	PublishedTTL time.Duration
+
+	// UserGateFunc is asked about the user a grant was issued to
+	// (auth.Claims.UserID), only for grants that name one: anonymous
+	// playback never pays for it. When nil, every grant naming a user is
+	// refused, since nothing can tell whether that user still has access.
+	UserGateFunc UserGateFunc
 }
 
 // RemoteAddrIP is the default Options.ClientIPFunc: the host part of
@@ -115,6 +122,25 @@ func (g Gate) revoked(c auth.Claims) bool {
 	return !g.NotBefore.IsZero() && c.IssuedAt.Before(g.NotBefore)
 }
 
+// UserGate is what the handler asks about the user a grant was issued to:
+// whether the account still exists and is enabled, and the time before which
+// its grants no longer count (set when the user loses access: a role or
+// group taken away, disabled, password reset; zero for none).
+type UserGate struct {
+	Active    bool
+	NotBefore time.Time
+}
+
+// UserGateFunc returns a user's UserGate; a missing user is not active. An
+// error is answered with 500 and not cached.
+type UserGateFunc func(ctx context.Context, userID string) (UserGate, error)
+
+// revoked reports whether claims no longer count for this user: the user is
+// gone or disabled, or the grant predates NotBefore.
+func (g UserGate) revoked(c auth.Claims) bool {
+	return !g.Active || !g.NotBefore.IsZero() && c.IssuedAt.Before(g.NotBefore)
+}
+
 // Handler serves GET, HEAD and OPTIONS for /media/{id}/{path...}. Mount it at
 // PathPrefix without stripping the prefix.
 type Handler struct {
@@ -122,7 +148,8 @@ type Handler struct {
 	keys         Verifier
 	genFunc      func() uint64 // the keys' generation; constant for fixed keys
 	tokens       *tokenCache
-	gates        *gateCache
+	gates        *gateCache[Gate]
+	users        *gateCache[UserGate] // nil refuses every grant naming a user
 	logger       *slog.Logger
 	nowFunc      func() time.Time
 	clientIPFunc func(r *http.Request) netip.Addr
@@ -167,10 +194,14 @@ func NewHandlerOptions(store storage.Store, keys Verifier, gate GateFunc, logger
 	if g, ok := keys.(generational); ok {
 		gen = g.Generation
 	}
-	return &Handler{
-		store: store, keys: keys, genFunc: gen, tokens: newTokenCache(), gates: newGateCache(opts.PublishedTTL, gate),
+	h := &Handler{
+		store: store, keys: keys, genFunc: gen, tokens: newTokenCache(), gates: newGateCache(opts.PublishedTTL, maxCachedVideos, gate),
 		logger: logger, nowFunc: now, clientIPFunc: opts.ClientIPFunc, origins: origins,
 	}
+	if opts.UserGateFunc != nil {
+		h.users = newGateCache(opts.PublishedTTL, maxCachedUsers, opts.UserGateFunc)
+	}
+	return h
 }
 
 // ServeHTTP implements http.Handler.
@@ -227,6 +258,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		log().DebugContext(r.Context(), "media request refused", "reason", "grant issued before the video was unshared")
 		fail(w, http.StatusForbidden)
 		return
+	}
+	if uid := g.claims.UserID; uid != "" {
+		if h.users == nil {
+			log().DebugContext(r.Context(), "media request refused", "reason", "grant names a user and no user gate is configured")
+			fail(w, http.StatusForbidden)
+			return
+		}
+		ug, err := h.users.gate(r.Context(), uid, h.nowFunc())
+		if err != nil {
+			log().ErrorContext(r.Context(), "check user gate", "user", uid, "err", err)
+			fail(w, http.StatusInternalServerError)
+			return
+		}
+		if ug.revoked(g.claims) {
+			log().DebugContext(r.Context(), "media request refused", "reason", "grant's user is gone, disabled or lost access", "user", uid)
+			fail(w, http.StatusForbidden)
+			return
+		}
 	}
 
 	// parseMediaPath already allows only plain names; CleanKey is the storage

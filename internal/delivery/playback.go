@@ -44,11 +44,31 @@ func PlaybackURLs(base string, keys Signer, videoID string, kind media.Kind, ttl
 // mid-session (mobile networks, dual-stack browsers switching between IPv4
 // and IPv6) lose playback, so bind only where that is acceptable.
 func PlaybackURLsBound(base string, keys Signer, videoID string, client netip.Addr, kind media.Kind, ttl time.Duration, now time.Time) (Playback, error) {
+	return PlaybackURLsFor(base, keys, URLGrant{VideoID: videoID, ClientIP: client}, kind, ttl, now)
+}
+
+// URLGrant says what signed playback URLs grant and to whom.
+type URLGrant struct {
+	VideoID string
+	// ClientIP, when valid, binds the URLs to one client address (see
+	// PlaybackURLsBound).
+	ClientIP netip.Addr
+	// UserID, when set, is the signed-in user the URLs are issued to: they
+	// stop working once that user is deleted, disabled or loses access
+	// (Options.UserGateFunc). Empty for anonymous viewers.
+	UserID string
+}
+
+// PlaybackURLsFor is PlaybackURLs for the grant g.
+func PlaybackURLsFor(base string, keys Signer, g URLGrant, kind media.Kind, ttl time.Duration, now time.Time) (Playback, error) {
 	if ttl < time.Second {
 		return Playback{}, errors.New("delivery: playback ttl must be at least a second")
 	}
+	videoID := g.VideoID
 	exp := now.Add(ttl).Truncate(time.Second) // tokens carry whole seconds
-	tok, err := keys.Sign(auth.Claims{VideoID: videoID, Purpose: auth.PurposePlay, ExpiresAt: exp, ClientIP: client, IssuedAt: now})
+	tok, err := keys.Sign(auth.Claims{
+		VideoID: videoID, Purpose: auth.PurposePlay, ExpiresAt: exp, ClientIP: g.ClientIP, IssuedAt: now, UserID: g.UserID,
+	})
 	if err != nil {
 		return Playback{}, fmt.Errorf("delivery: playback urls: %w", err)
 	}

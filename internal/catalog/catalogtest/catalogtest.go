@@ -23,7 +23,7 @@ func Run(t *testing.T, newCatalog func(t *testing.T) *catalog.Catalog) {
 		"ConcurrentFanIn": testConcurrentFanIn, "Accounts": testAccounts, "Visibility": testVisibility,
 		"Webhooks": testWebhooks, "LoginFailures": testLoginFailures, "StaleLoginFailures": testStaleLoginFailures,
 		"LastAdmin": testLastAdmin, "ConcurrentLastAdmin": testConcurrentLastAdmin, "DeleteUserAtomic": testDeleteUserAtomic,
-		"PasswordEndsSessions": testPasswordEndsSessions,
+		"PasswordEndsSessions": testPasswordEndsSessions, "UserPlaybackGate": testUserPlaybackGate,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -3,6 +3,7 @@ package catalogtest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -218,4 +219,69 @@ func testPasswordEndsSessions(t *testing.T, setup func(*testing.T) *catalog.Cata
 	_, err = c.UpdateUser(ctx, u.ID, catalog.UserPatch{Name: &name})
 	require.NoError(t, err)
 	require.True(t, sessionLive(t, c, "u3"))
+}
+
+// testUserPlaybackGate: every change that takes access away from a user
+// (disabled, a role that loses a scope, a group removed, a password set by
+// an admin) revokes their earlier playback grants; changes that take
+// nothing away do not; a deleted user is not active.
+func testUserPlaybackGate(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
+	ctx := context.Background()
+	c := setup(t)
+	mkUser(t, c, "admin@example.com", access.RoleAdmin) // so demotions are allowed
+	gate := func(id string) catalog.UserPlaybackGate {
+		t.Helper()
+		g, err := c.UserPlaybackGate(ctx, id)
+		require.NoError(t, err)
+		return g
+	}
+	viewer, uploader, admin, yes, no := access.RoleViewer, access.RoleUploader, access.RoleAdmin, true, false
+	name, hash := "renamed", "new-hash"
+
+	for label, tc := range map[string]struct {
+		role    access.Role
+		groups  []string
+		patch   catalog.UserPatch
+		revokes bool
+	}{
+		"rename":             {viewer, nil, catalog.UserPatch{Name: &name}, false},
+		"promote":            {viewer, nil, catalog.UserPatch{Role: &uploader}, false},
+		"same role":          {uploader, nil, catalog.UserPatch{Role: &uploader}, false},
+		"add group":          {viewer, []string{"a"}, catalog.UserPatch{Groups: []string{"a", "b"}}, false},
+		"same groups":        {viewer, []string{"a", "b"}, catalog.UserPatch{Groups: []string{"b", "a"}}, false},
+		"enable":             {viewer, nil, catalog.UserPatch{Disabled: &no}, false},
+		"own password":       {viewer, nil, catalog.UserPatch{PasswordHash: &hash, OwnPassword: true}, false},
+		"disable":            {viewer, nil, catalog.UserPatch{Disabled: &yes}, true},
+		"demote":             {uploader, nil, catalog.UserPatch{Role: &viewer}, true},
+		"demote admin":       {admin, nil, catalog.UserPatch{Role: &uploader}, true},
+		"remove group":       {viewer, []string{"a", "b"}, catalog.UserPatch{Groups: []string{"b"}}, true},
+		"clear groups":       {viewer, []string{"a"}, catalog.UserPatch{Groups: []string{}}, true},
+		"swap group":         {viewer, []string{"a"}, catalog.UserPatch{Groups: []string{"b"}}, true},
+		"password reset":     {viewer, nil, catalog.UserPatch{PasswordHash: &hash}, true},
+		"rename and disable": {viewer, nil, catalog.UserPatch{Name: &name, Disabled: &yes}, true},
+	} {
+		u, err := c.CreateUser(ctx, catalog.NewUser{Email: strings.ReplaceAll(label, " ", "-") + "@example.com", PasswordHash: "h", Role: tc.role, Groups: tc.groups})
+		require.NoError(t, err)
+		require.Equal(t, catalog.UserPlaybackGate{Active: true}, gate(u.ID), label)
+		before := time.Now().Add(-time.Millisecond)
+		_, err = c.UpdateUser(ctx, u.ID, tc.patch)
+		require.NoError(t, err, label)
+		g := gate(u.ID)
+		if !tc.revokes {
+			require.Equal(t, catalog.UserPlaybackGate{Active: true}, g, label)
+			continue
+		}
+		require.True(t, g.NotBefore.After(before) && !g.NotBefore.After(time.Now()), "%s: revoked now: %v", label, g.NotBefore)
+		require.Equal(t, tc.patch.Disabled == nil, g.Active, label)
+
+		// A later change that takes nothing away keeps the cut-off.
+		_, err = c.UpdateUser(ctx, u.ID, catalog.UserPatch{Name: &name})
+		require.NoError(t, err)
+		require.Equal(t, g.NotBefore, gate(u.ID).NotBefore, label)
+	}
+
+	u := mkUser(t, c, "gone@example.com", access.RoleViewer)
+	require.NoError(t, c.DeleteUser(ctx, u.ID))
+	require.Equal(t, catalog.UserPlaybackGate{}, gate(u.ID), "a deleted user is not active")
+	require.Equal(t, catalog.UserPlaybackGate{}, gate("usr_missing"))
 }
