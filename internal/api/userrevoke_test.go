@@ -42,15 +42,6 @@ func TestUserLosingAccessRevokesPlayback(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, string(body))
 	b.publish(t, v.ID)
 
-	playURL := func(c call) string {
-		t.Helper()
-		c.method, c.path = http.MethodGet, "/api/v1/videos/"+v.ID
-		resp, body := b.do(t, c)
-		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
-		pb := decode[video](t, body).Playback
-		require.NotNil(t, pb, string(body))
-		return pb.HLS
-	}
 	cookie := func(u *account) *http.Cookie {
 		t.Helper()
 		resp, body := b.do(t, u.as(call{method: http.MethodPost, path: "/api/v1/videos/" + v.ID + "/playback-cookie"}))
@@ -71,9 +62,9 @@ func TestUserLosingAccessRevokesPlayback(t *testing.T) {
 	}
 	plain := b.srv.URL + "/media/" + v.ID + "/master.m3u8"
 
-	subURL, subCookie := playURL(sub.cookieOnly(call{})), cookie(sub)
-	otherURL := playURL(other.cookieOnly(call{}))
-	adminURL := playURL(keyed(adminKey, call{})) // the bootstrap key is no user
+	subURL, subCookie := b.hlsURL(t, v.ID, sub.cookieOnly(call{})), cookie(sub)
+	otherURL := b.hlsURL(t, v.ID, other.cookieOnly(call{}))
+	adminURL := b.hlsURL(t, v.ID, keyed(adminKey, call{})) // the bootstrap key is no user
 	require.Equal(t, sub.ID, tokenUser(t, subURL))
 	require.Empty(t, tokenUser(t, adminURL), "a user-less key's grant names nobody")
 	for _, u := range []string{subURL, otherURL, adminURL} {
@@ -102,7 +93,7 @@ func TestUserLosingAccessRevokesPlayback(t *testing.T) {
 
 	// Back in the group, a fresh link plays; disabling the user kills it.
 	patchUser(sub.ID, `{"groups":["paid"]}`)
-	subURL = playURL(sub.cookieOnly(call{}))
+	subURL = b.hlsURL(t, v.ID, sub.cookieOnly(call{}))
 	require.Equal(t, http.StatusOK, plays(subURL))
 	patchUser(sub.ID, `{"disabled":true}`)
 	require.Equal(t, http.StatusForbidden, plays(subURL))
@@ -113,5 +104,5 @@ func TestUserLosingAccessRevokesPlayback(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, resp.StatusCode, string(body))
 	require.Equal(t, http.StatusForbidden, plays(otherURL))
 	require.Equal(t, http.StatusOK, plays(adminURL), "user-less grants are unaffected")
-	require.Equal(t, http.StatusOK, plays(playURL(owner.cookieOnly(call{}))))
+	require.Equal(t, http.StatusOK, plays(b.hlsURL(t, v.ID, owner.cookieOnly(call{}))))
 }

@@ -62,6 +62,17 @@ func (b *bundle) listed(t *testing.T, c call, path string) []string {
 	return ids
 }
 
+// hlsURL returns the signed HLS URL the caller of c gets for video id.
+func (b *bundle) hlsURL(t *testing.T, id string, c call) string {
+	t.Helper()
+	c.method, c.path = http.MethodGet, "/api/v1/videos/"+id
+	resp, body := b.do(t, c)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	pb := decode[video](t, body).Playback
+	require.NotNil(t, pb, string(body))
+	return pb.HLS
+}
+
 // publish walks a video through processing to ready, with a master
 // playlist in the store.
 func (b *bundle) publish(t *testing.T, id string) {
@@ -232,21 +243,12 @@ func TestUnsharingRevokesPlayback(t *testing.T) {
 	friend := b.addUser(t, access.RoleViewer)
 	v := b.createAs(t, owner, "home movie", access.Public)
 	b.publish(t, v.ID)
-	playURL := func(c call) string {
-		t.Helper()
-		c.method, c.path = http.MethodGet, "/api/v1/videos/"+v.ID
-		resp, body := b.do(t, c)
-		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
-		pb := decode[video](t, body).Playback
-		require.NotNil(t, pb, string(body))
-		return pb.HLS
-	}
 	plays := func(u string) int {
 		t.Helper()
 		resp, _ := b.do(t, call{method: http.MethodGet, path: u})
 		return resp.StatusCode
 	}
-	anon := playURL(call{})
+	anon := b.hlsURL(t, v.ID, call{})
 	require.Equal(t, http.StatusOK, plays(anon))
 
 	status, body := b.patchAs(t, owner, v.ID, `{"title":"renamed"}`)
@@ -257,7 +259,7 @@ func TestUnsharingRevokesPlayback(t *testing.T) {
 	status, body = b.patchAs(t, owner, v.ID, `{"visibility":"restricted","allowed_users":["`+friend.ID+`"]}`)
 	require.Equal(t, http.StatusOK, status, string(body))
 	require.Equal(t, http.StatusForbidden, plays(anon))
-	friendURL := playURL(friend.cookieOnly(call{}))
+	friendURL := b.hlsURL(t, v.ID, friend.cookieOnly(call{}))
 	require.Equal(t, http.StatusOK, plays(friendURL))
 
 	// Taking the friend off the list kills their link too; the owner's
@@ -265,7 +267,7 @@ func TestUnsharingRevokesPlayback(t *testing.T) {
 	status, body = b.patchAs(t, owner, v.ID, `{"allowed_users":[]}`)
 	require.Equal(t, http.StatusOK, status, string(body))
 	require.Equal(t, http.StatusForbidden, plays(friendURL))
-	require.Equal(t, http.StatusOK, plays(playURL(owner.cookieOnly(call{}))))
+	require.Equal(t, http.StatusOK, plays(b.hlsURL(t, v.ID, owner.cookieOnly(call{}))))
 }
 
 // TestUnsharingDuringARequest: a grant for a video read just before its
