@@ -365,6 +365,9 @@ test.describe('phone', () => {
     await expect(page).toHaveURL(/status=failed/)
     await shot(page, info, 'phone-02-failed-filter')
     await page.getByRole('tab', { name: 'Ready' }).click()
+    await expect(page).toHaveURL(/status=ready/)
+    // Until the new list arrives the failed ones are still on screen.
+    await expect(page.locator('[data-testid="video-card"]:not([data-status="ready"])')).toHaveCount(0)
     const card = page.getByTestId('video-card').first()
     if (await card.count()) {
       await card.getByRole('link').first().click()

@@ -43,13 +43,27 @@ export function Player({ src, poster, storyboard, audio = false, title, duration
   const [buffered, setBuffered] = useState(0)
   const [fullscreen, setFullscreen] = useState(false)
 
+  // wantPlay is the viewer's last request, which an interrupted play() must
+  // not forget (see toggle).
+  const wantPlay = useRef(false)
   const toggle = useCallback(() => {
     const v = videoRef.current
     if (!v) return
-    // play() rejects when interrupted by pause or blocked by autoplay policy;
-    // the UI state follows the media events, so the rejection needs no handling.
-    if (v.paused || v.ended) v.play().catch(() => undefined)
-    else v.pause()
+    // play() rejects when blocked by autoplay policy or interrupted: by a
+    // pause, or by hls.js (re)loading the media source just then. The UI
+    // state follows the media events; if the viewer still wants playback
+    // after an interruption, try again once the media can play.
+    if (v.paused || v.ended) {
+      wantPlay.current = true
+      v.play().catch((e: unknown) => {
+        if (e instanceof DOMException && e.name === 'AbortError') {
+          v.addEventListener('canplay', () => wantPlay.current && v.paused && void v.play().catch(() => undefined), { once: true })
+        }
+      })
+    } else {
+      wantPlay.current = false
+      v.pause()
+    }
   }, [])
 
   const seek = useCallback((t: number) => {
