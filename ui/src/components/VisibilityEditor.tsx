@@ -8,6 +8,7 @@ import { can, useSession } from '../lib/session'
 import { Choice } from './Choice'
 import { Icon } from './Icon'
 import { VISIBILITIES } from './VisibilityTag'
+import { FormActions, type FormMessage } from './FormActions'
 
 export function VisibilityEditor({ video, onSaved }: { video: Video; onSaved: (v: Video) => void }) {
   const session = useSession()
@@ -19,7 +20,7 @@ export function VisibilityEditor({ video, onSaved }: { video: Video; onSaved: (v
   const [users, setUsers] = useState<User[]>()
   const [email, setEmail] = useState('')
   const [busy, setBusy] = useState(false)
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>()
+  const [message, setMessage] = useState<FormMessage>()
   const listId = useId()
   const restricted = visibility === 'restricted'
 
@@ -149,16 +150,7 @@ export function VisibilityEditor({ video, onSaved }: { video: Video; onSaved: (v
           )}
         </>
       )}
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save'}
-        </button>
-        {message && (
-          <span className={message.ok ? 'ok' : 'error-text'} role={message.ok ? 'status' : 'alert'}>
-            {message.text}
-          </span>
-        )}
-      </div>
+      <FormActions label="Save" busyLabel="Saving…" busy={busy} message={message} />
     </form>
   )
 }

@@ -7,6 +7,7 @@ import { MIN_PASSWORD } from '../AccountForm'
 import { splitList } from '../VisibilityEditor'
 import { Choice } from '../Choice'
 import { ROLES } from './roles'
+import { FormActions, type FormMessage } from '../FormActions'
 
 export function AddUserForm({ client, onAdded }: { client: Pick<ApiClient, 'createUser'>; onAdded: (u: User) => void }) {
   const [email, setEmail] = useState('')
@@ -15,7 +16,7 @@ export function AddUserForm({ client, onAdded }: { client: Pick<ApiClient, 'crea
   const [role, setRole] = useState<Role>('viewer')
   const [groups, setGroups] = useState('')
   const [busy, setBusy] = useState(false)
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>()
+  const [message, setMessage] = useState<FormMessage>()
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()
@@ -72,16 +73,7 @@ export function AddUserForm({ client, onAdded }: { client: Pick<ApiClient, 'crea
       <p className="muted small">
         {ROLES.find((r) => r.value === role)?.label}: {ROLES.find((r) => r.value === role)?.hint}. Passwords have at least {MIN_PASSWORD} characters.
       </p>
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Adding…' : 'Add user'}
-        </button>
-        {message && (
-          <span className={message.ok ? 'ok' : 'error-text'} role={message.ok ? 'status' : 'alert'}>
-            {message.text}
-          </span>
-        )}
-      </div>
+      <FormActions label="Add user" busyLabel="Adding…" busy={busy} message={message} />
     </form>
   )
 }

@@ -5,6 +5,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import type { ApiClient, Settings, SignupMode } from '../../lib/api'
 import { Choice } from '../Choice'
 import { ROLES } from './roles'
+import { FormActions, type FormMessage } from '../FormActions'
 
 const MODES: { value: SignupMode; label: string }[] = [
   { value: 'closed', label: 'Closed: admins add people' },
@@ -15,7 +16,7 @@ const MODES: { value: SignupMode; label: string }[] = [
 export function SignupSettings({ client }: { client: Pick<ApiClient, 'getSettings' | 'putSettings'> }) {
   const [settings, setSettings] = useState<Settings>()
   const [busy, setBusy] = useState(false)
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>()
+  const [message, setMessage] = useState<FormMessage>()
 
   useEffect(() => {
     const ctrl = new AbortController()
@@ -57,16 +58,7 @@ export function SignupSettings({ client }: { client: Pick<ApiClient, 'getSetting
       ) : (
         !message && <div className="skeleton" style={{ height: 64, borderRadius: 8 }} aria-busy="true" />
       )}
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={busy || !settings}>
-          {busy ? 'Saving…' : 'Save'}
-        </button>
-        {message && (
-          <span className={message.ok ? 'ok' : 'error-text'} role={message.ok ? 'status' : 'alert'}>
-            {message.text}
-          </span>
-        )}
-      </div>
+      <FormActions label="Save" busyLabel="Saving…" busy={busy} disabled={!settings} message={message} />
     </form>
   )
 }
