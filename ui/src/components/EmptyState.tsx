@@ -25,3 +25,15 @@ export function EmptyState({
     </div>
   )
 }
+
+/** LoadError is the panel of a page or list whose data could not be fetched, with a retry. */
+export function LoadError({ what, error, onRetry }: { what: string; error: Error; onRetry: () => void }) {
+  return (
+    <EmptyState icon="close" tone="error" title={`Could not load ${what}`}>
+      <p>{error.message}</p>
+      <button type="button" className="btn" onClick={onRetry}>
+        Try again
+      </button>
+    </EmptyState>
+  )
+}

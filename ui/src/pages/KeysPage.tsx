@@ -6,7 +6,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { ApiError, type ApiKey, type Scope } from '../lib/api'
 import { formatDate } from '../lib/format'
 import { useSession } from '../lib/session'
-import { EmptyState } from '../components/EmptyState'
+import { LoadError } from '../components/EmptyState'
 import { SecretOnce } from '../components/SecretOnce'
 
 const SCOPE_HINTS: Record<Scope, string> = {
@@ -100,12 +100,7 @@ export function KeysPage() {
       <section className="card admin-card" aria-label="Your keys">
         <h2 className="section-title">Your keys</h2>
         {error && !keys ? (
-          <EmptyState icon="close" tone="error" title="Could not load your keys">
-            <p>{error.message}</p>
-            <button type="button" className="btn" onClick={() => setEpoch((n) => n + 1)}>
-              Try again
-            </button>
-          </EmptyState>
+          <LoadError what="your keys" error={error} onRetry={() => setEpoch((n) => n + 1)} />
         ) : !keys ? (
           <div className="skeleton" style={{ height: 80, borderRadius: 8 }} aria-busy="true" />
         ) : keys.length === 0 ? (

@@ -8,7 +8,7 @@ import { matchesQuery } from '../lib/filter'
 import { navigate, useLocation } from '../lib/router'
 import { can, canEdit, useSession } from '../lib/session'
 import { useDebounced } from '../lib/useDebounced'
-import { EmptyState } from '../components/EmptyState'
+import { EmptyState, LoadError } from '../components/EmptyState'
 import { FilterBar, FILTERS } from '../components/FilterBar'
 import { Link } from '../components/Link'
 import { VideoCard } from '../components/VideoCard'
@@ -99,12 +99,7 @@ export function LibraryPage() {
         </p>
       )}
       {error && !videos ? (
-        <EmptyState icon="close" tone="error" title="Could not load the library">
-          <p>{error.message}</p>
-          <button type="button" className="btn" onClick={() => setEpoch((n) => n + 1)}>
-            Try again
-          </button>
-        </EmptyState>
+        <LoadError what="the library" error={error} onRetry={() => setEpoch((n) => n + 1)} />
       ) : !shown ? (
         <div className="grid" aria-busy="true">
           {Array.from({ length: 6 }, (_, i) => (

@@ -7,7 +7,7 @@ import { formatDate } from '../lib/format'
 import { POLL_MS } from '../lib/live'
 import { navigate } from '../lib/router'
 import { useSession } from '../lib/session'
-import { EmptyState } from '../components/EmptyState'
+import { EmptyState, LoadError } from '../components/EmptyState'
 import { LiveBadge } from '../components/LiveBadge'
 import { Link } from '../components/Link'
 
@@ -87,12 +87,7 @@ export function LivePage() {
       </form>
 
       {error && !streams ? (
-        <EmptyState icon="close" tone="error" title="Could not load live streams">
-          <p>{error.message}</p>
-          <button type="button" className="btn" onClick={() => setEpoch((n) => n + 1)}>
-            Try again
-          </button>
-        </EmptyState>
+        <LoadError what="live streams" error={error} onRetry={() => setEpoch((n) => n + 1)} />
       ) : !streams ? (
         <div className="live-list skeleton" aria-busy="true" style={{ minHeight: 120 }} />
       ) : streams.length === 0 ? (

@@ -8,7 +8,7 @@ import { AddUserForm } from '../components/admin/AddUserForm'
 import { InviteBox } from '../components/admin/InviteBox'
 import { SignupSettings } from '../components/admin/SignupSettings'
 import { UserRow } from '../components/admin/UserRow'
-import { EmptyState } from '../components/EmptyState'
+import { LoadError } from '../components/EmptyState'
 
 export function UsersPage() {
   const { client, user: me } = useSession()
@@ -40,12 +40,7 @@ export function UsersPage() {
       <section className="card admin-card" aria-label="Users">
         <h2 className="section-title">Users{users ? ` (${users.length})` : ''}</h2>
         {error && !users ? (
-          <EmptyState icon="close" tone="error" title="Could not load the users">
-            <p>{error.message}</p>
-            <button type="button" className="btn" onClick={() => setEpoch((n) => n + 1)}>
-              Try again
-            </button>
-          </EmptyState>
+          <LoadError what="the users" error={error} onRetry={() => setEpoch((n) => n + 1)} />
         ) : !users ? (
           <div className="skeleton" style={{ height: 120, borderRadius: 8 }} aria-busy="true" />
         ) : (

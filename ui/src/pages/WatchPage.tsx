@@ -8,7 +8,7 @@ import { formatDate, formatDuration } from '../lib/format'
 import { canEdit, useSession } from '../lib/session'
 import { useLocation } from '../lib/router'
 import { usePolledVideo } from '../lib/usePolledVideo'
-import { EmptyState } from '../components/EmptyState'
+import { EmptyState, LoadError } from '../components/EmptyState'
 import { Link } from '../components/Link'
 import { Player } from '../components/Player'
 import { ProcessingView } from '../components/ProcessingView'
@@ -50,12 +50,7 @@ export function WatchPage({ id }: { id: string }) {
     if (error) {
       return (
         <main className="page">
-          <EmptyState icon="close" tone="error" title="Could not load this video">
-            <p>{error.message}</p>
-            <button type="button" className="btn" onClick={() => reload()}>
-              Try again
-            </button>
-          </EmptyState>
+          <LoadError what="this video" error={error} onRetry={() => reload()} />
         </main>
       )
     }
