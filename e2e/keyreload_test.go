@@ -40,7 +40,7 @@ func TestKeyReload(t *testing.T) {
 	newKID := strings.TrimSpace(out)
 	require.NotEqual(t, oldKID, newKID)
 	var newURL string
-	waitUntil(t, 10*time.Second, "new links carry the new key id", func() bool {
+	testutil.PollUntil(t, 10*time.Second, "new links carry the new key id", func() bool {
 		newURL = playbackHLS(t, s.base, id)
 		return testutil.TokenKeyID(t, newURL) == newKID
 	})
@@ -50,7 +50,7 @@ func TestKeyReload(t *testing.T) {
 
 	_, code = runCLI(t, bin, "keys", "remove", oldKID, "--data", data)
 	require.Zero(t, code)
-	waitUntil(t, 10*time.Second, "the removed key's links are refused", func() bool {
+	testutil.PollUntil(t, 10*time.Second, "the removed key's links are refused", func() bool {
 		return statusOf(t, oldURL) == http.StatusForbidden
 	})
 	require.Equal(t, http.StatusOK, statusOf(t, newURL))
@@ -72,7 +72,7 @@ func TestKeyReloadSIGHUP(t *testing.T) {
 	require.Zero(t, code)
 	newKID := strings.TrimSpace(out)
 	require.NoError(t, s.cmd.Process.Signal(syscall.SIGHUP))
-	waitUntil(t, 10*time.Second, "SIGHUP reloads the keys", func() bool {
+	testutil.PollUntil(t, 10*time.Second, "SIGHUP reloads the keys", func() bool {
 		return slices.Equal(publishedKIDs(t, s.base), sorted(oldKID, newKID))
 	})
 	require.Equal(t, newKID, uploadKID(t, s.base), "upload URLs are signed with the new key")
@@ -80,20 +80,8 @@ func TestKeyReloadSIGHUP(t *testing.T) {
 
 	// Nothing changed: a second SIGHUP says so and keeps the keys.
 	require.NoError(t, s.cmd.Process.Signal(syscall.SIGHUP))
-	waitUntil(t, 10*time.Second, "SIGHUP is answered", func() bool { return s.logged("signing keys unchanged") })
+	testutil.PollUntil(t, 10*time.Second, "SIGHUP is answered", func() bool { return s.logged("signing keys unchanged") })
 	require.Equal(t, newKID, uploadKID(t, s.base))
-}
-
-// waitUntil calls cond every 50ms until it holds or within has passed.
-func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s: %s", within, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // signingKID reads the signing key's id with `kinema keys list`.

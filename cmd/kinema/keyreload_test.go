@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -40,7 +39,7 @@ func TestKeyReload(t *testing.T) {
 	newKID := strings.TrimSpace(stdout.String())
 	deadline := 3 * auth.DefaultKeyPoll
 	var newURL string
-	pollUntil(t, deadline, "new links use the new key", func() bool {
+	testutil.PollUntil(t, deadline, "new links use the new key", func() bool {
 		newURL = s.playbackURL(v.ID)
 		return testutil.TokenKeyID(t, newURL) == newKID
 	})
@@ -53,7 +52,7 @@ func TestKeyReload(t *testing.T) {
 
 	stdout.Reset()
 	require.NoError(t, keysCmd([]string{"remove", oldKID, "--data", data}, &stdout, &stderr))
-	pollUntil(t, deadline, "the removed key's links are refused", func() bool {
+	testutil.PollUntil(t, deadline, "the removed key's links are refused", func() bool {
 		code, _ := get(t, oldURL)
 		return code == http.StatusForbidden
 	})
@@ -61,19 +60,6 @@ func TestKeyReload(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	require.Equal(t, []string{newKID}, wellKnownKIDs(t, s.base))
 	require.Equal(t, http.StatusForbidden, s.put(pending, clip), "upload URLs of the removed key are refused too")
-}
-
-// pollUntil calls cond every 50ms, on the test's goroutine so cond may use
-// require, until it holds or within has passed.
-func pollUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s: %s", within, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // playbackURL asks the API for a fresh signed HLS URL of a ready video.
