@@ -203,8 +203,9 @@ func (p *Pipeline) forgetProgress(ref Ref, step string) {
 }
 
 // outcome turns a job error into River's outcome: input errors fail the video
-// at once, shutdown snoozes the job for the next start, other errors retry
-// and fail the video on the last attempt.
+// at once, shutdown snoozes the job for the next start, an unreachable store
+// or database snoozes it with backoff (transient.go), other errors retry and
+// fail the video on the last attempt.
 func (p *Pipeline) outcome(ctx context.Context, ref Ref, step string, job *rivertype.JobRow, err error) error {
 	if err == nil {
 		return nil
@@ -226,6 +227,15 @@ func (p *Pipeline) outcome(ctx context.Context, ref Ref, step string, job *river
 		log.Info("input rejected by ffmpeg", "err", err)
 		p.failRun(ref, "The file could not be decoded: "+exit.Hint)
 		return river.JobCancel(err)
+	}
+	if ctx.Err() == nil && transient(err) {
+		if n := snoozes(job); transientWaited(n) < transientBudget {
+			delay := transientDelay(n)
+			log.Warn("infrastructure unavailable; job waits and runs again without using an attempt",
+				"err", err, "snoozes", n, "delay", delay)
+			return river.JobSnooze(delay)
+		}
+		log.Warn("infrastructure still unavailable after the wait budget; counting attempts", "err", err)
 	}
 	if attempt >= maxAttempts {
 		log.Error("job failed for good", "err", err)
@@ -270,6 +280,13 @@ func (p *Pipeline) removeOutputs(ctx context.Context, videoID string) {
 // failureReason explains a failure in a sentence, using ffmpeg's hint when
 // there is one and keeping technical detail short.
 func failureReason(step string, attempts int, err error) string {
+	switch {
+	case diskFull(err):
+		return fmt.Sprintf("Processing failed while running %s: the server ran out of disk space. Retry the video once space is freed.", step)
+	case transient(err):
+		return fmt.Sprintf("Processing failed while running %s: the storage or the database could not be reached for over %d minutes. Retry the video once the server is healthy.",
+			step, int(transientBudget.Minutes()))
+	}
 	var exit *ffmpeg.ExitError
 	if errors.As(err, &exit) && exit.Hint != "" {
 		return fmt.Sprintf("Processing failed while running %s: %s", step, exit.Hint)
