@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -144,7 +145,7 @@ func (m *Main) Run(ctx context.Context) error {
 	pipe.Register(workers)
 	m.webhooks.Register(workers)
 	m.queue, err = be.newQueue(workers, queue.Config{
-		Concurrency: cfg.Workers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter,
+		Concurrency: cfg.Workers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.RescueAfter, LeaseTTL: cfg.LeaseTTL,
 		PollInterval: 200 * time.Millisecond, Logger: m.Log.With("component", "queue"), ID: processID(m.WorkerOnly),
 		Middleware: []rivertype.Middleware{met.RiverMiddleware()},
 	})
@@ -330,15 +331,16 @@ func queueStats(q *queue.Queue) metrics.QueueStatsFunc {
 	}
 }
 
-// processID is "serve-HOST-PID" or "worker-HOST-PID": unique per process
-// even with several workers on one machine.
+// processID is "serve-HOST-PID-RANDOM" or "worker-HOST-PID-RANDOM": unique
+// per process even with several workers on one machine, or containers that
+// share a host name and PID, since heartbeats are kept per id.
 func processID(worker bool) string {
 	host, _ := os.Hostname()
 	role := "serve"
 	if worker {
 		role = "worker"
 	}
-	return fmt.Sprintf("%s-%s-%d", role, host, os.Getpid())
+	return fmt.Sprintf("%s-%s-%d-%s", role, host, os.Getpid(), rand.Text()[:6])
 }
 
 // protocols serves HTTP/1.1 and cleartext HTTP/2 (h2c), so players and CDNs

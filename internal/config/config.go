@@ -56,6 +56,7 @@ type Config struct {
 	UploadTTL       time.Duration
 	JobTimeout      time.Duration
 	RescueAfter     time.Duration
+	LeaseTTL        time.Duration // a worker silent this long is presumed dead; its running jobs move on
 	MaxAttempts     int
 	ShutdownTimeout time.Duration
 
@@ -95,6 +96,7 @@ func Default() Config {
 		UploadTTL:       24 * time.Hour,
 		JobTimeout:      2 * time.Hour,
 		RescueAfter:     2*time.Hour + 5*time.Minute,
+		LeaseTTL:        15 * time.Second,
 		MaxAttempts:     3,
 		ShutdownTimeout: 20 * time.Second,
 		Signup:          "closed",
@@ -161,6 +163,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_PLAYBACK_TTL", &c.PlaybackTTL)
 	env("KINEMA_JOB_TIMEOUT", &c.JobTimeout)
 	env("KINEMA_RESCUE_AFTER", &c.RescueAfter)
+	env("KINEMA_WORKER_LEASE", &c.LeaseTTL)
 	env("KINEMA_MAX_ATTEMPTS", &c.MaxAttempts)
 	env("KINEMA_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	env("KINEMA_S3_ENDPOINT", &c.S3Endpoint)
@@ -251,6 +254,9 @@ func (c Config) Validate() error {
 	}
 	if c.CloudFrontDomain != "" && (c.CloudFrontKeyPairID == "" || c.CloudFrontPrivateKey == "") {
 		errs = append(errs, errors.New("CloudFront mode needs the key pair id and the private key file"))
+	}
+	if c.LeaseTTL < 5*time.Second {
+		errs = append(errs, errors.New("KINEMA_WORKER_LEASE must be at least 5s: shorter, a busy but healthy worker could lose its jobs"))
 	}
 	if c.PlaybackTTL < time.Minute {
 		errs = append(errs, errors.New("playback TTL must be at least a minute"))

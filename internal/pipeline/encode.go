@@ -74,6 +74,9 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 		}
 	}
 	p.encodeDone("video", seconds, started)
+	if err := queue.CheckLease(ctx); err != nil { // presumed dead: the new attempt owns these keys
+		return err
+	}
 	for _, r := range plan.Video {
 		if _, err := storage.PutFile(ctx, p.store, chunkKey(ref, r.ID, chunk.Index), filepath.Join(out, r.ID+".ts")); err != nil {
 			return err
@@ -131,6 +134,9 @@ func (p *Pipeline) doEncodeAudio(ctx context.Context, job *river.Job[AudioArgs])
 		return fmt.Errorf("encode audio: %w", err)
 	}
 	p.encodeDone("audio", plan.Duration, started)
+	if err := queue.CheckLease(ctx); err != nil { // presumed dead: the new attempt owns these keys
+		return err
+	}
 	if err := storage.PutDir(ctx, p.store, audioPrefix(ref), out); err != nil {
 		return err
 	}

@@ -87,12 +87,12 @@ func New(cat *catalog.Catalog, store storage.Store, ff *ffmpeg.Runner, cfg Confi
 
 // Register adds one worker per job kind.
 func (p *Pipeline) Register(w *river.Workers) {
-	river.AddWorker(w, river.WorkFunc(p.probe))
-	river.AddWorker(w, river.WorkFunc(p.encodeChunk))
-	river.AddWorker(w, river.WorkFunc(p.encodeAudio))
-	river.AddWorker(w, river.WorkFunc(p.thumbnails))
-	river.AddWorker(w, river.WorkFunc(p.packageRun))
-	river.AddWorker(w, river.WorkFunc(p.publish))
+	river.AddWorker(w, guard(p, p.probe))
+	river.AddWorker(w, guard(p, p.encodeChunk))
+	river.AddWorker(w, guard(p, p.encodeAudio))
+	river.AddWorker(w, guard(p, p.thumbnails))
+	river.AddWorker(w, guard(p, p.packageRun))
+	river.AddWorker(w, guard(p, p.publish))
 }
 
 // UseQueue connects the pipeline to the queue its workers were registered on.
@@ -212,6 +212,12 @@ func (p *Pipeline) outcome(ctx context.Context, ref Ref, step string, job *river
 	}
 	attempt, maxAttempts := job.Attempt, job.MaxAttempts
 	log := p.log.With("video", ref.VideoID, "run", ref.Run, "step", step, "job", job.ID, "attempt", attempt)
+	if errors.Is(err, queue.ErrLeaseLost) || errors.Is(context.Cause(ctx), queue.ErrLeaseLost) {
+		// Another worker runs this job now; what this attempt did is dropped
+		// (River ignores its outcome too) and must not fail the video.
+		log.Warn("job handed to another worker; this attempt's result is dropped")
+		return queue.ErrLeaseLost
+	}
 	if errors.Is(ctx.Err(), context.Canceled) {
 		log.Info("job interrupted by shutdown; it will run again")
 		return river.JobSnooze(time.Second)

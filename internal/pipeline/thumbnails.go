@@ -10,6 +10,7 @@ import (
 
 	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
+	"github.com/kinema/kinema/internal/queue"
 	"github.com/kinema/kinema/internal/storage"
 )
 
@@ -57,6 +58,9 @@ func (p *Pipeline) doThumbnails(ctx context.Context, job *river.Job[ThumbnailsAr
 	}
 	if err := p.ff.Run(ctx, args, nil); err != nil {
 		return fmt.Errorf("poster: %w", err)
+	}
+	if err := queue.CheckLease(ctx); err != nil { // presumed dead: the new attempt owns these keys
+		return err
 	}
 	if err := storage.PutDir(ctx, p.store, thumbsPrefix(ref), out); err != nil {
 		return err

@@ -1,9 +1,11 @@
 package queue
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -20,11 +22,11 @@ import (
 // NewSQLite runs River on the SQLite database that also holds the catalog.
 // SQLite cannot notify, so workers poll.
 func NewSQLite(db *sql.DB, cat *catalog.Catalog, workers *river.Workers, cfg Config) (*Queue, error) {
-	q, err := build(riversqlite.New(db), workers, riverConfig(cfg, workers, true), cfg.Concurrency > 0,
+	q, err := build(riversqlite.New(db), workers, cfg, true,
 		func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) },
 		func(_ context.Context, tx *sql.Tx) error { return tx.Commit() },
 		func(_ context.Context, tx *sql.Tx) error { return tx.Rollback() },
-		cat.WithTx)
+		cat.WithTx, sqliteLeases{db}, sqliteDiscard)
 	if err != nil {
 		return nil, err
 	}
@@ -42,11 +44,11 @@ func NewSQLite(db *sql.DB, cat *catalog.Catalog, workers *river.Workers, cfg Con
 // NewPostgres runs River on PostgreSQL through pgx; idle workers wake up on
 // LISTEN/NOTIFY instead of polling.
 func NewPostgres(pool *pgxpool.Pool, cat *catalog.Catalog, workers *river.Workers, cfg Config) (*Queue, error) {
-	q, err := build(riverpgxv5.New(pool), workers, riverConfig(cfg, workers, false), cfg.Concurrency > 0,
+	q, err := build(riverpgxv5.New(pool), workers, cfg, false,
 		func(ctx context.Context) (pgx.Tx, error) { return pool.Begin(ctx) },
 		func(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) },
 		func(ctx context.Context, tx pgx.Tx) error { return tx.Rollback(ctx) },
-		cat.WithPgxTx)
+		cat.WithPgxTx, pgLeases{pool}, pgDiscard)
 	if err != nil {
 		return nil, err
 	}
@@ -82,17 +84,45 @@ func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error
 	return nil
 }
 
-// build wires one River client and its transaction type into a Queue.
-func build[TTx any](driver riverdriver.Driver[TTx], workers *river.Workers, rc *river.Config, working bool,
+// build wires one River client, its transaction type and its lease SQL
+// into a Queue.
+func build[TTx any](driver riverdriver.Driver[TTx], workers *river.Workers, cfg Config, pollOnly bool,
 	begin func(context.Context) (TTx, error), commit, rollback func(context.Context, TTx) error,
-	bind func(TTx) *catalog.Catalog,
+	bind func(TTx) *catalog.Catalog, leases leaseDB, discard func(context.Context, TTx, lostJob) (*discardedJob, error),
 ) (*Queue, error) {
-	client, err := river.NewClient(driver, rc)
+	working := cfg.Concurrency > 0
+	k := &keeper{worker: cfg.ID, ttl: cmp.Or(cfg.LeaseTTL, DefaultLeaseTTL), db: leases, log: cmp.Or(cfg.Logger, slog.Default()), jobs: map[int64]heldJob{}}
+	if working {
+		// First, so a job's context carries its lease into every other layer.
+		cfg.Middleware = append([]rivertype.Middleware{&leaseMiddleware{k: k}}, cfg.Middleware...)
+	}
+	client, err := river.NewClient(driver, riverConfig(cfg, workers, pollOnly))
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
+	k.requeue = func(ctx context.Context, j lostJob) (int64, bool, error) {
+		tx, err := begin(ctx)
+		if err != nil {
+			return 0, false, err
+		}
+		defer func() { _ = rollback(ctx, tx) }() // a no-op after commit
+		d, err := discard(ctx, tx, j)
+		if err != nil || d == nil {
+			return 0, false, err
+		}
+		var newID int64
+		if params, again := requeueParams(*d); again {
+			res, err := client.InsertManyTx(ctx, tx, []river.InsertManyParams{params})
+			if err != nil {
+				return 0, false, err
+			}
+			newID = res[0].Job.ID
+		}
+		return newID, true, commit(ctx, tx)
+	}
 	return &Queue{
 		working:    working,
+		leases:     k,
 		start:      client.Start,
 		stop:       client.Stop,
 		stopCancel: client.StopAndCancel,
@@ -115,8 +145,14 @@ func build[TTx any](driver riverdriver.Driver[TTx], workers *river.Workers, rc *
 					return err
 				},
 				complete: func(ctx context.Context, row *rivertype.JobRow) error {
-					_, err := river.JobCompleteTx[riverdriver.Driver[TTx]](ctx, tx, &river.Job[anyArgs]{JobRow: row})
-					return err
+					done, err := river.JobCompleteTx[riverdriver.Driver[TTx]](ctx, tx, &river.Job[anyArgs]{JobRow: row})
+					if err != nil {
+						return err
+					}
+					if done.State != rivertype.JobStateCompleted {
+						return ErrLeaseLost // the attempt was discarded and requeued meanwhile
+					}
+					return nil
 				},
 			}
 			if err := fn(t); err != nil {

@@ -6,6 +6,7 @@ package queue
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -37,8 +38,11 @@ type Config struct {
 	// PollInterval is how often idle workers look for new jobs when the
 	// database cannot notify them (SQLite).
 	PollInterval time.Duration
-	// ID names this process in the jobs it takes (River's attempted_by), so
-	// operators can tell which worker holds a job.
+	// LeaseTTL is how long a worker may go without a heartbeat before its
+	// running jobs are handed to another worker (DefaultLeaseTTL when 0).
+	LeaseTTL time.Duration
+	// ID names this process in the jobs it takes (River's attempted_by) and
+	// in its heartbeats, so it must be unique among running processes.
 	ID     string
 	Logger *slog.Logger
 	// Middleware wraps every job's Work call (metrics).
@@ -63,8 +67,12 @@ func (t *Tx) Insert(ctx context.Context, params ...river.InsertManyParams) error
 
 // Complete marks the running job completed as part of the transaction, so
 // its effects and its completion are committed together. ctx must be the
-// job's work context.
+// job's work context. It fails with ErrLeaseLost, and the transaction must
+// then be rolled back, when this attempt was handed to another worker.
 func (t *Tx) Complete(ctx context.Context, job *rivertype.JobRow) error {
+	if err := CheckLease(ctx); err != nil {
+		return err
+	}
 	return t.complete(ctx, job)
 }
 
@@ -77,6 +85,7 @@ type Queue struct {
 	list       func(ctx context.Context, params *river.JobListParams) ([]*rivertype.JobRow, error)
 	stats      func(ctx context.Context) ([]Stat, error)
 	working    bool
+	leases     *keeper
 }
 
 // InTx runs fn in a transaction and commits when it returns nil.
@@ -84,27 +93,34 @@ func (q *Queue) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return q.inTx(ctx, fn)
 }
 
-// Start begins working jobs; it does nothing on an insert-only queue.
+// Start sends this worker's first heartbeat, then begins working jobs; it
+// does nothing on an insert-only queue.
 func (q *Queue) Start(ctx context.Context) error {
 	if !q.working {
 		return nil
 	}
+	if err := q.leases.start(ctx); err != nil {
+		return fmt.Errorf("worker heartbeat: %w", err)
+	}
 	return q.start(ctx)
 }
 
-// Stop lets running jobs finish until ctx is done, then cancels them; a
-// cancelled job goes back to the queue for the next start.
+// Stop cancels running jobs at once, so they go back to the queue for
+// another worker (or the next start) instead of holding a shutdown up; ctx
+// bounds how long they may take to return. The worker is then marked gone.
 func (q *Queue) Stop(ctx context.Context) error {
 	if !q.working {
 		return nil
 	}
-	err := q.stop(ctx)
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		hard, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return q.stopCancel(hard)
+	err := q.stopCancel(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Jobs that ignore cancellation: retiring the worker below lets
+		// another one take them at once.
+		err = nil
 	}
-	return err
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return errors.Join(err, q.leases.stopAndRetire(rctx))
 }
 
 // anyArgs lets Complete use River's typed JobCompleteTx for any job kind.

@@ -1,0 +1,170 @@
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// PostgreSQL: times on the server's clock, so workers' clocks may differ.
+
+const pgNowMillis = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`
+
+type pgLeases struct{ pool *pgxpool.Pool }
+
+func (l pgLeases) beat(ctx context.Context, worker string) error {
+	_, err := l.pool.Exec(ctx, `INSERT INTO worker_heartbeats (id, seen_at) VALUES ($1, `+pgNowMillis+`)
+		ON CONFLICT (id) DO UPDATE SET seen_at = EXCLUDED.seen_at`, worker)
+	return err
+}
+
+func (l pgLeases) retire(ctx context.Context, worker string) error {
+	_, err := l.pool.Exec(ctx, `UPDATE worker_heartbeats SET seen_at = 0 WHERE id = $1`, worker)
+	return err
+}
+
+func (l pgLeases) expired(ctx context.Context, ttl time.Duration) ([]lostJob, error) {
+	rows, err := l.pool.Query(ctx, `SELECT j.id, j.attempt, j.attempted_by[cardinality(j.attempted_by)]
+		FROM river_job j
+		LEFT JOIN worker_heartbeats w ON w.id = j.attempted_by[cardinality(j.attempted_by)]
+		WHERE j.state = 'running' AND cardinality(j.attempted_by) > 0
+		  AND ((w.id IS NULL AND j.attempted_at < now() - make_interval(secs => $1))
+		    OR w.seen_at < `+pgNowMillis+` - $2::bigint)`, ttl.Seconds(), ttl.Milliseconds())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (lostJob, error) {
+		var j lostJob
+		return j, r.Scan(&j.ID, &j.Attempt, &j.Worker)
+	})
+}
+
+func (l pgLeases) holders(ctx context.Context, ids []int64) (map[int64]holder, error) {
+	rows, err := l.pool.Query(ctx, `SELECT id, attempt, coalesce(attempted_by[cardinality(attempted_by)], '')
+		FROM river_job WHERE id = ANY($1) AND state = 'running'`, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]holder{}
+	for rows.Next() {
+		var id int64
+		var h holder
+		if err := rows.Scan(&id, &h.Attempt, &h.Worker); err != nil {
+			return nil, err
+		}
+		out[id] = h
+	}
+	return out, rows.Err()
+}
+
+// pgDiscard ends a lost attempt inside tx; nil when it is no longer running
+// as that attempt (another process requeued it, or it finished).
+func pgDiscard(ctx context.Context, tx pgx.Tx, j lostJob) (*discardedJob, error) {
+	var d discardedJob
+	err := tx.QueryRow(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now(),
+		errors = array_append(errors, $3::jsonb)
+		WHERE id = $1 AND attempt = $2 AND state = 'running'
+		RETURNING args, kind, max_attempts, metadata, priority, queue, tags, unique_key IS NOT NULL`,
+		j.ID, j.Attempt, lostError(j)).Scan(&d.Args, &d.Kind, &d.MaxAttempts, &d.Metadata, &d.Priority, &d.Queue, &d.Tags, &d.Unique)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// SQLite is single-node: Go's clock is the database's. River stores times as
+// text in this exact format, which is what makes comparisons work.
+
+const sqliteTime = "2006-01-02 15:04:05.000"
+
+func sqliteTimeString(t time.Time) string { return t.UTC().Round(time.Millisecond).Format(sqliteTime) }
+
+type sqliteLeases struct{ db *sql.DB }
+
+func (l sqliteLeases) beat(ctx context.Context, worker string) error {
+	_, err := l.db.ExecContext(ctx, `INSERT INTO worker_heartbeats (id, seen_at) VALUES (?, ?)
+		ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at`, worker, time.Now().UnixMilli())
+	return err
+}
+
+func (l sqliteLeases) retire(ctx context.Context, worker string) error {
+	_, err := l.db.ExecContext(ctx, `UPDATE worker_heartbeats SET seen_at = 0 WHERE id = ?`, worker)
+	return err
+}
+
+func (l sqliteLeases) expired(ctx context.Context, ttl time.Duration) ([]lostJob, error) {
+	horizon := time.Now().Add(-ttl)
+	rows, err := l.db.QueryContext(ctx, `SELECT j.id, j.attempt, json_extract(j.attempted_by, '$[#-1]')
+		FROM river_job j
+		LEFT JOIN worker_heartbeats w ON w.id = json_extract(j.attempted_by, '$[#-1]')
+		WHERE j.state = 'running' AND json_extract(j.attempted_by, '$[#-1]') IS NOT NULL
+		  AND ((w.id IS NULL AND j.attempted_at < ?) OR w.seen_at < ?)`,
+		sqliteTimeString(horizon), horizon.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []lostJob
+	for rows.Next() {
+		var j lostJob
+		if err := rows.Scan(&j.ID, &j.Attempt, &j.Worker); err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
+func (l sqliteLeases) holders(ctx context.Context, ids []int64) (map[int64]holder, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := l.db.QueryContext(ctx, `SELECT id, attempt, coalesce(json_extract(attempted_by, '$[#-1]'), '')
+		FROM river_job WHERE state = 'running' AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]holder{}
+	for rows.Next() {
+		var id int64
+		var h holder
+		if err := rows.Scan(&id, &h.Attempt, &h.Worker); err != nil {
+			return nil, err
+		}
+		out[id] = h
+	}
+	return out, rows.Err()
+}
+
+func sqliteDiscard(ctx context.Context, tx *sql.Tx, j lostJob) (*discardedJob, error) {
+	var d discardedJob
+	var tags string
+	err := tx.QueryRowContext(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = ?,
+		errors = jsonb_insert(coalesce(errors, jsonb('[]')), '$[#]', json(?))
+		WHERE id = ? AND attempt = ? AND state = 'running'
+		RETURNING json(args), kind, max_attempts, json(metadata), priority, queue, json(tags), unique_key IS NOT NULL`,
+		sqliteTimeString(time.Now()), string(lostError(j)), j.ID, j.Attempt).
+		Scan(&d.Args, &d.Kind, &d.MaxAttempts, &d.Metadata, &d.Priority, &d.Queue, &tags, &d.Unique)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(tags), &d.Tags); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
