@@ -184,10 +184,13 @@ func streamRotation(s probeStream) int {
 }
 
 // displaySize applies the sample aspect ratio (to the width, rounded to an
-// even number) and a quarter-turn rotation.
+// even number) and a quarter-turn rotation. A hostile ratio can neither
+// round the width down to 0 nor overflow it: it stays in [2, MaxInt32], and
+// the input limits judge whatever size that claims.
 func displaySize(w, h int, sar string, rotation int) (int, int) {
 	if n, d := parseRatio(sar, ':'); n > 0 && d > 0 && n != d {
-		w = int(math.Round(float64(w)*float64(n)/float64(d)/2)) * 2
+		scaled := math.Round(float64(w)*float64(n)/float64(d)/2) * 2
+		w = int(max(2, min(scaled, math.MaxInt32)))
 	}
 	if rotation == 90 || rotation == 270 {
 		w, h = h, w
