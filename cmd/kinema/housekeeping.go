@@ -15,7 +15,8 @@ const loginFailureIdle = 24 * time.Hour
 
 // housekeep runs on API nodes (tus partial files live on their local disk)
 // until ctx ends: every interval it removes expired sessions, sign-in
-// failure counts that are unlocked and a day old, and abandoned tus uploads.
+// failure counts that are unlocked and a day old, and abandoned uploads
+// (upload.Service.Sweep).
 func housekeep(ctx context.Context, cat *catalog.Catalog, uploads *upload.Service, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -30,8 +31,11 @@ func housekeep(ctx context.Context, cat *catalog.Catalog, uploads *upload.Servic
 		} else if n > 0 {
 			log.Info("deleted stale failed logins", "count", n)
 		}
-		if _, err := uploads.SweepTus(time.Now()); err != nil {
-			log.Warn("sweep tus uploads", "err", err)
+		if rep, err := uploads.Sweep(ctx, time.Now()); err != nil {
+			log.Warn("sweep abandoned uploads", "err", err)
+		} else if rep != (upload.SweepReport{}) {
+			log.Info("swept abandoned uploads", "videos_deleted", rep.VideosDeleted, "tus_removed", rep.TusRemoved,
+				"tus_started", rep.TusStarted, "multipart_aborted", rep.MultipartAborted)
 		}
 		select {
 		case <-ctx.Done():

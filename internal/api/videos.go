@@ -50,7 +50,7 @@ func (s *Server) view(r *http.Request, v media.Video, readAt time.Time) (videoVi
 		}
 		out.Playback = &pb
 	case v.Status == media.StatusWaitingUpload && access.CanEdit(principalOf(r), v.Resource()):
-		g, err := s.Uploads.Grant(s.baseURL(r), v.ID)
+		g, err := s.Uploads.Grant(s.baseURL(r), v.ID, v.CreatedAt)
 		if err != nil {
 			return out, err
 		}

@@ -77,13 +77,23 @@ func (s *Service) handleDirectStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	g := directGrant{Key: RawKey(id), ExpiresAt: s.now().Add(s.cfg.TTL).UTC().Truncate(time.Second)}
-	var err error
+	v, err := s.cat.Video(ctx, id)
+	if err != nil {
+		writeError(w, http.StatusNotFound, "not_found", "No such video.")
+		return
+	}
+	// Signed URLs must not outlive the video: the sweep deletes it at deleteAt.
+	ttl := min(s.cfg.TTL, s.deleteAt(v.CreatedAt).Sub(s.now())).Truncate(time.Second)
+	if ttl < time.Minute {
+		writeError(w, http.StatusForbidden, "forbidden", "The upload URL is invalid or has expired.")
+		return
+	}
+	g := directGrant{Key: RawKey(id), ExpiresAt: s.now().Add(ttl).UTC().Truncate(time.Second)}
 	if req.Size <= cmp.Or(s.cfg.MultipartThreshold, defaultMultipartThreshold) {
 		g.Method = http.MethodPut
-		g.URL, err = ps.PresignPut(ctx, g.Key, req.Size, s.cfg.TTL)
+		g.URL, err = ps.PresignPut(ctx, g.Key, req.Size, ttl)
 	} else {
-		err = s.presignParts(ctx, ps, &g, req.Size)
+		err = s.presignParts(ctx, ps, &g, req.Size, ttl)
 	}
 	if err != nil {
 		s.log.Error("presign upload", "video", id, "err", err)
@@ -95,7 +105,7 @@ func (s *Service) handleDirectStart(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(g)
 }
 
-func (s *Service) presignParts(ctx context.Context, ps storage.Presigner, g *directGrant, size int64) error {
+func (s *Service) presignParts(ctx context.Context, ps storage.Presigner, g *directGrant, size int64, ttl time.Duration) error {
 	ps64 := max(cmp.Or(s.cfg.PartSize, defaultPartSize), 5<<20)
 	for (size+ps64-1)/ps64 > maxParts {
 		ps64 *= 2
@@ -106,7 +116,7 @@ func (s *Service) presignParts(ctx context.Context, ps storage.Presigner, g *dir
 	}
 	g.UploadID, g.PartSize = uploadID, ps64
 	for n := int32(1); int64(n-1)*ps64 < size; n++ {
-		u, err := ps.PresignPart(ctx, g.Key, uploadID, n, s.cfg.TTL)
+		u, err := ps.PresignPart(ctx, g.Key, uploadID, n, ttl)
 		if err != nil {
 			_ = ps.AbortMultipart(context.WithoutCancel(ctx), g.Key, uploadID)
 			return err

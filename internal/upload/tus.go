@@ -1,29 +1,32 @@
 package upload
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"os"
 
 	"github.com/tus/tusd/v2/pkg/filelocker"
-	"github.com/tus/tusd/v2/pkg/filestore"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
 	expslog "golang.org/x/exp/slog"
 
 	"github.com/kinema/kinema/internal/media"
-	"github.com/kinema/kinema/internal/storage"
 )
 
 // newTusHandler mounts tusd with a file store. Creating an upload needs the
 // video's signed upload token (in the tus URL's query); later requests are
 // addressed by tusd's unguessable upload id.
+//
+// Concatenation (tus-js-client's parallelUploads) works like this: every
+// partial upload is created with the video's token and tagged with its
+// video; finishing a partial does nothing; the final upload may only join
+// partials of its own video, and only it stores the file and starts
+// processing.
 func (s *Service) newTusHandler() (http.Handler, error) {
 	if err := os.MkdirAll(s.cfg.TusDir, 0o750); err != nil {
 		return nil, err
 	}
 	composer := tusd.NewStoreComposer()
-	filestore.New(s.cfg.TusDir).UseIn(composer)
+	newTusStore(s).UseIn(composer)
 	filelocker.New(s.cfg.TusDir).UseIn(composer)
 	h, err := tusd.NewHandler(tusd.Config{
 		BasePath:                TusPath,
@@ -46,7 +49,12 @@ var (
 	errTusForbidden = tusd.NewError("ERR_FORBIDDEN", "the upload URL is invalid or has expired", http.StatusForbidden)
 	errTusConflict  = tusd.NewError("ERR_CONFLICT", errAlreadyUploaded.Error(), http.StatusConflict)
 	errTusInternal  = tusd.NewError("ERR_INTERNAL", "the upload was received but could not be queued", http.StatusInternalServerError)
+	errTusPartials  = tusd.NewError("ERR_INVALID_CONCAT", "only partial uploads of this video can be concatenated", http.StatusBadRequest)
 )
+
+// metaVideoID is where an upload records its video; set by the server from
+// the token, never taken from the client.
+const metaVideoID = "video_id"
 
 func (s *Service) tusCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
 	u, err := url.ParseRequestURI(hook.HTTPRequest.URI)
@@ -64,36 +72,33 @@ func (s *Service) tusCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileIn
 	if v.Status != media.StatusWaitingUpload {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, errTusConflict
 	}
+	if hook.Upload.IsFinal {
+		// tusd checked that the partials exist and are complete; they must
+		// also be partials, and this video's.
+		for _, pid := range hook.Upload.PartialUploads {
+			p, err := s.tusInfo(pid)
+			if err != nil || !p.IsPartial || p.MetaData[metaVideoID] != id {
+				return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, errTusPartials
+			}
+		}
+	}
 	// Keep only what we use; the video id comes from the token, not the client.
-	meta := tusd.MetaData{"video_id": id, "filename": hook.Upload.MetaData["filename"]}
+	meta := tusd.MetaData{metaVideoID: id}
+	if name := hook.Upload.MetaData["filename"]; name != "" {
+		meta["filename"] = name
+	}
 	return tusd.HTTPResponse{}, tusd.FileInfoChanges{MetaData: meta}, nil
 }
 
-// tusFinish runs before tusd answers the last PATCH, so the client learns
-// that processing was queued, or why not.
+// tusFinish runs before tusd answers the last PATCH (or the final upload's
+// creation), so the client learns that processing was queued, or why not.
+// A partial upload is only a piece of the file: nothing starts.
 func (s *Service) tusFinish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
-	id := hook.Upload.MetaData["video_id"]
-	path := hook.Upload.Storage[filestore.StorageKeyPath]
-	if id == "" || path == "" {
-		return tusd.HTTPResponse{}, errTusInternal
+	if hook.Upload.IsPartial {
+		return tusd.HTTPResponse{}, nil
 	}
-	ctx := hook.Context
-	key := RawKey(id)
-	info, err := storage.PutFile(ctx, s.store, key, path)
-	if err != nil {
-		s.log.Error("store tus upload", "video", id, "err", err)
-		return tusd.HTTPResponse{}, errTusInternal
+	if _, err := s.settleTus(hook.Context, hook.Upload.ID); err != nil {
+		return tusd.HTTPResponse{}, tusError(s, err)
 	}
-	if err := s.start(ctx, id, key, info.Size); err != nil {
-		_ = s.store.Delete(ctx, key)
-		if errors.Is(err, media.ErrConflict) {
-			return tusd.HTTPResponse{}, errTusConflict
-		}
-		s.log.Error("start processing", "video", id, "err", err)
-		return tusd.HTTPResponse{}, errTusInternal
-	}
-	_ = os.Remove(hook.Upload.Storage[filestore.StorageKeyInfoPath])
-	_ = os.Remove(path) // still there when the store copied instead of moving
-	s.log.Info("upload complete", "video", id, "bytes", info.Size, "via", "tus")
 	return tusd.HTTPResponse{}, nil
 }

@@ -25,7 +25,11 @@ type StartFunc func(ctx context.Context, videoID, sourceKey string, size int64) 
 type Config struct {
 	TusDir   string        // where tusd keeps partial uploads
 	MaxBytes int64         // largest accepted upload; 0 means no limit
-	TTL      time.Duration // lifetime of signed upload URLs
+	TTL      time.Duration // how long after a video's creation new uploads may start
+	// AbandonAfter is how long a video still waiting for its upload is kept
+	// after its upload URL expired (room for uploads already under way);
+	// then the sweep deletes it. Zero means 24 h.
+	AbandonAfter time.Duration
 	// MultipartThreshold is the size above which direct uploads use
 	// multipart; PartSize is the part size. Zero means the defaults.
 	MultipartThreshold int64
@@ -58,14 +62,20 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	tus   http.Handler
+
+	tusLocks keyedMutex
 }
 
 // Grant is how a client may upload one video's source.
 type Grant struct {
-	URL       string    `json:"url"`
-	Method    string    `json:"method"`
+	URL    string `json:"url"`
+	Method string `json:"method"`
+	// ExpiresAt is when url, tus_url and direct_url stop accepting new
+	// uploads: TTL after the video was created, however often it is read.
 	ExpiresAt time.Time `json:"expires_at"`
-	TusURL    string    `json:"tus_url"`
+	// DeleteAt is when the sweep deletes the video if no upload completed.
+	DeleteAt time.Time `json:"delete_at"`
+	TusURL   string    `json:"tus_url"`
 	// DirectURL starts an upload straight to the object store (presigned PUT
 	// or multipart); only present when the store supports it.
 	DirectURL string `json:"direct_url,omitempty"`
@@ -75,6 +85,9 @@ type Grant struct {
 func New(cat *catalog.Catalog, store Store, keys Keys, start StartFunc, cfg Config, log *slog.Logger) (*Service, error) {
 	if cfg.TTL <= 0 {
 		cfg.TTL = 24 * time.Hour
+	}
+	if cfg.AbandonAfter <= 0 {
+		cfg.AbandonAfter = 24 * time.Hour
 	}
 	s := &Service{cat: cat, keys: keys, store: store, start: start, cfg: cfg, log: log, now: time.Now}
 	tus, err := s.newTusHandler()
@@ -95,10 +108,10 @@ func (s *Service) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/hooks/s3", s.handleS3Event)
 }
 
-// Grant signs upload URLs for videoID; base is the public origin, like
-// "https://media.example.com".
-func (s *Service) Grant(base, videoID string) (Grant, error) {
-	exp := s.now().Add(s.cfg.TTL).Truncate(time.Second)
+// Grant signs upload URLs for videoID, created at createdAt; base is the
+// public origin, like "https://media.example.com".
+func (s *Service) Grant(base, videoID string, createdAt time.Time) (Grant, error) {
+	exp := s.uploadExpiry(createdAt)
 	token, err := s.keys.Sign(auth.Claims{VideoID: videoID, Purpose: auth.PurposeUpload, ExpiresAt: exp})
 	if err != nil {
 		return Grant{}, err
@@ -113,8 +126,19 @@ func (s *Service) Grant(base, videoID string) (Grant, error) {
 		URL:       fmt.Sprintf("%s/upload/%s?%s", base, url.PathEscape(videoID), q),
 		Method:    http.MethodPut,
 		ExpiresAt: exp.UTC(),
+		DeleteAt:  s.deleteAt(createdAt).UTC(),
 		TusURL:    fmt.Sprintf("%s%s?%s", base, TusPath, url.Values{"video": {videoID}, "token": {token}}.Encode()),
 	}, nil
+}
+
+// uploadExpiry is when a video's upload URLs stop accepting new uploads.
+func (s *Service) uploadExpiry(createdAt time.Time) time.Time {
+	return createdAt.Add(s.cfg.TTL).Truncate(time.Second)
+}
+
+// deleteAt is when a video that never received its upload is deleted.
+func (s *Service) deleteAt(createdAt time.Time) time.Time {
+	return s.uploadExpiry(createdAt).Add(s.cfg.AbandonAfter)
 }
 
 // authorize checks that token grants uploading videoID.
