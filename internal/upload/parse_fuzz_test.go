@@ -24,7 +24,7 @@ import (
 // separators, and what it returns serialises and parses back unchanged, so
 // the metadata stored in an upload's .info is what the client sent.
 func FuzzTusMetadata(f *testing.F) {
-	f.Add("filename bW92aWUubXA0,filetype dmlkZW8vbXA0")                  // tus-js-client
+	f.Add("filename bW92aWUubXA0,filetype dmlkZW8vbXA0")                   // tus-js-client
 	f.Add("filename bW92aWUubXA0,video_id ZXZpbA==,relativePath bnVsbA==") // a client naming a video
 	f.Add(" is_confidential , filename  ,x !!!,=,,a b c")
 	f.Fuzz(func(t *testing.T, header string) {
