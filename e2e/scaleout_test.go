@@ -49,9 +49,8 @@ func scaleoutEnv(t *testing.T) []string {
 		// Small multipart parts so a small clip takes the multipart path.
 		"KINEMA_MULTIPART_THRESHOLD=5242880", "KINEMA_MULTIPART_PART_SIZE=5242880",
 		// Short chunks, slow preset: chunk jobs are surely running when a
-		// worker is killed; a dead worker's job is rescued after 15 s.
+		// worker is killed. Leases and timeouts keep their defaults.
 		"KINEMA_SEGMENT_SECONDS=1", "KINEMA_SEGMENTS_PER_CHUNK=1", "KINEMA_PRESET=medium",
-		"KINEMA_JOB_TIMEOUT=12s", "KINEMA_RESCUE_AFTER=15s",
 	}
 }
 
@@ -61,13 +60,16 @@ func startWorker(t *testing.T, bin string, env []string) *server {
 }
 
 // TestScaleOut: `kinema serve --workers 0` plus two `kinema worker`
-// processes on PostgreSQL + S3. The upload goes straight to S3 with
-// presigned multipart URLs; one worker is SIGKILLed while it holds a chunk
-// job; the video still ends ready with every chunk exactly once.
+// processes on PostgreSQL + S3, with default settings, beside two busy
+// cores. The upload goes straight to S3 with presigned multipart URLs; one
+// worker is SIGKILLed while it holds a chunk job; the job runs again on the
+// other worker within 30 s and the video ends ready with every chunk
+// exactly once.
 func TestScaleOut(t *testing.T) {
 	testutil.RequireFFmpeg(t)
 	bin := binary(t)
 	env := scaleoutEnv(t)
+	testutil.BurnCPU(t, 2)
 	api := startRole(t, bin, "serve", t.TempDir(), env, "--workers", "0", "--srt-addr=", "--rtmp-addr=")
 	w1 := startWorker(t, bin, env)
 	w2 := startWorker(t, bin, env)
@@ -132,32 +134,66 @@ func TestScaleOut(t *testing.T) {
 	require.JSONEq(t, `{"started":0}`, string(hook))
 
 	// Kill whichever worker holds a chunk job, the hard way.
-	victim := waitRunningChunk(t, api.base, v.ID, w1, w2)
+	victim, _ := waitRunningChunk(t, api.base, v.ID, w1, w2)
 	require.NoError(t, victim.cmd.Process.Signal(syscall.SIGKILL))
+	killed := time.Now()
 	<-victim.done
+	survivor := w1
+	if victim == w1 {
+		survivor = w2
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, j := range videoJobs(t, api.base, v.ID) {
+				t.Logf("job %+v", j)
+			}
+		}
+	})
+	// The dead worker's chunk is requeued (the lease is 10 s) and taken by
+	// the survivor within 30 s, not after River's 2 h rescue.
+	testutil.PollUntil(t, 20*time.Second, "the killed worker's chunk is requeued", func() bool {
+		for _, j := range videoJobs(t, api.base, v.ID) {
+			if j.Kind == "encode_chunk" && j.WorkersLost > 0 {
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("the killed worker's chunk was requeued %.1f s after SIGKILL", time.Since(killed).Seconds())
+	testutil.PollUntil(t, 30*time.Second-time.Since(killed), "the killed worker's chunk runs on the other worker", func() bool {
+		for _, j := range videoJobs(t, api.base, v.ID) {
+			if j.Kind == "encode_chunk" && j.WorkersLost > 0 && j.State != "available" && isWorker(j.Worker, survivor) {
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("the killed worker's chunk ran again %.1f s after SIGKILL", time.Since(killed).Seconds())
 
 	waitStatus(t, api.base, v.ID, "ready", 3*time.Minute)
 
-	// Every chunk ran to completion once; the killed one needed a second attempt.
-	var jobs struct {
-		Jobs []struct {
-			Kind, State string
-			Attempt     int
+	// Every chunk completed once; the killed attempt is kept as discarded.
+	completed, discarded, requeued := 0, 0, 0
+	for _, j := range videoJobs(t, api.base, v.ID) {
+		if j.Kind != "encode_chunk" {
+			continue
 		}
-	}
-	require.Equal(t, http.StatusOK, apiCall(t, http.MethodGet, api.base+"/api/v1/jobs?video="+v.ID, nil, &jobs))
-	chunks, retried := 0, 0
-	for _, j := range jobs.Jobs {
-		if j.Kind == "encode_chunk" {
-			chunks++
-			require.Equal(t, "completed", j.State)
-			if j.Attempt > 1 {
-				retried++
+		switch j.State {
+		case "completed":
+			completed++
+			if j.WorkersLost > 0 {
+				requeued++
 			}
+		case "discarded":
+			discarded++
+			require.Contains(t, j.LastError, "stopped sending heartbeats")
+		default:
+			t.Fatalf("chunk job left %s", j.State)
 		}
 	}
-	require.Equal(t, 8, chunks, "8 s in 1 s chunks")
-	require.GreaterOrEqual(t, retried, 1, "the killed worker's chunk ran again elsewhere")
+	require.Equal(t, 8, completed, "8 s in 1 s chunks")
+	require.Equal(t, 1, discarded, "the killed attempt")
+	require.Equal(t, 1, requeued, "the killed worker's chunk ran again elsewhere")
 
 	// The published rendition has every segment: 8 segments of 1 s.
 	var got struct{ Playback struct{ HLS string } }
@@ -181,29 +217,45 @@ func startRole(t *testing.T, bin, role, data string, env []string, args ...strin
 	return startCmd(t, bin, append([]string{role, "--addr", "127.0.0.1:0", "--data", data}, args...), env)
 }
 
-// waitRunningChunk returns the worker whose process holds a running chunk job
-// of the video (River records "worker-HOST-PID" as the job's worker).
-func waitRunningChunk(t *testing.T, base, id string, workers ...*server) *server {
+// jobView is a job as GET /api/v1/jobs shows it.
+type jobView struct {
+	ID          int64
+	Kind, State string
+	Worker      string
+	WorkersLost int    `json:"workers_lost"`
+	LastError   string `json:"last_error"`
+}
+
+func videoJobs(t *testing.T, base, id string) []jobView {
+	var jobs struct{ Jobs []jobView }
+	require.Equal(t, http.StatusOK, apiCall(t, http.MethodGet, base+"/api/v1/jobs?video="+id, nil, &jobs))
+	return jobs.Jobs
+}
+
+// isWorker: River records "worker-HOST-PID-RANDOM" as a job's worker.
+func isWorker(id string, w *server) bool {
+	return strings.Contains(id, "-"+itoa(w.cmd.Process.Pid)+"-")
+}
+
+// waitRunningChunk returns the worker whose process holds a running chunk
+// job of the video, and that job's id.
+func waitRunningChunk(t *testing.T, base, id string, workers ...*server) (*server, int64) {
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
-		var jobs struct {
-			Jobs []struct{ Kind, Worker string }
-		}
-		require.Equal(t, http.StatusOK, apiCall(t, http.MethodGet, base+"/api/v1/jobs?state=running&video="+id, nil, &jobs))
-		for _, j := range jobs.Jobs {
-			if j.Kind != "encode_chunk" {
+		for _, j := range videoJobs(t, base, id) {
+			if j.Kind != "encode_chunk" || j.State != "running" {
 				continue
 			}
 			for _, w := range workers {
-				if strings.HasSuffix(j.Worker, "-"+itoa(w.cmd.Process.Pid)) {
-					return w
+				if isWorker(j.Worker, w) {
+					return w, j.ID
 				}
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatal("no chunk job was seen running")
-	return nil
+	return nil, 0
 }
 
 func post(t *testing.T, url string, body, out any) int {
@@ -232,4 +284,46 @@ func fetch(t *testing.T, url string) string {
 func jsonBody(v any) io.Reader {
 	b, _ := json.Marshal(v)
 	return bytes.NewReader(b)
+}
+
+// TestWorkerSIGTERM: a worker told to stop while it encodes releases its
+// job at once (default settings, beside two busy cores): the process exits
+// within the shutdown grace, the same job runs on the other worker within
+// seconds, and the video ends ready.
+func TestWorkerSIGTERM(t *testing.T) {
+	testutil.RequireFFmpeg(t)
+	bin := binary(t)
+	env := scaleoutEnv(t)
+	testutil.BurnCPU(t, 2)
+	api := startRole(t, bin, "serve", t.TempDir(), env, "--workers", "0", "--srt-addr=", "--rtmp-addr=")
+	w1 := startWorker(t, bin, env)
+	w2 := startWorker(t, bin, env)
+	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 1280, Height: 720, Seconds: 8, Codec: "libx264"})
+	id := createAndPut(t, api.base, clip)
+
+	victim, job := waitRunningChunk(t, api.base, id, w1, w2)
+	survivor := w1
+	if victim == w1 {
+		survivor = w2
+	}
+	require.NoError(t, victim.cmd.Process.Signal(syscall.SIGTERM))
+	termed := time.Now()
+	select {
+	case <-victim.done:
+	case <-time.After(20 * time.Second): // the default shutdown grace
+		t.Fatal("the worker did not exit within the shutdown grace")
+	}
+	t.Logf("worker exited %.1f s after SIGTERM", time.Since(termed).Seconds())
+	require.True(t, victim.logged("job interrupted by shutdown"), "the running job was cancelled, not awaited")
+
+	testutil.PollUntil(t, 15*time.Second, "the released chunk runs on the other worker", func() bool {
+		for _, j := range videoJobs(t, api.base, id) {
+			if j.ID == job && j.State != "available" && isWorker(j.Worker, survivor) {
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("the released chunk ran again %.1f s after SIGTERM", time.Since(termed).Seconds())
+	waitStatus(t, api.base, id, "ready", 3*time.Minute)
 }

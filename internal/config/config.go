@@ -35,6 +35,10 @@ type Config struct {
 
 	FFmpeg  string
 	FFprobe string
+	// FFmpegMemory is the address-space ceiling of every ffmpeg and ffprobe
+	// process in bytes: 0 sizes it from the machine, -1 ("off") disables it
+	// (see FFmpegMemoryLimit).
+	FFmpegMemory int64
 
 	Ladder media.LadderConfig
 	Limits media.Limits
@@ -91,12 +95,13 @@ func Default() Config {
 		FFmpeg:          "ffmpeg",
 		FFprobe:         "ffprobe",
 		Ladder:          media.DefaultLadderConfig(),
-		Limits:          media.Limits{MaxDuration: 6 * 3600, MaxPixels: 4096 * 2304, MaxBytes: 20 << 30},
+		Limits: media.Limits{MaxDuration: 6 * 3600, MaxPixels: 4096 * 2304, MaxBytes: 20 << 30,
+			MaxFPS: 480, MaxSampleRate: 384_000, MaxChannels: 32, MaxStreams: 64},
 		PlaybackTTL:     6 * time.Hour,
 		UploadTTL:       24 * time.Hour,
 		JobTimeout:      2 * time.Hour,
 		RescueAfter:     2*time.Hour + 5*time.Minute,
-		LeaseTTL:        15 * time.Second,
+		LeaseTTL:        10 * time.Second,
 		MaxAttempts:     3,
 		ShutdownTimeout: 20 * time.Second,
 		Signup:          "closed",
@@ -182,6 +187,13 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	c.WebhookAllowPrivate = c.WebhookAllowPrivate || getenv("KINEMA_WEBHOOK_ALLOW_PRIVATE") == "true"
 	if v := getenv("KINEMA_RATE_CONTROL"); v != "" {
 		c.Ladder.RateControl = media.RateControl(v)
+	}
+	if v := getenv("KINEMA_FFMPEG_MEMORY"); v != "" {
+		n, err := ParseBytes(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("KINEMA_FFMPEG_MEMORY: %w", err))
+		}
+		c.FFmpegMemory = n
 	}
 	if v := getenv("KINEMA_LADDER"); v != "" {
 		if err := c.setLadder(v); err != nil {

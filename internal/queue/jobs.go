@@ -20,7 +20,8 @@ type JobInfo struct {
 	Run         int        `json:"run,omitempty"`
 	Attempt     int        `json:"attempt"`
 	MaxAttempts int        `json:"max_attempts"`
-	Worker      string     `json:"worker,omitempty"` // client id of the last worker that took it
+	Worker      string     `json:"worker,omitempty"`       // client id of the last worker that took it
+	WorkersLost int        `json:"workers_lost,omitempty"` // workers that died holding it before it was requeued
 	CreatedAt   time.Time  `json:"created_at"`
 	ScheduledAt time.Time  `json:"scheduled_at"`
 	AttemptedAt *time.Time `json:"attempted_at,omitempty"`
@@ -52,7 +53,7 @@ func jobInfo(r *rivertype.JobRow) JobInfo {
 	j := JobInfo{
 		ID: r.ID, Kind: r.Kind, State: string(r.State), Queue: r.Queue, Attempt: r.Attempt,
 		MaxAttempts: r.MaxAttempts, CreatedAt: r.CreatedAt, ScheduledAt: r.ScheduledAt,
-		AttemptedAt: r.AttemptedAt, FinalizedAt: r.FinalizedAt,
+		AttemptedAt: r.AttemptedAt, FinalizedAt: r.FinalizedAt, WorkersLost: WorkersLost(r),
 	}
 	if n := len(r.AttemptedBy); n > 0 {
 		j.Worker = r.AttemptedBy[n-1]

@@ -26,10 +26,11 @@ import (
 // the TTL, or finds one of its jobs taken, cancels those jobs itself.
 // Jobs on healthy workers are never touched, however long they run.
 
-// DefaultLeaseTTL: a dead worker's job runs again after at most about
-// TTL + 2×TTL/5 + one fetch poll (≈ 22 s), while a live worker would have
-// to miss five heartbeats in a row to lose its jobs.
-const DefaultLeaseTTL = 15 * time.Second
+// DefaultLeaseTTL: a dead worker's job is back in the queue, ahead of the
+// jobs queued with it, after at most about TTL + 2×TTL/5 (≈ 14 s), while a
+// live worker would have to miss five heartbeats in a row to lose its jobs
+// (and stops them itself after 2/3 of the TTL without one).
+const DefaultLeaseTTL = 10 * time.Second
 
 // ErrLeaseLost means this process no longer holds the job: it was presumed
 // dead and the job went to another worker. Nothing it produced may be used.
@@ -86,6 +87,9 @@ type leaseDB interface {
 	expired(ctx context.Context, ttl time.Duration) ([]lostJob, error)
 	// holders tells who runs those of ids that are running.
 	holders(ctx context.Context, ids []int64) (map[int64]holder, error)
+	// front gives those of ids that wait in the queue their first place
+	// back (a job released by a stopping worker runs next).
+	front(ctx context.Context, ids []int64) error
 }
 
 // keeper writes this process's heartbeat, cancels jobs it no longer holds
@@ -178,12 +182,7 @@ func (k *keeper) lastBeatAt() time.Time {
 // dropTaken cancels the jobs this process works that were handed to
 // another worker (it was presumed dead, e.g. after a long pause).
 func (k *keeper) dropTaken(ctx context.Context) {
-	k.mu.Lock()
-	ids := make([]int64, 0, len(k.jobs))
-	for id := range k.jobs {
-		ids = append(ids, id)
-	}
-	k.mu.Unlock()
+	ids := k.heldIDs()
 	if len(ids) == 0 {
 		return
 	}
@@ -200,6 +199,17 @@ func (k *keeper) dropTaken(ctx context.Context) {
 			h.cancel(ErrLeaseLost)
 		}
 	}
+}
+
+// heldIDs lists the jobs this process works now.
+func (k *keeper) heldIDs() []int64 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	ids := make([]int64, 0, len(k.jobs))
+	for id := range k.jobs {
+		ids = append(ids, id)
+	}
+	return ids
 }
 
 func (k *keeper) cancelAll(why string) {
@@ -230,15 +240,20 @@ func (k *keeper) reap(ctx context.Context) {
 	}
 }
 
-// stopAndRetire ends the loop and marks this worker gone.
-func (k *keeper) stopAndRetire(ctx context.Context) error {
+// stopAndRetire ends the loop, puts the jobs released by the stop (released)
+// back at the head of the queue and marks this worker gone.
+func (k *keeper) stopAndRetire(ctx context.Context, released []int64) error {
 	if k.stop == nil {
 		return nil
 	}
 	k.stop()
 	<-k.done
 	k.stop = nil
-	return k.db.retire(ctx, k.worker)
+	var err error
+	if len(released) > 0 {
+		err = k.db.front(ctx, released)
+	}
+	return errors.Join(err, k.db.retire(ctx, k.worker))
 }
 
 // middleware gives every job a context that is cancelled with ErrLeaseLost
@@ -283,6 +298,7 @@ type discardedJob struct {
 	Queue       string
 	Tags        []string
 	Unique      bool
+	ScheduledAt time.Time
 }
 
 // lostError is the error recorded on the discarded attempt.
@@ -309,6 +325,10 @@ func requeueParams(d discardedJob) (river.InsertManyParams, bool) {
 		InsertOpts: &river.InsertOpts{
 			MaxAttempts: d.MaxAttempts, Metadata: newMeta, Priority: d.Priority, Queue: d.Queue, Tags: d.Tags,
 			UniqueOpts: river.UniqueOpts{ByArgs: d.Unique},
+			// Just ahead of its old place in the queue (jobs inserted with
+			// it share its time, and the fresh row's id is the highest): it
+			// runs next, not after the jobs queued with or after it.
+			ScheduledAt: d.ScheduledAt.Add(-time.Millisecond),
 		},
 	}, true
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -64,6 +65,11 @@ func (l pgLeases) holders(ctx context.Context, ids []int64) (map[int64]holder, e
 	return out, rows.Err()
 }
 
+func (l pgLeases) front(ctx context.Context, ids []int64) error {
+	_, err := l.pool.Exec(ctx, `UPDATE river_job SET scheduled_at = created_at WHERE id = ANY($1) AND state = 'available'`, ids)
+	return err
+}
+
 // pgDiscard ends a lost attempt inside tx; nil when it is no longer running
 // as that attempt (another process requeued it, or it finished).
 func pgDiscard(ctx context.Context, tx pgx.Tx, j lostJob) (*discardedJob, error) {
@@ -71,8 +77,8 @@ func pgDiscard(ctx context.Context, tx pgx.Tx, j lostJob) (*discardedJob, error)
 	err := tx.QueryRow(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now(),
 		errors = array_append(errors, $3::jsonb)
 		WHERE id = $1 AND attempt = $2 AND state = 'running'
-		RETURNING args, kind, max_attempts, metadata, priority, queue, tags, unique_key IS NOT NULL`,
-		j.ID, j.Attempt, lostError(j)).Scan(&d.Args, &d.Kind, &d.MaxAttempts, &d.Metadata, &d.Priority, &d.Queue, &d.Tags, &d.Unique)
+		RETURNING args, kind, max_attempts, metadata, priority, queue, tags, unique_key IS NOT NULL, scheduled_at`,
+		j.ID, j.Attempt, lostError(j)).Scan(&d.Args, &d.Kind, &d.MaxAttempts, &d.Metadata, &d.Priority, &d.Queue, &d.Tags, &d.Unique, &d.ScheduledAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -126,12 +132,8 @@ func (l sqliteLeases) expired(ctx context.Context, ttl time.Duration) ([]lostJob
 }
 
 func (l sqliteLeases) holders(ctx context.Context, ids []int64) (map[int64]holder, error) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
 	rows, err := l.db.QueryContext(ctx, `SELECT id, attempt, coalesce(json_extract(attempted_by, '$[#-1]'), '')
-		FROM river_job WHERE state = 'running' AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, args...)
+		FROM river_job WHERE state = 'running' AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, int64Args(ids)...)
 	if err != nil {
 		return nil, err
 	}
@@ -148,15 +150,29 @@ func (l sqliteLeases) holders(ctx context.Context, ids []int64) (map[int64]holde
 	return out, rows.Err()
 }
 
+func (l sqliteLeases) front(ctx context.Context, ids []int64) error {
+	_, err := l.db.ExecContext(ctx, `UPDATE river_job SET scheduled_at = created_at
+		WHERE state = 'available' AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, int64Args(ids)...)
+	return err
+}
+
+func int64Args(ids []int64) []any {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return args
+}
+
 func sqliteDiscard(ctx context.Context, tx *sql.Tx, j lostJob) (*discardedJob, error) {
 	var d discardedJob
 	var tags string
 	err := tx.QueryRowContext(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = ?,
 		errors = jsonb_insert(coalesce(errors, jsonb('[]')), '$[#]', json(?))
 		WHERE id = ? AND attempt = ? AND state = 'running'
-		RETURNING json(args), kind, max_attempts, json(metadata), priority, queue, json(tags), unique_key IS NOT NULL`,
+		RETURNING json(args), kind, max_attempts, json(metadata), priority, queue, json(tags), unique_key IS NOT NULL, scheduled_at`,
 		sqliteTimeString(time.Now()), string(lostError(j)), j.ID, j.Attempt).
-		Scan(&d.Args, &d.Kind, &d.MaxAttempts, &d.Metadata, &d.Priority, &d.Queue, &tags, &d.Unique)
+		Scan(&d.Args, &d.Kind, &d.MaxAttempts, &d.Metadata, &d.Priority, &d.Queue, &tags, &d.Unique, sqliteTimeScanner{&d.ScheduledAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -167,4 +183,26 @@ func sqliteDiscard(ctx context.Context, tx *sql.Tx, j lostJob) (*discardedJob, e
 		return nil, err
 	}
 	return &d, nil
+}
+
+// sqliteTimeScanner reads a River time column, which the driver hands over
+// as a time.Time or as River's text, depending on how it was written.
+type sqliteTimeScanner struct{ t *time.Time }
+
+func (s sqliteTimeScanner) Scan(src any) error {
+	var err error
+	switch v := src.(type) {
+	case time.Time:
+		*s.t = v
+	case string:
+		*s.t, err = time.Parse(sqliteTime, v)
+	case []byte:
+		*s.t, err = time.Parse(sqliteTime, string(v))
+	default:
+		err = fmt.Errorf("unexpected %T", src)
+	}
+	if err != nil {
+		return fmt.Errorf("river time: %w", err)
+	}
+	return nil
 }

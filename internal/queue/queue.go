@@ -112,6 +112,7 @@ func (q *Queue) Stop(ctx context.Context) error {
 	if !q.working {
 		return nil
 	}
+	released := q.leases.heldIDs()
 	err := q.stopCancel(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
 		// Jobs that ignore cancellation: retiring the worker below lets
@@ -120,7 +121,7 @@ func (q *Queue) Stop(ctx context.Context) error {
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	return errors.Join(err, q.leases.stopAndRetire(rctx))
+	return errors.Join(err, q.leases.stopAndRetire(rctx, released))
 }
 
 // anyArgs lets Complete use River's typed JobCompleteTx for any job kind.
