@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react'
 import type { Video } from '../lib/api'
 import { formatDate, formatDuration, formatPercent } from '../lib/format'
+import { uploadExpiry } from '../lib/uploadExpiry'
 import { Icon } from './Icon'
 import { Link } from './Link'
 import { StatusBadge } from './StatusBadge'
@@ -17,6 +18,7 @@ export function VideoCard({ video, onDelete }: { video: Video; onDelete?: (v: Vi
   const href = `/watch/${encodeURIComponent(video.id)}`
   const poster = video.playback?.poster
   const audio = video.kind === 'audio'
+  const expiry = video.status === 'waiting_upload' ? uploadExpiry(video.upload) : ''
 
   // Un-arm the delete button if the user walks away from it.
   useEffect(() => {
@@ -76,6 +78,11 @@ export function VideoCard({ video, onDelete }: { video: Video; onDelete?: (v: Vi
             </button>
           )}
         </div>
+        {expiry && (
+          <p className="muted card-expiry" data-testid="upload-expiry">
+            {expiry}
+          </p>
+        )}
       </div>
     </article>
   )

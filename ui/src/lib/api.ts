@@ -25,7 +25,10 @@ export interface Playback {
 export interface UploadTarget {
   url?: string
   method?: string
+  /** When the upload URLs stop accepting new uploads (TTL after the video was created). */
   expires_at?: string
+  /** When the server deletes the video if no upload has completed. */
+  delete_at?: string
   tus_url: string
 }
 
