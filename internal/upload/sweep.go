@@ -15,8 +15,8 @@ import (
 )
 
 // Sweep cleans up after abandoned uploads. API nodes run it at start and
-// every hour. What expires when (TTL is KINEMA_UPLOAD_TTL, 24 h by default;
-// AbandonAfter is 24 h):
+// every hour. What expires when (TTL is config.UploadTTL and AbandonAfter
+// is 24 h by default):
 //
 //   - Upload URLs (upload.expires_at): TTL after the video was created,
 //     however often the video is read. New uploads (PUT, tus creation,
