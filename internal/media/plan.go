@@ -48,27 +48,6 @@ func DefaultLadderConfig() LadderConfig {
 	}
 }
 
-// Limits bound what an upload may be. Zero means no limit.
-type Limits struct {
-	MaxDuration float64 // seconds
-	MaxPixels   int     // width × height of the display picture
-	MaxBytes    int64
-}
-
-// Check returns an *InputError when src exceeds the limits.
-func (l Limits) Check(src Source) error {
-	if l.MaxBytes > 0 && src.Size > l.MaxBytes {
-		return Inputf("The file is %d bytes; the limit is %d bytes.", src.Size, l.MaxBytes)
-	}
-	if l.MaxDuration > 0 && src.Duration > l.MaxDuration {
-		return Inputf("The media lasts %.0f seconds; the limit is %.0f seconds.", src.Duration, l.MaxDuration)
-	}
-	if l.MaxPixels > 0 && src.Width*src.Height > l.MaxPixels {
-		return Inputf("The picture is %dx%d, larger than this server accepts.", src.Width, src.Height)
-	}
-	return nil
-}
-
 // Chunk is a range of the timeline encoded by one job. It always starts on a
 // segment boundary, so every rendition cuts its segments at the same frames.
 type Chunk struct {

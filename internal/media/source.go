@@ -4,8 +4,9 @@ package media
 // the display size: rotation and sample aspect ratio already applied.
 type Source struct {
 	Format   string  `json:"format"`
-	Duration float64 `json:"duration"` // seconds
-	Size     int64   `json:"size"`     // bytes
+	Duration float64 `json:"duration"`          // seconds
+	Size     int64   `json:"size"`              // bytes
+	Streams  int     `json:"streams,omitempty"` // streams of every kind in the file
 
 	HasVideo   bool   `json:"has_video"`
 	VideoCodec string `json:"video_codec,omitempty"`
@@ -14,6 +15,10 @@ type Source struct {
 	FPSNum     int    `json:"fps_num,omitempty"`
 	FPSDen     int    `json:"fps_den,omitempty"`
 	Rotation   int    `json:"rotation,omitempty"` // degrees, as found in the file
+	// CodedWidth and CodedHeight are the picture as stored, before sample
+	// aspect ratio and rotation: what the decoder allocates.
+	CodedWidth  int `json:"coded_width,omitempty"`
+	CodedHeight int `json:"coded_height,omitempty"`
 
 	HasAudio        bool   `json:"has_audio"`
 	AudioCodec      string `json:"audio_codec,omitempty"`
