@@ -27,7 +27,7 @@ func TestLimitsCheckEveryClaim(t *testing.T) {
 		{"sample rate claim", func(s *Source) { s.AudioSampleRate = 2_000_000_000 }, "2000000000 Hz"},
 		{"channels", func(s *Source) { s.AudioChannels = 64 }, "64 channels"},
 		{"streams", func(s *Source) { s.Streams = 9 }, "9 streams"},
-		{"product overflowing int32", func(s *Source) { s.CodedWidth, s.CodedHeight = 1 << 16, 1 << 16 }, "stored as"},
+		{"product overflowing int32", func(s *Source) { s.CodedWidth, s.CodedHeight = 1<<16, 1<<16 }, "stored as"},
 	}
 	for _, tt := range tests {
 		src := hd
