@@ -181,13 +181,18 @@ func TestTusParallelUploads(t *testing.T) {
 	requireStoredSource(t, data, id, clip)
 
 	// The partial uploads' files are gone; the final upload's record stays.
-	left, err := os.ReadDir(filepath.Join(data, "tus"))
-	require.NoError(t, err)
-	var names []string
-	for _, e := range left {
-		names = append(names, e.Name())
-	}
-	require.Len(t, names, 1, "only the final upload's .info is kept: %v", names)
+	waitTusFiles(t, data, 1)
+}
+
+// waitTusFiles waits until the tus directory holds n files (tusd removes
+// its lock files just after answering).
+func waitTusFiles(t *testing.T, data string, n int) {
+	t.Helper()
+	testutil.PollUntil(t, 10*time.Second, "tus directory with "+strconv.Itoa(n)+" files", func() bool {
+		entries, err := os.ReadDir(filepath.Join(data, "tus"))
+		require.NoError(t, err)
+		return len(entries) == n
+	})
 }
 
 // TestTusResumeFinishedUpload: a client that finished its upload but did
@@ -230,9 +235,7 @@ func TestTusResumeFinishedUpload(t *testing.T) {
 	require.Equal(t, resp.Header.Get("Upload-Length"), resp.Header.Get("Upload-Offset"))
 	require.Equal(t, http.StatusNoContent, apiCall(t, http.MethodDelete, s.base+"/api/v1/videos/"+id, nil, nil))
 	require.Equal(t, http.StatusNotFound, head().StatusCode)
-	left, err := os.ReadDir(filepath.Join(data, "tus"))
-	require.NoError(t, err)
-	require.Empty(t, left, "the finished upload's record went with its video")
+	waitTusFiles(t, data, 0) // the finished upload's record went with its video
 }
 
 // TestServeKilledMidTusUpload: SIGKILL `kinema serve` (default settings)
