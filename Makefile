@@ -39,7 +39,7 @@ vet:
 
 # Everything CI runs: formatting, vet, unit + integration tests with real
 # ffmpeg, the binary end-to-end tests, and the web UI tests in Chromium.
-test: deps vet test-go test-e2e test-ui
+test: deps vet test-go test-fuzz test-e2e test-ui
 
 # Real PostgreSQL and S3-compatible servers come from scripts/test-integration.sh;
 # the REQUIRE variables turn "skip when missing" into failures.
@@ -54,6 +54,13 @@ test-e2e: deps-ffmpeg $(BIN)
 test-ui: deps $(BIN)
 	cd ui && npm test
 	scripts/ui-e2e.sh $(BIN)
+
+# Every Go fuzz target for FUZZTIME each (19 targets x 5 s, about 2 minutes);
+# `make test-fuzz FUZZTIME=10m` for a longer hunt.
+.PHONY: test-fuzz
+FUZZTIME ?= 5s
+test-fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 bench: deps-ffmpeg $(BIN)
 	bench/vod.sh

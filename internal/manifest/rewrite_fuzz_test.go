@@ -91,7 +91,7 @@ func uriAttrsWanted(line string) (n int, ok bool) {
 	}
 	for list != "" {
 		name, rest, ok := strings.Cut(list, "=")
-		if !ok || strings.ContainsAny(name, `"`) {
+		if !ok || !attrName(name) {
 			return 0, false
 		}
 		var val string
@@ -120,12 +120,27 @@ func uriAttrsWanted(line string) (n int, ok bool) {
 	return n, true
 }
 
+// attrName reports whether s is an attribute name as RFC 8216 4.2 allows:
+// A-Z, 0-9 and '-'.
+func attrName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 func FuzzRewriteHLSTokens(f *testing.F) {
 	addSeedFiles(f, ".m3u8")
 	f.Add([]byte("#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:4,\nseg_00000.m4s\n#EXT-X-ENDLIST\n"), "a.b")
 	f.Add([]byte("#EXT-X-MEDIA:NAME=\"x,URI=\",URI=\"a.m3u8\"\r\n  v0/i.m3u8?x=1#f \r\n"), "t\n#EXT")
 	f.Add([]byte("#EXT-X-KEY:METHOD=AES-128,KEYFORMATURI=\"k\",URI=\"key.bin\"\nhttps://cdn/s.m4s\n//h/x\n# c.m4s\n"), "")
 	f.Add([]byte("#EXT-X-SESSION-DATA:DATA-ID=\"a\",URI=\"d.json\",X=\"\"\nseg?\nseg?a&\n"), "%2B+&=")
+	f.Add([]byte("#EXT:,URI=\"0\""), "0") // an empty first attribute: malformed, nothing may be forged
 	f.Fuzz(func(t *testing.T, src []byte, tok string) {
 		query, cleaned, ok := fuzzQuery(src, tok)
 		if !ok {
