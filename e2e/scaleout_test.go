@@ -327,3 +327,63 @@ func TestWorkerSIGTERM(t *testing.T) {
 	t.Logf("the released chunk ran again %.1f s after SIGTERM", time.Since(termed).Seconds())
 	waitStatus(t, api.base, id, "ready", 3*time.Minute)
 }
+
+// TestWorkerPaused: a worker frozen (SIGSTOP: a long GC pause, a VM
+// migration, a network cut) while it holds a chunk is presumed dead; the
+// chunk runs elsewhere; when the worker wakes up, its late result is
+// refused and it stops the job itself, so the chunk completes exactly once
+// and the video is whole.
+func TestWorkerPaused(t *testing.T) {
+	testutil.RequireFFmpeg(t)
+	bin := binary(t)
+	env := scaleoutEnv(t)
+	testutil.BurnCPU(t, 2)
+	api := startRole(t, bin, "serve", t.TempDir(), env, "--workers", "0", "--srt-addr=", "--rtmp-addr=")
+	w1 := startWorker(t, bin, env)
+	w2 := startWorker(t, bin, env)
+	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 1280, Height: 720, Seconds: 8, Codec: "libx264"})
+	id := createAndPut(t, api.base, clip)
+
+	victim, _ := waitRunningChunk(t, api.base, id, w1, w2)
+	require.NoError(t, victim.cmd.Process.Signal(syscall.SIGSTOP))
+	frozen := time.Now()
+	testutil.PollUntil(t, 30*time.Second, "the frozen worker's chunk is requeued", func() bool {
+		for _, j := range videoJobs(t, api.base, id) {
+			if j.Kind == "encode_chunk" && j.WorkersLost > 0 {
+				return true
+			}
+		}
+		return false
+	})
+	t.Logf("requeued %.1f s after the worker froze", time.Since(frozen).Seconds())
+	require.NoError(t, victim.cmd.Process.Signal(syscall.SIGCONT))
+
+	waitStatus(t, api.base, id, "ready", 3*time.Minute)
+	testutil.PollUntil(t, 30*time.Second, "the woken worker drops its stale attempt", func() bool {
+		return victim.logged("this attempt's result is dropped") || victim.logged("job taken by another worker")
+	})
+	completed, discarded := 0, 0
+	for _, j := range videoJobs(t, api.base, id) {
+		if j.Kind != "encode_chunk" {
+			continue
+		}
+		switch j.State {
+		case "completed":
+			completed++
+		case "discarded":
+			discarded++
+		default:
+			t.Fatalf("chunk job left %s", j.State)
+		}
+	}
+	require.Equal(t, 8, completed)
+	require.Equal(t, 1, discarded, "the frozen worker's attempt")
+
+	var got struct{ Playback struct{ HLS string } }
+	require.Equal(t, http.StatusOK, apiCall(t, http.MethodGet, api.base+"/api/v1/videos/"+id, nil, &got))
+	master := fetch(t, got.Playback.HLS)
+	variant := regexp.MustCompile(`(?m)^(v0/index\.m3u8\?token=\S+)$`).FindStringSubmatch(master)
+	require.NotNil(t, variant, master)
+	playlist := fetch(t, got.Playback.HLS[:strings.Index(got.Playback.HLS, "master.m3u8")]+variant[1])
+	require.Equal(t, 8, strings.Count(playlist, "#EXTINF:"), playlist)
+}

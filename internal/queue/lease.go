@@ -111,6 +111,7 @@ type keeper struct {
 type heldJob struct {
 	attempt int
 	cancel  context.CancelCauseFunc
+	taken   bool // cancelled because another worker has it now
 }
 
 type keeperKey struct{}
@@ -166,10 +167,13 @@ func (k *keeper) tick(ctx context.Context) {
 		k.log.Warn("worker heartbeat failed", "err", err)
 		return
 	}
-	k.mu.Lock()
-	k.lastBeat = sent
-	k.mu.Unlock()
-	k.dropTaken(ctx)
+	// Jobs taken while this process was silent are stopped before its
+	// heartbeat counts as fresh again, so CheckLease never passes for them.
+	if k.dropTaken(ctx) {
+		k.mu.Lock()
+		k.lastBeat = sent
+		k.mu.Unlock()
+	}
 	k.reap(ctx)
 }
 
@@ -180,25 +184,29 @@ func (k *keeper) lastBeatAt() time.Time {
 }
 
 // dropTaken cancels the jobs this process works that were handed to
-// another worker (it was presumed dead, e.g. after a long pause).
-func (k *keeper) dropTaken(ctx context.Context) {
+// another worker (it was presumed dead, e.g. after a long pause). It
+// reports whether it could tell.
+func (k *keeper) dropTaken(ctx context.Context) bool {
 	ids := k.heldIDs()
 	if len(ids) == 0 {
-		return
+		return true
 	}
 	now, err := k.db.holders(ctx, ids)
 	if err != nil {
 		k.log.Warn("checking held jobs", "err", err)
-		return
+		return false
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	for id, h := range k.jobs {
-		if cur, ok := now[id]; !ok || cur.Attempt != h.attempt || cur.Worker != k.worker {
+		if cur, ok := now[id]; !h.taken && (!ok || cur.Attempt != h.attempt || cur.Worker != k.worker) {
 			k.log.Warn("job taken by another worker; stopping it here", "job", id)
 			h.cancel(ErrLeaseLost)
+			h.taken = true
+			k.jobs[id] = h
 		}
 	}
+	return true
 }
 
 // heldIDs lists the jobs this process works now.
