@@ -127,6 +127,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return errors.New("a worker needs --concurrency of at least 1")
 	}
 	ff := ffmpeg.NewRunner(cfg.FFmpeg, cfg.FFprobe, m.Log)
+	ff.MemoryLimit = cfg.FFmpegMemoryLimit()
 	if cfg.Workers > 0 {
 		if err := ff.CheckEncoders(ctx); err != nil {
 			return fmt.Errorf("ffmpeg: %w", err)
@@ -291,6 +292,7 @@ func (m *Main) startLive(ctx context.Context, mux *http.ServeMux, be *backends, 
 		lcfg.PublicHost = u.Hostname()
 	}
 	ff := ffmpeg.NewRunner(cfg.FFmpeg, cfg.FFprobe, m.Log)
+	ff.MemoryLimit = cfg.FFmpegMemoryLimit()
 	if err := ff.CheckEncoders(ctx); err != nil {
 		return fmt.Errorf("ffmpeg: %w", err)
 	}

@@ -33,12 +33,18 @@ func (c Config) FFmpegMemoryLimit() int64 {
 	case c.FFmpegMemory < 0:
 		return 0
 	}
-	floor := int64(ffmpegMemoryBase + ffmpegMemoryPerCore*runtime.NumCPU())
+	floor := FFmpegMemoryFloor()
 	ram := machineMemory()
 	if ram <= 0 {
 		return floor
 	}
 	return max(floor, ram/int64(2*max(c.Workers, 1)+2))
+}
+
+// FFmpegMemoryFloor is the smallest default ceiling: what an honest 4K
+// chunk job needs on this machine's cores, with margin.
+func FFmpegMemoryFloor() int64 {
+	return int64(ffmpegMemoryBase + ffmpegMemoryPerCore*runtime.NumCPU())
 }
 
 // machineMemory is the memory this process may use: the machine's, or its

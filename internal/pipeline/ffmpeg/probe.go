@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kinema/kinema/internal/media"
 )
@@ -18,6 +19,15 @@ import (
 // maxProbeOutput bounds ffprobe's JSON; a crafted file with thousands of
 // streams should not exhaust memory.
 const maxProbeOutput = 16 << 20
+
+// probeTimeout bounds one ffprobe run. Probing reads the headers and a few
+// MB of packets and takes well under a second for honest files even on a
+// busy machine; a file crafted to keep ffprobe busy fails instead of holding
+// a worker until the job's timeout.
+const probeTimeout = 2 * time.Minute
+
+// errProbeTimeout is the cause of a probe stopped by probeTimeout.
+var errProbeTimeout = errors.New("ffprobe took longer than " + probeTimeout.String())
 
 // Probe runs ffprobe on the upload at path and returns what it learned, with
 // width and height converted to the display size (sample aspect ratio and
@@ -30,7 +40,18 @@ func (r *Runner) Probe(ctx context.Context, path string) (media.Source, error) {
 	args = append(args, "-print_format", "json", "-show_format", "-show_streams", inputURL(path))
 	var out limitedBuffer
 	out.max = maxProbeOutput
-	if err := r.exec(ctx, r.FFprobe, args, &out); err != nil {
+	pctx, cancel := context.WithTimeoutCause(ctx, probeTimeout, errProbeTimeout)
+	defer cancel()
+	if err := r.exec(pctx, r.FFprobe, args, &out); err != nil {
+		if ctx.Err() == nil && errors.Is(context.Cause(pctx), errProbeTimeout) {
+			r.logger().InfoContext(ctx, "ffprobe timed out", "path", path, "timeout", probeTimeout.String())
+			return media.Source{}, &media.InputError{Reason: "The file took too long to analyse; it may be damaged."}
+		}
+		var ml *MemoryLimitError
+		if errors.As(err, &ml) {
+			r.logger().InfoContext(ctx, "ffprobe over the memory limit", "path", path, "err", err)
+			return media.Source{}, err
+		}
 		var ee *ExitError
 		if errors.As(err, &ee) && (ee.Input || ee.Hint == "") {
 			// The details are for operators; the uploader gets a sentence.
@@ -98,6 +119,8 @@ type probeStream struct {
 	CodecName         string            `json:"codec_name"`
 	Width             int               `json:"width"`
 	Height            int               `json:"height"`
+	CodedWidth        int               `json:"coded_width"`
+	CodedHeight       int               `json:"coded_height"`
 	SampleAspectRatio string            `json:"sample_aspect_ratio"`
 	AvgFrameRate      string            `json:"avg_frame_rate"`
 	RFrameRate        string            `json:"r_frame_rate"`
@@ -121,6 +144,7 @@ func parseProbe(data []byte) (media.Source, error) {
 	src := media.Source{Format: po.Format.FormatName}
 	src.Duration = parseSeconds(po.Format.Duration)
 	src.Size, _ = strconv.ParseInt(po.Format.Size, 10, 64)
+	src.Streams = len(po.Streams)
 	var streamDur float64
 	for _, s := range po.Streams {
 		streamDur = max(streamDur, parseSeconds(s.Duration))
@@ -137,6 +161,9 @@ func parseProbe(data []byte) (media.Source, error) {
 			src.VideoCodec = s.CodecName
 			src.Rotation = streamRotation(s)
 			src.Width, src.Height = displaySize(s.Width, s.Height, s.SampleAspectRatio, src.Rotation)
+			// ffprobe's width is already the stored picture; coded_width
+			// may add the codec's alignment (1088 for 1080).
+			src.CodedWidth, src.CodedHeight = max(s.Width, s.CodedWidth), max(s.Height, s.CodedHeight)
 			src.FPSNum, src.FPSDen = parseRatio(s.AvgFrameRate, '/')
 			if src.FPSNum <= 0 || src.FPSDen <= 0 {
 				src.FPSNum, src.FPSDen = parseRatio(s.RFrameRate, '/')

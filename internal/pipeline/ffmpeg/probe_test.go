@@ -175,12 +175,13 @@ func TestParseProbe(t *testing.T) {
 	t.Parallel()
 	s, err := parseProbe([]byte(`{"streams":[
 		{"codec_type":"video","codec_name":"mjpeg","width":600,"height":600,"disposition":{"attached_pic":1}},
-		{"codec_type":"video","codec_name":"hevc","width":1920,"height":1080,"avg_frame_rate":"0/0","r_frame_rate":"30000/1001","duration":"12.5",
+		{"codec_type":"video","codec_name":"hevc","width":1920,"height":1080,"coded_width":1920,"coded_height":1088,"avg_frame_rate":"0/0","r_frame_rate":"30000/1001","duration":"12.5",
 		 "tags":{"rotate":"-90"}},
 		{"codec_type":"audio","codec_name":"opus","channels":6,"sample_rate":"48000","duration":"12.0"}],
 		"format":{"format_name":"matroska,webm","size":"1234"}}`))
 	require.NoError(t, err)
-	require.Equal(t, media.Source{Format: "matroska,webm", Duration: 12.5, Size: 1234,
+	require.Equal(t, media.Source{Format: "matroska,webm", Duration: 12.5, Size: 1234, Streams: 3,
 		HasVideo: true, VideoCodec: "hevc", Width: 1080, Height: 1920, FPSNum: 30000, FPSDen: 1001, Rotation: 270,
+		CodedWidth: 1920, CodedHeight: 1088, // stored landscape: rotation is for display only
 		HasAudio: true, AudioCodec: "opus", AudioChannels: 6, AudioSampleRate: 48000}, s)
 }

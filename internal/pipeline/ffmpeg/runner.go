@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -27,8 +28,23 @@ type Runner struct {
 	FFmpeg  string       // path or name of the ffmpeg binary
 	FFprobe string       // path or name of the ffprobe binary
 	Logger  *slog.Logger // never nil after NewRunner
+	// MemoryLimit is the address space (RLIMIT_AS), in bytes, each ffmpeg
+	// and ffprobe process may map; 0 or less means no limit. A process
+	// that fails for lack of it returns a *MemoryLimitError. See memory.go.
+	MemoryLimit int64
+	// UsageFunc, when set, is called after every process exits with what
+	// it used; tests measure peak memory with it.
+	UsageFunc func(Usage)
 
 	killDelay time.Duration // SIGTERM to SIGKILL; tests shorten it
+	prlimit   string        // util-linux prlimit(1), "" when not found
+}
+
+// Usage is what one ffmpeg or ffprobe process used.
+type Usage struct {
+	Bin     string
+	MaxRSS  int64 // peak resident memory, bytes
+	Elapsed time.Duration
 }
 
 // NewRunner returns a Runner for the given binaries. Empty paths mean
@@ -43,7 +59,7 @@ func NewRunner(ffmpegPath, ffprobePath string, logger *slog.Logger) *Runner {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Runner{FFmpeg: ffmpegPath, FFprobe: ffprobePath, Logger: logger, killDelay: killDelay}
+	return &Runner{FFmpeg: ffmpegPath, FFprobe: ffprobePath, Logger: logger, killDelay: killDelay, prlimit: lookPrlimit()}
 }
 
 // Run executes ffmpeg with args, prefixed by the flags every run needs. It
@@ -74,7 +90,8 @@ func (r *Runner) Run(ctx context.Context, args []string, onProgress func(Progres
 // exec runs bin in its own process group with stdout going to stdout.
 func (r *Runner) exec(ctx context.Context, bin string, args []string, stdout io.Writer) error {
 	stderr := newTailBuffer(stderrTailBytes)
-	cmd := exec.CommandContext(ctx, bin, args...)
+	name, argv, postStart := r.withMemoryLimit(bin, args)
+	cmd := exec.CommandContext(ctx, name, argv...)
 	cmd.Stdout = stdout
 	cmd.Stderr = stderr
 	// Own process group, so cancellation reaches anything ffmpeg spawns and a
@@ -96,11 +113,20 @@ func (r *Runner) exec(ctx context.Context, bin string, args []string, stdout io.
 	// If the process is still there after the delay, os/exec SIGKILLs it
 	// and stops waiting for the output pipes.
 	cmd.WaitDelay = delay
-	logger.DebugContext(ctx, "exec", "bin", bin, "args", args)
+	logger.DebugContext(ctx, "exec", "bin", bin, "args", args, "memory_limit", r.MemoryLimit)
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return err
 	}
+	if postStart != nil {
+		if err := postStart(cmd.Process.Pid); err != nil {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			_ = cmd.Wait()
+			return fmt.Errorf("limit memory of %s: %w", bin, err)
+		}
+	}
 	err := cmd.Wait()
+	r.reportUsage(ctx, bin, cmd.ProcessState, time.Since(start))
 	// os/exec finishes calling Cancel before Wait returns, so reading
 	// canceled here does not race. os/exec only kills the leader; take down
 	// whatever else is left in its group. While a member lives the group ID
@@ -118,7 +144,12 @@ func (r *Runner) exec(ctx context.Context, bin string, args []string, stdout io.
 	if errors.As(err, &ee) {
 		tail := stderr.String()
 		text, input := lookupHint(tail)
-		return &ExitError{Code: ee.ExitCode(), StderrTail: tail, Hint: text, Input: input}
+		exit := &ExitError{Code: ee.ExitCode(), StderrTail: tail, Hint: text, Input: input}
+		if status, ok := ee.Sys().(syscall.WaitStatus); ok && overMemoryLimit(r.MemoryLimit, tail, status) {
+			exit.Hint, exit.Input = memoryLimitReason(r.MemoryLimit), true
+			return &MemoryLimitError{Limit: r.MemoryLimit, Exit: exit}
+		}
+		return exit
 	}
 	return err
 }
@@ -148,6 +179,21 @@ func (r *Runner) CheckEncoders(ctx context.Context) error {
 		return fmt.Errorf("ffmpeg at %s lacks required encoders: %s", r.FFmpeg, strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// reportUsage logs what a finished process used and passes it to UsageFunc.
+func (r *Runner) reportUsage(ctx context.Context, bin string, ps *os.ProcessState, elapsed time.Duration) {
+	if ps == nil {
+		return
+	}
+	u := Usage{Bin: bin, Elapsed: elapsed}
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		u.MaxRSS = int64(ru.Maxrss) * 1024 // Linux reports KiB
+	}
+	r.logger().DebugContext(ctx, "exec done", "bin", bin, "max_rss", u.MaxRSS, "elapsed", elapsed.String())
+	if r.UsageFunc != nil {
+		r.UsageFunc(u)
+	}
 }
 
 // logger tolerates a Runner built without NewRunner.
