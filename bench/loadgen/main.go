@@ -1,4 +1,5 @@
-// Command loadgen is the HTTP side of bench/delivery.sh. It has two modes:
+// Command loadgen is the HTTP side of bench/delivery.sh and of the e2e load
+// test (simulated HLS viewers, see hls.go). Modes:
 //
 //	loadgen serve -addr 127.0.0.1:PORT -root DIR
 //	    serves DIR with a plain http.FileServer: the unsigned baseline.
@@ -6,6 +7,8 @@
 //	    fetches every segment and init file under DIR/media/VIDEO/ from
 //	    URL/media/VIDEO/... round robin over -c keep-alive HTTP/1.1
 //	    connections for -d, and prints one line of key=value results.
+//	loadgen hls -urls FILE [-viewers 1000] [-d 60s]
+//	    simulated HLS players, each on its own connection (hls.go).
 //
 // Any response other than 200 with the file's full length is counted as an
 // error, and run exits non-zero if there was one, so a benchmark can never
@@ -32,7 +35,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadgen serve|run [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadgen serve|run|hls [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -41,6 +44,8 @@ func main() {
 		err = serve(os.Args[2:])
 	case "run":
 		err = run(os.Args[2:])
+	case "hls":
+		err = runHLS(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
