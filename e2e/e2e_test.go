@@ -199,8 +199,7 @@ func TestRestartMidProcessing(t *testing.T) {
 	bin := binary(t)
 	data := t.TempDir()
 	// Slow settings so jobs are surely running when the signal arrives.
-	env := []string{"KINEMA_PRESET=medium", "KINEMA_SEGMENT_SECONDS=2", "KINEMA_SEGMENTS_PER_CHUNK=1",
-		"KINEMA_SHUTDOWN_TIMEOUT=1s"} // running jobs are cancelled, not awaited
+	env := []string{"KINEMA_PRESET=medium", "KINEMA_SEGMENT_SECONDS=2", "KINEMA_SEGMENTS_PER_CHUNK=1"}
 	s := start(t, bin, data, env...)
 	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 1280, Height: 720, Seconds: 8})
 
