@@ -90,7 +90,13 @@ type leaseDB interface {
 	// front gives those of ids that wait in the queue their first place
 	// back (a job released by a stopping worker runs next).
 	front(ctx context.Context, ids []int64) error
+	// prune forgets workers silent for longer than age.
+	prune(ctx context.Context, age time.Duration) error
 }
+
+// heartbeatsKept: rows of workers silent this long are deleted when a
+// worker starts (every start adds a row), long after their jobs moved on.
+const heartbeatsKept = 24 * time.Hour
 
 // keeper writes this process's heartbeat, cancels jobs it no longer holds
 // and requeues the jobs of dead workers.
@@ -136,6 +142,9 @@ func (k *keeper) start(ctx context.Context) error {
 	k.mu.Lock()
 	k.lastBeat = sent
 	k.mu.Unlock()
+	if err := k.db.prune(ctx, heartbeatsKept); err != nil {
+		k.log.Warn("forgetting old workers", "err", err)
+	}
 	ctx, k.stop = context.WithCancel(context.WithoutCancel(ctx))
 	k.done = make(chan struct{})
 	go k.loop(ctx)

@@ -70,6 +70,11 @@ func (l pgLeases) front(ctx context.Context, ids []int64) error {
 	return err
 }
 
+func (l pgLeases) prune(ctx context.Context, age time.Duration) error {
+	_, err := l.pool.Exec(ctx, `DELETE FROM worker_heartbeats WHERE seen_at < `+pgNowMillis+` - $1::bigint`, age.Milliseconds())
+	return err
+}
+
 // pgDiscard ends a lost attempt inside tx; nil when it is no longer running
 // as that attempt (another process requeued it, or it finished).
 func pgDiscard(ctx context.Context, tx pgx.Tx, j lostJob) (*discardedJob, error) {
@@ -153,6 +158,11 @@ func (l sqliteLeases) holders(ctx context.Context, ids []int64) (map[int64]holde
 func (l sqliteLeases) front(ctx context.Context, ids []int64) error {
 	_, err := l.db.ExecContext(ctx, `UPDATE river_job SET scheduled_at = created_at
 		WHERE state = 'available' AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, int64Args(ids)...)
+	return err
+}
+
+func (l sqliteLeases) prune(ctx context.Context, age time.Duration) error {
+	_, err := l.db.ExecContext(ctx, `DELETE FROM worker_heartbeats WHERE seen_at < ?`, time.Now().Add(-age).UnixMilli())
 	return err
 }
 

@@ -192,3 +192,31 @@ func TestStopReleasesJobsAtOnce(t *testing.T) {
 }
 
 var _ rivertype.WorkerMiddleware = (*leaseMiddleware)(nil)
+
+// TestHeartbeatsPruned: a starting worker forgets workers silent for a day
+// (every process start adds a row), and keeps the others.
+func TestHeartbeatsPruned(t *testing.T) {
+	ctx := context.Background()
+	db, err := catalog.OpenSQLite(filepath.Join(t.TempDir(), "kinema.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, catalog.Migrate(ctx, db, "sqlite3"))
+	require.NoError(t, MigrateSQLite(ctx, db))
+	_, err = db.Exec(`INSERT INTO worker_heartbeats (id, seen_at) VALUES ('gone', ?), ('recent', ?)`,
+		time.Now().Add(-25*time.Hour).UnixMilli(), time.Now().Add(-time.Hour).UnixMilli())
+	require.NoError(t, err)
+	q, err := NewSQLite(db, catalog.New(db, nil), river.NewWorkers(), Config{Concurrency: 1, ID: "new"})
+	require.NoError(t, err)
+	require.NoError(t, q.leases.start(ctx))
+	require.NoError(t, q.leases.stopAndRetire(ctx, nil))
+	var ids []string
+	rows, err := db.Query(`SELECT id FROM worker_heartbeats ORDER BY id`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var id string
+		require.NoError(t, rows.Scan(&id))
+		ids = append(ids, id)
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, []string{"new", "recent"}, ids)
+}
