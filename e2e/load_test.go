@@ -67,6 +67,9 @@ func TestHLSViewersLoad(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	master := fetch(t, urls[0])
+	t.Logf("master playlist: %d video variants, %d audio renditions",
+		strings.Count(master, "#EXT-X-STREAM-INF"), strings.Count(master, "TYPE=AUDIO"))
 	urlFile := filepath.Join(t.TempDir(), "urls")
 	require.NoError(t, os.WriteFile(urlFile, []byte(strings.Join(urls, "\n")), 0o600))
 
