@@ -26,23 +26,25 @@ import (
 // withMemoryLimit returns the command that runs bin with args under the
 // runner's ceiling; postStart, when not nil, must be called on the started
 // process's PID.
-func (r *Runner) withMemoryLimit(bin string, args []string) (name string, argv []string, postStart func(pid int) error) {
+func (r *Runner) withMemoryLimit(bin string, args []string) (name string, argv []string, postStart func(pid int) error, err error) {
 	limit := r.MemoryLimit
 	if limit <= 0 {
-		return bin, args, nil
+		return bin, args, nil, nil
 	}
 	if r.prlimit != "" {
-		// prlimit execs bin itself: hand it the resolved path so it runs
-		// the binary os/exec would have run.
-		if p, err := exec.LookPath(bin); err == nil {
-			bin = p
+		// prlimit execs bin itself: hand it the path os/exec would have run,
+		// and fail here, as os/exec would, when there is none (prlimit's
+		// own failure would look like ffmpeg rejecting the file).
+		path, err := exec.LookPath(bin)
+		if err != nil {
+			return "", nil, nil, err
 		}
 		n := strconv.FormatInt(limit, 10)
 		// --core=0: a decoder crashing on a hostile file must not fill the
 		// disk with a core of several GB.
-		return r.prlimit, append([]string{"--as=" + n + ":" + n, "--core=0", "--", bin}, args...), nil
+		return r.prlimit, append([]string{"--as=" + n + ":" + n, "--core=0", "--", path}, args...), nil, nil
 	}
-	return bin, args, func(pid int) error { return setAddressSpaceLimit(pid, uint64(limit)) }
+	return bin, args, func(pid int) error { return setAddressSpaceLimit(pid, uint64(limit)) }, nil
 }
 
 // lookPrlimit finds util-linux's prlimit, or returns "".

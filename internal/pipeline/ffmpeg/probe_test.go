@@ -141,11 +141,14 @@ func TestProbeRejects(t *testing.T) {
 
 func TestProbeMissingBinary(t *testing.T) {
 	t.Parallel()
-	r := NewRunner("", filepath.Join(t.TempDir(), "no-ffprobe"), nil)
-	_, err := r.Probe(context.Background(), "/nonexistent")
-	require.Error(t, err)
-	var ie *media.InputError
-	require.False(t, errors.As(err, &ie), "a broken installation is not the uploader's fault")
+	for _, limit := range []int64{0, 3 << 30} { // started directly, and through prlimit
+		r := NewRunner("", filepath.Join(t.TempDir(), "no-ffprobe"), nil)
+		r.MemoryLimit = limit
+		_, err := r.Probe(context.Background(), "/nonexistent")
+		require.Error(t, err)
+		var ie *media.InputError
+		require.False(t, errors.As(err, &ie), "a broken installation is not the uploader's fault: %v", err)
+	}
 }
 
 func TestDisplaySize(t *testing.T) {

@@ -90,7 +90,10 @@ func (r *Runner) Run(ctx context.Context, args []string, onProgress func(Progres
 // exec runs bin in its own process group with stdout going to stdout.
 func (r *Runner) exec(ctx context.Context, bin string, args []string, stdout io.Writer) error {
 	stderr := newTailBuffer(stderrTailBytes)
-	name, argv, postStart := r.withMemoryLimit(bin, args)
+	name, argv, postStart, err := r.withMemoryLimit(bin, args)
+	if err != nil {
+		return err
+	}
 	cmd := exec.CommandContext(ctx, name, argv...)
 	cmd.Stdout = stdout
 	cmd.Stderr = stderr
@@ -125,7 +128,7 @@ func (r *Runner) exec(ctx context.Context, bin string, args []string, stdout io.
 			return fmt.Errorf("limit memory of %s: %w", bin, err)
 		}
 	}
-	err := cmd.Wait()
+	err = cmd.Wait()
 	r.reportUsage(ctx, bin, cmd.ProcessState, time.Since(start))
 	// os/exec finishes calling Cancel before Wait returns, so reading
 	// canceled here does not race. os/exec only kills the leader; take down
