@@ -89,8 +89,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/auth/password", s.guard(read, s.changePassword))
 
 	mux.Handle("GET /api/v1/keys", s.guard(read, s.listKeys))
-	mux.Handle("POST /api/v1/keys", s.guard(read, s.createKey))
-	mux.Handle("DELETE /api/v1/keys/{id}", s.guard(read, s.revokeKey))
+	mux.Handle("POST /api/v1/keys", s.guard(read, s.keyManager(s.createKey)))
+	mux.Handle("DELETE /api/v1/keys/{id}", s.guard(read, s.keyManager(s.revokeKey)))
 
 	mux.Handle("GET /api/v1/webhooks", s.guard(upload, s.listWebhooks))
 	mux.Handle("POST /api/v1/webhooks", s.guard(upload, s.createWebhook))
