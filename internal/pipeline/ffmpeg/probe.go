@@ -146,10 +146,17 @@ func parseProbe(data []byte) (media.Source, error) {
 	src.Size, _ = strconv.ParseInt(po.Format.Size, 10, 64)
 	src.Streams = len(po.Streams)
 	var streamDur float64
+	var largest [2]int // coded size of the largest video stream
 	for _, s := range po.Streams {
 		streamDur = max(streamDur, parseSeconds(s.Duration))
 		switch s.CodecType {
 		case "video":
+			// Any video stream may get decoded: the chunk filter's [0:v]
+			// takes the first one, cover art included, and the poster
+			// ffmpeg's pick, the largest. Limits see the largest.
+			if w, h := max(s.Width, s.CodedWidth), max(s.Height, s.CodedHeight); int64(w)*int64(h) > int64(largest[0])*int64(largest[1]) {
+				largest = [2]int{w, h}
+			}
 			// Cover art in mp3/m4a files is a one-frame "video" stream.
 			if src.HasVideo || s.Disposition["attached_pic"] == 1 || s.Disposition["timed_thumbnails"] == 1 {
 				continue
@@ -161,9 +168,6 @@ func parseProbe(data []byte) (media.Source, error) {
 			src.VideoCodec = s.CodecName
 			src.Rotation = streamRotation(s)
 			src.Width, src.Height = displaySize(s.Width, s.Height, s.SampleAspectRatio, src.Rotation)
-			// ffprobe's width is already the stored picture; coded_width
-			// may add the codec's alignment (1088 for 1080).
-			src.CodedWidth, src.CodedHeight = max(s.Width, s.CodedWidth), max(s.Height, s.CodedHeight)
 			src.FPSNum, src.FPSDen = parseRatio(s.AvgFrameRate, '/')
 			if src.FPSNum <= 0 || src.FPSDen <= 0 {
 				src.FPSNum, src.FPSDen = parseRatio(s.RFrameRate, '/')
@@ -180,6 +184,12 @@ func parseProbe(data []byte) (media.Source, error) {
 			src.AudioChannels = s.Channels
 			src.AudioSampleRate, _ = strconv.Atoi(s.SampleRate)
 		}
+	}
+	if src.HasVideo {
+		// ffprobe's width is the stored picture; coded_width may add the
+		// codec's alignment (1088 for 1080). Cover art alone (an audio
+		// file) is never decoded.
+		src.CodedWidth, src.CodedHeight = largest[0], largest[1]
 	}
 	if src.Duration <= 0 {
 		src.Duration = streamDur

@@ -188,3 +188,25 @@ func TestParseProbe(t *testing.T) {
 		CodedWidth: 1920, CodedHeight: 1088, // stored landscape: rotation is for display only
 		HasAudio: true, AudioCodec: "opus", AudioChannels: 6, AudioSampleRate: 48000}, s)
 }
+
+// TestParseProbeLargestVideoStream: the coded size the limits see is the
+// largest of every video stream, since the chunk encode takes the first
+// video stream and the poster the largest, whichever parseProbe describes.
+func TestParseProbeLargestVideoStream(t *testing.T) {
+	t.Parallel()
+	s, err := parseProbe([]byte(`{"streams":[
+		{"codec_type":"video","codec_name":"h264","width":320,"height":180,"avg_frame_rate":"30/1"},
+		{"codec_type":"video","codec_name":"h264","width":16000,"height":16000,"sample_aspect_ratio":"1:64"}],
+		"format":{"format_name":"matroska,webm","duration":"1"}}`))
+	require.NoError(t, err)
+	require.Equal(t, [2]int{320, 180}, [2]int{s.Width, s.Height})
+	require.Equal(t, [2]int{16000, 16000}, [2]int{s.CodedWidth, s.CodedHeight})
+
+	s, err = parseProbe([]byte(`{"streams":[
+		{"codec_type":"audio","codec_name":"mp3","channels":2,"sample_rate":"44100"},
+		{"codec_type":"video","codec_name":"mjpeg","width":5000,"height":5000,"disposition":{"attached_pic":1}}],
+		"format":{"format_name":"mp3","duration":"1"}}`))
+	require.NoError(t, err)
+	require.False(t, s.HasVideo)
+	require.Zero(t, s.CodedWidth, "cover art of an audio file is not decoded")
+}
