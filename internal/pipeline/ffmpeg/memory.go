@@ -68,6 +68,10 @@ var allocFailurePatterns = []string{
 	"Failed to allocate", "failed to allocate", "Could not allocate",
 	"Resource temporarily unavailable",         // pthread_create (EAGAIN): no room for a thread stack
 	"failed to map segment from shared object", // the dynamic loader, before main
+	// x264 sometimes fails to open without saying why when an allocation or
+	// a thread is refused (measured: a 4K chunk under 1000 MiB). With
+	// kinema's fixed arguments, its other causes are the input's too.
+	"Error while opening encoder",
 }
 
 // overMemoryLimit reports whether a failed run most likely hit the ceiling:

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -198,4 +199,26 @@ func TestFormatBytes(t *testing.T) {
 	for n, want := range map[int64]string{512: "512 B", 640 << 20: "640 MiB", 3 << 30: "3 GiB", 3<<30 + 1<<29: "3.5 GiB"} {
 		require.Equal(t, want, FormatBytes(n), fmt.Sprint(n))
 	}
+}
+
+// TestOverMemoryLimit classifies what ffmpeg printed when runs failed under
+// prlimit --as in measurements (a 1080p and a 4K chunk job at 200 MiB to
+// 2.2 GiB, a pixel bomb decode).
+func TestOverMemoryLimit(t *testing.T) {
+	t.Parallel()
+	exit1, segv := syscall.WaitStatus(1<<8), syscall.WaitStatus(syscall.SIGSEGV)
+	for _, stderr := range []string{
+		"ffmpeg: error while loading shared libraries: libgomp.so.1: failed to map segment from shared object",
+		"Error reinitializing filters!\nFailed to inject frame into filter network: Resource temporarily unavailable",
+		"x264 [error]: malloc of size 5353683 failed\nError initializing output stream 0:0 -- Error while opening encoder for output stream #0:0",
+		"Error initializing output stream 1:0 -- Error while opening encoder for output stream #1:0 - maybe incorrect parameters",
+		"[h264 @ 0x1] thread_get_buffer() failed\n[h264 @ 0x1] decode_slice_header error\nError while decoding stream #0:0: Invalid data found when processing input",
+		"Error while filtering: Cannot allocate memory",
+	} {
+		require.True(t, overMemoryLimit(1<<30, stderr, exit1), stderr)
+		require.False(t, overMemoryLimit(0, stderr, exit1), "no ceiling, no ceiling error: %s", stderr)
+	}
+	require.True(t, overMemoryLimit(1<<30, "", segv), "an unchecked failed allocation crashes")
+	require.False(t, overMemoryLimit(1<<30, "file.mp4: Invalid data found when processing input", exit1))
+	require.False(t, overMemoryLimit(1<<30, "", syscall.WaitStatus(syscall.SIGKILL)), "the kernel's OOM killer is not the ceiling")
 }
