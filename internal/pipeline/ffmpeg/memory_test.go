@@ -222,3 +222,14 @@ func TestOverMemoryLimit(t *testing.T) {
 	require.False(t, overMemoryLimit(1<<30, "file.mp4: Invalid data found when processing input", exit1))
 	require.False(t, overMemoryLimit(1<<30, "", syscall.WaitStatus(syscall.SIGKILL)), "the kernel's OOM killer is not the ceiling")
 }
+
+// TestCheckEncodersTooSmallLimit: a ceiling too small to load ffmpeg stops
+// the server at startup with a message about the setting, not about a file.
+func TestCheckEncodersTooSmallLimit(t *testing.T) {
+	t.Parallel()
+	r := newTestRunner(t)
+	r.MemoryLimit = 64 << 20
+	err := r.CheckEncoders(context.Background())
+	require.ErrorContains(t, err, "ffmpeg cannot even start within the memory limit of 64 MiB (KINEMA_FFMPEG_MEMORY)")
+	require.NotContains(t, err.Error(), "The file")
+}

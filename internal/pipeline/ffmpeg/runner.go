@@ -162,6 +162,11 @@ func (r *Runner) exec(ctx context.Context, bin string, args []string, stdout io.
 func (r *Runner) CheckEncoders(ctx context.Context) error {
 	var out bytes.Buffer
 	if err := r.exec(ctx, r.FFmpeg, []string{"-hide_banner", "-encoders"}, &out); err != nil {
+		var ml *MemoryLimitError
+		if errors.As(err, &ml) {
+			return fmt.Errorf("ffmpeg cannot even start within the memory limit of %s (KINEMA_FFMPEG_MEMORY): %w",
+				FormatBytes(ml.Limit), ml.Exit)
+		}
 		return fmt.Errorf("ffmpeg -encoders: %w", err)
 	}
 	found := map[string]bool{}
