@@ -164,8 +164,8 @@ func (r *Runner) CheckEncoders(ctx context.Context) error {
 	if err := r.exec(ctx, r.FFmpeg, []string{"-hide_banner", "-encoders"}, &out); err != nil {
 		var ml *MemoryLimitError
 		if errors.As(err, &ml) {
-			return fmt.Errorf("ffmpeg cannot even start within the memory limit of %s (KINEMA_FFMPEG_MEMORY): %w",
-				FormatBytes(ml.Limit), ml.Exit)
+			return fmt.Errorf("ffmpeg cannot even start within the memory limit of %s (KINEMA_FFMPEG_MEMORY): %s",
+				FormatBytes(ml.Limit), strings.Join(lastLines(ml.Exit.StderrTail, 2), " | "))
 		}
 		return fmt.Errorf("ffmpeg -encoders: %w", err)
 	}
