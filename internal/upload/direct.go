@@ -158,7 +158,24 @@ func (s *Service) handleDirectComplete(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "size_mismatch", "The stored object does not have the announced size.")
 		return
 	}
+	if s.tooLarge(ctx, req.Key, info.Size) {
+		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "The file is larger than this server accepts; it was discarded.")
+		return
+	}
 	s.startDirect(w, r.Context(), id, req.Key, info.Size)
+}
+
+// tooLarge deletes an object over MaxBytes. Presigned multipart part URLs
+// do not bound the parts' sizes, so the announced size proves nothing.
+func (s *Service) tooLarge(ctx context.Context, key string, size int64) bool {
+	if s.cfg.MaxBytes <= 0 || size <= s.cfg.MaxBytes {
+		return false
+	}
+	s.log.Warn("direct upload refused: larger than the limit", "key", key, "bytes", size, "limit", s.cfg.MaxBytes)
+	if err := s.store.Delete(context.WithoutCancel(ctx), key); err != nil {
+		s.log.Warn("delete oversized upload", "key", key, "err", err)
+	}
+	return true
 }
 
 // handleDirectAbort: POST /upload/{id}/direct/abort?token=T.

@@ -54,6 +54,14 @@ func (t tusStore) UseIn(c *tusd.StoreComposer) {
 	c.UseLengthDeferrer(t)
 }
 
+func (t tusStore) NewUpload(ctx context.Context, info tusd.FileInfo) (tusd.Upload, error) {
+	up, err := t.FileStore.NewUpload(ctx, info)
+	if err != nil {
+		return nil, err
+	}
+	return t.s.capUpload(up), nil
+}
+
 func (t tusStore) GetUpload(ctx context.Context, id string) (tusd.Upload, error) {
 	info, err := t.s.tusInfo(id)
 	if err != nil {
@@ -66,7 +74,7 @@ func (t tusStore) GetUpload(ctx context.Context, id string) (tusd.Upload, error)
 		}
 		fi, err := up.GetInfo(ctx)
 		if err != nil || fi.IsPartial || fi.SizeIsDeferred || fi.Offset != fi.Size {
-			return up, err
+			return t.s.capUpload(up), err
 		}
 		// All bytes arrived but the upload was never settled: the server
 		// died, or the store or database failed, right after the last PATCH.
@@ -82,18 +90,18 @@ func (t tusStore) AsTerminatableUpload(up tusd.Upload) tusd.TerminatableUpload {
 	if su, ok := up.(settledUpload); ok {
 		return su
 	}
-	return t.FileStore.AsTerminatableUpload(up)
+	return t.FileStore.AsTerminatableUpload(uncapped(up))
 }
 
 func (t tusStore) AsLengthDeclarableUpload(up tusd.Upload) tusd.LengthDeclarableUpload {
 	if su, ok := up.(settledUpload); ok {
 		return su
 	}
-	return t.FileStore.AsLengthDeclarableUpload(up)
+	return t.FileStore.AsLengthDeclarableUpload(uncapped(up))
 }
 
 func (t tusStore) AsConcatableUpload(up tusd.Upload) tusd.ConcatableUpload {
-	return concatGuard{final: up, fs: t.FileStore}
+	return concatGuard{final: uncapped(up), fs: t.FileStore}
 }
 
 // concatGuard keeps settled uploads out of a concatenation (the create hook
@@ -104,12 +112,19 @@ type concatGuard struct {
 }
 
 func (g concatGuard) ConcatUploads(ctx context.Context, partials []tusd.Upload) error {
-	for _, p := range append([]tusd.Upload{g.final}, partials...) {
+	files := make([]tusd.Upload, len(partials))
+	for i, p := range partials {
 		if _, ok := p.(settledUpload); ok {
 			return errTusPartials
 		}
+		files[i] = uncapped(p)
 	}
-	return g.fs.AsConcatableUpload(g.final).ConcatUploads(ctx, partials)
+	if _, ok := g.final.(settledUpload); ok {
+		return errTusPartials
+	}
+	// tusd refused the final upload already if the partials add up to more
+	// than MaxBytes (each partial is capped on its own while it is written).
+	return g.fs.AsConcatableUpload(g.final).ConcatUploads(ctx, files)
 }
 
 // settledUpload is a finished upload whose bytes are in the raw store.

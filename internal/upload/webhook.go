@@ -57,6 +57,9 @@ func (s *Service) handleS3Event(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			continue // not (or no longer) there
 		}
+		if s.tooLarge(r.Context(), key, info.Size) {
+			continue
+		}
 		err = s.start(r.Context(), id, key, info.Size)
 		switch {
 		case err == nil:
