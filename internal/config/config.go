@@ -165,6 +165,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_MAX_UPLOAD_BYTES", &c.Limits.MaxBytes)
 	env("KINEMA_MAX_DURATION", &c.Limits.MaxDuration)
 	env("KINEMA_PLAYBACK_TTL", &c.PlaybackTTL)
+	env("KINEMA_UPLOAD_TTL", &c.UploadTTL)
 	env("KINEMA_JOB_TIMEOUT", &c.JobTimeout)
 	env("KINEMA_RESCUE_AFTER", &c.RescueAfter)
 	env("KINEMA_WORKER_LEASE", &c.LeaseTTL)
@@ -271,6 +272,9 @@ func (c Config) Validate() error {
 	}
 	if c.PlaybackTTL < time.Minute {
 		errs = append(errs, errors.New("playback TTL must be at least a minute"))
+	}
+	if c.UploadTTL < time.Minute { // direct uploads need a minute to start
+		errs = append(errs, errors.New("upload TTL must be at least a minute"))
 	}
 	return errors.Join(errs...)
 }
