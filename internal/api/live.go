@@ -2,9 +2,7 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -61,10 +59,8 @@ func (h *liveHandlers) create(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Title string `json:"title"`
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil && err != io.EOF {
-		writeError(w, h.log, media.Inputf("The body must be JSON like {\"title\": \"My stream\"}."))
+	if err := readJSON(r, &req); err != nil {
+		writeError(w, h.log, err)
 		return
 	}
 	req.Title = strings.TrimSpace(req.Title)

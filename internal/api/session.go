@@ -2,10 +2,8 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/mail"
 	"strconv"
@@ -64,21 +62,6 @@ type credentialsRequest struct {
 	Password string `json:"password"`
 	Name     string `json:"name"`
 	Invite   string `json:"invite"`
-}
-
-// decodeJSON reads a small JSON body. It insists on the JSON content type:
-// an HTML form cannot send it cross-site without a CORS preflight, which
-// closes login CSRF.
-func decodeJSON(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		return media.Inputf("Send the body as JSON (Content-Type: application/json).")
-	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil && err != io.EOF {
-		return media.Inputf("The body is not valid JSON for this request: %s.", strings.TrimPrefix(err.Error(), "json: "))
-	}
-	return nil
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -93,10 +91,8 @@ type createVideoRequest struct {
 
 func (s *Server) createVideo(w http.ResponseWriter, r *http.Request) {
 	var req createVideoRequest
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil && err != io.EOF {
-		writeError(w, s.Log, media.Inputf("The body must be JSON like {\"title\": \"My video\"}."))
+	if err := readJSON(r, &req); err != nil {
+		writeError(w, s.Log, err)
 		return
 	}
 	req.Title = strings.TrimSpace(req.Title)
