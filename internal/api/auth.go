@@ -72,6 +72,9 @@ var errStaleSession = errors.New("session ended")
 // HttpOnly, so the page could not remove it by itself.
 func (s *Server) guard(scope access.Scope, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.refuseUnknownHost(w, r) {
+			return
+		}
 		at := s.readNow()
 		p, err := s.identify(r)
 		if errors.Is(err, errStaleSession) {
@@ -99,6 +102,9 @@ func (s *Server) guard(scope access.Scope, next http.HandlerFunc) http.Handler {
 // keeps a browser from signing in again. Login CSRF is closed by decodeJSON.
 func (s *Server) public(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.refuseUnknownHost(w, r) {
+			return
+		}
 		next(w, withIdentity(r, access.Principal{}, time.Time{}))
 	})
 }

@@ -25,7 +25,8 @@ type Server struct {
 	Now     func() time.Time
 
 	// PublicURL, when set, is the origin put into signed URLs; otherwise the
-	// request's own scheme and host are used.
+	// request's own scheme and host are used, and only hosts that can only
+	// name this machine are accepted (see knownHost).
 	PublicURL string
 	// PlaybackFunc signs playback URLs for a ready video, issued at
 	// issuedAt (see readNow). client, when valid, binds the URLs to that
@@ -61,6 +62,10 @@ type Server struct {
 	// Webhooks queues test events and checks endpoint URLs; nil refuses
 	// test events and applies the strict URL policy.
 	Webhooks Webhooks
+
+	// LocalAddrsFunc lists this machine's addresses, which may name it in
+	// signed URLs when PublicURL is empty; nil asks the interfaces.
+	LocalAddrsFunc func() []netip.Addr
 
 	// LoginLimiter bounds sign-in attempts per address; nil means the default.
 	LoginLimiter *ipLimiter
