@@ -197,8 +197,24 @@ func TestRunCancelEscalates(t *testing.T) {
 	case <-time.After(3 * time.Second):
 		t.Fatal("Run did not return after the kill delay")
 	}
-	require.Eventually(t, func() bool { return syscall.Kill(child, 0) == syscall.ESRCH },
+	require.Eventually(t, func() bool { return dead(child) },
 		2*time.Second, 20*time.Millisecond, "child %d survived", child)
+}
+
+// dead reports that pid is gone or a zombie: killed, but its new parent
+// (init, once the shell died) has not reaped it yet, which on a busy
+// machine can take seconds.
+func dead(pid int) bool {
+	if syscall.Kill(pid, 0) == syscall.ESRCH {
+		return true
+	}
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return os.IsNotExist(err)
+	}
+	// "pid (comm) S ...": the state follows the last ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	return i >= 0 && i+2 < len(b) && b[i+2] == 'Z'
 }
 
 // findProcess returns the pid whose command line contains marker, or 0 when
