@@ -38,7 +38,7 @@ run() {
   export KINEMA_ADMIN_TOKEN=bench-admin-token KINEMA_LADDER=720,480,360,240 KINEMA_PRESET=veryfast KINEMA_ENCODER_THREADS=1
   # 8 s chunks: 23 of them spread evenly over 2 workers (11 would leave one worker a chunk behind).
   export KINEMA_SEGMENTS_PER_CHUNK=${KINEMA_SEGMENTS_PER_CHUNK:-2}
-  "$BIN" serve --addr "127.0.0.1:$port" --workers 0 --srt-addr= --rtmp-addr= --data "$OUT/api-$n" >"$OUT/api-$n.log" 2>&1 &
+  "$BIN" serve --addr "127.0.0.1:$port" --metrics-addr "127.0.0.1:$((port + 5))" --workers 0 --srt-addr= --rtmp-addr= --data "$OUT/api-$n" >"$OUT/api-$n.log" 2>&1 &
   pids+=($!)
   for i in $(seq 1 "$n"); do
     "$BIN" worker --addr "127.0.0.1:$((port + 10 * i))" --concurrency 1 --data "$OUT/worker-$n-$i" >"$OUT/worker-$n-$i.log" 2>&1 &
@@ -50,7 +50,7 @@ run() {
   "$BIN" upload --server "http://127.0.0.1:$port" --token bench-admin-token --wait "$SRC" >"$OUT/video-$n.json" 2>/dev/null
   t1=$(now)
   for i in $(seq 1 "$n"); do curl -fs "http://127.0.0.1:$((port + 10 * i))/metrics" >"$OUT/metrics-$n-$i.txt"; done
-  curl -fs "http://127.0.0.1:$port/metrics" >"$OUT/metrics-$n-api.txt"
+  curl -fs "http://127.0.0.1:$((port + 5))/metrics" >"$OUT/metrics-$n-api.txt"
   cleanup; pids=()
   echo "$t1 - $t0" | bc -l
 }

@@ -71,7 +71,9 @@ func start(t *testing.T, bin, data string, extraEnv ...string) *server {
 func startCmd(t *testing.T, bin string, args, extraEnv []string) *server {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), append([]string{"KINEMA_ADMIN_TOKEN=" + adminToken}, extraEnv...)...)
+	// Metrics on a port of their own per process: parallel servers would
+	// collide on the default one.
+	cmd.Env = append(os.Environ(), append([]string{"KINEMA_ADMIN_TOKEN=" + adminToken, "KINEMA_METRICS_ADDR=127.0.0.1:0"}, extraEnv...)...)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())

@@ -77,7 +77,7 @@ func TestMetricsAndOpenAPI(t *testing.T) {
 	// own metrics are recorded a moment later, when Work returns.
 	var body []byte
 	require.Eventually(t, func() bool {
-		_, body = get(t, s.base+"/metrics")
+		_, body = get(t, "http://"+s.main.MetricsAddr+"/metrics")
 		return strings.Contains(string(body), `kinema_jobs_total{kind="publish",outcome="completed"} 1`)
 	}, 10*time.Second, 50*time.Millisecond)
 	for _, want := range []string{

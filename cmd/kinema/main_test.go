@@ -40,6 +40,7 @@ func setupWith(t *testing.T, change func(*config.Config)) *server {
 	testutil.RequireFFmpeg(t)
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
+	cfg.MetricsAddr = "127.0.0.1:0"
 	cfg.SRTAddr, cfg.RTMPAddr = "", "" // parallel servers: live ingest is tested on its own ports
 	cfg.DataDir = t.TempDir()
 	cfg.AdminToken = adminToken

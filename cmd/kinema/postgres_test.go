@@ -31,7 +31,7 @@ func TestPostgres(t *testing.T) {
 	require.Equal(t, v.ID, list.Videos[0].ID)
 
 	// The queue-depth query has its own PostgreSQL form.
-	code, metrics := get(t, s.base+"/metrics")
+	code, metrics := get(t, "http://"+s.main.MetricsAddr+"/metrics")
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, string(metrics), "kinema_queue_stats_success 1")
 }

@@ -49,7 +49,9 @@ func runMain(args []string, stderr io.Writer, workerOnly bool) error {
 	cfg := config.Default()
 	name := "serve"
 	if workerOnly {
-		name, cfg.Addr = "worker", "127.0.0.1:9090"
+		// A worker's listener is private: /metrics stays on it unless
+		// --metrics-addr moves it.
+		name, cfg.Addr, cfg.MetricsAddr = "worker", "127.0.0.1:9090", ""
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -97,6 +99,10 @@ type Main struct {
 
 	// Addr is the address the HTTP server listens on, known after Run.
 	Addr string
+	// MetricsAddr is where /metrics is served on a listener of its own,
+	// known after Run; empty when it has none (see config.MetricsAddr).
+	MetricsAddr string
+	metricsHTTP *http.Server
 
 	backends *backends
 	// keys signs and verifies every token of an API node (nil on a worker);
@@ -164,7 +170,9 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	mux.Handle("GET /metrics", met.Handler())
+	if m.WorkerOnly && cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", met.Handler()) // a worker's own listener is private
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if err := be.ping(r.Context()); err != nil {
@@ -174,6 +182,9 @@ func (m *Main) Run(ctx context.Context) error {
 		_, _ = io.WriteString(w, "ready\n")
 	})
 
+	if err := m.serveMetrics(met); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -368,6 +379,9 @@ func (m *Main) Close(ctx context.Context) error {
 		hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		errs = append(errs, m.http.Shutdown(hctx))
 		cancel()
+	}
+	if m.metricsHTTP != nil {
+		errs = append(errs, m.metricsHTTP.Close())
 	}
 	if m.queue != nil {
 		qctx, cancel := context.WithTimeout(ctx, m.Config.ShutdownTimeout)

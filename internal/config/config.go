@@ -32,6 +32,10 @@ type Config struct {
 	// TrustedProxies lists reverse proxies (addresses or CIDR prefixes,
 	// comma-separated) whose X-Forwarded-For gives the client's address.
 	TrustedProxies string
+	// MetricsAddr serves /metrics on a listener of its own, never the public
+	// one. Empty: no listener of its own (a worker then serves /metrics on
+	// its private Addr, serve not at all); "off" disables /metrics.
+	MetricsAddr string
 
 	FFmpeg  string
 	FFprobe string
@@ -106,6 +110,9 @@ func Default() Config {
 		Signup:          "closed",
 		SessionTTL:      14 * 24 * time.Hour,
 		SplitMinBytes:   256 << 20,
+		// Loopback, and not the worker's 127.0.0.1:9090, so serve and a
+		// worker on one machine both start with defaults.
+		MetricsAddr: "127.0.0.1:9091",
 	}
 }
 
@@ -143,6 +150,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 		}
 	}
 	env("KINEMA_ADDR", &c.Addr)
+	env("KINEMA_METRICS_ADDR", &c.MetricsAddr)
 	env("KINEMA_DATA", &c.DataDir)
 	env("KINEMA_SRT_ADDR", &c.SRTAddr)
 	env("KINEMA_RTMP_ADDR", &c.RTMPAddr)
@@ -202,6 +210,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	}
 
 	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (KINEMA_ADDR)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "listen address of /metrics, loopback by default; off disables (KINEMA_METRICS_ADDR)")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (KINEMA_DATA)")
 	fs.StringVar(&c.SRTAddr, "srt-addr", c.SRTAddr, "SRT ingest listen address, empty disables (KINEMA_SRT_ADDR)")
 	fs.StringVar(&c.RTMPAddr, "rtmp-addr", c.RTMPAddr, "RTMP ingest listen address, empty disables (KINEMA_RTMP_ADDR)")
