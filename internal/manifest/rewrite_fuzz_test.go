@@ -212,7 +212,8 @@ func FuzzRewriteVTTTokens(f *testing.F) {
 // xmlEvent is one decoded MPD token reduced to what the rewrite may touch.
 type xmlEvent struct {
 	kind  string // "start", "end", "text" (BaseURL text only)
-	name  string
+	name  string // namespace and local name
+	local string
 	attrs []xml.Attr
 	text  string
 }
@@ -241,7 +242,7 @@ func mpdEvents(doc []byte) ([]xmlEvent, error) {
 				depth++
 				continue
 			}
-			out = append(out, xmlEvent{kind: "start", name: t.Name.Space + " " + t.Name.Local, attrs: t.Attr})
+			out = append(out, xmlEvent{kind: "start", name: t.Name.Space + " " + t.Name.Local, local: t.Name.Local, attrs: t.Attr})
 			if t.Name.Local == "BaseURL" {
 				baseText, depth = &strings.Builder{}, 0
 			}
@@ -271,6 +272,7 @@ func FuzzRewriteMPDTokens(f *testing.F) {
 		`<SegmentURL media="s1.m4s" index="https://x/i"/></SegmentList></Representation></AdaptationSet></Period></MPD>`), "a$b")
 	f.Add([]byte(`<MPD><BaseURL>a<!-- c --><![CDATA[b]]></BaseURL><RepresentationIndex sourceURL="r&#x9;.sidx"/></MPD>`), "t\"<")
 	f.Add([]byte(`<MPD><SegmentURL media = "a" x:media="b" xmlns:x="urn:x"/></MPD>`), "1")
+	f.Add([]byte(`<MPD xmlns=" "><Period><SegmentList><SegmentURL media="0"/></SegmentList></Period></MPD>`), "0")
 	f.Fuzz(func(t *testing.T, src []byte, tok string) {
 		query, cleaned, ok := fuzzQuery(src, tok)
 		if !ok {
@@ -308,7 +310,7 @@ func FuzzRewriteMPDTokens(f *testing.F) {
 				}
 				continue
 			}
-			local := b.name[strings.IndexByte(b.name, ' ')+1:]
+			local := b.local
 			for j, ba := range b.attrs {
 				aa := a.attrs[j]
 				want := ba.Value
