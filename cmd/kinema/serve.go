@@ -269,8 +269,9 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 		return err
 	}
 	// The UI's /upload page; "/upload/" above would otherwise redirect it to the upload API.
-	mux.Handle("GET /upload", web.Handler(m.Log))
-	mux.Handle("/", web.Handler(m.Log))
+	ui := web.Handler(m.Log, mediaOrigins(cfg)...)
+	mux.Handle("GET /upload", ui)
+	mux.Handle("/", ui)
 	return nil
 }
 

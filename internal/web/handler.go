@@ -34,13 +34,18 @@ type spa struct {
 	logger *slog.Logger
 	files  map[string]*file // keyed by clean path without the leading slash
 	index  *file            // nil when the UI was not built
+	// csp is the Content-Security-Policy of the app's pages.
+	csp string
 }
 
 // Handler returns an http.Handler serving the UI embedded in the binary. When
 // the binary was built with the noui tag, or before `make ui` has run, it
 // serves a short page explaining that the UI is missing.
-func Handler(logger *slog.Logger) http.Handler {
-	return NewHandler(embedded(), logger)
+//
+// mediaOrigins are other origins the pages load media from (a CloudFront
+// distribution, a public URL on another host); see contentSecurityPolicy.
+func Handler(logger *slog.Logger, mediaOrigins ...string) http.Handler {
+	return NewHandler(embedded(), logger, mediaOrigins...)
 }
 
 // NewHandler returns an http.Handler serving the single-page app in fsys,
@@ -48,11 +53,11 @@ func Handler(logger *slog.Logger) http.Handler {
 // fsys, or one without index.html, gives the "built without UI" page. Files
 // that cannot be read are logged and skipped rather than failing start-up,
 // because the API must keep working without a UI.
-func NewHandler(fsys fs.FS, logger *slog.Logger) http.Handler {
+func NewHandler(fsys fs.FS, logger *slog.Logger, mediaOrigins ...string) http.Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &spa{logger: logger, files: map[string]*file{}}
+	h := &spa{logger: logger, files: map[string]*file{}, csp: contentSecurityPolicy(mediaOrigins)}
 	if fsys == nil {
 		return h
 	}
@@ -95,6 +100,7 @@ func (h *spa) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", h.policyFor(r.URL.Path))
 	if h.index == nil {
 		h.serveNotBuilt(w, r)
 		return
