@@ -180,8 +180,9 @@ func TestTusParallelUploads(t *testing.T) {
 	waitStatus(t, s.base, id, "ready", 3*time.Minute)
 	requireStoredSource(t, data, id, clip)
 
-	// The partial uploads' files are gone; the final upload's record stays.
-	waitTusFiles(t, data, 1)
+	// The partial uploads' bytes are gone; their records and the final
+	// upload's stay (so a client that lost the final answer can resume).
+	waitTusFiles(t, data, 3)
 }
 
 // waitTusFiles waits until the tus directory holds n files (tusd removes

@@ -29,6 +29,8 @@ import (
 //   - A finished tus upload: its bytes leave the tus directory when it
 //     finishes; its small .info record stays, so HEAD answers
 //     Upload-Offset = Upload-Length, as long as the video exists.
+//   - Partial uploads joined into a finished final upload (parallelUploads):
+//     their bytes go when it finishes, their records with the final's.
 //   - A tus upload that got all its bytes but never started its video (the
 //     server died in between): started by the next sweep, or the next HEAD.
 //   - S3 multipart uploads under raw/: aborted once their video is gone or
@@ -108,6 +110,11 @@ func (s *Service) sweepTus(ctx context.Context, now time.Time, rep *SweepReport)
 		switch {
 		case err != nil:
 			if idle { // stray files without a readable .info
+				s.removeTusFiles(id, rep, now.Sub(t))
+			}
+		case info.Storage[storageJoined] != "":
+			// Kept while the final upload it went into is (see tusconcat.go).
+			if _, err := s.tusInfo(info.Storage[storageJoined]); errors.Is(err, tusd.ErrNotFound) {
 				s.removeTusFiles(id, rep, now.Sub(t))
 			}
 		case info.Storage[storageSource] != "" || s.tusComplete(info):

@@ -70,6 +70,13 @@ func (s *Service) tusCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileIn
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, errTusForbidden
 	}
 	if v.Status != media.StatusWaitingUpload {
+		if !hook.Upload.IsFinal {
+			return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, errTusConflict
+		}
+		// A final request sent again (its answer was lost): the same upload.
+		if f, ok := s.finishedFinal(hook.Context, id, hook.Upload.PartialUploads); ok {
+			return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, errTusFinished(f)
+		}
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, errTusConflict
 	}
 	if hook.Upload.IsFinal {

@@ -58,8 +58,12 @@ func TestTusConcatenation(t *testing.T) {
 	resp := h.head(fu)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, strconv.Itoa(len(part1)+len(part2)), resp.Header.Get("Upload-Offset"))
-	require.Equal(t, http.StatusNotFound, h.head(u1).StatusCode, "the partials are removed once joined")
-	require.Equal(t, http.StatusNotFound, h.head(u2).StatusCode)
+	resp = h.head(u1)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "joined partials answer as finished (tusconcat.go)")
+	require.Equal(t, strconv.Itoa(len(part1)), resp.Header.Get("Upload-Offset"))
+	for _, f := range h.tusFiles() {
+		require.True(t, strings.HasSuffix(f, ".info"), "the partials' bytes are gone, their records stay: %s", f)
+	}
 }
 
 // TestTusHeadAfterFinish: a finished upload answers HEAD (and a repeated

@@ -27,6 +27,9 @@ import (
 const (
 	storageSource  = "KinemaSource"  // raw store key chosen for the upload
 	storageSettled = "KinemaSettled" // "1" once the video was started from it
+	// storageJoined marks a partial upload whose bytes went into this final
+	// upload (see tusconcat.go).
+	storageJoined = "KinemaJoinedInto"
 )
 
 // tusIDPattern is what tusd's file store generates; anything else (a path,
@@ -66,6 +69,9 @@ func (t tusStore) GetUpload(ctx context.Context, id string) (tusd.Upload, error)
 	info, err := t.s.tusInfo(id)
 	if err != nil {
 		return nil, err
+	}
+	if final := info.Storage[storageJoined]; final != "" {
+		return t.s.joinedPartial(ctx, info, final)
 	}
 	if info.Storage[storageSource] == "" {
 		up, err := t.FileStore.GetUpload(ctx, id)
@@ -186,14 +192,11 @@ func (s *Service) settleTus(ctx context.Context, uploadID string) (tusd.FileInfo
 			return info, err
 		}
 		_ = os.Remove(tusBinPath(s.cfg.TusDir, info)) // still there when the store copied instead of moving
-		for _, pid := range info.PartialUploads {
-			if p, err := s.tusInfo(pid); err == nil && p.IsPartial && p.MetaData[metaVideoID] == videoID {
-				s.dropTus(p)
-			}
-		}
+		s.markJoined(info)
 		s.log.Info("upload complete", "video", videoID, "bytes", info.Size, "via", "tus", "parts", len(info.PartialUploads))
 	} else if current, _, err := s.cat.Source(ctx, videoID); errors.Is(err, media.ErrNotFound) || (err == nil && current != key) {
 		s.dropTus(info) // the video was deleted (or has another source)
+		s.dropJoined(info)
 		return info, tusd.ErrNotFound
 	} else if err != nil {
 		return info, err

@@ -8,10 +8,13 @@
 // keeps upload URLs between runs, so a second run resumes); fingerprint
 // (default "kinema-e2e"); stallAfter (bytes: the first PATCH that would pass
 // this total sends up to it and then stalls until its connection breaks, so
-// the server can be killed mid-request).
+// the server can be killed mid-request); loseFinalResponse (true: the answer
+// to the parallel upload's final POST is dropped once, as by a network
+// failure, after the server handled the request).
 //
 // It prints one JSON line per HTTP response ({"event":"response","method",
 // "status","offset"}), {"event":"stalled","at":N} when it stalls, and finally
+// {"event":"lost","status"} for a dropped answer, and finally
 // {"event":"success","url"} (exit 0) or {"event":"error","message"} (exit 1).
 
 import { Readable } from 'node:stream'
@@ -24,10 +27,11 @@ const print = (o) => process.stdout.write(JSON.stringify(o) + '\n')
 // stallingStack sends PATCH bodies as a stream that stops at stallAfter bytes
 // of the whole file (once), and reports every response.
 class StallingStack {
-  constructor(inner, stallAfter) {
+  constructor(inner, stallAfter, loseFinalResponse) {
     this.inner = inner
     this.stallAfter = stallAfter
     this.stalled = false
+    this.loseFinal = Boolean(loseFinalResponse)
   }
   getName() {
     return 'stalling(' + this.inner.getName() + ')'
@@ -37,6 +41,13 @@ class StallingStack {
     const stack = this
     const send = req.send.bind(req)
     req.send = (body) => {
+      if (method === 'POST' && stack.loseFinal && String(req.getHeader('Upload-Concat') ?? '').startsWith('final;')) {
+        stack.loseFinal = false
+        return send(body).then((res) => {
+          print({ event: 'lost', status: res.getStatus() })
+          throw new Error('tus-upload.mjs: the answer to the final request was lost')
+        })
+      }
       const offset = Number(req.getHeader('Upload-Offset') ?? 0)
       if (method !== 'PATCH' || stack.stalled || !(body instanceof Uint8Array) || stack.stallAfter === undefined) return send(body)
       const cut = stack.stallAfter - offset
@@ -59,7 +70,7 @@ class StallingStack {
 }
 
 const data = readFileSync(opts.file)
-const stack = new StallingStack(new DefaultHttpStack(), opts.stallAfter)
+const stack = new StallingStack(new DefaultHttpStack(), opts.stallAfter, opts.loseFinalResponse)
 const upload = new Upload(data, {
   endpoint: opts.endpoint,
   httpStack: stack,
