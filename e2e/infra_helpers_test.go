@@ -297,3 +297,19 @@ func padFile(t *testing.T, file string, size int64) string {
 	require.NoError(t, os.WriteFile(out, b, 0o600))
 	return out
 }
+
+// loggedLine reports whether one line of the server's log contains every part.
+func loggedLine(s *server, parts ...string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, line := range strings.Split(s.log.String(), "\n") {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(line, p)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
