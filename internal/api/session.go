@@ -258,7 +258,19 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
-	ctx := r.Context()
+	// Sign-up says whether an email is taken (see docs/security.md), so it
+	// shares login's lock: a pair locked by wrong passwords learns nothing
+	// here either, and each "taken" answer counts like a wrong password.
+	ctx, email, client := r.Context(), strings.TrimSpace(req.Email), s.clientKey(r)
+	until, err := s.Catalog.LoginLockedUntil(ctx, email, client)
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	if until != nil && s.Now().Before(*until) {
+		tooMany(w, until.Sub(s.Now()), "Too many attempts for this email from your address. Try again later.")
+		return
+	}
 	role, inviteHash, err := s.signupRole(ctx, req.Invite)
 	if err != nil {
 		writeError(w, s.Log, err)
@@ -267,11 +279,16 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 	nu, err := newUserFromRequest(req.Email, req.Name, req.Password)
 	nu.Role = role
 	var u access.User
-	ok := err == nil
+	ok, taken := err == nil, false
 	if ok {
-		u, ok = s.insertUser(w, r, nu)
+		u, ok, taken = s.insertUser(w, r, nu)
 	} else {
 		writeError(w, s.Log, err)
+	}
+	if taken {
+		if err := s.Catalog.LoginFailed(ctx, email, client, lockAfter, lockFor); err != nil {
+			s.Log.Error("record sign-up for a taken email", "err", err)
+		}
 	}
 	if !ok {
 		if role == access.RoleAdmin && inviteHash == "" {

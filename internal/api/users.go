@@ -51,25 +51,26 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nu.Groups = req.Groups
-	u, ok := s.insertUser(w, r, nu)
+	u, ok, _ := s.insertUser(w, r, nu)
 	if !ok {
 		return
 	}
 	writeJSON(w, http.StatusCreated, u)
 }
 
-// insertUser creates the account or answers why not (a taken email is 409).
-func (s *Server) insertUser(w http.ResponseWriter, r *http.Request, nu catalog.NewUser) (access.User, bool) {
+// insertUser creates the account or answers why not (a taken email is
+// 409, and taken reports it).
+func (s *Server) insertUser(w http.ResponseWriter, r *http.Request, nu catalog.NewUser) (u access.User, ok, taken bool) {
 	u, err := s.Catalog.CreateUser(r.Context(), nu)
 	if errors.Is(err, media.ErrConflict) {
 		writeCode(w, http.StatusConflict, "email_taken", "An account with this email exists already.")
-		return u, false
+		return u, false, true
 	}
 	if err != nil {
 		writeError(w, s.Log, err)
-		return u, false
+		return u, false, false
 	}
-	return u, true
+	return u, true, false
 }
 
 // updateUser changes role, groups, name, password or the disabled flag.
