@@ -118,10 +118,19 @@ func TestTusConcatLimit(t *testing.T) {
 	require.Equal(t, media.StatusWaitingUpload, h.status(v.ID))
 }
 
-// TestPutLimit: the signed PUT stops reading at MaxBytes and stores nothing.
+// TestPutLimit: the signed PUT stops reading at MaxBytes and stores nothing,
+// on disk and on S3.
 func TestPutLimit(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, nil, Config{TTL: time.Hour, MaxBytes: limitBytes})
+	testPutLimit(t, newHarness(t, nil, Config{TTL: time.Hour, MaxBytes: limitBytes}))
+}
+
+func TestPutLimitS3(t *testing.T) {
+	t.Parallel()
+	testPutLimit(t, newHarness(t, s3Store(t), Config{TTL: time.Hour, MaxBytes: limitBytes}))
+}
+
+func testPutLimit(t *testing.T, h *harness) {
 	v, g := h.video(0)
 	req, err := http.NewRequest(http.MethodPut, g.URL, bytes.NewReader(randomBytes(limitBytes+1)))
 	require.NoError(t, err)
