@@ -286,7 +286,7 @@ func TestSessionCookie(t *testing.T) {
 	// Over https it is, under the __Host- name (Secure, Path=/, no Domain).
 	tlsCall := func(method, path, body string, cookies ...*http.Cookie) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
-		req := httptest.NewRequest(method, "https://tv.example"+path, strings.NewReader(body))
+		req := httptest.NewRequest(method, "https://tv.localhost"+path, strings.NewReader(body)) // a local name: no public URL is set
 		req.Header.Set("Content-Type", "application/json")
 		req.TLS = &tls.ConnectionState{}
 		for _, c := range cookies {
