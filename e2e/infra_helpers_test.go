@@ -57,8 +57,10 @@ type s3Server struct {
 }
 
 func versitygwBinary(t *testing.T) string {
-	for _, p := range []string{os.Getenv("VERSITYGW"), filepath.Join(build.Default.GOPATH, "bin", "versitygw")} {
-		if p != "" {
+	// Where scripts/test-integration.sh builds it: $GOBIN or $GOPATH/bin.
+	for _, p := range []string{os.Getenv("VERSITYGW"), filepath.Join(os.Getenv("GOBIN"), "versitygw"),
+		filepath.Join(build.Default.GOPATH, "bin", "versitygw")} {
+		if p != "" && p != "versitygw" {
 			if _, err := os.Stat(p); err == nil {
 				return p
 			}
