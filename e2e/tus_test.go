@@ -247,7 +247,7 @@ func TestServeKilledMidTusUpload(t *testing.T) {
 	bin := binary(t)
 	data := t.TempDir()
 	testutil.BurnCPU(t, 2) // faults happen on busy machines
-	addr := freeAddr(t) // the client's stored upload URL names the port
+	addr := freeAddr(t)    // the client's stored upload URL names the port
 	args := []string{"serve", "--addr", addr, "--data", data, "--workers", "2", "--srt-addr=", "--rtmp-addr="}
 	s := startCmd(t, bin, args, nil)
 	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 1280, Height: 720, Seconds: 6})
