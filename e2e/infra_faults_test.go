@@ -103,6 +103,11 @@ func TestPostgresRestartMidProcessing(t *testing.T) {
 	t.Logf("GET video while PostgreSQL is down: %d after %s", during.Code, time.Since(down).Round(time.Millisecond))
 	require.GreaterOrEqual(t, during.Code, 500, "a clear server error, not a hang or a wrong answer")
 	require.Equal(t, http.StatusServiceUnavailable, statusOf(t, api.base+"/readyz"))
+	// Once the pool has found its connections gone: 503, try again later.
+	for getVideo(api.base, id).Code != http.StatusServiceUnavailable {
+		require.Less(t, time.Since(down), 10*time.Second, "the API answers 503 while the database is down")
+		time.Sleep(100 * time.Millisecond)
+	}
 
 	time.Sleep(time.Until(down.Add(30 * time.Second)))
 	pg.start(t)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/storage"
 )
 
 // errorBody is the one error shape of the API.
@@ -42,6 +43,12 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 		status, code, msg = http.StatusBadRequest, "invalid", "The request is not valid."
 	case errors.Is(err, media.ErrTooLarge):
 		status, code, msg = http.StatusRequestEntityTooLarge, "too_large", "The request is too large."
+	case storage.IsTransient(err):
+		// The database or the object store cannot be reached (restarting,
+		// down): a 503 tells clients to try again rather than give up.
+		log.Warn("backend unavailable", "err", err)
+		w.Header().Set("Retry-After", "5")
+		status, code, msg = http.StatusServiceUnavailable, "unavailable", "The server cannot reach its database or storage right now; try again in a moment."
 	default:
 		log.Error("request failed", "err", err)
 	}
