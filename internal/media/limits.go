@@ -38,6 +38,10 @@ func (l Limits) Check(src Source) error {
 	if l.MaxStreams > 0 && src.Streams > l.MaxStreams {
 		return Inputf("The file has %d streams; this server accepts at most %d.", src.Streams, l.MaxStreams)
 	}
+	if l.MaxDuration > 0 && src.Duration > l.MaxDuration && src.ClaimedDuration > 0 {
+		return Inputf("The media lasts %.0f seconds, although the file says %.0f; the limit is %.0f seconds.",
+			src.Duration, src.ClaimedDuration, l.MaxDuration)
+	}
 	if l.MaxDuration > 0 && src.Duration > l.MaxDuration {
 		return Inputf("The media lasts %.0f seconds; the limit is %.0f seconds.", src.Duration, l.MaxDuration)
 	}

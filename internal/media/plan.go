@@ -106,7 +106,11 @@ type Plan struct {
 	Chunks         []Chunk     `json:"chunks,omitempty"`
 	// Pieces, when there are any, are what the chunk jobs read instead of
 	// the whole source (see Chunk.Piece).
-	Pieces     []Piece    `json:"pieces,omitempty"`
+	Pieces []Piece `json:"pieces,omitempty"`
+	// Sparse is set when the source holds far fewer frames than its frame
+	// rate claims (a still picture over long audio, or a hostile file): the
+	// plan's frame rate follows the frames it really has (see sparseFPS).
+	Sparse     bool       `json:"sparse,omitempty"`
 	Storyboard Storyboard `json:"storyboard"`
 }
 
@@ -134,6 +138,9 @@ func NewPlan(src Source, cfg LadderConfig) (Plan, error) {
 			return Plan{}, Inputf("The video stream has no usable picture size (%dx%d).", src.Width, src.Height)
 		}
 		p.FPSNum, p.FPSDen = capFPS(src.FPSNum, src.FPSDen, cfg.MaxFPS)
+		if num, den, ok := sparseFPS(src, p.FPSNum, p.FPSDen, cfg.SegmentSeconds); ok {
+			p.FPSNum, p.FPSDen, p.Sparse = num, den, true
+		}
 		fps := float64(p.FPSNum) / float64(p.FPSDen)
 		p.GOPFrames = max(1, int(math.Round(fps*cfg.SegmentSeconds)))
 		p.SegmentSeconds = float64(p.GOPFrames) / fps
@@ -143,13 +150,30 @@ func NewPlan(src Source, cfg LadderConfig) (Plan, error) {
 			p.Video[i].ID = fmt.Sprintf("v%d", i)
 			p.Video[i].FPSNum, p.Video[i].FPSDen = p.FPSNum, p.FPSDen
 		}
-		p.Chunks = chunks(src.Duration, fps, p.GOPFrames*cfg.SegmentsPerChunk)
+		chunkFrames := p.GOPFrames * cfg.SegmentsPerChunk
+		if p.Sparse {
+			chunkFrames = sparseChunkFrames(p.GOPFrames, cfg)
+		}
+		p.Chunks = chunks(src.Duration, fps, chunkFrames)
 		p.Storyboard = NewStoryboard(src.Duration)
+		if p.Sparse {
+			p.Storyboard = storyboardEvery(src.Duration, 1/fps)
+		}
 	}
 	if src.HasAudio {
 		p.Audio = audioRungs(src, cfg)
 	}
 	return p, nil
+}
+
+// TotalFrames is the number of frames the plan encodes: the duration on
+// the plan's frame grid. The last chunk stops there, whatever else the
+// source holds.
+func (p Plan) TotalFrames() int {
+	if p.FPSNum <= 0 || p.FPSDen <= 0 {
+		return 0
+	}
+	return int(math.Ceil(p.Duration*float64(p.FPSNum)/float64(p.FPSDen) - 1e-6))
 }
 
 // capFPS keeps a known frame rate under the cap by halving it (120 → 60), and

@@ -7,6 +7,9 @@ type Source struct {
 	Duration float64 `json:"duration"`          // seconds
 	Size     int64   `json:"size"`              // bytes
 	Streams  int     `json:"streams,omitempty"` // streams of every kind in the file
+	// ClaimedDuration is what the container said when its packets run
+	// longer (Duration is then what they hold); 0 when it told the truth.
+	ClaimedDuration float64 `json:"claimed_duration,omitempty"`
 
 	HasVideo   bool   `json:"has_video"`
 	VideoCodec string `json:"video_codec,omitempty"`
@@ -19,6 +22,9 @@ type Source struct {
 	// aspect ratio and rotation: what the decoder allocates.
 	CodedWidth  int `json:"coded_width,omitempty"`
 	CodedHeight int `json:"coded_height,omitempty"`
+	// Frames counts the video's real frames (packets); 0 when not measured.
+	// A file may declare 30 fps and hold two frames an hour apart.
+	Frames int64 `json:"frames,omitempty"`
 
 	HasAudio        bool   `json:"has_audio"`
 	AudioCodec      string `json:"audio_codec,omitempty"`

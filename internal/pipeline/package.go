@@ -57,7 +57,7 @@ func (p *Pipeline) doPackage(ctx context.Context, job *river.Job[PackageArgs]) e
 		return err
 	}
 	p.progress(ref, stepPackage, 0.5)
-	renditions, err := describe(plan, out)
+	renditions, duration, err := describe(plan, out)
 	if err != nil {
 		return err
 	}
@@ -72,6 +72,10 @@ func (p *Pipeline) doPackage(ctx context.Context, job *river.Job[PackageArgs]) e
 	}
 	return complete(ctx, p, job, func(tx *queue.Tx) error {
 		if err := tx.Catalog.SaveRenditions(ctx, ref.VideoID, ref.Run, renditions); err != nil {
+			return err
+		}
+		// What the API says is what was packaged, not what the file claimed.
+		if err := tx.Catalog.SetDuration(ctx, ref.VideoID, ref.Run, duration); err != nil {
 			return err
 		}
 		if _, err := tx.Catalog.FinishStep(ctx, ref.VideoID, ref.Run, stepPackage); err != nil {
@@ -161,31 +165,33 @@ func (p *Pipeline) copyOut(ctx context.Context, key, dst string) error {
 }
 
 // describe measures what packaging produced (codecs, bandwidths), checks it
-// against the plan and writes master.m3u8 and manifest.mpd into out.
-func describe(plan media.Plan, out string) ([]media.Rendition, error) {
+// against the plan and writes master.m3u8 and manifest.mpd into out. It
+// returns the renditions and the duration of the first one's playlist (the
+// video, if any): what viewers get.
+func describe(plan media.Plan, out string) ([]media.Rendition, float64, error) {
 	renditions := plan.Renditions()
 	playlists := make(map[string]manifest.MediaPlaylist, len(renditions))
 	for i := range renditions {
 		r := &renditions[i]
 		pl, err := readPlaylist(filepath.Join(out, r.ID, "index.m3u8"))
 		if err != nil {
-			return nil, fmt.Errorf("rendition %s: %w", r.ID, err)
+			return nil, 0, fmt.Errorf("rendition %s: %w", r.ID, err)
 		}
 		if len(pl.Segments) == 0 {
-			return nil, fmt.Errorf("rendition %s has no segments", r.ID)
+			return nil, 0, fmt.Errorf("rendition %s has no segments", r.ID)
 		}
 		init, err := os.ReadFile(filepath.Join(out, r.ID, "init.mp4"))
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if r.Codecs, err = ffmpeg.CodecsFromInit(init); err != nil {
-			return nil, fmt.Errorf("rendition %s: %w", r.ID, err)
+			return nil, 0, fmt.Errorf("rendition %s: %w", r.ID, err)
 		}
 		if r.AverageBandwidth, r.PeakBandwidth, err = bandwidth(filepath.Join(out, r.ID), pl); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if r.Type == media.KindVideo && pl.Duration() < plan.Duration*0.9-1 {
-			return nil, media.Inputf("The video stream stops at %.1f s although the file says it lasts %.1f s; the file is probably truncated.",
+			return nil, 0, media.Inputf("The video stream stops at %.1f s although the file says it lasts %.1f s; the file is probably truncated.",
 				pl.Duration(), plan.Duration)
 		}
 		playlists[r.ID] = pl
@@ -193,15 +199,15 @@ func describe(plan media.Plan, out string) ([]media.Rendition, error) {
 	if err := writeFile(filepath.Join(out, "master.m3u8"), func(w io.Writer) error {
 		return manifest.WriteMaster(w, renditions)
 	}); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	duration := playlists[renditions[0].ID].Duration()
 	if err := writeFile(filepath.Join(out, "manifest.mpd"), func(w io.Writer) error {
 		return manifest.WriteMPD(w, duration, renditions, playlists)
 	}); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return renditions, nil
+	return renditions, duration, nil
 }
 
 func readPlaylist(name string) (manifest.MediaPlaylist, error) {

@@ -42,6 +42,9 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 		return err
 	}
 	source.Size = info.Size
+	if source, err = p.measure(ctx, ref, src, source); err != nil {
+		return err
+	}
 	if err := p.cfg.Limits.Check(source); err != nil {
 		return err
 	}
@@ -111,4 +114,24 @@ func stepsFor(plan media.Plan) ([]catalog.Step, int) {
 		catalog.Step{Name: stepPackage, Weight: plan.Duration*0.02 + 0.5},
 		catalog.Step{Name: stepPublish, Weight: 0.2})
 	return steps, pending
+}
+
+// measure replaces what the headers claim with what the packets hold: the
+// real number of video frames (a sparse video is then planned at the rate
+// it has) and, when the streams run past the container's duration, their
+// real end, which the duration limit and the plan then use.
+func (p *Pipeline) measure(ctx context.Context, ref Ref, path string, source media.Source) (media.Source, error) {
+	c, err := p.ff.Measure(ctx, path, source.HasVideo, source.HasAudio)
+	if err != nil {
+		return source, err
+	}
+	source.Frames = c.VideoFrames
+	// Half a second absorbs the usual disagreement between a container's
+	// duration and its last packet (priming, rounding, a last frame's length).
+	if c.End > source.Duration+0.5 {
+		logWith(p.log, ref).Info("streams run past the container's duration",
+			"claimed", source.Duration, "measured", c.End)
+		source.ClaimedDuration, source.Duration = source.Duration, c.End
+	}
+	return source, nil
 }

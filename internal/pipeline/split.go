@@ -31,7 +31,10 @@ import (
 func (p *Pipeline) split(ctx context.Context, job *river.Job[ProbeArgs], key, src string, plan media.Plan) (media.Plan, error) {
 	ref := job.Args.Ref
 	log := logWith(p.log, ref)
-	if p.cfg.SplitMinBytes < 0 || len(plan.Video) == 0 || len(plan.Chunks) < 2 {
+	// A sparse plan's frames are far apart and few: its chunks decode
+	// little, and PieceSpans' slack assumes sources no denser than twice
+	// the plan's rate.
+	if p.cfg.SplitMinBytes < 0 || len(plan.Video) == 0 || len(plan.Chunks) < 2 || plan.Sparse {
 		return plan, nil
 	}
 	if fi, err := os.Stat(src); err != nil || fi.Size() < p.cfg.SplitMinBytes {

@@ -82,8 +82,8 @@ func ChunkArgs(p media.Plan, c media.Chunk, src, outDir string) []string {
 		if p.Threads > 0 {
 			args = append(args, "-threads", strconv.Itoa(p.Threads))
 		}
-		if c.Frames > 0 {
-			args = append(args, "-frames:v", strconv.Itoa(c.Frames))
+		if n := chunkFrames(p, c); n > 0 {
+			args = append(args, "-frames:v", strconv.Itoa(n))
 		}
 		args = append(args,
 			"-f", "mpegts",
@@ -111,6 +111,20 @@ func ChunkArgs(p media.Plan, c media.Chunk, src, outDir string) []string {
 		)
 	}
 	return args
+}
+
+// chunkFrames is how many frames chunk c encodes: its own count, and for
+// the last chunk what is left of the plan's duration. A container may say
+// 10 s and hold an hour of frames; nothing past the duration that passed
+// the limits is encoded.
+func chunkFrames(p media.Plan, c media.Chunk) int {
+	if c.Frames > 0 {
+		return c.Frames
+	}
+	if total := p.TotalFrames(); total > 0 {
+		return max(1, total-c.StartFrame)
+	}
+	return 0
 }
 
 // TilePattern names storyboard tiles by global tile index, in a chunk's
@@ -208,7 +222,13 @@ func hlsArgs(hlsTime float64, dir string) []string {
 func AudioArgs(p media.Plan, src, outDir string) []string {
 	args := InputFlags()
 	// Input options: skip demuxing video (and cover art), subtitles, data.
-	args = append(args, "-vn", "-sn", "-dn", "-i", inputURL(src))
+	args = append(args, "-vn", "-sn", "-dn")
+	if p.Duration > 0 {
+		// Read no further than the duration that passed the limits, even if
+		// the audio runs on.
+		args = append(args, "-t", seconds(p.Duration))
+	}
+	args = append(args, "-i", inputURL(src))
 	for _, r := range p.Audio {
 		args = append(args,
 			"-map", "0:a:0", "-vn",

@@ -91,8 +91,22 @@ func TestChunkArgsShape(t *testing.T) {
 	_, tiles := p.TilesIn(p.Chunks[1])
 	require.Positive(t, tiles)
 	require.Equal(t, len(p.Video)+1, count(args, "-frames:v"), "every rung and the storyboard tiles are bounded")
-	last := ChunkArgs(p, p.Chunks[len(p.Chunks)-1], "/in/x.mp4", "/o")
-	require.Equal(t, 1, count(last, "-frames:v"), "the last chunk's rungs run to the end; only tiles are counted")
+	lastChunk := p.Chunks[len(p.Chunks)-1]
+	last := ChunkArgs(p, lastChunk, "/in/x.mp4", "/o")
+	_, lastTiles := p.TilesIn(lastChunk)
+	require.Equal(t, len(p.Video)+min(lastTiles, 1), count(last, "-frames:v"),
+		"the last chunk stops at the plan's duration too, whatever the source holds past it")
+	// 10 s at 29.97 fps is 300 frames; the last chunk starts at frame 240.
+	capped := 0
+	for i := range last[:len(last)-1] {
+		if last[i] == "-frames:v" && last[i+1] == "60" {
+			capped++
+		}
+	}
+	require.Equal(t, len(p.Video), capped, "every rung of the last chunk encodes 60 frames")
+	audio := AudioArgs(p, "/in/x.mp4", "/o")
+	require.Equal(t, "10", audio[indexOf(audio, "-t")+1], "the audio stops at the plan's duration")
+	require.Less(t, indexOf(audio, "-t"), indexOf(audio, "-i"), "as an input option: nothing past it is even read")
 	first := ChunkArgs(p, p.Chunks[0], "/in/x.mp4", "/o")
 	require.Equal(t, -1, indexOf(first, "-ss"), "no seek for the first chunk")
 	p.Pieces = []media.Piece{{Size: 1}}
