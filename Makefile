@@ -70,5 +70,10 @@ bench: deps-ffmpeg $(BIN)
 bench-delivery: deps-ffmpeg $(BIN)
 	KINEMA_BIN=$(BIN) bench/delivery.sh
 
+# Signed delivery beside nginx (apt) with wrk, same files, alternated runs.
+.PHONY: bench-nginx
+bench-nginx: deps-ffmpeg $(BIN)
+	KINEMA_BIN=$(BIN) bench/nginx.sh
+
 clean:
 	rm -rf bin internal/web/dist/assets internal/web/dist/index.html

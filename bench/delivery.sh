@@ -56,7 +56,7 @@ start_kinema() {
   local bin=$1 data=$2 port=$3 log=$4
   shift 4
   KINEMA_ADMIN_TOKEN=bench-admin-token KINEMA_LADDER=360 \
-    "$bin" serve --addr "127.0.0.1:$port" --data "$data" --srt-addr= --rtmp-addr= "$@" >"$log" 2>&1 &
+    "$bin" serve --addr "127.0.0.1:$port" --data "$data" --srt-addr= --rtmp-addr= --metrics-addr 127.0.0.1:0 "$@" >"$log" 2>&1 &
   started=$!
   pids+=($started)
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && return; sleep 0.1; done

@@ -1,7 +1,6 @@
 package delivery
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,6 +12,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +38,17 @@ const (
 	manifestMaxAge        = 60 * time.Second
 	immutableCache        = "public, max-age=31536000, s-maxage=60, immutable"
 	privateImmutableCache = "private, max-age=31536000, immutable"
+)
+
+// Header values set on every response, allocated once. net/http never
+// changes a value slice in place, and Header.Add appends to a full slice, so
+// sharing them is safe; each saves an allocation per request.
+var (
+	immutableCacheValue        = []string{immutableCache}
+	privateImmutableCacheValue = []string{privateImmutableCache}
+	nosniffValue               = []string{"nosniff"}
+	anyOriginValue             = []string{"*"}
+	exposeHeadersValue         = []string{"Content-Length, Content-Range, ETag"}
 )
 
 // maxCookies bounds how many playback cookies one request may make the
@@ -148,6 +159,7 @@ type Handler struct {
 	keys         Verifier
 	genFunc      func() uint64 // the keys' generation; constant for fixed keys
 	tokens       *tokenCache
+	manifests    *manifestCache
 	gates        *gateCache[Gate]
 	users        *gateCache[UserGate] // nil refuses every grant naming a user
 	logger       *slog.Logger
@@ -195,7 +207,7 @@ func NewHandlerOptions(store storage.Store, keys Verifier, gate GateFunc, logger
 		gen = g.Generation
 	}
 	h := &Handler{
-		store: store, keys: keys, genFunc: gen, tokens: newTokenCache(), gates: newGateCache(opts.PublishedTTL, maxCachedVideos, gate),
+		store: store, keys: keys, genFunc: gen, tokens: newTokenCache(), manifests: newManifestCache(), gates: newGateCache(opts.PublishedTTL, maxCachedVideos, gate),
 		logger: logger, nowFunc: now, clientIPFunc: opts.ClientIPFunc, origins: origins,
 	}
 	if opts.UserGateFunc != nil {
@@ -208,7 +220,7 @@ func NewHandlerOptions(store storage.Store, keys Verifier, gate GateFunc, logger
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	h.setCORS(hdr, r)
-	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr["X-Content-Type-Options"] = nosniffValue
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 	case http.MethodOptions:
@@ -223,7 +235,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusMethodNotAllowed)
 		return
 	}
-	hdr.Set("Access-Control-Expose-Headers", "Content-Length, Content-Range, ETag")
+	hdr["Access-Control-Expose-Headers"] = exposeHeadersValue
 
 	id, rel, ok := parseMediaPath(r.URL)
 	if !ok {
@@ -286,32 +298,41 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest)
 		return
 	}
+	if ft.manifest {
+		hdr["Content-Type"] = ft.contentTypeValue
+		h.serveManifest(w, r, log, key, rel, g)
+		return
+	}
+	obj, ok := h.open(w, r, log, key)
+	if !ok {
+		return
+	}
+	defer obj.Close()
+	hdr["Content-Type"] = ft.contentTypeValue
+	if etag := quoteETag(obj.Info().ETag); etag != "" {
+		hdr["Etag"] = []string{etag}
+	}
+	if g.cookie {
+		hdr["Cache-Control"] = privateImmutableCacheValue
+	} else {
+		hdr["Cache-Control"] = immutableCacheValue
+	}
+	serveObject(w, r, obj)
+}
+
+// open opens a media object, answering the request itself when it cannot.
+func (h *Handler) open(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, key string) (storage.Object, bool) {
 	obj, err := h.store.Open(r.Context(), key)
 	switch {
 	case errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrInvalidKey):
 		fail(w, http.StatusNotFound)
-		return
+		return nil, false
 	case err != nil:
 		log().ErrorContext(r.Context(), "open media object", "key", key, "err", err)
 		fail(w, http.StatusInternalServerError)
-		return
+		return nil, false
 	}
-	defer obj.Close()
-
-	hdr.Set("Content-Type", ft.contentType)
-	if ft.manifest {
-		h.serveManifest(w, r, log(), obj, rel, g)
-		return
-	}
-	if etag := quoteETag(obj.Info().ETag); etag != "" {
-		hdr.Set("ETag", etag)
-	}
-	if g.cookie {
-		hdr.Set("Cache-Control", privateImmutableCache)
-	} else {
-		hdr.Set("Cache-Control", immutableCache)
-	}
-	serveObject(w, r, obj)
+	return obj, true
 }
 
 // setCORS allows every origin to read token-authorised media, and the
@@ -321,7 +342,7 @@ func (h *Handler) setCORS(hdr http.Header, r *http.Request) {
 		// Players run on other origins (embeds, the dev UI server); with a
 		// wildcard the browser never sends cookies, so the token in the URL
 		// is the only credential a foreign page can use.
-		hdr.Set("Access-Control-Allow-Origin", "*")
+		hdr["Access-Control-Allow-Origin"] = anyOriginValue
 		return
 	}
 	hdr.Add("Vary", "Origin") // the answer depends on it: keep caches honest
@@ -449,23 +470,44 @@ func (h *Handler) verify(token string, now time.Time) (auth.Claims, error) {
 // serveManifest serves a manifest, rewritten so every child URL carries the
 // query token; under a cookie it is served as stored, since the cookie rides
 // along by itself. The ETag is of the served bytes (the stored object's ETag
-// would be wrong for rewritten bytes, which differ per token).
-func (h *Handler) serveManifest(w http.ResponseWriter, r *http.Request, log *slog.Logger, obj storage.Object, rel string, g grant) {
-	src, err := io.ReadAll(io.LimitReader(obj, maxManifestSize+1))
-	if err == nil && len(src) > maxManifestSize {
-		err = fmt.Errorf("manifest larger than %d bytes", maxManifestSize)
+// would be wrong for rewritten bytes, which differ per token). What is served
+// is cached per (object, token) and reused while the stored object is the
+// same version; the grant has been checked before, on every request.
+func (h *Handler) serveManifest(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, key, rel string, g grant) {
+	mk := manifestKey{key: key, token: g.token, cookie: g.cookie}
+	e := h.manifests.get(mk)
+	if e != nil {
+		if info, err := h.store.Stat(r.Context(), key); err != nil || !e.matches(info) {
+			e = nil
+		}
 	}
-	if err != nil {
-		log.ErrorContext(r.Context(), "read manifest", "err", err)
-		fail(w, http.StatusInternalServerError)
-		return
+	if e == nil {
+		var ok bool
+		if e, ok = h.renderManifest(w, r, log, key, rel, g); !ok {
+			return
+		}
+		h.manifests.put(mk, e)
 	}
+	maxAge := min(manifestMaxAge, g.claims.ExpiresAt.Sub(h.nowFunc()))
+	w.Header()["Cache-Control"] = []string{"private, max-age=" + strconv.Itoa(max(0, int(maxAge.Seconds())))}
+	serveManifestEntry(w, r, e)
+}
+
+// renderManifest reads and rewrites a stored manifest for g, answering the
+// request itself when it cannot.
+func (h *Handler) renderManifest(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, key, rel string, g grant) (*manifestEntry, bool) {
+	if !g.cookie && path.Ext(rel) == ".m3u8" {
+		return h.renderHLS(w, r, log, key, g)
+	}
+	src, info, ok := h.readManifest(w, r, log, key)
+	if !ok {
+		return nil, false
+	}
+	var err error
 	out := src
 	if !g.cookie {
 		query := "token=" + url.QueryEscape(g.token)
 		switch path.Ext(rel) {
-		case ".m3u8":
-			out = manifest.RewriteHLS(src, query)
 		case ".mpd":
 			out, err = manifest.RewriteMPD(src, query)
 		case ".vtt":
@@ -473,16 +515,56 @@ func (h *Handler) serveManifest(w http.ResponseWriter, r *http.Request, log *slo
 		}
 	}
 	if err != nil {
-		log.ErrorContext(r.Context(), "rewrite manifest", "err", err)
+		log().ErrorContext(r.Context(), "rewrite manifest", "err", err)
 		fail(w, http.StatusInternalServerError)
-		return
+		return nil, false
 	}
 	sum := sha256.Sum256(out)
-	hdr := w.Header()
-	hdr.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
-	maxAge := min(manifestMaxAge, g.claims.ExpiresAt.Sub(h.nowFunc()))
-	hdr.Set("Cache-Control", fmt.Sprintf("private, max-age=%d", max(0, int(maxAge.Seconds()))))
-	http.ServeContent(w, r, "", obj.Info().ModTime, bytes.NewReader(out))
+	return newManifestEntry(info, out, `"`+hex.EncodeToString(sum[:16])+`"`), true
+}
+
+// renderHLS rewrites an HLS playlist for g's token from the playlist's
+// compiled template, compiling it first if the cache has none for the stored
+// version: each new viewer costs a copy, not a parse.
+func (h *Handler) renderHLS(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, key string, g grant) (*manifestEntry, bool) {
+	tk := manifestKey{key: key, template: true}
+	t := h.manifests.get(tk)
+	if t != nil {
+		if info, err := h.store.Stat(r.Context(), key); err != nil || !t.matches(info) {
+			t = nil
+		}
+	}
+	if t == nil {
+		src, info, ok := h.readManifest(w, r, log, key)
+		if !ok {
+			return nil, false
+		}
+		t = &manifestEntry{version: info, tmpl: manifest.CompileHLS(src)}
+		h.manifests.put(tk, t)
+	}
+	out := t.tmpl.Render("token=" + url.QueryEscape(g.token))
+	sum := sha256.Sum256(out)
+	return newManifestEntry(t.version, out, `"`+hex.EncodeToString(sum[:16])+`"`), true
+}
+
+// readManifest reads a stored manifest whole, answering the request itself
+// when it cannot.
+func (h *Handler) readManifest(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, key string) ([]byte, storage.Info, bool) {
+	obj, ok := h.open(w, r, log, key)
+	if !ok {
+		return nil, storage.Info{}, false
+	}
+	defer obj.Close()
+	src, err := io.ReadAll(io.LimitReader(obj, maxManifestSize+1))
+	if err == nil && len(src) > maxManifestSize {
+		err = fmt.Errorf("manifest larger than %d bytes", maxManifestSize)
+	}
+	if err != nil {
+		log().ErrorContext(r.Context(), "read manifest", "err", err)
+		fail(w, http.StatusInternalServerError)
+		return nil, storage.Info{}, false
+	}
+	return src, obj.Info(), true
 }
 
 // quoteETag turns a storage ETag into an HTTP entity tag, leaving one that is

@@ -15,19 +15,24 @@ const maxPathLen = 512
 
 // fileType describes how one file extension is served.
 type fileType struct {
-	contentType string
-	manifest    bool // read, rewritten with the token, never cached long
+	contentType      string
+	manifest         bool     // read, rewritten with the token, never cached long
+	contentTypeValue []string // {contentType}, shared by every response
 }
 
 // fileTypes is the allowlist: anything else under media/<id>/ (work files,
 // logs, whatever a future pipeline drops there) is not served.
 var fileTypes = map[string]fileType{
-	".m3u8": {"application/vnd.apple.mpegurl", true},
-	".mpd":  {"application/dash+xml", true},
-	".vtt":  {"text/vtt; charset=utf-8", true},
-	".m4s":  {"video/iso.segment", false},
-	".mp4":  {"video/mp4", false},
-	".jpg":  {"image/jpeg", false},
+	".m3u8": newFileType("application/vnd.apple.mpegurl", true),
+	".mpd":  newFileType("application/dash+xml", true),
+	".vtt":  newFileType("text/vtt; charset=utf-8", true),
+	".m4s":  newFileType("video/iso.segment", false),
+	".mp4":  newFileType("video/mp4", false),
+	".jpg":  newFileType("image/jpeg", false),
+}
+
+func newFileType(contentType string, manifest bool) fileType {
+	return fileType{contentType: contentType, manifest: manifest, contentTypeValue: []string{contentType}}
 }
 
 // parseMediaPath splits /media/<id>/<rel> into the video id and the path

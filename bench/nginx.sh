@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# Signed delivery next to nginx: one processed video, served on loopback by
+#   nginx    Debian's nginx, sendfile on, unsigned, straight from kinema's
+#            local object directory (the physical limit we aim at)
+#   token    kinema, ?token=<play token> on the URL
+#   cookie   kinema, the same token in the kinema_play cookie
+# over the same two files: the largest video segment ("seg") and one media
+# playlist ("pl", which kinema rewrites with the token; under a cookie it is
+# served as stored). Each (file, server) pair gets one wrk run of DURATION
+# (2 threads, CONNS connections), and all pairs alternate for ROUNDS rounds,
+# so a busy spell of the machine hits every server. Only ratios between runs
+# of the same round mean anything; the summary prints their range over the
+# rounds, plus each server's CPU time per request (utime+stime from /proc,
+# nginx master and workers summed), which other load disturbs less.
+# Set KINEMA_BIN_BASE to an older build to measure it too ("base", token).
+#
+# usage: bench/nginx.sh   (env: KINEMA_BIN, KINEMA_BIN_BASE, CONNS=100,
+#                          THREADS=2, DURATION=5s, ROUNDS=3, BENCH_PORT=18920)
+# nginx and wrk are installed with apt when missing (needs root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${KINEMA_BIN:-bin/kinema}
+BASE_BIN=${KINEMA_BIN_BASE:-}
+CONNS=${CONNS:-100}
+THREADS=${THREADS:-2}
+DURATION=${DURATION:-5s}
+ROUNDS=${ROUNDS:-3}
+PORT=${BENCH_PORT:-18920}
+NGINX_PORT=$((PORT + 1))
+BASE_PORT=$((PORT + 2))
+OUT=bench/out/nginx
+mkdir -p "$OUT"
+SRC=bench/out/src-20s-360p30.mp4
+
+need=()
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+command -v wrk >/dev/null || need+=(wrk)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]} ..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >&2
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+[ -x "$BIN" ] || go build -o "$BIN" ./cmd/kinema
+
+if [ ! -f "$SRC" ]; then
+  echo "generating $SRC ..." >&2
+  ffmpeg -v error -y -f lavfi -i "testsrc2=size=640x360:rate=30:duration=20" \
+    -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=20" \
+    -vf "noise=alls=4:allf=t" -c:v libx264 -preset veryfast -b:v 1M -g 60 -pix_fmt yuv420p \
+    -c:a aac -b:a 128k -shortest "$SRC"
+fi
+
+DATA=$(mktemp -d /tmp/kinema-bench-nginx.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+# start_kinema BIN DATA PORT LOG [FLAGS]: serve on loopback, no live ingest,
+# wait until healthy; the pid is in $started.
+start_kinema() {
+  local bin=$1 data=$2 port=$3 log=$4
+  shift 4
+  KINEMA_ADMIN_TOKEN=bench-admin-token KINEMA_LADDER=360 \
+    "$bin" serve --addr "127.0.0.1:$port" --data "$data" --srt-addr= --rtmp-addr= --metrics-addr 127.0.0.1:0 "$@" >"$log" 2>&1 &
+  started=$!
+  pids+=($started)
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && return; sleep 0.1; done
+  echo "kinema on :$port did not start; see $log" >&2
+  exit 1
+}
+
+# Process the source, then restart without in-process workers so the job
+# poller is not part of the measurement.
+start_kinema "$BIN" "$DATA/main" "$PORT" "$OUT/process.log"
+"$BIN" upload --server "http://127.0.0.1:$PORT" --token bench-admin-token --wait "$SRC" >"$OUT/video.json" 2>"$OUT/upload.log"
+kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; pids=()
+ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$OUT/video.json")
+[ -z "$BASE_BIN" ] || cp -a "$DATA/main" "$DATA/base"
+
+start_kinema "$BIN" "$DATA/main" "$PORT" "$OUT/server.log" --workers 0
+declare -A pid_of=([token]=$started [cookie]=$started) port_of=([token]=$PORT [cookie]=$PORT [nginx]=$NGINX_PORT)
+URL=$("$BIN" sign --data "$DATA/main" --base "http://127.0.0.1:$PORT" --ttl 2h "$ID" | tail -1)
+TOKEN=${URL#*token=}
+servers=(nginx token cookie)
+if [ -n "$BASE_BIN" ]; then
+  start_kinema "$BASE_BIN" "$DATA/base" "$BASE_PORT" "$OUT/server-base.log" --workers 0
+  pid_of[base]=$started port_of[base]=$BASE_PORT
+  servers+=(base)
+fi
+
+# nginx as a distribution would run it for static files: sendfile, workers
+# per core, keep-alive, no access log (kinema logs nothing per request at its
+# default level either). It runs as the user running this script, since the
+# object directory is private to it.
+ROOT=$DATA/main/objects
+cat >"$DATA/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+pid $DATA/nginx.pid;
+error_log $DATA/nginx-error.log warn;
+$( [ "$(id -u)" = 0 ] && echo "user root;" )
+events { worker_connections 1024; }
+http {
+  include /etc/nginx/mime.types;
+  types { application/vnd.apple.mpegurl m3u8; video/iso.segment m4s; }
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_timeout 65;
+  keepalive_requests 1000000;
+  access_log off;
+  client_body_temp_path $DATA/nginx-tmp;
+  proxy_temp_path $DATA/nginx-tmp;
+  fastcgi_temp_path $DATA/nginx-tmp;
+  uwsgi_temp_path $DATA/nginx-tmp;
+  scgi_temp_path $DATA/nginx-tmp;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $ROOT;
+  }
+}
+EOF
+"$NGINX" -c "$DATA/nginx.conf" -p "$DATA" >"$OUT/nginx.log" 2>&1 &
+pid_of[nginx]=$!
+pids+=($!)
+
+# The files: the largest segment of the video and its first media playlist.
+SEG=$(cd "$ROOT" && find "media/$ID" -name '*.m4s' -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2)
+PL=$(cd "$ROOT" && find "media/$ID" -mindepth 2 -name '*.m3u8' | sort | head -1)
+for _ in $(seq 1 50); do curl -fs -o /dev/null "http://127.0.0.1:$NGINX_PORT/$SEG" && break; sleep 0.1; done
+
+# Sanity: every server answers 200 with the bytes nginx has; kinema refuses
+# without a credential; the token playlist is rewritten, the cookie one not.
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/$SEG")
+[ "$code" = 403 ] || { echo "unsigned request to kinema got $code, want 403" >&2; exit 1; }
+cmp <(curl -fs "http://127.0.0.1:$PORT/$SEG?token=$TOKEN") <(curl -fs "http://127.0.0.1:$NGINX_PORT/$SEG")
+cmp <(curl -fs -H "Cookie: kinema_play=$TOKEN" "http://127.0.0.1:$PORT/$PL") <(curl -fs "http://127.0.0.1:$NGINX_PORT/$PL")
+curl -fs "http://127.0.0.1:$PORT/$PL?token=$TOKEN" | grep -q "?token=$TOKEN" ||
+  { echo "token playlist is not rewritten" >&2; exit 1; }
+
+# cpu_ticks PID: user + system CPU time of a process and its children (nginx
+# workers), in clock ticks.
+cpu_ticks() {
+  local t=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$t"
+}
+HZ=$(getconf CLK_TCK)
+
+# to_ms VALUE: a wrk latency ("812.00us", "7.41ms", "1.02s") in ms.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+    printf "%.3f", n }'
+}
+
+# measure SERVER FILE: one wrk run; prints key=value results.
+measure() {
+  local server=$1 file=$2 url hdr=()
+  case $file in seg) url=$SEG ;; pl) url=$PL ;; esac
+  url="http://127.0.0.1:${port_of[$server]}/$url"
+  case $server in
+    token | base) url+="?token=$TOKEN" ;;
+    cookie) hdr=(-H "Cookie: kinema_play=$TOKEN") ;;
+  esac
+  local c0 c1 out reqs rps p99 non2xx
+  c0=$(cpu_ticks "${pid_of[$server]}")
+  out=$(wrk -t "$THREADS" -c "$CONNS" -d "$DURATION" --latency "${hdr[@]}" "$url")
+  c1=$(cpu_ticks "${pid_of[$server]}")
+  reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+  rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
+  p99=$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
+  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+  if [ -n "$non2xx" ] || echo "$out" | grep -q 'Socket errors'; then
+    echo "$out" >&2
+    echo "$server $file: errors during the run" >&2
+    exit 1
+  fi
+  echo "server=$server file=$file rps=$rps p99_ms=$p99 requests=$reqs cpu_us_per_req=$(echo "($c1 - $c0) / $HZ / $reqs * 1000000" | bc -l | xargs printf '%.1f')"
+}
+
+results=$OUT/results.txt
+: >"$results"
+for r in $(seq 1 "$ROUNDS"); do
+  for f in seg pl; do
+    for s in "${servers[@]}"; do
+      echo "round=$r $(measure "$s" "$f")" | tee -a "$results"
+    done
+  done
+done
+
+printf '\nsource %s; seg %s (%s bytes), pl %s (%s bytes)\n' "$SRC" "$SEG" "$(stat -c %s "$ROOT/$SEG")" "$PL" "$(stat -c %s "$ROOT/$PL")"
+printf 'wrk -t %s -c %s -d %s, %s rounds; ranges over rounds of the ratio to nginx in the same round\n' "$THREADS" "$CONNS" "$DURATION" "$ROUNDS"
+awk '
+  function lo(a, b) { return a == "" || b < a ? b : a }
+  function hi(a, b) { return a == "" || b > a ? b : a }
+  { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+    k = f["server"] SUBSEP f["file"]; r = f["round"]
+    rps[r, k] = f["rps"]; p99[r, k] = f["p99_ms"]; cpu[r, k] = f["cpu_us_per_req"]; rounds = r
+    if (!(f["server"] in seen)) { seen[f["server"]] = 1; order[++n] = f["server"] } }
+  END {
+    printf "%-6s %-4s %19s %17s %15s %13s %15s %12s\n", "server", "file", "req/s", "req/s ratio", "p99 ms", "p99 ratio", "CPU us/req", "CPU ratio"
+    split("seg pl", files, " ")
+    for (fi = 1; fi <= 2; fi++) for (i = 1; i <= n; i++) {
+      s = order[i]; fl = files[fi]; k = s SUBSEP fl; nk = "nginx" SUBSEP fl
+      delete m
+      for (r = 1; r <= rounds; r++) {
+        m["rl"] = lo(m["rl"], rps[r, k]); m["rh"] = hi(m["rh"], rps[r, k])
+        m["pl"] = lo(m["pl"], p99[r, k]); m["ph"] = hi(m["ph"], p99[r, k])
+        m["cl"] = lo(m["cl"], cpu[r, k]); m["ch"] = hi(m["ch"], cpu[r, k])
+        x = rps[r, k] / rps[r, nk]; m["xl"] = lo(m["xl"], x); m["xh"] = hi(m["xh"], x)
+        y = p99[r, k] / p99[r, nk]; m["yl"] = lo(m["yl"], y); m["yh"] = hi(m["yh"], y)
+        z = cpu[r, k] / cpu[r, nk]; m["zl"] = lo(m["zl"], z); m["zh"] = hi(m["zh"], z)
+      }
+      printf "%-6s %-4s %9.0f-%-9.0f %8.2f-%-8.2f %7.2f-%-7.2f %6.2f-%-6.2f %7.1f-%-7.1f %5.2f-%-5.2f\n", s, fl,
+        m["rl"], m["rh"], m["xl"], m["xh"], m["pl"], m["ph"], m["yl"], m["yh"], m["cl"], m["ch"], m["zl"], m["zh"]
+    }
+  }' "$results"
