@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -62,7 +63,18 @@ func Migrate(ctx context.Context, db *sql.DB, dialect string) error {
 // lock: an API node and its workers often start at the same moment, and two
 // migrations running at once collide.
 func OpenPostgres(ctx context.Context, url string, migrateMore ...func(context.Context, *pgxpool.Pool) error) (*pgxpool.Pool, error) {
-	pool, err := pgxpool.New(ctx, url)
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgx's default, max(4, CPUs), is shared here by River (its
+		// LISTEN connection, fetches, completions), job progress and API
+		// requests: too few on a small machine. pool_max_conns in the URL
+		// still decides.
+		cfg.MaxConns = max(cfg.MaxConns, 10)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}

@@ -213,10 +213,11 @@ func (p *Pipeline) outcome(ctx context.Context, ref Ref, step string, job *river
 	attempt, maxAttempts := job.Attempt, job.MaxAttempts
 	log := p.log.With("video", ref.VideoID, "run", ref.Run, "step", step, "job", job.ID, "attempt", attempt)
 	if errors.Is(err, queue.ErrLeaseLost) || errors.Is(context.Cause(ctx), queue.ErrLeaseLost) {
-		// Another worker runs this job now; what this attempt did is dropped
-		// (River ignores its outcome too) and must not fail the video.
+		// Another worker runs this job now (River then ignores this outcome),
+		// or may soon: what this attempt did is dropped, and it must cost
+		// neither an attempt nor the video.
 		log.Warn("job handed to another worker; this attempt's result is dropped")
-		return queue.ErrLeaseLost
+		return river.JobSnooze(time.Second)
 	}
 	if errors.Is(ctx.Err(), context.Canceled) {
 		log.Info("job interrupted by shutdown; it will run again")

@@ -26,7 +26,7 @@ func NewSQLite(db *sql.DB, cat *catalog.Catalog, workers *river.Workers, cfg Con
 		func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) },
 		func(_ context.Context, tx *sql.Tx) error { return tx.Commit() },
 		func(_ context.Context, tx *sql.Tx) error { return tx.Rollback() },
-		cat.WithTx, sqliteLeases{db}, sqliteDiscard)
+		cat.WithTx, sqliteLeases{db}, false, sqliteDiscard)
 	if err != nil {
 		return nil, err
 	}
@@ -44,11 +44,24 @@ func NewSQLite(db *sql.DB, cat *catalog.Catalog, workers *river.Workers, cfg Con
 // NewPostgres runs River on PostgreSQL through pgx; idle workers wake up on
 // LISTEN/NOTIFY instead of polling.
 func NewPostgres(pool *pgxpool.Pool, cat *catalog.Catalog, workers *river.Workers, cfg Config) (*Queue, error) {
+	leases := pgLeases{pool: pool}
+	if cfg.Concurrency > 0 {
+		// Heartbeats get connections of their own, so jobs and requests
+		// holding every pooled connection cannot make a live worker look
+		// dead.
+		hb := pool.Config().Copy()
+		hb.MaxConns, hb.MinConns = 2, 0
+		p, err := pgxpool.NewWithConfig(context.Background(), hb)
+		if err != nil {
+			return nil, fmt.Errorf("heartbeat pool: %w", err)
+		}
+		leases = pgLeases{pool: p, own: true}
+	}
 	q, err := build(riverpgxv5.New(pool), workers, cfg, false,
 		func(ctx context.Context) (pgx.Tx, error) { return pool.Begin(ctx) },
 		func(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) },
 		func(ctx context.Context, tx pgx.Tx) error { return tx.Rollback(ctx) },
-		cat.WithPgxTx, pgLeases{pool}, pgDiscard)
+		cat.WithPgxTx, leases, true, pgDiscard)
 	if err != nil {
 		return nil, err
 	}
@@ -88,10 +101,11 @@ func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error
 // into a Queue.
 func build[TTx any](driver riverdriver.Driver[TTx], workers *river.Workers, cfg Config, pollOnly bool,
 	begin func(context.Context) (TTx, error), commit, rollback func(context.Context, TTx) error,
-	bind func(TTx) *catalog.Catalog, leases leaseDB, discard func(context.Context, TTx, lostJob) (*discardedJob, error),
+	bind func(TTx) *catalog.Catalog, leases leaseDB, fence bool, discard func(context.Context, TTx, lostJob) (*discardedJob, error),
 ) (*Queue, error) {
 	working := cfg.Concurrency > 0
-	k := &keeper{worker: cfg.ID, ttl: cmp.Or(cfg.LeaseTTL, DefaultLeaseTTL), db: leases, log: cmp.Or(cfg.Logger, slog.Default()), jobs: map[int64]heldJob{}}
+	k := &keeper{worker: cfg.ID, ttl: cmp.Or(cfg.LeaseTTL, DefaultLeaseTTL), fence: fence, db: leases,
+		log: cmp.Or(cfg.Logger, slog.Default()), jobs: map[int64]heldJob{}}
 	if working {
 		// First, so a job's context carries its lease into every other layer.
 		cfg.Middleware = append([]rivertype.Middleware{&leaseMiddleware{k: k}}, cfg.Middleware...)

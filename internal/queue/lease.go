@@ -22,14 +22,15 @@ import (
 // discarded and the same job inserted afresh, in one transaction: River
 // applies a job's result only to a row that is still running, so whatever
 // the presumed-dead worker reports later changes nothing, and the fresh row
-// goes to a live worker. A worker that cannot write its heartbeat for 2/3 of
-// the TTL, or finds one of its jobs taken, cancels those jobs itself.
+// goes to a live worker. A worker that cannot write its heartbeat for a
+// lease minus one beat, or finds one of its jobs taken, cancels those jobs
+// itself.
 // Jobs on healthy workers are never touched, however long they run.
 
 // DefaultLeaseTTL: a dead worker's job is back in the queue, ahead of the
 // jobs queued with it, after at most about TTL + 2×TTL/5 (≈ 14 s), while a
-// live worker would have to miss five heartbeats in a row to lose its jobs
-// (and stops them itself after 2/3 of the TTL without one).
+// live worker would have to fail five heartbeats in a row to lose its jobs
+// (and stops them itself after four).
 const DefaultLeaseTTL = 10 * time.Second
 
 // ErrLeaseLost means this process no longer holds the job: it was presumed
@@ -92,6 +93,8 @@ type leaseDB interface {
 	front(ctx context.Context, ids []int64) error
 	// prune forgets workers silent for longer than age.
 	prune(ctx context.Context, age time.Duration) error
+	// close releases what the leases hold of their own.
+	close()
 }
 
 // heartbeatsKept: rows of workers silent this long are deleted when a
@@ -101,8 +104,12 @@ const heartbeatsKept = 24 * time.Hour
 // keeper writes this process's heartbeat, cancels jobs it no longer holds
 // and requeues the jobs of dead workers.
 type keeper struct {
-	worker  string
-	ttl     time.Duration
+	worker string
+	ttl    time.Duration
+	// fence: stop this process's jobs when its heartbeat cannot be written
+	// for a while, as other processes may take them. Off on SQLite, where
+	// the only other processes are earlier, dead ones.
+	fence   bool
 	db      leaseDB
 	requeue func(ctx context.Context, j lostJob) (newID int64, ok bool, err error)
 	log     *slog.Logger
@@ -125,11 +132,15 @@ type keeperKey struct{}
 func (k *keeper) interval() time.Duration { return k.ttl / 5 }
 
 // fresh reports whether this process's heartbeat is recent enough that no
-// other process can have taken its jobs yet.
+// other process can have taken its jobs yet: the last one written is less
+// than a lease minus one beat old.
 func (k *keeper) fresh() bool {
+	if !k.fence {
+		return true
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return time.Since(k.lastBeat) < k.ttl*2/3
+	return time.Since(k.lastBeat) < k.ttl-k.interval()
 }
 
 // start writes the first heartbeat, so no job is taken before it, and runs
@@ -166,7 +177,9 @@ func (k *keeper) loop(ctx context.Context) {
 }
 
 func (k *keeper) tick(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, k.interval())
+	// A slow heartbeat that lands is as good as a quick one: give it half a
+	// lease rather than one beat (ticks missed meanwhile are dropped).
+	ctx, cancel := context.WithTimeout(ctx, k.ttl/2)
 	defer cancel()
 	sent := time.Now()
 	if err := k.db.beat(ctx, k.worker); err != nil {
@@ -247,6 +260,9 @@ func (k *keeper) reap(ctx context.Context) {
 		return
 	}
 	for _, j := range lost {
+		if j.Worker == k.worker {
+			continue // alive by definition, only slow to write its heartbeat
+		}
 		newID, ok, err := k.requeue(ctx, j)
 		switch {
 		case err != nil:
@@ -266,6 +282,7 @@ func (k *keeper) stopAndRetire(ctx context.Context, released []int64) error {
 	k.stop()
 	<-k.done
 	k.stop = nil
+	defer k.db.close()
 	var err error
 	if len(released) > 0 {
 		err = k.db.front(ctx, released)

@@ -17,7 +17,16 @@ import (
 
 const pgNowMillis = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`
 
-type pgLeases struct{ pool *pgxpool.Pool }
+type pgLeases struct {
+	pool *pgxpool.Pool
+	own  bool // the pool is the leases' own, closed with them
+}
+
+func (l pgLeases) close() {
+	if l.own {
+		l.pool.Close()
+	}
+}
 
 func (l pgLeases) beat(ctx context.Context, worker string) error {
 	_, err := l.pool.Exec(ctx, `INSERT INTO worker_heartbeats (id, seen_at) VALUES ($1, `+pgNowMillis+`)
@@ -101,6 +110,8 @@ const sqliteTime = "2006-01-02 15:04:05.000"
 func sqliteTimeString(t time.Time) string { return t.UTC().Round(time.Millisecond).Format(sqliteTime) }
 
 type sqliteLeases struct{ db *sql.DB }
+
+func (sqliteLeases) close() {}
 
 func (l sqliteLeases) beat(ctx context.Context, worker string) error {
 	_, err := l.db.ExecContext(ctx, `INSERT INTO worker_heartbeats (id, seen_at) VALUES (?, ?)
