@@ -27,6 +27,8 @@ type Limits struct {
 	// MaxStreams bounds the streams of every kind in the file; each one
 	// costs demuxer and probe memory even when it is not decoded.
 	MaxStreams int
+	// Quota bounds the minutes each owner may have processed per period.
+	Quota Quota
 }
 
 // Check returns an *InputError when src exceeds the limits, with a reason

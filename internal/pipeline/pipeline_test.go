@@ -116,8 +116,14 @@ func setup(t *testing.T, workers int, change func(*Config, *bundle)) *bundle {
 // failed.
 func (b *bundle) process(t *testing.T, path string) media.Video {
 	t.Helper()
+	return b.processAs(t, path, "")
+}
+
+// processAs is process for a video owned by owner.
+func (b *bundle) processAs(t *testing.T, path, owner string) media.Video {
+	t.Helper()
 	ctx := context.Background()
-	v, err := b.cat.CreateVideo(ctx, catalog.NewVideo{Title: filepath.Base(path)})
+	v, err := b.cat.CreateVideo(ctx, catalog.NewVideo{Title: filepath.Base(path), OwnerID: owner})
 	require.NoError(t, err)
 	f, err := os.Open(path)
 	require.NoError(t, err)

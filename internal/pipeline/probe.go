@@ -48,6 +48,9 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	if err := p.cfg.Limits.Check(source); err != nil {
 		return err
 	}
+	if err := p.checkQuota(ctx, ref, source); err != nil {
+		return err
+	}
 	plan, err := media.NewPlan(source, p.cfg.Ladder)
 	if err != nil {
 		return err
@@ -134,4 +137,23 @@ func (p *Pipeline) measure(ctx context.Context, ref Ref, path string, source med
 		source.ClaimedDuration, source.Duration = source.Duration, c.End
 	}
 	return source, nil
+}
+
+// checkQuota fails the video with a sentence when processing it would take
+// its owner over the processing quota. Two videos of one owner probed at
+// the same moment may both pass: the quota bounds use, it is not billing.
+func (p *Pipeline) checkQuota(ctx context.Context, ref Ref, source media.Source) error {
+	q := p.cfg.Limits.Quota
+	if q.ProcessingMinutes <= 0 {
+		return nil
+	}
+	v, err := p.cat.Video(ctx, ref.VideoID)
+	if err != nil || v.OwnerID == "" {
+		return err
+	}
+	used, err := p.cat.ProcessedSeconds(ctx, v.OwnerID, q.Window(), v.ID)
+	if err != nil {
+		return err
+	}
+	return q.Check(used, source.Duration)
 }

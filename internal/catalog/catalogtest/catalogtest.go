@@ -24,7 +24,7 @@ func Run(t *testing.T, newCatalog func(t *testing.T) *catalog.Catalog) {
 		"Webhooks": testWebhooks, "LoginFailures": testLoginFailures, "StaleLoginFailures": testStaleLoginFailures,
 		"LastAdmin": testLastAdmin, "ConcurrentLastAdmin": testConcurrentLastAdmin, "DeleteUserAtomic": testDeleteUserAtomic,
 		"PasswordEndsSessions": testPasswordEndsSessions, "UserPlaybackGate": testUserPlaybackGate,
-		"AbandonedUploads": testAbandonedUploads,
+		"AbandonedUploads": testAbandonedUploads, "ProcessedSeconds": testProcessedSeconds,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
