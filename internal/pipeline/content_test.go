@@ -131,3 +131,23 @@ func TestSparseVideoCostsItsFrames(t *testing.T) {
 		"the playlist decodes, one frame per segment")
 	t.Logf("sparse 600 s source (%d bytes) processed in %s", fi.Size(), took)
 }
+
+// TestUnmeasuredSourceStillProcessed: when the pass over the packets fails
+// (here an ffmpeg that refuses the null muxer), the video is planned from
+// its headers, as before measuring existed, and ends ready.
+func TestUnmeasuredSourceStillProcessed(t *testing.T) {
+	t.Parallel()
+	real, err := exec.LookPath("ffmpeg")
+	require.NoError(t, err)
+	wrapper := filepath.Join(t.TempDir(), "ffmpeg")
+	require.NoError(t, os.WriteFile(wrapper, []byte("#!/bin/sh\n"+
+		"for a in \"$@\"; do [ \"$a\" = null ] && { echo 'simulated demuxer failure' >&2; exit 1; }; done\n"+
+		"exec "+real+" \"$@\"\n"), 0o755))
+	b := setup(t, 1, nil)
+	b.pipes[0].ff.FFmpeg = wrapper
+	v := b.process(t, ffmpegTo(t, "clip.mkv", "-f", "lavfi", "-i", "testsrc=size=64x36:rate=10", "-t", "3",
+		"-c:v", "libx264", "-preset", "ultrafast"))
+	require.Equal(t, media.StatusReady, v.Status, v.Error)
+	require.Contains(t, b.logs.String(), "could not measure the source")
+	require.InDelta(t, 3, v.Duration, 0.2)
+}

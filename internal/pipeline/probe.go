@@ -2,11 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 
 	"github.com/riverqueue/river"
 
 	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
 	"github.com/kinema/kinema/internal/queue"
 )
 
@@ -125,8 +127,15 @@ func stepsFor(plan media.Plan) ([]catalog.Step, int) {
 // real end, which the duration limit and the plan then use.
 func (p *Pipeline) measure(ctx context.Context, ref Ref, path string, source media.Source) (media.Source, error) {
 	c, err := p.ff.Measure(ctx, path, source.HasVideo, source.HasAudio)
-	if err != nil {
+	var ml *ffmpeg.MemoryLimitError
+	if err != nil && (ctx.Err() != nil || errors.As(err, &ml)) {
 		return source, err
+	}
+	if err != nil {
+		// Keep the claims: the encode still stops at the claimed duration,
+		// so the cost stays bounded by the limits, as it was before.
+		logWith(p.log, ref).Warn("could not measure the source; planning from its headers", "err", err)
+		return source, nil
 	}
 	source.Frames = c.VideoFrames
 	// Half a second absorbs the usual disagreement between a container's
