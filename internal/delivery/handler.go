@@ -475,11 +475,11 @@ func (h *Handler) verify(token string, now time.Time) (auth.Claims, error) {
 // same version; the grant has been checked before, on every request.
 func (h *Handler) serveManifest(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, key, rel string, g grant) {
 	mk := manifestKey{key: key, token: g.token, cookie: g.cookie}
+	now := h.nowFunc()
+	stat := func() (storage.Info, error) { return h.store.Stat(r.Context(), key) }
 	e := h.manifests.get(mk)
-	if e != nil {
-		if info, err := h.store.Stat(r.Context(), key); err != nil || !e.matches(info) {
-			e = nil
-		}
+	if e != nil && !e.current(now, stat) {
+		e = nil
 	}
 	if e == nil {
 		var ok bool
@@ -488,7 +488,7 @@ func (h *Handler) serveManifest(w http.ResponseWriter, r *http.Request, log func
 		}
 		h.manifests.put(mk, e)
 	}
-	maxAge := min(manifestMaxAge, g.claims.ExpiresAt.Sub(h.nowFunc()))
+	maxAge := min(manifestMaxAge, g.claims.ExpiresAt.Sub(now))
 	w.Header()["Cache-Control"] = []string{"private, max-age=" + strconv.Itoa(max(0, int(maxAge.Seconds())))}
 	serveManifestEntry(w, r, e)
 }
@@ -520,7 +520,7 @@ func (h *Handler) renderManifest(w http.ResponseWriter, r *http.Request, log fun
 		return nil, false
 	}
 	sum := sha256.Sum256(out)
-	return newManifestEntry(info, out, `"`+hex.EncodeToString(sum[:16])+`"`), true
+	return newManifestEntry(info, out, `"`+hex.EncodeToString(sum[:16])+`"`, h.nowFunc()), true
 }
 
 // renderHLS rewrites an HLS playlist for g's token from the playlist's
@@ -528,11 +528,10 @@ func (h *Handler) renderManifest(w http.ResponseWriter, r *http.Request, log fun
 // version: each new viewer costs a copy, not a parse.
 func (h *Handler) renderHLS(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, key string, g grant) (*manifestEntry, bool) {
 	tk := manifestKey{key: key, template: true}
+	now := h.nowFunc()
 	t := h.manifests.get(tk)
-	if t != nil {
-		if info, err := h.store.Stat(r.Context(), key); err != nil || !t.matches(info) {
-			t = nil
-		}
+	if t != nil && !t.current(now, func() (storage.Info, error) { return h.store.Stat(r.Context(), key) }) {
+		t = nil
 	}
 	if t == nil {
 		src, info, ok := h.readManifest(w, r, log, key)
@@ -540,11 +539,12 @@ func (h *Handler) renderHLS(w http.ResponseWriter, r *http.Request, log func() *
 			return nil, false
 		}
 		t = &manifestEntry{version: info, tmpl: manifest.CompileHLS(src)}
+		t.checked.Store(now.UnixNano())
 		h.manifests.put(tk, t)
 	}
 	out := t.tmpl.Render("token=" + url.QueryEscape(g.token))
 	sum := sha256.Sum256(out)
-	return newManifestEntry(t.version, out, `"`+hex.EncodeToString(sum[:16])+`"`), true
+	return newManifestEntry(t.version, out, `"`+hex.EncodeToString(sum[:16])+`"`, now), true
 }
 
 // readManifest reads a stored manifest whole, answering the request itself

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kinema/kinema/internal/manifest"
@@ -21,6 +22,12 @@ const (
 	maxCachedManifestBytes = 32 << 20
 	maxCachedManifestSize  = 1 << 20
 )
+
+// manifestRecheck is how long a cached manifest is served without asking the
+// store whether the object changed: a manifest replaced in place (a video
+// reprocessed) may be served as it was for this long. It bounds staleness of
+// bytes only; the grant and the gates are checked on every request.
+const manifestRecheck = time.Second
 
 // manifestKey names one served form of a stored manifest: rewritten for a
 // query token, or as stored (cookie, token ""); or, with template set, the
@@ -41,6 +48,21 @@ type manifestEntry struct {
 	etag         string                // quoted, of body
 	lastModified string                // http.TimeFormat, "" for a zero time
 	length       string
+	checked      atomic.Int64 // UnixNano of the last time version was found current
+}
+
+// current reports whether e may be served at now: it was checked against the
+// store within manifestRecheck, or statFunc finds it still current.
+func (e *manifestEntry) current(now time.Time, statFunc func() (storage.Info, error)) bool {
+	if d := now.UnixNano() - e.checked.Load(); d >= 0 && d < int64(manifestRecheck) {
+		return true
+	}
+	info, err := statFunc()
+	if err != nil || !e.matches(info) {
+		return false
+	}
+	e.checked.Store(now.UnixNano())
+	return true
 }
 
 // size is what the entry counts against maxCachedManifestBytes.
@@ -55,8 +77,9 @@ func (e *manifestEntry) matches(info storage.Info) bool {
 	return e.version.Size == info.Size && e.version.ETag == info.ETag && e.version.ModTime.Equal(info.ModTime)
 }
 
-func newManifestEntry(info storage.Info, body []byte, etag string) *manifestEntry {
+func newManifestEntry(info storage.Info, body []byte, etag string, now time.Time) *manifestEntry {
 	e := &manifestEntry{version: info, body: body, etag: etag, length: strconv.Itoa(len(body))}
+	e.checked.Store(now.UnixNano())
 	if !isZeroTime(info.ModTime) {
 		e.lastModified = info.ModTime.UTC().Format(http.TimeFormat)
 	}

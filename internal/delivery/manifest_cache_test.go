@@ -23,6 +23,9 @@ func TestManifestCacheFollowsStoredVersion(t *testing.T) {
 	require.Equal(t, first.Body.String(), b.get(u).Body.String())
 
 	b.put(t, "media/"+videoID+"/v0/index.m3u8", "#EXTM3U\n#EXTINF:4,\nseg_00099.m4s\n#EXT-X-ENDLIST\n")
+	// Within manifestRecheck the cached copy may still be served; after it,
+	// never.
+	b.now = b.now.Add(manifestRecheck)
 	again := b.get(u)
 	require.Equal(t, http.StatusOK, again.Code)
 	require.Contains(t, again.Body.String(), "seg_00099.m4s?token=")
@@ -42,6 +45,7 @@ func TestManifestCacheFollowsStoredVersion(t *testing.T) {
 
 	// Deleted: 404, not the cached copy.
 	require.NoError(t, b.store.Delete(t.Context(), "media/"+videoID+"/v0/index.m3u8"))
+	b.now = b.now.Add(manifestRecheck)
 	require.Equal(t, http.StatusNotFound, b.get(u).Code)
 }
 

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // routeUnmatched labels requests that no ServeMux pattern matched: 404s,
@@ -29,10 +31,41 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		route, method := routeLabel(r.Pattern), methodLabel(r.Method)
-		m.httpDuration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
-		m.httpRequests.WithLabelValues(route, method, strconv.Itoa(sw.code())).Inc()
+		s := m.httpSeriesFor(r.Pattern, r.Method, sw.code())
+		s.duration.Observe(time.Since(start).Seconds())
+		s.requests.Inc()
 	})
+}
+
+// httpSeriesKey is the raw input of one request's labels. Patterns come from
+// the mux and codes are three digits, so the set is bounded; methods are
+// whatever clients send, so only the known ones are kept as they are.
+type httpSeriesKey struct {
+	pattern, method string
+	code            int
+}
+
+// httpSeries holds one label set's children: WithLabelValues hashes and
+// validates the labels on each call, a cost every media request paid twice.
+type httpSeries struct {
+	duration prometheus.Observer
+	requests prometheus.Counter
+}
+
+func (m *Metrics) httpSeriesFor(pattern, method string, code int) *httpSeries {
+	if methodLabel(method) == "other" {
+		method = "other" // keep client-chosen strings out of the cache key
+	}
+	k := httpSeriesKey{pattern, method, code}
+	if s, ok := m.httpSeries.Load(k); ok {
+		return s.(*httpSeries)
+	}
+	route := routeLabel(pattern)
+	s, _ := m.httpSeries.LoadOrStore(k, &httpSeries{
+		duration: m.httpDuration.WithLabelValues(route, method),
+		requests: m.httpRequests.WithLabelValues(route, method, strconv.Itoa(code)),
+	})
+	return s.(*httpSeries)
 }
 
 // routeLabel drops the method from a pattern like "GET /media/"; the method

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -14,6 +15,7 @@ type Metrics struct {
 
 	httpRequests *prometheus.CounterVec
 	httpDuration *prometheus.HistogramVec
+	httpSeries   sync.Map // httpSeriesKey -> *httpSeries (http.go)
 
 	jobs        *prometheus.CounterVec
 	jobDuration *prometheus.HistogramVec
