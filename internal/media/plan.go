@@ -150,6 +150,9 @@ func NewPlan(src Source, cfg LadderConfig) (Plan, error) {
 			p.Video[i].ID = fmt.Sprintf("v%d", i)
 			p.Video[i].FPSNum, p.Video[i].FPSDen = p.FPSNum, p.FPSDen
 		}
+		if p.Sparse && fps <= 1 {
+			sizeStillRungs(p.Video, p.SegmentSeconds)
+		}
 		chunkFrames := p.GOPFrames * cfg.SegmentsPerChunk
 		if p.Sparse {
 			chunkFrames = sparseChunkFrames(p.GOPFrames, cfg)

@@ -63,3 +63,16 @@ func storyboardEvery(duration, minInterval float64) Storyboard {
 	cols := min(n, 10)
 	return Storyboard{Interval: interval, Columns: cols, Rows: (n + cols - 1) / cols, Tiles: n, TileWidth: storyboardTileW}
 }
+
+// sizeStillRungs sizes the rungs of a plan at one frame per second or less
+// for what its few frames need: the bits per frame of a 1 fps stream, and a
+// buffer of one segment's worth, so that a segment's keyframe, nearly all
+// of its bits, may take them. Sized at the plan's rate, the 100 kb/s floor
+// would hold a 1080p still picture to about 25 KB.
+func sizeStillRungs(rs []Rendition, segmentSeconds float64) {
+	for i := range rs {
+		br := videoBitrate(rs[i].Width, rs[i].Height, 1)
+		rs[i].Bitrate, rs[i].MaxRate = br, br*107/100
+		rs[i].BufSize = int(float64(rs[i].MaxRate) * max(segmentSeconds, 1))
+	}
+}

@@ -43,6 +43,12 @@ func TestSparsePlanFollowsRealFrames(t *testing.T) {
 				// 2.5 times more), or one frame per segment.
 				require.LessOrEqual(t, p.TotalFrames(), int(max(5*float64(c.frames), c.duration/4))+1,
 					"the frames encoded follow the frames the file has")
+				if p.FPSNum <= p.FPSDen { // a frame a second or fewer: each may be a keyframe
+					top := p.Video[0]
+					require.Equal(t, 1920, top.Width)
+					require.GreaterOrEqual(t, top.BufSize, top.MaxRate*4, "a segment's keyframe may take the segment's bits")
+					require.GreaterOrEqual(t, top.BufSize, 1_500_000, "room for a detailed 1080p keyframe (~190 KB)")
+				}
 				require.GreaterOrEqual(t, p.Storyboard.Interval, float64(p.FPSDen)/float64(p.FPSNum),
 					"a storyboard tile is never shorter than a frame")
 			}
