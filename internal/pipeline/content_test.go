@@ -151,3 +151,27 @@ func TestUnmeasuredSourceStillProcessed(t *testing.T) {
 	require.Contains(t, b.logs.String(), "could not measure the source")
 	require.InDelta(t, 3, v.Duration, 0.2)
 }
+
+// TestStillPictureOverAudio: a podcast-style file, one picture shown for
+// 120 s of audio (two frames, declared 25 fps), is planned sparse and ends
+// ready with video and audio of the same length.
+func TestStillPictureOverAudio(t *testing.T) {
+	t.Parallel()
+	// In two steps: ffmpeg ends every stream of an output when its last
+	// video frame is far ahead of the audio.
+	picture := ffmpegTo(t, "picture.mkv", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25",
+		"-frames:v", "2", "-vf", "setpts='if(eq(N,0),0,119/TB)'", "-fps_mode", "passthrough",
+		"-c:v", "libx264", "-preset", "ultrafast", "-r", "25")
+	src := ffmpegTo(t, "podcast.mkv", "-i", picture, "-f", "lavfi", "-i", "sine=sample_rate=8000:duration=120",
+		"-c:v", "copy", "-c:a", "aac")
+	b := setup(t, 1, nil)
+	v := b.process(t, src)
+	require.Equal(t, media.StatusReady, v.Status, v.Error)
+	plan, _ := b.plan(t, v.ID)
+	require.True(t, plan.Sparse)
+	require.Len(t, plan.Chunks, 1)
+	video, audio := playlist(t, b, v.ID, "v0").Duration(), playlist(t, b, v.ID, plan.Audio[0].ID).Duration()
+	require.InDelta(t, 120, audio, 0.5)
+	require.InDelta(t, audio, video, plan.SegmentSeconds, "the picture lasts as long as the audio")
+	require.InDelta(t, video, v.Duration, 0.001)
+}
