@@ -222,7 +222,8 @@ func (k *keeper) dropTaken(ctx context.Context) bool {
 	defer k.mu.Unlock()
 	for id, h := range k.jobs {
 		if cur, ok := now[id]; !h.taken && (!ok || cur.Attempt != h.attempt || cur.Worker != k.worker) {
-			k.log.Warn("job taken by another worker; stopping it here", "job", id)
+			k.log.Warn("job taken by another worker; stopping it here", "job", id, "attempt", h.attempt,
+				"running", ok, "now_attempt", cur.Attempt, "now_worker", cur.Worker)
 			h.cancel(ErrLeaseLost)
 			h.taken = true
 			k.jobs[id] = h
