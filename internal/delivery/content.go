@@ -1,9 +1,17 @@
 package delivery
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
+	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/kinema/kinema/internal/storage"
 )
@@ -76,4 +84,56 @@ type sizedFile struct {
 func (f sizedFile) SyscallConn() (syscall.RawConn, error) {
 	f.off = -1
 	return f.conn.SyscallConn()
+}
+
+// localObject is a stored object opened straight from a local store's
+// directory (storage.LocalPather), the way nginx serves a file.
+type localObject struct {
+	*os.File
+	info storage.Info
+}
+
+func (o localObject) Info() storage.Info { return o.info }
+
+// openLocal opens key under a local store without the store's Open:
+// os.Open makes a regular file non-blocking, tries to add it to the network
+// poller, which refuses, and makes it blocking again (four fcntl and one
+// epoll_ctl per request); a descriptor from syscall.Open handed to
+// os.NewFile skips all that and still sends with sendfile. The ETag is the
+// one the local store gives (localETag).
+func openLocal(lp storage.LocalPather, key string) (storage.Object, error) {
+	p, ok := lp.LocalPath(key)
+	if !ok {
+		return nil, storage.ErrInvalidKey
+	}
+	fd, err := syscall.Open(p, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	for err == syscall.EINTR {
+		fd, err = syscall.Open(p, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	}
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || err == syscall.ENOTDIR {
+			return nil, fmt.Errorf("%s: %w", key, storage.ErrNotFound)
+		}
+		return nil, &fs.PathError{Op: "open", Path: p, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), p)
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", key, storage.ErrNotFound)
+	}
+	return localObject{File: f, info: storage.Info{Key: key, Size: st.Size(), ModTime: st.ModTime(), ETag: localETag(key, st.Size(), st.ModTime())}}, nil
+}
+
+// localETag is internal/storage/local's ETag (sha256 of "key/size/mtime",
+// first 8 bytes in hex) without fmt: a test holds the two equal.
+func localETag(key string, size int64, mod time.Time) string {
+	var buf [256]byte
+	b := append(buf[:0], key...)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, size, 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, mod.UnixNano(), 10)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }

@@ -160,6 +160,7 @@ type Handler struct {
 	genFunc      func() uint64 // the keys' generation; constant for fixed keys
 	tokens       *tokenCache
 	manifests    *manifestCache
+	local        storage.LocalPather // set for a local store: files are opened directly
 	gates        *gateCache[Gate]
 	users        *gateCache[UserGate] // nil refuses every grant naming a user
 	logger       *slog.Logger
@@ -209,6 +210,9 @@ func NewHandlerOptions(store storage.Store, keys Verifier, gate GateFunc, logger
 	h := &Handler{
 		store: store, keys: keys, genFunc: gen, tokens: newTokenCache(), manifests: newManifestCache(), gates: newGateCache(opts.PublishedTTL, maxCachedVideos, gate),
 		logger: logger, nowFunc: now, clientIPFunc: opts.ClientIPFunc, origins: origins,
+	}
+	if lp, ok := store.(storage.LocalPather); ok {
+		h.local = lp
 	}
 	if opts.UserGateFunc != nil {
 		h.users = newGateCache(opts.PublishedTTL, maxCachedUsers, opts.UserGateFunc)
@@ -322,7 +326,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // open opens a media object, answering the request itself when it cannot.
 func (h *Handler) open(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, key string) (storage.Object, bool) {
-	obj, err := h.store.Open(r.Context(), key)
+	var obj storage.Object
+	var err error
+	if h.local != nil {
+		obj, err = openLocal(h.local, key)
+	} else {
+		obj, err = h.store.Open(r.Context(), key)
+	}
 	switch {
 	case errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrInvalidKey):
 		fail(w, http.StatusNotFound)
