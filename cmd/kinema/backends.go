@@ -59,6 +59,7 @@ func openBackends(ctx context.Context, cfg config.Config) (*backends, error) {
 			return queue.NewSQLite(db, b.cat, w, qc)
 		}
 	}
+	b.cat.UseQuota(cfg.Limits.Quota) // per-user overrides are applied on top
 	store, err := openStore(ctx, cfg, cfg.Store, cfg.StoreDir())
 	if err != nil {
 		b.close()

@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kinema/kinema/internal/media"
 )
 
 // Catalog reads and writes metadata on SQLite (database/sql) or PostgreSQL
@@ -20,6 +22,7 @@ type Catalog struct {
 	q        executor
 	postgres bool
 	now      func() time.Time
+	quota    media.Quota // server defaults, see UseQuota
 }
 
 // New wraps a database/sql pool (SQLite). now is the clock; nil means time.Now.

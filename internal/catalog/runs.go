@@ -29,6 +29,12 @@ const (
 // source, starting run 1. A second completion gets media.ErrConflict, which
 // is what makes upload URLs single-use.
 func (c *Catalog) StartRun(ctx context.Context, id, sourceKey string, size int64) (int, error) {
+	// The owner's storage quota is checked on the stored size, whatever the
+	// upload announced; a refusal (*media.QuotaError) changes nothing and
+	// the caller discards the bytes.
+	if err := c.checkStorageOf(ctx, id, size); err != nil {
+		return 0, err
+	}
 	n, err := c.exec(ctx, `UPDATE videos SET status = ?, source_key = ?, source_size = ?, run = run + 1,
 		progress = 0, error = '', uploaded_at = ?, updated_at = ? WHERE id = ? AND status = ?`,
 		media.StatusQueued, sourceKey, size, c.millis(), c.millis(), id, media.StatusWaitingUpload)

@@ -174,6 +174,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_MAX_DURATION", &c.Limits.MaxDuration)
 	env("KINEMA_QUOTA_PROCESSING_MINUTES", &c.Limits.Quota.ProcessingMinutes)
 	env("KINEMA_QUOTA_PERIOD", &c.Limits.Quota.Period)
+	env("KINEMA_QUOTA_STORAGE_BYTES", &c.Limits.Quota.StorageBytes)
 	env("KINEMA_PLAYBACK_TTL", &c.PlaybackTTL)
 	env("KINEMA_UPLOAD_TTL", &c.UploadTTL)
 	env("KINEMA_JOB_TIMEOUT", &c.JobTimeout)

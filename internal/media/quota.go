@@ -17,6 +17,9 @@ const DefaultQuotaPeriod = 30 * 24 * time.Hour
 type Quota struct {
 	ProcessingMinutes float64       // 0 means no quota
 	Period            time.Duration // 0 means DefaultQuotaPeriod
+	// StorageBytes bounds what the owner's videos hold: their sources plus
+	// their published media (0 means no quota). See CheckStorage.
+	StorageBytes int64
 }
 
 // Window is the period the quota counts over.

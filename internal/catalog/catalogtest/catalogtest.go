@@ -25,6 +25,7 @@ func Run(t *testing.T, newCatalog func(t *testing.T) *catalog.Catalog) {
 		"LastAdmin": testLastAdmin, "ConcurrentLastAdmin": testConcurrentLastAdmin, "DeleteUserAtomic": testDeleteUserAtomic,
 		"PasswordEndsSessions": testPasswordEndsSessions, "UserPlaybackGate": testUserPlaybackGate,
 		"AbandonedUploads": testAbandonedUploads, "ProcessedSeconds": testProcessedSeconds,
+		"UserQuotas": testUserQuotas, "StorageQuotaAtStart": testStorageQuotaAtStart,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
