@@ -174,13 +174,11 @@ func (m *Main) Run(ctx context.Context) error {
 		mux.Handle("GET /metrics", met.Handler()) // a worker's own listener is private
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if err := be.ping(r.Context()); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = io.WriteString(w, "ready\n")
-	})
+	stores := map[string]storage.Store{"store": be.store}
+	if cfg.RawStore != "" {
+		stores["raw store"] = be.raw
+	}
+	mux.Handle("GET /readyz", newReadiness(be.ping, stores, m.Log))
 
 	if err := m.serveMetrics(met); err != nil {
 		return err

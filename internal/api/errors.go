@@ -43,6 +43,10 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 		status, code, msg = http.StatusBadRequest, "invalid", "The request is not valid."
 	case errors.Is(err, media.ErrTooLarge):
 		status, code, msg = http.StatusRequestEntityTooLarge, "too_large", "The request is too large."
+	case storage.IsNoSpace(err):
+		log.Error("disk full", "err", err)
+		w.Header().Set("Retry-After", "60")
+		status, code, msg = http.StatusInsufficientStorage, "insufficient_storage", "The server has run out of disk space; try again later."
 	case storage.IsTransient(err):
 		// The database or the object store cannot be reached (restarting,
 		// down): a 503 tells clients to try again rather than give up.

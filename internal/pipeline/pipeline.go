@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -282,30 +281,6 @@ func (p *Pipeline) removeOutputs(ctx context.Context, videoID string) {
 			p.log.Warn("cleanup failed", "prefix", prefix, "err", err)
 		}
 	}
-}
-
-// failureReason explains a failure in a sentence, using ffmpeg's hint when
-// there is one and keeping technical detail short.
-func failureReason(step string, attempts int, err error) string {
-	switch {
-	case diskFull(err):
-		return fmt.Sprintf("Processing failed while running %s: the server ran out of disk space. Retry the video once space is freed.", step)
-	case transient(err):
-		return fmt.Sprintf("Processing failed while running %s: the storage or the database could not be reached for over %d minutes. Retry the video once the server is healthy.",
-			step, int(transientBudget.Minutes()))
-	}
-	var exit *ffmpeg.ExitError
-	if errors.As(err, &exit) && exit.Hint != "" {
-		return fmt.Sprintf("Processing failed while running %s: %s", step, exit.Hint)
-	}
-	msg := err.Error()
-	if i := strings.IndexByte(msg, '\n'); i > 0 {
-		msg = msg[:i]
-	}
-	if len(msg) > 200 {
-		msg = msg[:200] + "…"
-	}
-	return fmt.Sprintf("Processing failed while running %s after %d attempts (%s).", step, attempts, msg)
 }
 
 // Store layout.

@@ -30,6 +30,9 @@ func (s *Service) handlePut(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := s.cat.Video(r.Context(), id)
 	if err != nil {
+		if writeUnavailable(w, s.log, id, err) {
+			return
+		}
 		writeError(w, http.StatusNotFound, "not_found", "No such video.")
 		return
 	}
@@ -56,6 +59,9 @@ func (s *Service) handlePut(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "The file is larger than this server accepts.")
 			return
 		}
+		if writeUnavailable(w, s.log, id, err) {
+			return
+		}
 		s.log.Warn("upload interrupted", "video", id, "err", err)
 		writeError(w, http.StatusBadRequest, "upload_failed", "The upload did not complete; try again.")
 		return
@@ -69,6 +75,9 @@ func (s *Service) handlePut(w http.ResponseWriter, r *http.Request) {
 		_ = s.store.Delete(ctx, key)
 		if errors.Is(err, media.ErrConflict) {
 			writeError(w, http.StatusConflict, "conflict", errAlreadyUploaded.Error())
+			return
+		}
+		if writeUnavailable(w, s.log, id, err) {
 			return
 		}
 		s.log.Error("start processing", "video", id, "err", err)

@@ -1,0 +1,157 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kinema/kinema/internal/testutil"
+)
+
+// What a load balancer and an uploader are told when the store or the disk
+// fails (#18 items 5 and 10): /readyz names the part that is down, a PUT
+// answers a status that says "retry" (503, 507) instead of 400, and no
+// answer or failure reason shows a path or an object key.
+
+// getText fetches url and returns status, Retry-After and body.
+func getText(t *testing.T, method, url string, body io.Reader) (int, string, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	require.NoError(t, err)
+	resp, err := (&http.Client{Timeout: 2 * time.Minute}).Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, resp.Header.Get("Retry-After"), string(b)
+}
+
+// putAnswer sends file to a signed upload URL.
+func putAnswer(t *testing.T, url, file string) (status int, retryAfter, code, body string) {
+	t.Helper()
+	f, err := os.Open(file)
+	require.NoError(t, err)
+	defer f.Close()
+	status, retryAfter, body = getText(t, http.MethodPut, url, f)
+	var e struct{ Error struct{ Code string } }
+	_ = json.Unmarshal([]byte(body), &e)
+	return status, retryAfter, e.Error.Code, body
+}
+
+// eventuallyLogged waits for the server's log line (it is read from its
+// stderr in the background) with every part, such as the video id.
+func eventuallyLogged(t *testing.T, s *server, parts ...string) {
+	t.Helper()
+	require.Eventually(t, func() bool { return loggedLine(s, parts...) }, 10*time.Second, 50*time.Millisecond, "logged: %q", parts)
+}
+
+// requireNoInternals: what users see names no path, key, host or SDK.
+func requireNoInternals(t *testing.T, text string) {
+	t.Helper()
+	for _, leak := range []string{"/", "work", "raw", "scratch", "operation error", "127.0.0.1", "no space left"} {
+		require.NotContains(t, text, leak, text)
+	}
+}
+
+func TestReadyzAndPutWhileStoreDown(t *testing.T) {
+	bin := binary(t)
+	s3 := startS3(t)
+	env := append([]string{"KINEMA_DB=" + testutil.PostgresURL(t)}, s3.env("kinema-readyz")...)
+	cpuLoad(t)
+	api := startRole(t, bin, "serve", t.TempDir(), env, "--srt-addr=", "--rtmp-addr=")
+
+	code, _, body := getText(t, http.MethodGet, api.base+"/readyz", nil)
+	require.Equal(t, http.StatusOK, code, body)
+	require.Equal(t, "database: ok\nstore: ok\n", body)
+
+	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 2})
+	id, url := createVideo(t, api.base, "store down")
+	s3.stop(t)
+	down := time.Now()
+	for {
+		code, _, body = getText(t, http.MethodGet, api.base+"/readyz", nil)
+		if code == http.StatusServiceUnavailable {
+			break
+		}
+		// The store is asked at most every 2 s, with a 3 s timeout.
+		require.Less(t, time.Since(down), 10*time.Second, "/readyz still %d %q with the store down", code, body)
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("/readyz 503 %s after the store stopped: %q", time.Since(down).Round(time.Millisecond), body)
+	require.Equal(t, "database: ok\nstore: unavailable\n", body)
+	eventuallyLogged(t, api, "readyz: store unavailable")
+
+	status, retry, errCode, body := putAnswer(t, url, clip)
+	t.Logf("PUT while the store is down: %d Retry-After %q %s", status, retry, strings.TrimSpace(body))
+	require.Equal(t, http.StatusServiceUnavailable, status, body)
+	require.Equal(t, "unavailable", errCode)
+	require.NotEmpty(t, retry)
+	requireNoInternals(t, body)
+	eventuallyLogged(t, api, "upload refused: backend unavailable", id)
+	require.Equal(t, "waiting_upload", getVideo(api.base, id).Status)
+
+	s3.start(t)
+	back := time.Now()
+	for {
+		code, _, body = getText(t, http.MethodGet, api.base+"/readyz", nil)
+		if code == http.StatusOK {
+			break
+		}
+		require.Less(t, time.Since(back), 10*time.Second, "/readyz still %d %q with the store back", code, body)
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("RECOVERY store back: /readyz 200 after %s", time.Since(back).Round(time.Millisecond))
+	status, _, _, body = putAnswer(t, url, clip)
+	require.Equal(t, http.StatusOK, status, body)
+	waitVideo(t, api.base, id, "ready", 3*time.Minute)
+}
+
+// TestFullDiskAnswers507AndHidesPaths: `kinema serve --data` on a 40 MB
+// tmpfs. A PUT that does not fit answers 507 with Retry-After, and an encode
+// that fills the disk fails with a sentence, its paths only in the log.
+func TestFullDiskAnswers507AndHidesPaths(t *testing.T) {
+	testutil.RequireFFmpeg(t)
+	bin := binary(t)
+	data := t.TempDir()
+	if out, err := runCmd("mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", data); err != nil {
+		t.Fatalf("this test needs to mount a small tmpfs (root, CAP_SYS_ADMIN): %v: %s", err, out)
+	}
+	t.Cleanup(func() { _, _ = runCmd("umount", "-l", data) })
+	cpuLoad(t)
+	api := start(t, bin, data)
+
+	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 640, Height: 360, Seconds: 2})
+	big := padFile(t, clip, 8<<20) // mp4 readers ignore trailing bytes
+	id, url := createVideo(t, api.base, "too big for the disk")
+	filler := fillDisk(t, data, 2<<20)
+	status, retry, errCode, body := putAnswer(t, url, big)
+	t.Logf("PUT on a full disk: %d Retry-After %q %s", status, retry, strings.TrimSpace(body))
+	require.Equal(t, http.StatusInsufficientStorage, status, body)
+	require.Equal(t, "insufficient_storage", errCode)
+	require.NotEmpty(t, retry)
+	requireNoInternals(t, body)
+	eventuallyLogged(t, api, "upload refused: disk full", id)
+	require.NoError(t, os.Remove(filler))
+	status, _, _, body = putAnswer(t, url, big)
+	require.Equal(t, http.StatusOK, status, body)
+	waitVideo(t, api.base, id, "ready", 3*time.Minute)
+
+	// The outputs of an encode do not fit.
+	encID := createAndPut(t, api.base, testutil.MakeClip(t, testutil.ClipOptions{Width: 1280, Height: 720, Seconds: 4}))
+	waitRunningKind(t, api.base, encID, "encode_chunk", 2*time.Minute)
+	filler = fillDisk(t, data, 1<<20)
+	failed := waitFailed(t, api.base, encID, 5*time.Minute)
+	t.Logf("encode on a full disk: %q", failed.Error)
+	require.Contains(t, failed.Error, "ran out of disk space")
+	requireNoInternals(t, failed.Error)
+	eventuallyLogged(t, api, "job failed for good", encID)
+	require.NoError(t, os.Remove(filler))
+}

@@ -1,0 +1,31 @@
+package upload
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/kinema/kinema/internal/storage"
+)
+
+// writeUnavailable answers an upload the server could not keep for a
+// reason of its own, not of the request: a full disk (507) or a store or
+// database it cannot reach (503). Both carry Retry-After so clients send
+// the file again later instead of giving up; the error, with its paths and
+// keys, goes to the log only. It reports whether it answered.
+func writeUnavailable(w http.ResponseWriter, log *slog.Logger, videoID string, err error) bool {
+	switch {
+	case storage.IsNoSpace(err):
+		log.Error("upload refused: disk full", "video", videoID, "err", err)
+		w.Header().Set("Retry-After", "60")
+		writeError(w, http.StatusInsufficientStorage, "insufficient_storage",
+			"The server has no disk space left for this file; nothing was kept. Try again later.")
+	case storage.IsTransient(err):
+		log.Warn("upload refused: backend unavailable", "video", videoID, "err", err)
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, "unavailable",
+			"The server cannot reach its storage or database right now; nothing was kept. Try again in a moment.")
+	default:
+		return false
+	}
+	return true
+}
