@@ -23,10 +23,15 @@ type errorBody struct {
 // logged in full and shown as a generic sentence.
 func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	status, code, msg := http.StatusInternalServerError, "internal", "Something went wrong on the server."
-	var in *media.InputError
+	var (
+		in    *media.InputError
+		quota *media.QuotaError
+	)
 	switch {
 	case errors.As(err, &in):
 		status, code, msg = http.StatusBadRequest, "invalid", in.Reason
+	case errors.As(err, &quota):
+		status, code, msg = http.StatusForbidden, "quota_exceeded", quota.Msg
 	case errors.Is(err, catalog.ErrLastAdmin):
 		status, code, msg = http.StatusBadRequest, "invalid", "This is the last admin account; make another admin first."
 	case errors.Is(err, media.ErrNotFound):

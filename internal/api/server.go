@@ -105,6 +105,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 
 	mux.Handle("GET /api/v1/users", s.guard(admin, s.listUsers))
 	mux.Handle("POST /api/v1/users", s.guard(admin, s.createUser))
+	mux.Handle("GET /api/v1/users/{id}", s.guard(admin, s.getUser))
 	mux.Handle("PATCH /api/v1/users/{id}", s.guard(admin, s.updateUser))
 	mux.Handle("DELETE /api/v1/users/{id}", s.guard(admin, s.deleteUser))
 	mux.Handle("POST /api/v1/invites", s.guard(admin, s.createInvite))

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -28,6 +29,9 @@ type userRequest struct {
 	Role     *access.Role `json:"role"`
 	Groups   []string     `json:"groups"`
 	Disabled *bool        `json:"disabled"`
+	// Quota overrides (PATCH only): null returns to the server default.
+	QuotaProcessingMinutes json.RawMessage `json:"quota_processing_minutes"`
+	QuotaStorageBytes      json.RawMessage `json:"quota_storage_bytes"`
 }
 
 // createUser lets an admin add an account directly, whatever the sign-up mode.
@@ -51,11 +55,20 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nu.Groups = req.Groups
+	quota, err := quotaPatch(req.QuotaProcessingMinutes, req.QuotaStorageBytes)
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
 	u, ok, _ := s.insertUser(w, r, nu)
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusCreated, u)
+	if err := s.Catalog.SetUserQuotas(r.Context(), u.ID, quota); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	s.writeUser(w, r, http.StatusCreated, u)
 }
 
 // insertUser creates the account or answers why not (a taken email is
@@ -85,6 +98,11 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, media.Inputf("role must be admin, uploader or viewer; groups are lower-case names; email cannot change."))
 		return
 	}
+	quota, err := quotaPatch(req.QuotaProcessingMinutes, req.QuotaStorageBytes)
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
 	patch := catalog.UserPatch{Name: req.Name, Role: req.Role, Groups: req.Groups, Disabled: req.Disabled}
 	if req.Password != nil {
 		hash, err := auth.HashPassword(*req.Password)
@@ -101,7 +119,11 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, u)
+	if err := s.Catalog.SetUserQuotas(r.Context(), u.ID, quota); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
+	s.writeUser(w, r, http.StatusOK, u)
 }
 
 // deleteUser removes an account with its sessions, keys and webhook

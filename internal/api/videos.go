@@ -107,6 +107,12 @@ func (s *Server) createVideo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, media.Inputf("visibility must be private, unlisted, public or restricted."))
 		return
 	}
+	// Refused once the owner's storage quota is reached; the upload that
+	// follows is checked on its size.
+	if err := s.Catalog.CheckStorage(r.Context(), principalOf(r).ID, 0); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
 	readAt := s.readNow()
 	v, err := s.Catalog.CreateVideo(r.Context(), catalog.NewVideo{Title: req.Title, OwnerID: principalOf(r).ID, Visibility: req.Visibility})
 	if err != nil {

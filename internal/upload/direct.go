@@ -82,6 +82,15 @@ func (s *Service) handleDirectStart(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "No such video.")
 		return
 	}
+	if err := s.checkQuota(ctx, v.OwnerID, req.Size); err != nil {
+		if msg, ok := quotaRefusal(err); ok {
+			writeQuotaError(w, msg)
+			return
+		}
+		s.log.Error("check storage quota", "video", id, "err", err)
+		writeError(w, http.StatusInternalServerError, "internal", "The upload could not be checked; try again.")
+		return
+	}
 	// Signed URLs must not outlive the video: the sweep deletes it at deleteAt.
 	ttl := min(s.cfg.TTL, s.deleteAt(v.CreatedAt).Sub(s.now())).Truncate(time.Second)
 	if ttl < time.Minute {
@@ -204,7 +213,13 @@ func (s *Service) startDirect(w http.ResponseWriter, ctx context.Context, id, ke
 			err = nil
 		}
 	}
+	msg, overQuota := quotaRefusal(err)
 	switch {
+	case overQuota:
+		if derr := s.store.Delete(context.WithoutCancel(ctx), key); derr != nil {
+			s.log.Warn("delete upload over quota", "key", key, "err", derr)
+		}
+		writeQuotaError(w, msg)
 	case errors.Is(err, media.ErrConflict):
 		writeError(w, http.StatusConflict, "conflict", errAlreadyUploaded.Error())
 	case err != nil:

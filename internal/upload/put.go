@@ -40,6 +40,15 @@ func (s *Service) handlePut(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "conflict", errAlreadyUploaded.Error())
 		return
 	}
+	if err := s.checkQuota(r.Context(), v.OwnerID, r.ContentLength); err != nil {
+		if msg, ok := quotaRefusal(err); ok {
+			writeQuotaError(w, msg)
+			return
+		}
+		s.log.Error("check storage quota", "video", id, "err", err)
+		writeError(w, http.StatusInternalServerError, "internal", "The upload could not be checked; try again.")
+		return
+	}
 	body := io.Reader(r.Body)
 	if s.cfg.MaxBytes > 0 {
 		body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBytes)
@@ -75,6 +84,10 @@ func (s *Service) handlePut(w http.ResponseWriter, r *http.Request) {
 		_ = s.store.Delete(ctx, key)
 		if errors.Is(err, media.ErrConflict) {
 			writeError(w, http.StatusConflict, "conflict", errAlreadyUploaded.Error())
+			return
+		}
+		if msg, ok := quotaRefusal(err); ok {
+			writeQuotaError(w, msg)
 			return
 		}
 		if writeUnavailable(w, s.log, id, err) {

@@ -79,6 +79,14 @@ func (s *Service) tusCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileIn
 		}
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, errTusConflict
 	}
+	if !hook.Upload.SizeIsDeferred {
+		if err := s.checkQuota(hook.Context, v.OwnerID, hook.Upload.Size); err != nil {
+			if msg, ok := quotaRefusal(err); ok {
+				return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, errTusQuota(msg)
+			}
+			return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, err
+		}
+	}
 	if hook.Upload.IsFinal {
 		// tusd checked that the partials exist and are complete; they must
 		// also be partials, and this video's.

@@ -229,6 +229,13 @@ func (s *Service) startTus(ctx context.Context, info tusd.FileInfo, key string) 
 		if errors.Is(err, media.ErrConflict) || errors.Is(err, media.ErrNotFound) {
 			return s.startedElsewhere(ctx, info, key)
 		}
+		if msg, ok := quotaRefusal(err); ok {
+			// Nothing is kept: the video waits for a smaller file.
+			_ = s.store.Delete(context.WithoutCancel(ctx), key)
+			s.dropTus(info)
+			s.log.Info("tus upload refused: storage quota", "video", videoID, "bytes", info.Size)
+			return errTusQuota(msg)
+		}
 		return fmt.Errorf("start processing: %w", err)
 	}
 	return nil

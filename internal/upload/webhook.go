@@ -66,6 +66,9 @@ func (s *Service) handleS3Event(w http.ResponseWriter, r *http.Request) {
 			started++
 			s.log.Info("upload complete", "video", id, "bytes", info.Size, "via", "s3-event")
 		case errors.Is(err, media.ErrConflict), errors.Is(err, media.ErrNotFound):
+		case errors.Is(err, media.ErrQuota):
+			s.log.Info("direct upload refused: storage quota", "video", id, "bytes", info.Size)
+			_ = s.store.Delete(r.Context(), key)
 		default:
 			s.log.Error("start processing", "video", id, "err", err)
 			writeError(w, http.StatusInternalServerError, "internal", "Could not queue processing.")
