@@ -149,15 +149,16 @@ func (p *Pipeline) measure(ctx context.Context, ref Ref, path string, source med
 }
 
 // checkQuota fails the video with a sentence when processing it would take
-// its owner over the processing quota. Two videos of one owner probed at
-// the same moment may both pass: the quota bounds use, it is not billing.
+// its owner over the processing quota (the server's, or the override an
+// admin set on the owner). Two videos of one owner probed at the same
+// moment may both pass: the quota bounds use, it is not billing.
 func (p *Pipeline) checkQuota(ctx context.Context, ref Ref, source media.Source) error {
-	q := p.cfg.Limits.Quota
-	if q.ProcessingMinutes <= 0 {
-		return nil
-	}
 	v, err := p.cat.Video(ctx, ref.VideoID)
 	if err != nil || v.OwnerID == "" {
+		return err
+	}
+	q, err := p.cat.OwnerQuota(ctx, v.OwnerID, p.cfg.Limits.Quota)
+	if err != nil || q.ProcessingMinutes <= 0 {
 		return err
 	}
 	used, err := p.cat.ProcessedSeconds(ctx, v.OwnerID, q.Window(), v.ID)
