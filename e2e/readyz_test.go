@@ -3,10 +3,13 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -154,4 +157,98 @@ func TestFullDiskAnswers507AndHidesPaths(t *testing.T) {
 	requireNoInternals(t, failed.Error)
 	eventuallyLogged(t, api, "job failed for good", encID)
 	require.NoError(t, os.Remove(filler))
+}
+
+// tusRequest sends one tus request and returns status, Retry-After, body
+// and Upload-Offset.
+func tusRequest(t *testing.T, method, url string, headers map[string]string, body io.Reader) (int, string, string, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	require.NoError(t, err)
+	req.Header.Set("Tus-Resumable", "1.0.0")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := (&http.Client{Timeout: 2 * time.Minute}).Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	if method == http.MethodPost {
+		return resp.StatusCode, resp.Header.Get("Retry-After"), string(b), resp.Header.Get("Location")
+	}
+	return resp.StatusCode, resp.Header.Get("Retry-After"), string(b), resp.Header.Get("Upload-Offset")
+}
+
+// tusCreate starts a tus upload of size bytes and returns its URL.
+func tusCreate(t *testing.T, endpoint string, size int64) string {
+	t.Helper()
+	code, _, body, loc := tusRequest(t, http.MethodPost, endpoint, map[string]string{"Upload-Length": strconv.FormatInt(size, 10)}, nil)
+	require.Equal(t, http.StatusCreated, code, body)
+	if strings.HasPrefix(loc, "/") {
+		u, err := neturl.Parse(endpoint)
+		require.NoError(t, err)
+		loc = u.Scheme + "://" + u.Host + loc
+	}
+	return loc
+}
+
+func tusPatch(t *testing.T, url string, offset int64, data []byte) (int, string, string, string) {
+	return tusRequest(t, http.MethodPatch, url, map[string]string{
+		"Upload-Offset": strconv.FormatInt(offset, 10), "Content-Type": "application/offset+octet-stream",
+	}, bytes.NewReader(data))
+}
+
+// TestTusOnFullDiskAndStoreDown: a tus PATCH that does not fit on the disk
+// answers 507 and one whose last bytes cannot be stored answers 503, both
+// with Retry-After and without paths (tusd alone answers 500 with the
+// error's text); after the fault, the client resumes at the offset HEAD
+// gives and the video ends ready.
+func TestTusOnFullDiskAndStoreDown(t *testing.T) {
+	testutil.RequireFFmpeg(t)
+	bin := binary(t)
+	s3 := startS3(t)
+	data := t.TempDir()
+	if out, err := runCmd("mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", data); err != nil {
+		t.Fatalf("this test needs to mount a small tmpfs (root, CAP_SYS_ADMIN): %v: %s", err, out)
+	}
+	t.Cleanup(func() { _, _ = runCmd("umount", "-l", data) })
+	cpuLoad(t)
+	// The catalog and the tus files on the small disk, the media in S3.
+	api := startRole(t, bin, "serve", data, s3.env("kinema-tus-faults"), "--srt-addr=", "--rtmp-addr=")
+
+	clip, err := os.ReadFile(padFile(t, testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 2}), 6<<20))
+	require.NoError(t, err)
+	id, endpoint := newTusVideo(t, api.base)
+	up := tusCreate(t, endpoint, int64(len(clip)))
+
+	filler := fillDisk(t, data, 2<<20)
+	code, retry, body, _ := tusPatch(t, up, 0, clip)
+	t.Logf("tus PATCH on a full disk: %d Retry-After %q %s", code, retry, strings.TrimSpace(body))
+	require.Equal(t, http.StatusInsufficientStorage, code, body)
+	require.NotEmpty(t, retry)
+	requireNoInternals(t, body)
+	eventuallyLogged(t, api, "tus upload refused: disk full", id)
+	require.NoError(t, os.Remove(filler))
+
+	// Resume where the disk stopped it, with the store down for the end.
+	code, _, body, off := tusRequest(t, http.MethodHead, up, nil, nil)
+	require.Equal(t, http.StatusOK, code, body)
+	offset, err := strconv.ParseInt(off, 10, 64)
+	require.NoError(t, err)
+	require.Less(t, offset, int64(len(clip)))
+	s3.stop(t)
+	code, retry, body, _ = tusPatch(t, up, offset, clip[offset:])
+	t.Logf("last tus PATCH with the store down: %d Retry-After %q %s", code, retry, strings.TrimSpace(body))
+	require.Equal(t, http.StatusServiceUnavailable, code, body)
+	require.NotEmpty(t, retry)
+	requireNoInternals(t, body)
+	require.Equal(t, "waiting_upload", getVideo(api.base, id).Status)
+
+	s3.start(t)
+	// All bytes are on the disk: HEAD stores them now and says so.
+	code, _, body, off = tusRequest(t, http.MethodHead, up, nil, nil)
+	require.Equal(t, http.StatusOK, code, body)
+	require.Equal(t, strconv.Itoa(len(clip)), off)
+	waitVideo(t, api.base, id, "ready", 3*time.Minute)
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 
 	tusd "github.com/tus/tusd/v2/pkg/handler"
+
+	"github.com/kinema/kinema/internal/storage"
 )
 
 // tusd v2.10.0 bounds a PATCH to an upload of deferred length only by the
@@ -30,12 +32,10 @@ func errTusTooLarge(max int64) tusd.Error {
 		http.StatusRequestEntityTooLarge)
 }
 
-// capUpload wraps a file store upload when a limit is set.
+// capUpload wraps a file store upload (max 0: no limit; the wrapper still
+// turns a full disk into 507, see WriteChunk).
 func (s *Service) capUpload(up tusd.Upload) tusd.Upload {
-	if s.cfg.MaxBytes <= 0 {
-		return up
-	}
-	return cappedUpload{Upload: up, max: s.cfg.MaxBytes, s: s}
+	return cappedUpload{Upload: up, max: max(s.cfg.MaxBytes, 0), s: s}
 }
 
 // uncapped returns the file store's own upload, which its As* methods need.
@@ -49,7 +49,14 @@ func uncapped(up tusd.Upload) tusd.Upload {
 var errChunkTooLarge = errors.New("tus: chunk crosses the upload size limit")
 
 func (u cappedUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
-	n, err := u.Upload.WriteChunk(ctx, offset, &capReader{r: src, room: u.max - offset})
+	if u.max > 0 {
+		src = &capReader{r: src, room: u.max - offset}
+	}
+	n, err := u.Upload.WriteChunk(ctx, offset, src)
+	if storage.IsNoSpace(err) { // not tusd's 500 with the file's path
+		info, _ := u.Upload.GetInfo(ctx)
+		return n, tusFault(u.s.log, info.MetaData[metaVideoID], err)
+	}
 	if !errors.Is(err, errChunkTooLarge) {
 		return n, err
 	}

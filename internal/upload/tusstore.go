@@ -60,7 +60,7 @@ func (t tusStore) UseIn(c *tusd.StoreComposer) {
 func (t tusStore) NewUpload(ctx context.Context, info tusd.FileInfo) (tusd.Upload, error) {
 	up, err := t.FileStore.NewUpload(ctx, info)
 	if err != nil {
-		return nil, err
+		return nil, tusFault(t.s.log, info.MetaData[metaVideoID], err)
 	}
 	return t.s.capUpload(up), nil
 }
@@ -265,6 +265,8 @@ func tusError(s *Service, err error) error {
 		return err
 	case errors.Is(err, media.ErrConflict):
 		return errTusConflict
+	case storage.IsNoSpace(err), storage.IsTransient(err):
+		return tusFault(s.log, "", err) // 507 or 503: the client sends the last bytes again later
 	default:
 		s.log.Error("finish tus upload", "err", err)
 		return errTusInternal
