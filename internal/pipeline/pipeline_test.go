@@ -306,7 +306,8 @@ func TestSplitPiecesRemovedOnFailure(t *testing.T) {
 	}
 	v := b.process(t, src)
 	require.Equal(t, media.StatusFailed, v.Status)
-	require.Contains(t, v.Error, "injected read failure")
+	require.Contains(t, v.Error, "while running chunk-2")
+	require.Contains(t, b.logs.String(), "injected read failure", "the detail is logged, not shown")
 	require.Len(t, b.store.written("pieces/"), 4, "the pieces were stored")
 	// Jobs still running when the video failed (audio, other chunks) clean
 	// up after themselves as they finish (finishParallel).
