@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinema/kinema/internal/config"
+	"github.com/kinema/kinema/internal/testutil"
 )
 
 // TestMetricsOnlyOnTheirOwnListener: the public listener never serves
@@ -46,6 +47,7 @@ func TestMetricsOnlyOnTheirOwnListener(t *testing.T) {
 	cfg := config.Default()
 	cfg.Addr, cfg.MetricsAddr, cfg.DataDir, cfg.Workers = "127.0.0.1:0", "", t.TempDir(), 1
 	cfg.SRTAddr, cfg.RTMPAddr = "", ""
+	cfg.DB = testutil.PostgresURL(t) // workers need PostgreSQL
 	w := &Main{Config: cfg, Log: slog.New(slog.DiscardHandler), WorkerOnly: true}
 	require.NoError(t, w.Run(context.Background()))
 	t.Cleanup(func() {

@@ -123,6 +123,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
+	if m.WorkerOnly && !isPostgres(cfg.DB) {
+		// Leases take a SQLite worker's jobs only from dead processes, so a
+		// second process on the file would encode beside the first.
+		return errors.New("kinema worker needs PostgreSQL (--db postgres://...): a SQLite catalog belongs to the one kinema serve that opened it")
+	}
 	be, err := openBackends(ctx, cfg)
 	if err != nil {
 		return err

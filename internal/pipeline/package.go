@@ -61,10 +61,10 @@ func (p *Pipeline) doPackage(ctx context.Context, job *river.Job[PackageArgs]) e
 	if err != nil {
 		return err
 	}
-	if err := p.store.DeletePrefix(ctx, mediaPrefix(ref.VideoID)); err != nil { // leftovers of an earlier run
+	if err := queue.CheckLease(ctx); err != nil { // presumed dead: the new attempt owns these keys
 		return err
 	}
-	if err := queue.CheckLease(ctx); err != nil { // presumed dead: the new attempt owns these keys
+	if err := p.store.DeletePrefix(ctx, mediaPrefix(ref.VideoID)); err != nil { // leftovers of an earlier run
 		return err
 	}
 	if err := storage.PutDir(ctx, p.store, mediaPrefix(ref.VideoID), out); err != nil {

@@ -211,7 +211,7 @@ func (p *Pipeline) outcome(ctx context.Context, ref Ref, step string, job *river
 	}
 	attempt, maxAttempts := job.Attempt, job.MaxAttempts
 	log := p.log.With("video", ref.VideoID, "run", ref.Run, "step", step, "job", job.ID, "attempt", attempt)
-	if errors.Is(err, queue.ErrLeaseLost) || errors.Is(context.Cause(ctx), queue.ErrLeaseLost) {
+	if errors.Is(err, queue.ErrLeaseLost) || queue.CheckLease(ctx) != nil {
 		// Another worker runs this job now (River then ignores this outcome),
 		// or may soon: what this attempt did is dropped, and it must cost
 		// neither an attempt nor the video.

@@ -3,6 +3,7 @@ package queue
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"log/slog"
@@ -104,6 +105,10 @@ func build[TTx any](driver riverdriver.Driver[TTx], workers *river.Workers, cfg 
 	bind func(TTx) *catalog.Catalog, leases leaseDB, fence bool, discard func(context.Context, TTx, lostJob) (*discardedJob, error),
 ) (*Queue, error) {
 	working := cfg.Concurrency > 0
+	if cfg.ID == "" {
+		// Heartbeats and leases go by this id: it must be this process's.
+		cfg.ID = "kinema-" + rand.Text()[:8]
+	}
 	k := &keeper{worker: cfg.ID, ttl: cmp.Or(cfg.LeaseTTL, DefaultLeaseTTL), fence: fence, db: leases,
 		log: cmp.Or(cfg.Logger, slog.Default()), jobs: map[int64]heldJob{}}
 	if working {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -83,10 +85,15 @@ type leaseDB interface {
 	beat(ctx context.Context, worker string) error
 	// retire marks worker gone, so its leftovers are requeued at once.
 	retire(ctx context.Context, worker string) error
-	// expired lists running jobs whose worker is silent for longer than ttl
-	// (or, for a worker that never wrote a heartbeat, that started before).
+	// expired lists running jobs whose worker has been silent for longer
+	// than ttl. Workers without a heartbeat row (an older kinema during a
+	// rolling upgrade) are left to River's rescuer.
 	expired(ctx context.Context, ttl time.Duration) ([]lostJob, error)
-	// holders tells who runs those of ids that are running.
+	// orphans lists running jobs of worker, not among held, attempted
+	// longer than age ago.
+	orphans(ctx context.Context, worker string, held []int64, age time.Duration) ([]lostJob, error)
+	// holders tells who runs those of ids that are running, or completed
+	// them (a job that committed its completion and is about to return).
 	holders(ctx context.Context, ids []int64) (map[int64]holder, error)
 	// front gives those of ids that wait in the queue their first place
 	// back (a job released by a stopping worker runs next).
@@ -114,11 +121,12 @@ type keeper struct {
 	requeue func(ctx context.Context, j lostJob) (newID int64, ok bool, err error)
 	log     *slog.Logger
 
-	mu       sync.Mutex
-	jobs     map[int64]heldJob
-	lastBeat time.Time // when the last successful heartbeat was sent
-	stop     context.CancelFunc
-	done     chan struct{}
+	mu         sync.Mutex
+	jobs       map[int64]heldJob
+	lastBeat   time.Time   // when the last successful heartbeat was sent
+	fenceTimer *time.Timer // stops the jobs when no heartbeat lands in time
+	stop       context.CancelFunc
+	done       chan struct{}
 }
 
 type heldJob struct {
@@ -150,9 +158,7 @@ func (k *keeper) start(ctx context.Context) error {
 	if err := k.db.beat(ctx, k.worker); err != nil {
 		return err
 	}
-	k.mu.Lock()
-	k.lastBeat = sent
-	k.mu.Unlock()
+	k.beaten(sent)
 	if err := k.db.prune(ctx, heartbeatsKept); err != nil {
 		k.log.Warn("forgetting old workers", "err", err)
 	}
@@ -183,20 +189,36 @@ func (k *keeper) tick(ctx context.Context) {
 	defer cancel()
 	sent := time.Now()
 	if err := k.db.beat(ctx, k.worker); err != nil {
-		if !k.fresh() {
-			k.cancelAll("the database could not be reached for " + time.Since(k.lastBeatAt()).Round(time.Second).String())
-		}
 		k.log.Warn("worker heartbeat failed", "err", err)
 		return
 	}
 	// Jobs taken while this process was silent are stopped before its
 	// heartbeat counts as fresh again, so CheckLease never passes for them.
 	if k.dropTaken(ctx) {
-		k.mu.Lock()
-		k.lastBeat = sent
-		k.mu.Unlock()
+		k.beaten(sent)
 	}
 	k.reap(ctx)
+}
+
+// beaten records a heartbeat sent at sent and, where another process could
+// take this one's jobs, moves the fence: unless another heartbeat lands,
+// the jobs are stopped a beat before a lease has passed since this one,
+// whatever the loop is waiting for.
+func (k *keeper) beaten(sent time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.lastBeat = sent
+	if !k.fence {
+		return
+	}
+	d := time.Until(sent.Add(k.ttl - k.interval()))
+	if k.fenceTimer == nil {
+		k.fenceTimer = time.AfterFunc(d, func() {
+			k.cancelAll("no heartbeat could be written for " + time.Since(k.lastBeatAt()).Round(time.Second).String())
+		})
+		return
+	}
+	k.fenceTimer.Reset(d)
 }
 
 func (k *keeper) lastBeatAt() time.Time {
@@ -209,19 +231,25 @@ func (k *keeper) lastBeatAt() time.Time {
 // another worker (it was presumed dead, e.g. after a long pause). It
 // reports whether it could tell.
 func (k *keeper) dropTaken(ctx context.Context) bool {
-	ids := k.heldIDs()
-	if len(ids) == 0 {
+	snapshot := k.heldAttempts()
+	if len(snapshot) == 0 {
 		return true
 	}
-	now, err := k.db.holders(ctx, ids)
+	now, err := k.db.holders(ctx, slices.Collect(maps.Keys(snapshot)))
 	if err != nil {
 		k.log.Warn("checking held jobs", "err", err)
 		return false
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	for id, h := range k.jobs {
-		if cur, ok := now[id]; !h.taken && (!ok || cur.Attempt != h.attempt || cur.Worker != k.worker) {
+	// Only the jobs of the snapshot, as they were: one that started or
+	// returned during the query is checked next time.
+	for id, attempt := range snapshot {
+		h, held := k.jobs[id]
+		if !held || h.attempt != attempt || h.taken {
+			continue
+		}
+		if cur, ok := now[id]; !ok || cur.Attempt != h.attempt || cur.Worker != k.worker {
 			k.log.Warn("job taken by another worker; stopping it here", "job", id, "attempt", h.attempt,
 				"running", ok, "now_attempt", cur.Attempt, "now_worker", cur.Worker)
 			h.cancel(ErrLeaseLost)
@@ -233,14 +261,17 @@ func (k *keeper) dropTaken(ctx context.Context) bool {
 }
 
 // heldIDs lists the jobs this process works now.
-func (k *keeper) heldIDs() []int64 {
+func (k *keeper) heldIDs() []int64 { return slices.Collect(maps.Keys(k.heldAttempts())) }
+
+// heldAttempts maps the jobs this process works now to their attempts.
+func (k *keeper) heldAttempts() map[int64]int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	ids := make([]int64, 0, len(k.jobs))
-	for id := range k.jobs {
-		ids = append(ids, id)
+	m := make(map[int64]int, len(k.jobs))
+	for id, h := range k.jobs {
+		m[id] = h.attempt
 	}
-	return ids
+	return m
 }
 
 func (k *keeper) cancelAll(why string) {
@@ -259,6 +290,20 @@ func (k *keeper) reap(ctx context.Context) {
 	if err != nil {
 		k.log.Warn("looking for jobs of dead workers", "err", err)
 		return
+	}
+	// This process's own rows that no job of it works: an outcome River
+	// could not record (the database was away when the job returned).
+	orphans, err := k.db.orphans(ctx, k.worker, slices.Collect(maps.Keys(k.heldAttempts())), k.ttl)
+	if err != nil {
+		k.log.Warn("looking for jobs this worker no longer works", "err", err)
+	}
+	for _, j := range orphans {
+		newID, ok, err := k.requeue(ctx, j)
+		if err != nil {
+			k.log.Warn("requeueing a job this worker no longer works", "job", j.ID, "err", err)
+		} else if ok {
+			k.log.Info("requeued a job this worker no longer works", "job", j.ID, "new_job", newID, "worker", k.worker, "attempt", j.Attempt)
+		}
 	}
 	for _, j := range lost {
 		if j.Worker == k.worker {
@@ -283,6 +328,11 @@ func (k *keeper) stopAndRetire(ctx context.Context, released []int64) error {
 	k.stop()
 	<-k.done
 	k.stop = nil
+	k.mu.Lock()
+	if k.fenceTimer != nil {
+		k.fenceTimer.Stop()
+	}
+	k.mu.Unlock()
 	defer k.db.close()
 	var err error
 	if len(released) > 0 {

@@ -42,10 +42,24 @@ func (l pgLeases) retire(ctx context.Context, worker string) error {
 func (l pgLeases) expired(ctx context.Context, ttl time.Duration) ([]lostJob, error) {
 	rows, err := l.pool.Query(ctx, `SELECT j.id, j.attempt, j.attempted_by[cardinality(j.attempted_by)]
 		FROM river_job j
-		LEFT JOIN worker_heartbeats w ON w.id = j.attempted_by[cardinality(j.attempted_by)]
-		WHERE j.state = 'running' AND cardinality(j.attempted_by) > 0
-		  AND ((w.id IS NULL AND j.attempted_at < now() - make_interval(secs => $1))
-		    OR w.seen_at < `+pgNowMillis+` - $2::bigint)`, ttl.Seconds(), ttl.Milliseconds())
+		JOIN worker_heartbeats w ON w.id = j.attempted_by[cardinality(j.attempted_by)]
+		WHERE j.state = 'running' AND w.seen_at < `+pgNowMillis+` - $1::bigint`, ttl.Milliseconds())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (lostJob, error) {
+		var j lostJob
+		return j, r.Scan(&j.ID, &j.Attempt, &j.Worker)
+	})
+}
+
+func (l pgLeases) orphans(ctx context.Context, worker string, held []int64, age time.Duration) ([]lostJob, error) {
+	if held == nil {
+		held = []int64{} // nil would be NULL, and NOT (id = ANY(NULL)) matches nothing
+	}
+	rows, err := l.pool.Query(ctx, `SELECT id, attempt, $1::text FROM river_job
+		WHERE state = 'running' AND attempted_by[cardinality(attempted_by)] = $1
+		  AND attempted_at < now() - make_interval(secs => $2) AND NOT (id = ANY($3))`, worker, age.Seconds(), held)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +71,7 @@ func (l pgLeases) expired(ctx context.Context, ttl time.Duration) ([]lostJob, er
 
 func (l pgLeases) holders(ctx context.Context, ids []int64) (map[int64]holder, error) {
 	rows, err := l.pool.Query(ctx, `SELECT id, attempt, coalesce(attempted_by[cardinality(attempted_by)], '')
-		FROM river_job WHERE id = ANY($1) AND state = 'running'`, ids)
+		FROM river_job WHERE id = ANY($1) AND state IN ('running', 'completed')`, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -125,16 +139,36 @@ func (l sqliteLeases) retire(ctx context.Context, worker string) error {
 }
 
 func (l sqliteLeases) expired(ctx context.Context, ttl time.Duration) ([]lostJob, error) {
-	horizon := time.Now().Add(-ttl)
 	rows, err := l.db.QueryContext(ctx, `SELECT j.id, j.attempt, json_extract(j.attempted_by, '$[#-1]')
 		FROM river_job j
-		LEFT JOIN worker_heartbeats w ON w.id = json_extract(j.attempted_by, '$[#-1]')
-		WHERE j.state = 'running' AND json_extract(j.attempted_by, '$[#-1]') IS NOT NULL
-		  AND ((w.id IS NULL AND j.attempted_at < ?) OR w.seen_at < ?)`,
-		sqliteTimeString(horizon), horizon.UnixMilli())
+		JOIN worker_heartbeats w ON w.id = json_extract(j.attempted_by, '$[#-1]')
+		WHERE j.state = 'running' AND w.seen_at < ?`, time.Now().Add(-ttl).UnixMilli())
 	if err != nil {
 		return nil, err
 	}
+	return scanLost(rows)
+}
+
+func (l sqliteLeases) orphans(ctx context.Context, worker string, held []int64, age time.Duration) ([]lostJob, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT id, attempt, ? FROM river_job
+		WHERE state = 'running' AND json_extract(attempted_by, '$[#-1]') = ? AND attempted_at < ?
+		  AND id NOT IN (SELECT value FROM json_each(?))`,
+		worker, worker, sqliteTimeString(time.Now().Add(-age)), int64JSON(held))
+	if err != nil {
+		return nil, err
+	}
+	return scanLost(rows)
+}
+
+func int64JSON(ids []int64) string {
+	b, _ := json.Marshal(ids)
+	if ids == nil {
+		return "[]"
+	}
+	return string(b)
+}
+
+func scanLost(rows *sql.Rows) ([]lostJob, error) {
 	defer rows.Close()
 	var out []lostJob
 	for rows.Next() {
@@ -149,7 +183,7 @@ func (l sqliteLeases) expired(ctx context.Context, ttl time.Duration) ([]lostJob
 
 func (l sqliteLeases) holders(ctx context.Context, ids []int64) (map[int64]holder, error) {
 	rows, err := l.db.QueryContext(ctx, `SELECT id, attempt, coalesce(json_extract(attempted_by, '$[#-1]'), '')
-		FROM river_job WHERE state = 'running' AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, int64Args(ids)...)
+		FROM river_job WHERE state IN ('running', 'completed') AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, int64Args(ids)...)
 	if err != nil {
 		return nil, err
 	}

@@ -135,6 +135,11 @@ func testLeases(t *testing.T, open func(t *testing.T, id string, w *river.Worker
 	a := h.attempts()[0]
 	qa.leases.stop()
 	<-qa.leases.done
+	qa.leases.mu.Lock()
+	if qa.leases.fenceTimer != nil {
+		qa.leases.fenceTimer.Stop() // frozen: its timers do not fire either
+	}
+	qa.leases.mu.Unlock()
 	silent := time.Now()
 	testutil.PollUntil(t, 30*time.Second, "another worker runs the job", func() bool { return len(h.attempts()) == 2 })
 	took := time.Since(silent)
@@ -252,4 +257,33 @@ func TestOwnJobsNeverReaped(t *testing.T) {
 	close(h.release)
 	require.NoError(t, <-h.attempts()[0].result, "the job completes on its own worker")
 	require.Len(t, h.attempts(), 1)
+}
+
+// TestOrphanedRunningRowRequeued: a running row of this very worker that no
+// job of it works (River could not record the outcome while the database
+// was away) goes back to the queue; its live worker's heartbeat would
+// otherwise keep it `running` until River's 2 h rescue.
+func TestOrphanedRunningRowRequeued(t *testing.T) {
+	ctx := context.Background()
+	db, err := catalog.OpenSQLite(filepath.Join(t.TempDir(), "kinema.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	require.NoError(t, catalog.Migrate(ctx, db, "sqlite3"))
+	require.NoError(t, MigrateSQLite(ctx, db))
+	h := &holdWorkers{release: make(chan struct{})}
+	close(h.release)
+	var q *Queue
+	q, err = NewSQLite(db, catalog.New(db, nil), h.register("solo", &q), Config{Concurrency: 1, ID: "solo", PollInterval: 200 * time.Millisecond})
+	require.NoError(t, err)
+	old := sqliteTimeString(time.Now().Add(-time.Minute))
+	_, err = db.Exec(`INSERT INTO river_job (args, kind, max_attempts, state, attempt, attempted_at, attempted_by,
+		queue, priority, scheduled_at, created_at) VALUES ('{"name":"orphan"}', 'hold', 3, 'running', 1, ?, jsonb('["solo"]'),
+		'default', 1, ?, ?)`, old, old, old)
+	require.NoError(t, err)
+	require.NoError(t, q.Start(ctx))
+	t.Cleanup(func() { _ = q.Stop(context.Background()) })
+	testutil.PollUntil(t, 30*time.Second, "the orphaned job runs again", func() bool { return len(h.attempts()) == 1 })
+	run := h.attempts()[0]
+	require.NoError(t, <-run.result)
+	require.Equal(t, 1, WorkersLost(run.job.JobRow))
 }
