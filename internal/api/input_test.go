@@ -33,6 +33,7 @@ func TestJSONBodyHygiene(t *testing.T) {
 		"invalid UTF-8":        post("{\"title\":\"caf\xe9\"}"),
 		"lone surrogate":       post(`{"title":"a\ud800b"}`),
 		"duplicate key":        post(`{"title":"shown","title":"stored"}`),
+		"same key, other case": post(`{"title":"shown","Title":"stored"}`),
 		"nested duplicate":     {method: http.MethodPatch, path: "/api/v1/videos/" + v.ID, key: userKey, contentType: "application/json", badRequest: true, body: `{"allowed_users":[],"allowed_users":["x"]}`},
 		"trailing garbage":     post(`{"title":"a"} trailing`),
 		"second value":         post(`{"title":"a"}{"title":"b"}`),

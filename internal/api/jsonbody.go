@@ -103,10 +103,13 @@ func walkJSON(dec *json.Decoder, key string) error {
 					return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "json: "))
 				}
 				k, _ := kt.(string)
-				if seen[k] {
+				// encoding/json matches field names ignoring case, so
+				// "title" and "Title" are the same key to it.
+				if folded := strings.ToLower(k); seen[folded] {
 					return fmt.Errorf("the key %q appears twice", k)
+				} else {
+					seen[folded] = true
 				}
-				seen[k] = true
 				if err := walkJSON(dec, k); err != nil {
 					return err
 				}
