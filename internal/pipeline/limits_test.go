@@ -4,6 +4,7 @@ import (
 	"context"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -67,5 +68,10 @@ func TestMemoryCeilingFailsOnlyThatVideo(t *testing.T) {
 	require.Equal(t, media.StatusFailed, bad.Status)
 	require.Equal(t, "The file needs more memory to decode than this server allows (768 MiB). "+
 		"It may be damaged, or describe pictures far larger than it shows.", bad.Error)
-	require.NotContains(t, b.logs.String(), "will retry", "a file over the ceiling is not retried")
+	// Tried twice (the first failure could be a host short of memory),
+	// then failed for good: never a third attempt.
+	require.Contains(t, b.logs.String(), "one more try before blaming the file")
+	for _, line := range strings.Split(b.logs.String(), "\n") {
+		require.False(t, strings.Contains(line, "one more try") && !strings.Contains(line, "attempt=1 "), line)
+	}
 }

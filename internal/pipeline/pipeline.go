@@ -222,6 +222,14 @@ func (p *Pipeline) outcome(ctx context.Context, ref Ref, step string, job *river
 		log.Info("job interrupted by shutdown; it will run again")
 		return river.JobSnooze(time.Second)
 	}
+	var mem *ffmpeg.MemoryLimitError
+	if errors.As(err, &mem) && attempt < min(2, maxAttempts) {
+		// Some of what marks a process as over its ceiling (ENOMEM, EAGAIN,
+		// a crash) can also come from a host short of memory for a moment:
+		// one more try before the file is blamed for good.
+		log.Warn("over the memory ceiling; one more try before blaming the file", "err", err)
+		return err
+	}
 	var in *media.InputError
 	if errors.As(err, &in) {
 		log.Info("input rejected", "reason", in.Reason)
