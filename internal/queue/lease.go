@@ -214,6 +214,9 @@ func (k *keeper) beaten(sent time.Time) {
 	d := time.Until(sent.Add(k.ttl - k.interval()))
 	if k.fenceTimer == nil {
 		k.fenceTimer = time.AfterFunc(d, func() {
+			if k.fresh() {
+				return // a heartbeat landed as the timer fired
+			}
 			k.cancelAll("no heartbeat could be written for " + time.Since(k.lastBeatAt()).Round(time.Second).String())
 		})
 		return
