@@ -54,6 +54,31 @@ func scaleoutEnv(t *testing.T) []string {
 	}
 }
 
+// cluster is `kinema serve --workers 0` and two `kinema worker` processes
+// on PostgreSQL + S3 with default settings, beside two busy cores.
+type cluster struct {
+	bin         string
+	api, w1, w2 *server
+}
+
+func startCluster(t *testing.T) cluster {
+	testutil.RequireFFmpeg(t)
+	bin := binary(t)
+	env := scaleoutEnv(t)
+	testutil.BurnCPU(t, 2)
+	return cluster{bin: bin,
+		api: startRole(t, bin, "serve", t.TempDir(), env, "--workers", "0", "--srt-addr=", "--rtmp-addr="),
+		w1:  startWorker(t, bin, env), w2: startWorker(t, bin, env)}
+}
+
+// other is the worker that is not w.
+func (c cluster) other(w *server) *server {
+	if w == c.w1 {
+		return c.w2
+	}
+	return c.w1
+}
+
 // startWorker runs `kinema worker` and returns it with its process id.
 func startWorker(t *testing.T, bin string, env []string) *server {
 	return startRole(t, bin, "worker", t.TempDir(), env, "--concurrency", "1")
@@ -66,13 +91,8 @@ func startWorker(t *testing.T, bin string, env []string) *server {
 // other worker within 30 s and the video ends ready with every chunk
 // exactly once.
 func TestScaleOut(t *testing.T) {
-	testutil.RequireFFmpeg(t)
-	bin := binary(t)
-	env := scaleoutEnv(t)
-	testutil.BurnCPU(t, 2)
-	api := startRole(t, bin, "serve", t.TempDir(), env, "--workers", "0", "--srt-addr=", "--rtmp-addr=")
-	w1 := startWorker(t, bin, env)
-	w2 := startWorker(t, bin, env)
+	c := startCluster(t)
+	api := c.api
 
 	// ~8 MB so the 5 MiB multipart threshold is crossed.
 	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 1280, Height: 720, Seconds: 8, Codec: "libx264"})
@@ -134,14 +154,11 @@ func TestScaleOut(t *testing.T) {
 	require.JSONEq(t, `{"started":0}`, string(hook))
 
 	// Kill whichever worker holds a chunk job, the hard way.
-	victim, _ := waitRunningChunk(t, api.base, v.ID, w1, w2)
+	victim, _ := waitRunningChunk(t, api.base, v.ID, c.w1, c.w2)
 	require.NoError(t, victim.cmd.Process.Signal(syscall.SIGKILL))
 	killed := time.Now()
 	<-victim.done
-	survivor := w1
-	if victim == w1 {
-		survivor = w2
-	}
+	survivor := c.other(victim)
 	t.Cleanup(func() {
 		if t.Failed() {
 			for _, j := range videoJobs(t, api.base, v.ID) {
@@ -207,7 +224,7 @@ func TestScaleOut(t *testing.T) {
 	// The core contract holds on the cluster: a resumable tus upload through
 	// the API node (stored into S3) with `kinema upload --wait`.
 	small := testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 2})
-	out, code := runCLI(t, bin, "upload", "--server", api.base, "--token", adminToken, "--wait", small)
+	out, code := runCLI(t, c.bin, "upload", "--server", api.base, "--token", adminToken, "--wait", small)
 	require.Zero(t, code, out)
 	require.Contains(t, out, `"status": "ready"`)
 }
@@ -291,21 +308,13 @@ func jsonBody(v any) io.Reader {
 // within the shutdown grace, the same job runs on the other worker within
 // seconds, and the video ends ready.
 func TestWorkerSIGTERM(t *testing.T) {
-	testutil.RequireFFmpeg(t)
-	bin := binary(t)
-	env := scaleoutEnv(t)
-	testutil.BurnCPU(t, 2)
-	api := startRole(t, bin, "serve", t.TempDir(), env, "--workers", "0", "--srt-addr=", "--rtmp-addr=")
-	w1 := startWorker(t, bin, env)
-	w2 := startWorker(t, bin, env)
+	c := startCluster(t)
+	api := c.api
 	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 1280, Height: 720, Seconds: 8, Codec: "libx264"})
 	id := createAndPut(t, api.base, clip)
 
-	victim, job := waitRunningChunk(t, api.base, id, w1, w2)
-	survivor := w1
-	if victim == w1 {
-		survivor = w2
-	}
+	victim, job := waitRunningChunk(t, api.base, id, c.w1, c.w2)
+	survivor := c.other(victim)
 	require.NoError(t, victim.cmd.Process.Signal(syscall.SIGTERM))
 	termed := time.Now()
 	select {
@@ -334,17 +343,12 @@ func TestWorkerSIGTERM(t *testing.T) {
 // refused and it stops the job itself, so the chunk completes exactly once
 // and the video is whole.
 func TestWorkerPaused(t *testing.T) {
-	testutil.RequireFFmpeg(t)
-	bin := binary(t)
-	env := scaleoutEnv(t)
-	testutil.BurnCPU(t, 2)
-	api := startRole(t, bin, "serve", t.TempDir(), env, "--workers", "0", "--srt-addr=", "--rtmp-addr=")
-	w1 := startWorker(t, bin, env)
-	w2 := startWorker(t, bin, env)
+	c := startCluster(t)
+	api := c.api
 	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 1280, Height: 720, Seconds: 8, Codec: "libx264"})
 	id := createAndPut(t, api.base, clip)
 
-	victim, _ := waitRunningChunk(t, api.base, id, w1, w2)
+	victim, _ := waitRunningChunk(t, api.base, id, c.w1, c.w2)
 	require.NoError(t, victim.cmd.Process.Signal(syscall.SIGSTOP))
 	frozen := time.Now()
 	testutil.PollUntil(t, 30*time.Second, "the frozen worker's chunk is requeued", func() bool {

@@ -47,10 +47,8 @@ func (l pgLeases) expired(ctx context.Context, ttl time.Duration) ([]lostJob, er
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (lostJob, error) {
-		var j lostJob
-		return j, r.Scan(&j.ID, &j.Attempt, &j.Worker)
-	})
+	defer rows.Close()
+	return scanLost(rows)
 }
 
 func (l pgLeases) orphans(ctx context.Context, worker string, held []int64, age time.Duration) ([]lostJob, error) {
@@ -63,10 +61,8 @@ func (l pgLeases) orphans(ctx context.Context, worker string, held []int64, age 
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (lostJob, error) {
-		var j lostJob
-		return j, r.Scan(&j.ID, &j.Attempt, &j.Worker)
-	})
+	defer rows.Close()
+	return scanLost(rows)
 }
 
 func (l pgLeases) holders(ctx context.Context, ids []int64) (map[int64]holder, error) {
@@ -76,16 +72,7 @@ func (l pgLeases) holders(ctx context.Context, ids []int64) (map[int64]holder, e
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int64]holder{}
-	for rows.Next() {
-		var id int64
-		var h holder
-		if err := rows.Scan(&id, &h.Attempt, &h.Worker); err != nil {
-			return nil, err
-		}
-		out[id] = h
-	}
-	return out, rows.Err()
+	return scanHolders(rows)
 }
 
 func (l pgLeases) front(ctx context.Context, ids []int64) error {
@@ -146,6 +133,7 @@ func (l sqliteLeases) expired(ctx context.Context, ttl time.Duration) ([]lostJob
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	return scanLost(rows)
 }
 
@@ -157,6 +145,7 @@ func (l sqliteLeases) orphans(ctx context.Context, worker string, held []int64, 
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	return scanLost(rows)
 }
 
@@ -168,8 +157,27 @@ func int64JSON(ids []int64) string {
 	return string(b)
 }
 
-func scanLost(rows *sql.Rows) ([]lostJob, error) {
-	defer rows.Close()
+// rows is what pgx and database/sql rows have in common.
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+func scanHolders(rows rows) (map[int64]holder, error) {
+	out := map[int64]holder{}
+	for rows.Next() {
+		var id int64
+		var h holder
+		if err := rows.Scan(&id, &h.Attempt, &h.Worker); err != nil {
+			return nil, err
+		}
+		out[id] = h
+	}
+	return out, rows.Err()
+}
+
+func scanLost(rows rows) ([]lostJob, error) {
 	var out []lostJob
 	for rows.Next() {
 		var j lostJob
@@ -188,16 +196,7 @@ func (l sqliteLeases) holders(ctx context.Context, ids []int64) (map[int64]holde
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int64]holder{}
-	for rows.Next() {
-		var id int64
-		var h holder
-		if err := rows.Scan(&id, &h.Attempt, &h.Worker); err != nil {
-			return nil, err
-		}
-		out[id] = h
-	}
-	return out, rows.Err()
+	return scanHolders(rows)
 }
 
 func (l sqliteLeases) front(ctx context.Context, ids []int64) error {
