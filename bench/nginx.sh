@@ -33,8 +33,6 @@ BASE_PORT=$((PORT + 2))
 GOFS_PORT=$((PORT + 3))
 OUT=bench/out/nginx
 mkdir -p "$OUT"
-SRC=bench/out/src-20s-360p30.mp4
-
 need=()
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 command -v wrk >/dev/null || need+=(wrk)
@@ -44,46 +42,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-[ -x "$BIN" ] || go build -o "$BIN" ./cmd/kinema
-go build -o "$OUT/loadgen" ./bench/loadgen
-
-if [ ! -f "$SRC" ]; then
-  echo "generating $SRC ..." >&2
-  ffmpeg -v error -y -f lavfi -i "testsrc2=size=640x360:rate=30:duration=20" \
-    -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=20" \
-    -vf "noise=alls=4:allf=t" -c:v libx264 -preset veryfast -b:v 1M -g 60 -pix_fmt yuv420p \
-    -c:a aac -b:a 128k -shortest "$SRC"
-fi
-
-DATA=$(mktemp -d /tmp/kinema-bench-nginx.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$DATA"
-}
-trap cleanup EXIT
-
-# start_kinema BIN DATA PORT LOG [FLAGS]: serve on loopback, no live ingest,
-# wait until healthy; the pid is in $started.
-start_kinema() {
-  local bin=$1 data=$2 port=$3 log=$4
-  shift 4
-  KINEMA_ADMIN_TOKEN=bench-admin-token KINEMA_LADDER=360 \
-    "$bin" serve --addr "127.0.0.1:$port" --data "$data" --srt-addr= --rtmp-addr= --metrics-addr 127.0.0.1:0 "$@" >"$log" 2>&1 &
-  started=$!
-  pids+=($started)
-  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && return; sleep 0.1; done
-  echo "kinema on :$port did not start; see $log" >&2
-  exit 1
-}
-
-# Process the source, then restart without in-process workers so the job
-# poller is not part of the measurement.
-start_kinema "$BIN" "$DATA/main" "$PORT" "$OUT/process.log"
-"$BIN" upload --server "http://127.0.0.1:$PORT" --token bench-admin-token --wait "$SRC" >"$OUT/video.json" 2>"$OUT/upload.log"
-kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; pids=()
-ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$OUT/video.json")
+DATA_PREFIX=kinema-bench-nginx
+# shellcheck source=bench/common.sh
+. bench/common.sh
+process_video "$PORT"
 [ -z "$BASE_BIN" ] || cp -a "$DATA/main" "$DATA/base"
 
 start_kinema "$BIN" "$DATA/main" "$PORT" "$OUT/server.log" --workers 0
