@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"sync"
@@ -71,12 +72,18 @@ func (h *holdWorkers) register(worker string, q **Queue) *river.Workers {
 // leaseBackend opens one database shared by two "processes".
 type leaseBackend func(t *testing.T) func(t *testing.T, id string, w *river.Workers) *Queue
 
-func sqliteBackend(t *testing.T) func(t *testing.T, id string, w *river.Workers) *Queue {
+// migratedSQLite is a fresh database with the catalog's and River's tables.
+func migratedSQLite(t *testing.T) *sql.DB {
 	db, err := catalog.OpenSQLite(filepath.Join(t.TempDir(), "kinema.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	require.NoError(t, catalog.Migrate(context.Background(), db, "sqlite3"))
 	require.NoError(t, MigrateSQLite(context.Background(), db))
+	return db
+}
+
+func sqliteBackend(t *testing.T) func(t *testing.T, id string, w *river.Workers) *Queue {
+	db := migratedSQLite(t)
 	cat := catalog.New(db, nil)
 	return func(t *testing.T, id string, w *river.Workers) *Queue {
 		q, err := NewSQLite(db, cat, w, Config{Concurrency: 1, ID: id, PollInterval: 200 * time.Millisecond})
@@ -204,12 +211,8 @@ var _ rivertype.WorkerMiddleware = (*leaseMiddleware)(nil)
 // (every process start adds a row), and keeps the others.
 func TestHeartbeatsPruned(t *testing.T) {
 	ctx := context.Background()
-	db, err := catalog.OpenSQLite(filepath.Join(t.TempDir(), "kinema.db"))
-	require.NoError(t, err)
-	defer db.Close()
-	require.NoError(t, catalog.Migrate(ctx, db, "sqlite3"))
-	require.NoError(t, MigrateSQLite(ctx, db))
-	_, err = db.Exec(`INSERT INTO worker_heartbeats (id, seen_at) VALUES ('gone', ?), ('recent', ?)`,
+	db := migratedSQLite(t)
+	_, err := db.Exec(`INSERT INTO worker_heartbeats (id, seen_at) VALUES ('gone', ?), ('recent', ?)`,
 		time.Now().Add(-25*time.Hour).UnixMilli(), time.Now().Add(-time.Hour).UnixMilli())
 	require.NoError(t, err)
 	q, err := NewSQLite(db, catalog.New(db, nil), river.NewWorkers(), Config{Concurrency: 1, ID: "new"})
@@ -233,14 +236,10 @@ func TestHeartbeatsPruned(t *testing.T) {
 // SQLite, where no other live process can take them, it finishes them.
 func TestOwnJobsNeverReaped(t *testing.T) {
 	ctx := context.Background()
-	db, err := catalog.OpenSQLite(filepath.Join(t.TempDir(), "kinema.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	require.NoError(t, catalog.Migrate(ctx, db, "sqlite3"))
-	require.NoError(t, MigrateSQLite(ctx, db))
+	db := migratedSQLite(t)
 	h := &holdWorkers{release: make(chan struct{})}
 	var q *Queue
-	q, err = NewSQLite(db, catalog.New(db, nil), h.register("solo", &q), Config{Concurrency: 1, ID: "solo", PollInterval: 200 * time.Millisecond})
+	q, err := NewSQLite(db, catalog.New(db, nil), h.register("solo", &q), Config{Concurrency: 1, ID: "solo", PollInterval: 200 * time.Millisecond})
 	require.NoError(t, err)
 	require.NoError(t, q.Start(ctx))
 	t.Cleanup(func() { _ = q.Stop(context.Background()) })
@@ -265,15 +264,11 @@ func TestOwnJobsNeverReaped(t *testing.T) {
 // otherwise keep it `running` until River's 2 h rescue.
 func TestOrphanedRunningRowRequeued(t *testing.T) {
 	ctx := context.Background()
-	db, err := catalog.OpenSQLite(filepath.Join(t.TempDir(), "kinema.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	require.NoError(t, catalog.Migrate(ctx, db, "sqlite3"))
-	require.NoError(t, MigrateSQLite(ctx, db))
+	db := migratedSQLite(t)
 	h := &holdWorkers{release: make(chan struct{})}
 	close(h.release)
 	var q *Queue
-	q, err = NewSQLite(db, catalog.New(db, nil), h.register("solo", &q), Config{Concurrency: 1, ID: "solo", PollInterval: 200 * time.Millisecond})
+	q, err := NewSQLite(db, catalog.New(db, nil), h.register("solo", &q), Config{Concurrency: 1, ID: "solo", PollInterval: 200 * time.Millisecond})
 	require.NoError(t, err)
 	old := sqliteTimeString(time.Now().Add(-time.Minute))
 	_, err = db.Exec(`INSERT INTO river_job (args, kind, max_attempts, state, attempt, attempted_at, attempted_by,
