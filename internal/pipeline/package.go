@@ -173,7 +173,11 @@ func describe(plan media.Plan, out string) ([]media.Rendition, float64, error) {
 	playlists := make(map[string]manifest.MediaPlaylist, len(renditions))
 	for i := range renditions {
 		r := &renditions[i]
-		pl, err := readPlaylist(filepath.Join(out, r.ID, "index.m3u8"))
+		name := filepath.Join(out, r.ID, "index.m3u8")
+		if err := fixTargetDuration(name); err != nil {
+			return nil, 0, fmt.Errorf("rendition %s: %w", r.ID, err)
+		}
+		pl, err := readPlaylist(name)
 		if err != nil {
 			return nil, 0, fmt.Errorf("rendition %s: %w", r.ID, err)
 		}
@@ -208,6 +212,21 @@ func describe(plan media.Plan, out string) ([]media.Rendition, float64, error) {
 		return nil, 0, err
 	}
 	return renditions, duration, nil
+}
+
+// fixTargetDuration raises the playlist's EXT-X-TARGETDURATION to what its
+// segments need (manifest.FixTargetDuration): ffmpeg writes 0 for a clip
+// under half a second, which players reject.
+func fixTargetDuration(name string) error {
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	fixed, changed := manifest.FixTargetDuration(src)
+	if !changed {
+		return nil
+	}
+	return os.WriteFile(name, fixed, 0o644)
 }
 
 func readPlaylist(name string) (manifest.MediaPlaylist, error) {
