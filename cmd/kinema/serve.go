@@ -284,7 +284,10 @@ func (m *Main) startLive(ctx context.Context, mux *http.ServeMux, be *backends, 
 	keys *auth.KeyRing, apiServer *api.Server, met *metrics.Metrics,
 ) error {
 	cfg := m.Config
-	if cfg.SRTAddr == "" && cfg.RTMPAddr == "" {
+	srtAddr, rtmpAddr := cfg.IngestAddrs()
+	if srtAddr == "" && rtmpAddr == "" {
+		m.Log.Info("live ingest is off (--srt-addr and --rtmp-addr are empty)")
+		api.RegisterLiveOff(mux, api.LiveOffMessage)
 		return nil
 	}
 	record := func(ctx context.Context, title, ownerID, path string) (string, error) {
@@ -300,7 +303,7 @@ func (m *Main) startLive(ctx context.Context, mux *http.ServeMux, be *backends, 
 		return v.ID, pipe.Start(ctx, v.ID, key, info.Size)
 	}
 	lcfg := live.DefaultConfig()
-	lcfg.Dir, lcfg.SRTAddr, lcfg.RTMPAddr, lcfg.PlaybackTTL = cfg.LiveDir(), cfg.SRTAddr, cfg.RTMPAddr, cfg.PlaybackTTL
+	lcfg.Dir, lcfg.SRTAddr, lcfg.RTMPAddr, lcfg.PlaybackTTL = cfg.LiveDir(), srtAddr, rtmpAddr, cfg.PlaybackTTL
 	lcfg.Ladder.Preset, lcfg.DVRWindow, lcfg.Grace = cfg.Ladder.Preset, cfg.LiveDVR, cfg.LiveGrace
 	lcfg.ClientIPFunc = apiServer.ClientIPFunc
 	if u, err := url.Parse(cfg.PublicURL); err == nil && cfg.PublicURL != "" {
@@ -309,7 +312,10 @@ func (m *Main) startLive(ctx context.Context, mux *http.ServeMux, be *backends, 
 	ff := ffmpeg.NewRunner(cfg.FFmpeg, cfg.FFprobe, m.Log)
 	ff.MemoryLimit = cfg.FFmpegMemoryLimit()
 	if err := ff.CheckEncoders(ctx); err != nil {
-		return fmt.Errorf("ffmpeg: %w", err)
+		// An API node without ffmpeg still serves everything else.
+		m.Log.Error("live ingest is off: ffmpeg cannot encode live streams here", "err", err)
+		api.RegisterLiveOff(mux, "Live streaming is off on this server: ffmpeg with libx264 was not found or does not work (see the server log).")
+		return nil
 	}
 	svc, err := live.New(lcfg, ff, keys, record, m.Log.With("component", "live"), time.Now)
 	if err != nil {

@@ -151,3 +151,20 @@ func ownsStream(r *http.Request, st live.Stream) bool {
 	p := principalOf(r)
 	return p.Admin() || p.ID == st.OwnerID
 }
+
+// LiveOffMessage is what the API says when this server runs without live
+// ingest.
+const LiveOffMessage = "Live streaming is off on this server. Start kinema serve with SRT and/or RTMP ingest " +
+	"(the defaults --srt-addr :9710 and --rtmp-addr :1935; KINEMA_SRT_ADDR, KINEMA_RTMP_ADDR) and ffmpeg with libx264 installed."
+
+// RegisterLiveOff mounts the live routes on a server without live ingest:
+// every one answers 503 with code live_off and reason, so clients and the
+// UI can say how to turn it on instead of showing a bare 404 or 405.
+func RegisterLiveOff(mux *http.ServeMux, reason string) {
+	off := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeCode(w, http.StatusServiceUnavailable, "live_off", reason)
+	})
+	mux.Handle("/api/v1/live", off)
+	mux.Handle("/api/v1/live/", off)
+	mux.Handle(live.PathPrefix, off)
+}

@@ -92,6 +92,10 @@ func Default() Config {
 	return Config{
 		Addr:    ":8080",
 		DataDir: "./data",
+		// Live ingest is on out of the box; a port already taken is logged
+		// and the rest of the server keeps serving.
+		SRTAddr:  ":9710",
+		RTMPAddr: ":1935",
 		// One encode job already keeps about two cores busy (x264 threads in
 		// every rung); on 2 cores two concurrent chunk jobs measured 8%
 		// slower than the same jobs back to back.
@@ -135,6 +139,19 @@ func (c Config) KeysDir() string    { return filepath.Join(c.DataDir, "keys") }
 func (c Config) ScratchDir() string { return filepath.Join(c.DataDir, "scratch") }
 func (c Config) TusDir() string     { return filepath.Join(c.DataDir, "tus") }
 func (c Config) LiveDir() string    { return filepath.Join(c.DataDir, "live") }
+
+// IngestAddrs returns the SRT and RTMP listen addresses, "" for a listener
+// that is off: empty, or "off" (the environment's way to say so, where an
+// empty value means "not set").
+func (c Config) IngestAddrs() (srt, rtmp string) {
+	off := func(a string) string {
+		if strings.EqualFold(strings.TrimSpace(a), "off") {
+			return ""
+		}
+		return a
+	}
+	return off(c.SRTAddr), off(c.RTMPAddr)
+}
 
 // Bind registers flags on fs whose defaults come from the environment (via
 // getenv) over the current values, so precedence is flag > env > default.
@@ -215,8 +232,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (KINEMA_ADDR)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "listen address of /metrics, loopback by default; off disables (KINEMA_METRICS_ADDR)")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (KINEMA_DATA)")
-	fs.StringVar(&c.SRTAddr, "srt-addr", c.SRTAddr, "SRT ingest listen address, empty disables (KINEMA_SRT_ADDR)")
-	fs.StringVar(&c.RTMPAddr, "rtmp-addr", c.RTMPAddr, "RTMP ingest listen address, empty disables (KINEMA_RTMP_ADDR)")
+	fs.StringVar(&c.SRTAddr, "srt-addr", c.SRTAddr, "SRT ingest listen address, empty or off disables (KINEMA_SRT_ADDR)")
+	fs.StringVar(&c.RTMPAddr, "rtmp-addr", c.RTMPAddr, "RTMP ingest listen address, empty or off disables (KINEMA_RTMP_ADDR)")
 	fs.StringVar(&c.DB, "db", c.DB, "catalog and queue database: sqlite:PATH or postgres://... (KINEMA_DB)")
 	fs.StringVar(&c.Store, "store", c.Store, "object store: a directory or s3://BUCKET[/PREFIX] (KINEMA_STORE)")
 	fs.StringVar(&c.RawStore, "raw-store", c.RawStore, "separate store for uploaded sources: a directory or s3://BUCKET[/PREFIX] (KINEMA_RAW_STORE)")

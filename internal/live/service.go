@@ -153,26 +153,42 @@ func New(cfg Config, ff *ffmpeg.Runner, keys Keys, record RecordFunc, log *slog.
 }
 
 // Start recovers broadcasts cut off by a restart and opens the listeners.
+// A listener that cannot open (port taken, no permission) is logged with
+// what to do and left off; the other one and the rest of the server keep
+// serving. SRTAddr/RTMPAddr then answer "" for it.
 func (s *Service) Start(ctx context.Context) error {
 	s.recoverInterrupted()
 	if s.cfg.SRTAddr != "" {
 		conf := srt.DefaultConfig()
 		ln, err := srt.Listen("srt", s.cfg.SRTAddr, conf)
 		if err != nil {
-			return fmt.Errorf("live: srt listen %s: %w", s.cfg.SRTAddr, err)
+			s.log.Error("SRT ingest is off: cannot listen on "+s.cfg.SRTAddr+" (is another program using the port?); "+
+				"choose another with --srt-addr or KINEMA_SRT_ADDR, or turn it off with KINEMA_SRT_ADDR=off",
+				"addr", s.cfg.SRTAddr, "err", err)
+		} else {
+			s.mu.Lock()
+			s.srtLn = ln
+			s.mu.Unlock()
+			go s.serveSRT(ln)
 		}
-		s.srtLn = ln
-		go s.serveSRT(ln)
 	}
 	if s.cfg.RTMPAddr != "" {
 		ln, err := net.Listen("tcp", s.cfg.RTMPAddr)
 		if err != nil {
-			s.closeListeners()
-			return fmt.Errorf("live: rtmp listen %s: %w", s.cfg.RTMPAddr, err)
+			s.log.Error("RTMP ingest is off: cannot listen on "+s.cfg.RTMPAddr+" (is another program using the port?); "+
+				"choose another with --rtmp-addr or KINEMA_RTMP_ADDR, or turn it off with KINEMA_RTMP_ADDR=off",
+				"addr", s.cfg.RTMPAddr, "err", err)
+		} else {
+			s.mu.Lock()
+			s.rtmpLn = ln
+			s.rtmpSrv = s.newRTMPServer()
+			srv := s.rtmpSrv
+			s.mu.Unlock()
+			go func() { _ = srv.Serve(ln) }()
 		}
-		s.rtmpLn = ln
-		s.rtmpSrv = s.newRTMPServer()
-		go func() { _ = s.rtmpSrv.Serve(ln) }()
+	}
+	if a, b := s.SRTAddr(), s.RTMPAddr(); a != "" || b != "" {
+		s.log.Info("live ingest listening", "srt", a, "rtmp", b)
 	}
 	return nil
 }

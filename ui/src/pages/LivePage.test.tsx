@@ -49,4 +49,16 @@ describe('LivePage', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Create stream' }))
     expect(await screen.findByText('The title must be valid text.')).toBeTruthy()
   })
+
+  it('explains how to turn live on when the server has no ingest', async () => {
+    const client = fakeClient()
+    const msg = 'Live streaming is off on this server. Start kinema serve with SRT and/or RTMP ingest (--srt-addr :9710).'
+    client.listLive.mockRejectedValue(new ApiError(503, 'live_off', msg))
+    renderWithSession(<LivePage />, client)
+    const off = await screen.findByTestId('live-off')
+    expect(off.textContent).toContain(msg)
+    expect(off.textContent).toContain('KINEMA_RTMP_ADDR')
+    expect(screen.queryByRole('button', { name: 'Create stream' })).toBeNull()
+    expect(screen.queryByText(/no such API endpoint|Request failed/)).toBeNull()
+  })
 })

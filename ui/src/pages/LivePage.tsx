@@ -15,6 +15,22 @@ export function streamPath(id: string): string {
   return `/streams/${encodeURIComponent(id)}`
 }
 
+/** LiveOff explains how to turn live streaming on when the server runs without ingest. */
+export function LiveOff({ message }: { message: string }) {
+  return (
+    <section className="card live-off" role="status" data-testid="live-off">
+      <h2>Live streaming is off on this server</h2>
+      <p>{message}</p>
+      <p className="muted small">
+        An administrator turns it on by starting <code>kinema serve</code> with its default ingest ports (SRT{' '}
+        <code>:9710</code>, RTMP <code>:1935</code>), or with <code>--srt-addr</code> / <code>--rtmp-addr</code>{' '}
+        (<code>KINEMA_SRT_ADDR</code>, <code>KINEMA_RTMP_ADDR</code>), on a machine with ffmpeg (libx264). The server log
+        says why ingest did not start.
+      </p>
+    </section>
+  )
+}
+
 export function LivePage() {
   const { client } = useSession()
   const [streams, setStreams] = useState<LiveStream[]>()
@@ -53,9 +69,22 @@ export function LivePage() {
       const st = await client.createLive(title.trim())
       navigate(streamPath(st.id))
     } catch (err) {
-      setCreateError(err instanceof Error ? err.message : 'Could not create the stream.')
+      if (err instanceof ApiError && err.code === 'live_off') {
+        setError(err)
+      } else {
+        setCreateError(err instanceof Error ? err.message : 'Could not create the stream.')
+      }
       setCreating(false)
     }
+  }
+
+  if (error?.code === 'live_off') {
+    return (
+      <main className="page page-narrow">
+        <h1 className="page-title">Live</h1>
+        <LiveOff message={error.message} />
+      </main>
+    )
   }
 
   return (

@@ -11,6 +11,7 @@ import { LiveBadge } from '../components/LiveBadge'
 import { LivePlayer } from '../components/LivePlayer'
 import { Link } from '../components/Link'
 import { PublishInfo } from '../components/PublishInfo'
+import { LiveOff } from './LivePage'
 
 export function StreamPage({ id }: { id: string }) {
   const { stream, error } = usePolledLive(id)
@@ -31,6 +32,13 @@ export function StreamPage({ id }: { id: string }) {
               Back to live streams
             </Link>
           </EmptyState>
+        </main>
+      )
+    }
+    if (error?.code === 'live_off') {
+      return (
+        <main className="page page-narrow">
+          <LiveOff message={error.message} />
         </main>
       )
     }
