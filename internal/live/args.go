@@ -25,6 +25,7 @@ type TranscodeSpec struct {
 	Recording      string  // copy of the input, becomes the VOD; "" for none
 	SegmentSeconds float64 // target segment length
 	WindowSegments int     // segments listed in the manifests (the DVR window)
+	PartSeconds    float64 // LL-HLS part length: fragments written as they are cut (0: whole segments)
 	Preset         string  // x264 preset
 }
 
@@ -83,8 +84,10 @@ func TranscodeArgs(l Ladder, s TranscodeSpec) []string {
 		"-f", "dash",
 		"-seg_duration", seg,
 		"-use_template", "1", "-use_timeline", "1",
-		// Whole segments only: plain HLS/DASH, no chunked transfer.
-		"-streaming", "0", "-ldash", "0",
+		"-ldash", "0",
+	)
+	args = append(args, llFragmentArgs(s.PartSeconds)...)
+	args = append(args,
 		// The DVR window, plus a few segments kept on disk past it so a
 		// player that just read the previous manifest can still fetch them.
 		"-window_size", strconv.Itoa(max(s.WindowSegments, 3)), "-extra_window_size", "5",

@@ -83,6 +83,9 @@ func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound)
 		return
 	}
+	if s.serveLL(w, r, id, name, token) {
+		return
+	}
 	f, err := os.Open(filepath.Join(s.cfg.Dir, "out", id, name))
 	if err != nil {
 		// Before the first segment the manifests do not exist yet; players
@@ -113,6 +116,9 @@ func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if path.Ext(name) == ".mpd" {
 		out, err = manifest.RewriteMPD(src, query)
 	} else {
+		if l := s.ll.get(id); l != nil {
+			src = l.regularPDT(src)
+		}
 		out = manifest.RewriteHLS(src, query)
 	}
 	if err != nil {

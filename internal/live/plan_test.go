@@ -58,13 +58,13 @@ func TestTranscodeArgs(t *testing.T) {
 		DefaultConfig().Ladder)
 	require.NoError(t, err)
 	args := strings.Join(TranscodeArgs(l, TranscodeSpec{InputFormat: "mpegts", Input: "/w/in.fifo", OutDir: "/o",
-		Recording: "/w/rec.ts", SegmentSeconds: 2, WindowSegments: 30, Preset: "veryfast"}), " ")
+		Recording: "/w/rec.ts", SegmentSeconds: 2, WindowSegments: 30, Preset: "veryfast", PartSeconds: 0.2}), " ")
 	for _, want := range []string{
 		"-protocol_whitelist file", "-f mpegts -i file:/w/in.fifo",
 		"[0:v:0]fps=30/1,scale=640:360,split=2[r0][n0];[r0]setsar=1,format=yuv420p[o0];[n0]scale=416:234,setsar=1,format=yuv420p[o1]",
 		"-map [o0] -map [o1]", "-tune zerolatency", "-g 60 -keyint_min 60 -sc_threshold 0",
 		"-force_key_frames expr:gte(t,n_forced*2)", "-map 0:a:0 -c:a aac",
-		"-f dash -seg_duration 2", "-window_size 30", "-hls_playlist 1 -hls_master_name master.m3u8",
+		"-f dash -seg_duration 2", "-window_size 30", "-streaming 1 -frag_type duration -frag_duration 0.2", "-hls_playlist 1 -hls_master_name master.m3u8",
 		"-adaptation_sets id=0,streams=v id=1,streams=a", "/o/manifest.mpd",
 		"-map 0:v:0? -map 0:a:0? -c copy -f mpegts /w/rec.ts",
 	} {
@@ -72,6 +72,7 @@ func TestTranscodeArgs(t *testing.T) {
 	}
 	audioOnly := strings.Join(TranscodeArgs(Ladder{Audio: l.Audio}, TranscodeSpec{InputFormat: "flv", Input: "i", OutDir: "o", SegmentSeconds: 2}), " ")
 	require.NotContains(t, audioOnly, "filter_complex")
+	require.Contains(t, audioOnly, "-streaming 0", "no parts: whole segments")
 	require.Contains(t, audioOnly, "-adaptation_sets id=0,streams=a")
 }
 

@@ -110,6 +110,7 @@ type Service struct {
 	log    *slog.Logger
 	now    func() time.Time
 	reg    *registry
+	ll     llHub // LL-HLS state of the broadcasts this process runs
 
 	// ctx outlives Stop's first phase: ffmpeg and recordings run on it and
 	// are only cancelled when Stop's own deadline passes.
@@ -310,6 +311,7 @@ func port(bound, configured string) string {
 // Playback is the set of signed URLs for watching a stream.
 type Playback struct {
 	HLS       string    `json:"hls"`
+	LLHLS     string    `json:"ll_hls,omitempty"` // Low-Latency HLS, for players that support it
 	DASH      string    `json:"dash"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
@@ -324,7 +326,7 @@ func (s *Service) PlaybackURLs(base, id string) (Playback, error) {
 	}
 	prefix := strings.TrimRight(base, "/") + PathPrefix + id + "/"
 	q := "?token=" + url.QueryEscape(tok)
-	return Playback{HLS: prefix + masterName + q, DASH: prefix + mpdName + q, ExpiresAt: exp.UTC()}, nil
+	return Playback{HLS: prefix + masterName + q, LLHLS: prefix + llMasterName + q, DASH: prefix + mpdName + q, ExpiresAt: exp.UTC()}, nil
 }
 
 // publish authorizes a publisher and attaches it to its stream's session,

@@ -230,9 +230,11 @@ func (ss *session) startTranscode(l Ladder) error {
 		InputFormat: ss.fmt, Input: fifo, OutDir: ss.outDir, Recording: filepath.Join(ss.work, "recording.ts"),
 		SegmentSeconds: ss.svc.cfg.SegmentSeconds, Preset: ss.svc.cfg.Ladder.Preset,
 		WindowSegments: int(ss.svc.cfg.DVRWindow.Seconds() / ss.svc.cfg.SegmentSeconds),
+		PartSeconds:    llPartSeconds,
 	})
 	ss.started = true
 	ctx, cancel := context.WithCancelCause(ss.svc.ctx)
+	ss.svc.startLL(ss.svc.ctx, ss.id, ss.outDir, l, ss.headStart, ss.exited, ss.log)
 	go func() {
 		err := ss.svc.ff.Run(ctx, args, nil)
 		cancel(nil)
