@@ -29,6 +29,10 @@ commands:
   user create     add an account, password on stdin (--email, --role, --name, --data)
   sign VIDEO_ID   print a signed HLS playback URL (--data, --ttl, --base, --ip)
   keys CMD        rotate | remove KID | list playback signing keys (--data)
+  backup --to DIR save the catalog (consistent snapshot), keys and objects of a running server
+  restore --from DIR --data NEWDIR
+                  put a backup into a new data directory; restarts videos caught processing
+  healthcheck     exit 0 when the local kinema answers /readyz (--addr, --path), for containers
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -50,6 +54,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = keysCmd(args[1:], stdout, stderr)
 	case "apikey":
 		err = apikeyCmd(args[1:], stdout, stderr)
+	case "backup":
+		err = backupCmd(args[1:], stdout, stderr)
+	case "restore":
+		err = restoreCmd(args[1:], stdout, stderr)
+	case "healthcheck":
+		err = healthcheckCmd(args[1:], stdout, stderr)
 	case "user":
 		err = userCmd(args[1:], os.Stdin, stdout, stderr)
 	case "-h", "--help", "help":

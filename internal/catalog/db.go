@@ -5,14 +5,12 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -43,16 +41,11 @@ func OpenSQLite(path string) (*sql.DB, error) {
 // Migrate applies the catalog's embedded migrations. dialect is "sqlite3" or
 // "postgres".
 func Migrate(ctx context.Context, db *sql.DB, dialect string) error {
-	sub, err := fs.Sub(migrations, "migrations")
+	p, err := provider(db, dialect)
 	if err != nil {
 		return err
 	}
-	provider, err := goose.NewProvider(goose.Dialect(dialect), db, sub,
-		goose.WithTableName("kinema_schema_version"))
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
-	}
-	if _, err := provider.Up(ctx); err != nil {
+	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate catalog: %w", err)
 	}
 	return nil
