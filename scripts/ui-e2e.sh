@@ -13,6 +13,7 @@ WORK=$(mktemp -d)
 PORT=${UI_E2E_PORT:-18790}
 export KINEMA_ADMIN_TOKEN=ui-e2e-admin-token
 export KINEMA_URL="http://127.0.0.1:$PORT"
+export KINEMA_BIN="$BIN" # specs that need a server of their own (studio.spec.ts: short playback TTL)
 export KINEMA_TEST_VIDEO="$WORK/clip.mp4"
 export KINEMA_TEST_CORRUPT="$WORK/corrupt.mp4"
 export KINEMA_TEST_AUDIO="$WORK/tone.mp3"

@@ -272,7 +272,7 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 		return err
 	}
 	// The UI's /upload page; "/upload/" above would otherwise redirect it to the upload API.
-	ui := web.Handler(m.Log, mediaOrigins(cfg)...)
+	ui := web.WithEmbedAncestors(web.Handler(m.Log, mediaOrigins(cfg)...), apiServer.EmbedAncestors)
 	mux.Handle("GET /upload", ui)
 	mux.Handle("/", ui)
 	return nil

@@ -85,6 +85,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("DELETE /api/v1/videos/{id}", s.guard(upload, s.deleteVideo))
 	mux.Handle("POST /api/v1/videos/{id}/retry", s.guard(upload, s.retryVideo))
 	mux.Handle("GET /api/v1/jobs", s.guard(admin, s.listJobs))
+	mux.Handle("GET /oembed", s.public(s.oembed))
 
 	mux.Handle("GET /api/v1/auth/setup", s.public(s.setupInfo))
 	mux.Handle("POST /api/v1/auth/signup", s.public(s.signup))

@@ -144,9 +144,22 @@ func (s *Server) writeVideo(w http.ResponseWriter, r *http.Request, status int, 
 func (s *Server) listVideos(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p := principalOf(r)
-	f := catalog.ListFilter{Status: media.Status(q.Get("status")), Query: q.Get("q"), Viewer: &p}
+	f := catalog.ListFilter{Status: media.Status(q.Get("status")), Query: q.Get("q"), Viewer: &p,
+		Tag: q.Get("tag"), OwnerID: q.Get("owner"), Sort: q.Get("sort")}
+	if !catalog.ValidSort(f.Sort) {
+		writeError(w, s.Log, media.Inputf("sort must be newest, oldest, title or longest."))
+		return
+	}
+	var err error
+	if f.CreatedFrom, err = dateParam(q.Get("from"), false); err == nil {
+		f.CreatedTo, err = dateParam(q.Get("to"), true)
+	}
+	if err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
 	if q.Get("mine") == "1" {
-		f.OwnerID = p.ID
+		f.OwnerID = p.ID // "owner" is ignored then
 		if p.Anonymous() {
 			writeError(w, s.Log, media.ErrUnauthorized)
 			return
@@ -222,6 +235,9 @@ type updateVideoRequest struct {
 	Visibility    *access.Visibility `json:"visibility"`
 	AllowedUsers  []string           `json:"allowed_users"`
 	AllowedGroups []string           `json:"allowed_groups"`
+	Description   *string            `json:"description"`
+	Tags          []string           `json:"tags"`
+	EmbedDomains  []string           `json:"embed_domains"`
 }
 
 // updateVideo changes title, visibility and who a restricted video is
@@ -252,11 +268,16 @@ func (s *Server) updateVideo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, media.Inputf("allowed_users are user ids (usr_...), at most 200; allowed_groups lower-case names."))
 		return
 	}
+	patch := catalog.VideoPatch{
+		Title: req.Title, Visibility: req.Visibility, AllowedUsers: req.AllowedUsers, AllowedGroups: req.AllowedGroups,
+	}
+	if err := detailsPatch(&patch, req); err != nil {
+		writeError(w, s.Log, err)
+		return
+	}
 	// A change that takes access away from someone also revokes the
 	// playback grants already handed out (the catalog decides, atomically).
-	v, err := s.Catalog.UpdateVideo(r.Context(), r.PathValue("id"), catalog.VideoPatch{
-		Title: req.Title, Visibility: req.Visibility, AllowedUsers: req.AllowedUsers, AllowedGroups: req.AllowedGroups,
-	})
+	v, err := s.Catalog.UpdateVideo(r.Context(), r.PathValue("id"), patch)
 	if err != nil {
 		writeError(w, s.Log, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kinema/kinema/internal/access"
 	"github.com/kinema/kinema/internal/media"
@@ -36,17 +37,21 @@ type videoRow struct {
 	Visibility          string
 	AllowedUsers        string
 	AllowedGroups       string
+	Description         string
+	Tags                string
+	EmbedDomains        string
 }
 
 const videoColumns = `id, title, status, kind, error, progress, duration, width, height, source_key,
 	source_size, renditions, plan, run, created_at, updated_at, uploaded_at, processing_started_at, ready_at,
-	owner_id, visibility, allowed_users, allowed_groups`
+	owner_id, visibility, allowed_users, allowed_groups, description, tags, embed_domains`
 
 // dest lists the fields in videoColumns order for Scan.
 func (r *videoRow) dest() []any {
 	return []any{&r.ID, &r.Title, &r.Status, &r.Kind, &r.Error, &r.Progress, &r.Duration, &r.Width, &r.Height,
 		&r.SourceKey, &r.SourceSize, &r.Renditions, &r.Plan, &r.Run, &r.CreatedAt, &r.UpdatedAt,
-		&r.UploadedAt, &r.ProcessingStartedAt, &r.ReadyAt, &r.OwnerID, &r.Visibility, &r.AllowedUsers, &r.AllowedGroups}
+		&r.UploadedAt, &r.ProcessingStartedAt, &r.ReadyAt, &r.OwnerID, &r.Visibility, &r.AllowedUsers, &r.AllowedGroups,
+		&r.Description, &r.Tags, &r.EmbedDomains}
 }
 
 func (r videoRow) video() media.Video {
@@ -55,6 +60,7 @@ func (r videoRow) video() media.Video {
 		Error: r.Error, Progress: r.Progress, Duration: r.Duration, Width: r.Width, Height: r.Height,
 		SourceSize: r.SourceSize, Renditions: []media.Rendition{},
 		OwnerID: r.OwnerID, Visibility: access.Visibility(r.Visibility), AllowedUsers: []string{}, AllowedGroups: []string{},
+		Description: r.Description, Tags: []string{}, EmbedDomains: []string{},
 		UploadedAt: fromMillis(r.UploadedAt), ProcessingStartedAt: fromMillis(r.ProcessingStartedAt), ReadyAt: fromMillis(r.ReadyAt),
 	}
 	v.CreatedAt = *fromMillis(sql.NullInt64{Int64: r.CreatedAt, Valid: true})
@@ -62,6 +68,8 @@ func (r videoRow) video() media.Video {
 	_ = json.Unmarshal([]byte(r.Renditions), &v.Renditions)
 	_ = json.Unmarshal([]byte(r.AllowedUsers), &v.AllowedUsers)
 	_ = json.Unmarshal([]byte(r.AllowedGroups), &v.AllowedGroups)
+	_ = json.Unmarshal([]byte(r.Tags), &v.Tags)
+	_ = json.Unmarshal([]byte(r.EmbedDomains), &v.EmbedDomains)
 	return v
 }
 
@@ -118,14 +126,39 @@ func (c *Catalog) videoRow(ctx context.Context, id string) (videoRow, error) {
 // ListFilter narrows ListVideos. Zero values mean no filter.
 type ListFilter struct {
 	Status media.Status
-	Query  string // case-insensitive substring of the title
-	Limit  int
+	Query  string // case-insensitive substring of the title, description or a tag
+	// Tag keeps only videos carrying this tag (exact, lower-case).
+	Tag   string
+	Limit int
 	// Viewer, when set, keeps only the videos listed for them: their own,
 	// public ones and restricted ones shared with them (admins see all).
 	// Unlisted videos of others are never listed.
 	Viewer *access.Principal
 	// OwnerID keeps only one owner's videos.
 	OwnerID string
+	// CreatedFrom and CreatedTo, when set, keep videos created in
+	// [CreatedFrom, CreatedTo).
+	CreatedFrom, CreatedTo time.Time
+	// Sort is the order: SortNewest (the default), SortOldest, SortTitle
+	// or SortLongest.
+	Sort string
+}
+
+// Orders of ListVideos.
+const (
+	SortNewest  = "newest"
+	SortOldest  = "oldest"
+	SortTitle   = "title"
+	SortLongest = "longest"
+)
+
+// ValidSort reports whether s names an order of ListVideos ("" is the default).
+func ValidSort(s string) bool {
+	switch s {
+	case "", SortNewest, SortOldest, SortTitle, SortLongest:
+		return true
+	}
+	return false
 }
 
 // ListVideos returns videos newest first.
@@ -137,8 +170,22 @@ func (c *Catalog) ListVideos(ctx context.Context, f ListFilter) ([]media.Video, 
 		args = append(args, f.Status)
 	}
 	if f.Query != "" {
-		query += ` AND LOWER(title) LIKE ? ESCAPE '\'`
-		args = append(args, "%"+escapeLike(strings.ToLower(f.Query))+"%")
+		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
+		query += ` AND (LOWER(title) LIKE ? ESCAPE '\' OR LOWER(description) LIKE ? ESCAPE '\' OR tags LIKE ? ESCAPE '\')`
+		args = append(args, like, like, like)
+	}
+	if f.Tag != "" {
+		// Tags are stored lower-case and without quotes (media.CleanTags).
+		query += ` AND tags LIKE ? ESCAPE '\'`
+		args = append(args, "%"+escapeLike(`"`+strings.ToLower(f.Tag)+`"`)+"%")
+	}
+	if !f.CreatedFrom.IsZero() {
+		query += ` AND created_at >= ?`
+		args = append(args, f.CreatedFrom.UnixMilli())
+	}
+	if !f.CreatedTo.IsZero() {
+		query += ` AND created_at < ?`
+		args = append(args, f.CreatedTo.UnixMilli())
 	}
 	if f.OwnerID != "" {
 		query += ` AND owner_id = ?`
@@ -152,7 +199,16 @@ func (c *Catalog) ListVideos(ctx context.Context, f ListFilter) ([]media.Video, 
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 500
 	}
-	query += fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT %d`, f.Limit)
+	order := `created_at DESC, id`
+	switch f.Sort {
+	case SortOldest:
+		order = `created_at, id`
+	case SortTitle:
+		order = `LOWER(title), created_at DESC, id`
+	case SortLongest:
+		order = `duration DESC, created_at DESC, id`
+	}
+	query += fmt.Sprintf(` ORDER BY %s LIMIT %d`, order, f.Limit)
 	rs, err := c.q.query(ctx, c.rebind(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list videos: %w", err)
@@ -196,6 +252,9 @@ type VideoPatch struct {
 	Visibility    *access.Visibility
 	AllowedUsers  []string // nil leaves the list; empty clears it
 	AllowedGroups []string
+	Description   *string
+	Tags          []string // nil leaves the tags; empty clears them
+	EmbedDomains  []string // nil leaves the list; empty allows any site
 }
 
 // UpdateVideo applies p and returns the video. When the change takes access
@@ -271,6 +330,17 @@ func (c *Catalog) updateVideo(ctx context.Context, id string, p VideoPatch, revo
 	if p.AllowedGroups != nil {
 		b, _ := json.Marshal(p.AllowedGroups)
 		set, args = append(set, "allowed_groups = ?"), append(args, string(b))
+	}
+	if p.Description != nil {
+		set, args = append(set, "description = ?"), append(args, *p.Description)
+	}
+	if p.Tags != nil {
+		b, _ := json.Marshal(p.Tags)
+		set, args = append(set, "tags = ?"), append(args, string(b))
+	}
+	if p.EmbedDomains != nil {
+		b, _ := json.Marshal(p.EmbedDomains)
+		set, args = append(set, "embed_domains = ?"), append(args, string(b))
 	}
 	if revoke {
 		set, args = append(set, "playback_not_before = ?"), append(args, c.now().UnixMicro())

@@ -63,6 +63,13 @@ type Video struct {
 	// ProcessingStartedAt is set when the first job starts; it drives the ETA.
 	ProcessingStartedAt *time.Time `json:"processing_started_at,omitempty"`
 	ReadyAt             *time.Time `json:"ready_at,omitempty"`
+	// Description is free text shown under the player.
+	Description string `json:"description"`
+	// Tags are lower-case words the library search matches.
+	Tags []string `json:"tags"`
+	// EmbedDomains are the host names whose pages may embed the video
+	// (a leading "*." admits subdomains); empty means any site.
+	EmbedDomains []string `json:"embed_domains"`
 }
 
 // ETA estimates the seconds left for a processing video from the progress made

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"net/http"
 	"regexp"
 	"strings"
 )
@@ -40,16 +41,37 @@ func contentSecurityPolicy(mediaOrigins []string) string {
 	}, "; ")
 }
 
-// policyFor is the policy of the page at path. The embed page exists to
-// be framed by other sites; its playback is still gated by signed URLs.
-// Per-video lists of allowed embedding sites do not exist yet, so any site
-// may frame it.
-func (h *spa) policyFor(path string) string {
+// AncestorsFunc returns the CSP frame-ancestors sources of the embed page
+// of video id (e.g. "*", "'self'", host names).
+type AncestorsFunc func(r *http.Request, id string) []string
+
+// WithEmbedAncestors returns the UI handler h (from Handler or NewHandler)
+// answering /embed/{id} with the frame-ancestors that f gives for the
+// video, so each video's list of sites that may embed it is enforced by
+// the browser. Without it any site may frame the embed page.
+func WithEmbedAncestors(h http.Handler, f AncestorsFunc) http.Handler {
+	s, ok := h.(*spa)
+	if !ok {
+		return h
+	}
+	c := *s
+	c.ancestors = f
+	return &c
+}
+
+// policyFor is the policy of the page at r's path. The embed page exists
+// to be framed by other sites; its playback is still gated by signed URLs.
+func (h *spa) policyFor(r *http.Request) string {
+	path := r.URL.Path
 	if h.index == nil {
 		return notBuiltPolicy()
 	}
 	if path == EmbedPath || strings.HasPrefix(path, EmbedPath+"/") {
-		return strings.Replace(h.csp, "frame-ancestors 'none'", "frame-ancestors *", 1)
+		ancestors := "*"
+		if id := strings.Trim(strings.TrimPrefix(path, EmbedPath), "/"); h.ancestors != nil && id != "" {
+			ancestors = strings.Join(h.ancestors(r, id), " ")
+		}
+		return strings.Replace(h.csp, "frame-ancestors 'none'", "frame-ancestors "+ancestors, 1)
 	}
 	return h.csp
 }

@@ -27,3 +27,19 @@ func TestContentSecurityPolicy(t *testing.T) {
 	require.Contains(t, csp, "frame-ancestors 'none'")
 	require.Contains(t, rec.Body.String(), "<style>")
 }
+
+// TestEmbedAncestors: each video's embed page may be framed by the sites
+// its AncestorsFunc names; other pages still by nobody.
+func TestEmbedAncestors(t *testing.T) {
+	t.Parallel()
+	h := WithEmbedAncestors(NewHandler(builtUI(), nil), func(_ *http.Request, id string) []string {
+		if id == "open" {
+			return []string{"*"}
+		}
+		return []string{"'self'", "blog.example.com"}
+	})
+	csp := func(p string) string { return get(t, h, http.MethodGet, p).Header().Get("Content-Security-Policy") }
+	require.Contains(t, csp("/embed/open?autoplay=1"), "frame-ancestors *")
+	require.Contains(t, csp("/embed/other"), "frame-ancestors 'self' blog.example.com")
+	require.Contains(t, csp("/watch/open"), "frame-ancestors 'none'")
+}

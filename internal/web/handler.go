@@ -36,6 +36,8 @@ type spa struct {
 	index  *file            // nil when the UI was not built
 	// csp is the Content-Security-Policy of the app's pages.
 	csp string
+	// ancestors, when set, names who may frame each video's embed page.
+	ancestors AncestorsFunc
 }
 
 // Handler returns an http.Handler serving the UI embedded in the binary. When
@@ -100,7 +102,7 @@ func (h *spa) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", h.policyFor(r.URL.Path))
+	w.Header().Set("Content-Security-Policy", h.policyFor(r))
 	if h.index == nil {
 		h.serveNotBuilt(w, r)
 		return

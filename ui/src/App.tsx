@@ -58,7 +58,7 @@ export function App({ fetchFn }: { fetchFn?: FetchFunc } = {}) {
   }, [isSignedIn, route.name, next])
 
   // The embed page plays signed URLs and must work for anyone, signed in or not.
-  if (route.name === 'embed') return <EmbedPage />
+  if (route.name === 'embed') return <EmbedPage id={route.id} />
 
   if (state.phase === 'loading') return <main className="signin" aria-busy="true" />
   if (state.phase === 'error') {

@@ -26,6 +26,7 @@ func Run(t *testing.T, newCatalog func(t *testing.T) *catalog.Catalog) {
 		"PasswordEndsSessions": testPasswordEndsSessions, "UserPlaybackGate": testUserPlaybackGate,
 		"AbandonedUploads": testAbandonedUploads, "ProcessedSeconds": testProcessedSeconds,
 		"UserQuotas": testUserQuotas, "StorageQuotaAtStart": testStorageQuotaAtStart,
+		"VideoDetails": testVideoDetails,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -10,6 +10,7 @@ import { AudioVisual } from './AudioVisual'
 import { Icon } from './Icon'
 import { QualityMenu } from './QualityMenu'
 import { SeekBar } from './SeekBar'
+import { SpeedMenu } from './SpeedMenu'
 
 export interface PlayerProps {
   src: string
@@ -19,6 +20,11 @@ export interface PlayerProps {
   title?: string
   /** Known duration from the API, shown before metadata loads. */
   duration?: number
+  /** Embed options: start at this second, start playing, start muted, play again at the end. */
+  startTime?: number
+  autoPlay?: boolean
+  startMuted?: boolean
+  loop?: boolean
 }
 
 /** bufferedEnd is the end of the buffered range that holds t. */
@@ -29,7 +35,7 @@ function bufferedEnd(v: HTMLVideoElement): number {
   return 0
 }
 
-export function Player({ src, poster, storyboard, audio = false, title, duration: knownDuration }: PlayerProps) {
+export function Player({ src, poster, storyboard, audio = false, title, duration: knownDuration, startTime, autoPlay, startMuted, loop }: PlayerProps) {
   const box = useRef<HTMLDivElement>(null)
   const videoRef = useRef<HTMLVideoElement>(null)
   const hls = useHls(videoRef, src)
@@ -42,6 +48,8 @@ export function Player({ src, poster, storyboard, audio = false, title, duration
   const [duration, setDuration] = useState(knownDuration ?? 0)
   const [buffered, setBuffered] = useState(0)
   const [fullscreen, setFullscreen] = useState(false)
+  const [rate, setRate] = useState(1)
+  const [pip, setPip] = useState(false)
 
   // wantPlay is the viewer's last request, which an interrupted play() must
   // not forget (see toggle).
@@ -92,6 +100,56 @@ export function Player({ src, poster, storyboard, audio = false, title, duration
     }
   }, [])
 
+  // Embed options. Browsers allow autoplay only when muted unless the
+  // viewer has interacted with the site, so a refused play() retries muted.
+  useEffect(() => {
+    const v = videoRef.current
+    if (!v) return
+    if (startMuted) v.muted = true
+    if (startTime && startTime > 0) {
+      const at = startTime
+      const jump = () => {
+        if (v.currentTime < at) v.currentTime = at
+      }
+      if (v.readyState >= 1) jump()
+      else v.addEventListener('loadedmetadata', jump, { once: true })
+    }
+    if (autoPlay) {
+      wantPlay.current = true
+      v.play().catch(() => {
+        if (!wantPlay.current) return
+        v.muted = true
+        void v.play().catch(() => undefined)
+      })
+    }
+  }, [src]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  const changeRate = useCallback((r: number) => {
+    const v = videoRef.current
+    if (v) v.playbackRate = r
+    setRate(r)
+  }, [])
+
+  const pipSupported = !audio && typeof document !== 'undefined' && document.pictureInPictureEnabled === true
+  useEffect(() => {
+    const v = videoRef.current
+    if (!v) return
+    const on = () => setPip(true)
+    const off = () => setPip(false)
+    v.addEventListener('enterpictureinpicture', on)
+    v.addEventListener('leavepictureinpicture', off)
+    return () => {
+      v.removeEventListener('enterpictureinpicture', on)
+      v.removeEventListener('leavepictureinpicture', off)
+    }
+  }, [])
+  const togglePip = useCallback(() => {
+    const v = videoRef.current
+    if (!v) return
+    if (document.pictureInPictureElement) void document.exitPictureInPicture().catch(() => undefined)
+    else void v.requestPictureInPicture().catch(() => undefined)
+  }, [])
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (isTypingTarget(e.target)) return
@@ -137,6 +195,8 @@ export function Player({ src, poster, storyboard, audio = false, title, duration
           ref={videoRef}
           playsInline
           preload="metadata"
+          loop={loop}
+          onRateChange={(e) => setRate(e.currentTarget.playbackRate)}
           poster={audio ? undefined : poster}
           onPlay={() => {
             setPlaying(true)
@@ -189,6 +249,12 @@ export function Player({ src, poster, storyboard, audio = false, title, duration
           </span>
           <span className="spacer" />
           <QualityMenu levels={hls.levels} selected={hls.selected} playing={hls.playing} onSelect={hls.setLevel} />
+          <SpeedMenu rate={rate} onSelect={changeRate} />
+          {pipSupported && (
+            <button type="button" className="ctl" aria-label={pip ? 'Exit picture-in-picture' : 'Picture-in-picture'} title="Picture-in-picture" aria-pressed={pip} onClick={togglePip}>
+              <Icon name="pip" />
+            </button>
+          )}
           <button type="button" className="ctl" aria-label="Full screen (f)" title="Full screen (f)" onClick={toggleFullscreen}>
             <Icon name="fullscreen" />
           </button>

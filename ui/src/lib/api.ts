@@ -55,6 +55,10 @@ export interface Video {
   renditions?: Rendition[]
   playback?: Playback
   upload?: UploadTarget
+  description?: string
+  tags?: string[] | null
+  /** Host names whose pages may embed the video; empty: any site. */
+  embed_domains?: string[] | null
 }
 
 export type LiveStatus = 'idle' | 'live' | 'ended'
@@ -85,7 +89,16 @@ export interface ListOptions {
   q?: string
   /** Only the caller's own videos. */
   mine?: boolean
+  tag?: string
+  /** Only this owner's videos (a user id). */
+  owner?: string
+  /** Created on or after / up to and including these dates (YYYY-MM-DD). */
+  from?: string
+  to?: string
+  sort?: VideoSort | ''
 }
+
+export type VideoSort = 'newest' | 'oldest' | 'title' | 'longest'
 
 /** VideoPatch is what PATCH /api/v1/videos/{id} changes; absent fields stay. */
 export interface VideoPatch {
@@ -93,6 +106,9 @@ export interface VideoPatch {
   visibility?: Visibility
   allowed_users?: string[]
   allowed_groups?: string[]
+  description?: string
+  tags?: string[]
+  embed_domains?: string[]
 }
 
 export type Role = 'admin' | 'uploader' | 'viewer'
@@ -300,6 +316,9 @@ export class ApiClient {
     if (opts.status) params.set('status', opts.status)
     if (opts.q?.trim()) params.set('q', opts.q.trim())
     if (opts.mine) params.set('mine', '1')
+    for (const k of ['tag', 'owner', 'from', 'to', 'sort'] as const) {
+      if (opts[k]) params.set(k, opts[k]!)
+    }
     const qs = params.toString()
     return this.request<{ videos: Video[] | null }>('GET', `/videos${qs ? `?${qs}` : ''}`, undefined, { signal }).then(
       (body) => body.videos ?? [],

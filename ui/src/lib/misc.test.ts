@@ -110,3 +110,22 @@ describe('title filter', () => {
     expect(matchesQuery(v, 'zzz')).toBe(false)
   })
 })
+
+describe('embed links', () => {
+  it('builds the permanent embed page with its options', async () => {
+    const { embedPageUrl, parseEmbedOptions, parseStart, titleFromFileName, embedSnippet } = await import('./embed')
+    expect(embedPageUrl('https://k.example', 'abc')).toBe('https://k.example/embed/abc')
+    const u = embedPageUrl('https://k.example', 'abc', { start: 90.7, autoplay: true, muted: true, loop: true })
+    expect(u).toBe('https://k.example/embed/abc?start=90&autoplay=1&muted=1&loop=1')
+    expect(parseEmbedOptions(new URL(u).searchParams)).toEqual({ start: 90, autoplay: true, muted: true, loop: true })
+    expect(parseStart('1m30s')).toBe(90)
+    expect(parseStart('1:02:03')).toBe(3723)
+    expect(parseStart('2:05')).toBe(125)
+    expect(parseStart('soon')).toBeUndefined()
+    expect(titleFromFileName('My holiday.final.MP4')).toBe('My holiday.final')
+    expect(titleFromFileName('.hidden')).toBe('.hidden')
+    expect(embedSnippet('https://k/embed/a?x=1&y=2', { title: 'A "b"', width: 320, height: 240, kind: 'video' })).toBe(
+      '<iframe src="https://k/embed/a?x=1&amp;y=2" width="640" height="480" style="border:0" allow="autoplay; fullscreen; picture-in-picture" allowfullscreen title="A &quot;b&quot;"></iframe>',
+    )
+  })
+})

@@ -35,7 +35,7 @@ export type Route =
   | { name: 'library' }
   | { name: 'upload' }
   | { name: 'watch'; id: string }
-  | { name: 'embed' }
+  | { name: 'embed'; id?: string }
   | { name: 'live' }
   | { name: 'stream'; id: string }
   | { name: 'signin' }
@@ -59,6 +59,8 @@ export function matchRoute(path: string): Route {
   if (p === '/streams') return { name: 'live' }
   const m = /^\/watch\/([^/]+)$/.exec(p)
   if (m) return { name: 'watch', id: decodeURIComponent(m[1]) }
+  const e = /^\/embed\/([^/]+)$/.exec(p)
+  if (e) return { name: 'embed', id: decodeURIComponent(e[1]) }
   const s = /^\/streams\/([^/]+)$/.exec(p)
   if (s) return { name: 'stream', id: decodeURIComponent(s[1]) }
   return { name: 'notfound' }

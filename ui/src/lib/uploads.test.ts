@@ -100,7 +100,7 @@ describe('UploadManager', () => {
     mgr.add([file()])
     expect(mgr.getSnapshot()[0].phase).toBe('creating')
     await flush()
-    expect(client.createVideo).toHaveBeenCalledWith('clip.mp4', undefined)
+    expect(client.createVideo).toHaveBeenCalledWith('clip', undefined)
     const up = FakeUpload.last
     expect(up.options.endpoint).toBe('http://h/api/v1/tus/?video=v1&token=t')
     expect(up.options.metadata).toEqual({ filename: 'clip.mp4', filetype: 'video/mp4' })
@@ -117,7 +117,7 @@ describe('UploadManager', () => {
     FakeUpload.previous = []
     mgr.add([file()], 'unlisted')
     await flush()
-    expect(client.createVideo).toHaveBeenCalledWith('clip.mp4', 'unlisted')
+    expect(client.createVideo).toHaveBeenCalledWith('clip', 'unlisted')
   })
 
   it('tracks progress, pauses, resumes and finishes', async () => {
@@ -215,7 +215,7 @@ describe('UploadManager', () => {
     client.createVideo.mockImplementation(async (t: string) => waiting(t))
     mgr.add([file(), new File(['x'], 'b.mp3', { type: 'audio/mpeg' })])
     await flush()
-    expect(mgr.getSnapshot().map((e) => e.videoId)).toEqual(['clip.mp4', 'b.mp3'])
+    expect(mgr.getSnapshot().map((e) => e.videoId)).toEqual(['clip', 'b'])
   })
 })
 

@@ -8,6 +8,7 @@ import { ApiError, type ApiClient, type Video, type Visibility } from './api'
 import { fileKey, ResumeStore, type ResumeRecord } from './resumeStore'
 import { SpeedMeter } from './speed'
 import { QueryHttpStack } from './tusQuery'
+import { titleFromFileName } from './embed'
 
 export type UploadPhase = 'creating' | 'uploading' | 'paused' | 'processing' | 'error'
 
@@ -174,7 +175,7 @@ export class UploadManager {
           this.records.remove(fk)
         }
       }
-      if (!video) video = await this.client.createVideo(file.name, this.visibilities.get(key))
+      if (!video) video = await this.client.createVideo(titleFromFileName(file.name), this.visibilities.get(key))
       if (!video.upload?.tus_url) throw new Error('The server did not return an upload URL.')
     } catch (err) {
       this.update(key, { phase: 'error', error: messageOf(err) })

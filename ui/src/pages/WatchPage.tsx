@@ -12,6 +12,7 @@ import { EmptyState, LoadError } from '../components/EmptyState'
 import { Link } from '../components/Link'
 import { Player } from '../components/Player'
 import { ProcessingView } from '../components/ProcessingView'
+import { DetailsEditor } from '../components/DetailsEditor'
 import { ShareBox } from '../components/ShareBox'
 import { StatusBadge } from '../components/StatusBadge'
 import { VisibilityEditor } from '../components/VisibilityEditor'
@@ -93,8 +94,20 @@ export function WatchPage({ id }: { id: string }) {
           {video.duration ? <span>{formatDuration(video.duration)}</span> : null}
           {video.width && video.height ? <span>{`${video.width}×${video.height}`}</span> : null}
           {audio && <span>Audio</span>}
-          {video.created_at && <span>Added {formatDate(video.created_at)}</span>}
+          {video.created_at && <span title={new Date(video.created_at).toLocaleString()}>Added {formatDate(video.created_at)}</span>}
         </div>
+        {video.tags && video.tags.length > 0 && (
+          <ul className="chip-list tags" aria-label="Tags">
+            {video.tags.map((t) => (
+              <li key={t}>
+                <Link href={`/?tag=${encodeURIComponent(t)}`} className="tag-chip">
+                  #{t}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+        {video.description && <p className="watch-description">{video.description}</p>}
         {video.renditions && video.renditions.length > 0 && (
           <ul className="renditions" aria-label="Renditions">
             {video.renditions.map((r) => (
@@ -115,7 +128,10 @@ export function WatchPage({ id }: { id: string }) {
           onSaved={(v) => update({ ...v, playback: v.visibility === 'private' || v.visibility === 'restricted' ? v.playback : (video.playback ?? v.playback) })}
         />
       )}
-      {ready && <ShareBox video={video} />}
+      {editable && <DetailsEditor key={`details-${video.id}`} video={video} onSaved={(v) => update({ ...v, playback: video.playback ?? v.playback })} />}
+      {ready && video.visibility !== 'private' && (
+        <ShareBox video={video} editable={editable} currentTime={() => window.__kinemaPlayer?.video.currentTime ?? 0} />
+      )}
     </main>
   )
 }

@@ -1,0 +1,221 @@
+// Studio (issue #15): permanent embeds and share links, video details,
+// player speed and picture-in-picture. Runs against the server that
+// scripts/ui-e2e.sh starts (KINEMA_URL, KINEMA_ADMIN_TOKEN,
+// KINEMA_TEST_VIDEO); the embed-expiry test starts a second server of its
+// own (KINEMA_BIN) with the shortest playback TTL the server accepts.
+// Screenshots of new pages go to docs/screenshots/ when
+// KINEMA_SCREENSHOTS=1 (and, as always, to test-results/).
+
+import { expect, request, test, type APIRequestContext, type Page, type TestInfo } from '@playwright/test'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { ensureAdmin, expectPlaying, shot, signIn, watchConsole } from './helpers'
+
+const TOKEN = process.env.KINEMA_ADMIN_TOKEN ?? ''
+const VIDEO = process.env.KINEMA_TEST_VIDEO ?? ''
+const BIN = process.env.KINEMA_BIN ?? ''
+
+test.skip(!process.env.KINEMA_URL || !TOKEN || !VIDEO, 'set KINEMA_URL, KINEMA_ADMIN_TOKEN and KINEMA_TEST_VIDEO')
+
+const auth = (token = TOKEN) => ({ Authorization: `Bearer ${token}` })
+
+/** uploadReady creates a video over the API, uploads VIDEO and waits until it is ready. */
+async function uploadReady(api: APIRequestContext, title: string, visibility: string, token = TOKEN): Promise<string> {
+  const res = await api.post('/api/v1/videos', { headers: auth(token), data: { title, visibility } })
+  expect(res.status(), await res.text()).toBe(201)
+  const v = await res.json()
+  const put = await api.fetch(v.upload.url, { method: v.upload.method, data: readFileSync(VIDEO), headers: { 'Content-Type': 'video/mp4' } })
+  expect(put.ok(), await put.text()).toBe(true)
+  await expect
+    .poll(async () => (await (await api.get(`/api/v1/videos/${v.id}`, { headers: auth(token) })).json()).status, { timeout: 180_000, intervals: [1000] })
+    .toBe('ready')
+  return v.id
+}
+
+/** docShot also saves a small copy under docs/screenshots/ when asked to (KINEMA_SCREENSHOTS=1). */
+async function docShot(page: Page, info: TestInfo, name: string) {
+  await shot(page, info, name, false)
+  if (process.env.KINEMA_SCREENSHOTS === '1') {
+    await page.screenshot({ path: path.join(process.cwd(), '..', 'docs', 'screenshots', `${name}.png`) })
+  }
+}
+
+/**
+ * site starts a web site on another loopback port (another origin) whose
+ * page frames iframeSrc, as a blog embedding the video would. A real
+ * loopback server, because Chromium refuses to let a page of no known
+ * address (a routed one) frame a loopback server.
+ */
+async function site(iframeSrc: string): Promise<{ url: string; close: () => void }> {
+  const srv = http.createServer((_, res) => {
+    res.setHeader('Content-Type', 'text/html')
+    res.end(`<!doctype html><title>blog</title><h1>My blog</h1><iframe src="${iframeSrc}" width="640" height="360" allow="autoplay; fullscreen; picture-in-picture"></iframe>`)
+  })
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/post`, close: () => srv.close() }
+}
+
+test('share and embed: permanent embed page, options, allowed sites, oEmbed, nothing to share when private', async ({ page, browser }, info) => {
+  const base = info.project.use.baseURL!
+  // Frames refused by frame-ancestors are reported on the embedding page's console.
+  const errors = watchConsole(page)
+  await ensureAdmin(base)
+  const api = await request.newContext({ baseURL: base })
+  const id = await uploadReady(api, 'Embed me', 'unlisted')
+
+  await signIn(page)
+  await page.goto(`/watch/${id}`)
+  const share = page.getByRole('region', { name: 'Share' })
+  await expect(share).toBeVisible()
+  await expect(share.getByLabel('Link')).toHaveValue(`${base}/watch/${id}`)
+  let snippet = await share.getByLabel('Embed code').inputValue()
+  expect(snippet).toContain(`src="${base}/embed/${id}"`)
+  expect(snippet, 'the embed carries no expiring token').not.toContain('token=')
+  await share.getByLabel('Start at').check()
+  await share.getByLabel('Start time').fill('0:02')
+  await share.getByLabel('Autoplay').check()
+  await share.getByLabel('Muted').check()
+  await share.getByLabel('Loop').check()
+  snippet = await share.getByLabel('Embed code').inputValue()
+  expect(snippet).toContain(`/embed/${id}?start=2&amp;autoplay=1&amp;muted=1&amp;loop=1`)
+  await expect(share.getByTestId('embed-note')).toContainText('Any site may embed it')
+  await docShot(page, info, 'studio-share-desktop')
+
+  // The embed page on another site: starts at 0:02, muted, playing by itself, looping.
+  const src = /src="([^"]+)"/.exec(snippet)![1].replace(/&amp;/g, '&')
+  const blog = await browser.newPage()
+  const blogErrors = watchConsole(blog)
+  const blogSite = await site(src)
+  const port = new URL(blogSite.url).port
+  await blog.goto(blogSite.url)
+  const frame = blog.frameLocator('iframe')
+  await expect(frame.getByTestId('player')).toBeVisible()
+  const state = () =>
+    blog.frames()[1].evaluate(() => {
+      const v = document.querySelector('video')!
+      return { t: v.currentTime, muted: v.muted, loop: v.loop, paused: v.paused }
+    })
+  await expect.poll(async () => (await state()).t, { timeout: 30_000 }).toBeGreaterThan(2.2)
+  expect(await state()).toMatchObject({ muted: true, loop: true, paused: false })
+  await shot(blog, info, 'studio-embed-on-blog', false)
+
+  // oEmbed describes the same permanent embed.
+  const oe = await api.get(`/oembed?url=${encodeURIComponent(`${base}/watch/${id}`)}`)
+  expect(oe.status()).toBe(200)
+  const oj = await oe.json()
+  expect(oj).toMatchObject({ type: 'video', version: '1.0', title: 'Embed me', width: 640, height: 360 })
+  expect(oj.html).toContain(`src="${base}/embed/${id}"`)
+
+  // Allowed sites, set in the details form: the blog still may, another site may not.
+  const details = page.getByRole('form', { name: 'Details' })
+  await details.getByLabel('Sites that may embed it').fill(`http://127.0.0.1:${port}/anything, blog.example.com`)
+  await details.getByRole('button', { name: 'Save details' }).click()
+  await expect(details.getByRole('status')).toHaveText('Saved.')
+  await expect(details.getByLabel('Sites that may embed it')).toHaveValue(`127.0.0.1:${port}, blog.example.com`)
+  await expect(share.getByTestId('embed-note')).toContainText(`Only these sites may embed it: 127.0.0.1:${port}, blog.example.com`)
+  await blog.reload()
+  await expect(blog.frameLocator('iframe').getByTestId('player')).toBeVisible()
+  const other = await browser.newPage()
+  const refused: string[] = []
+  other.on('console', (m) => refused.push(m.text()))
+  const otherSite = await site(`${base}/embed/${id}`)
+  await other.goto(otherSite.url)
+  await expect.poll(() => refused.some((t) => /frame-ancestors/.test(t)), { timeout: 15_000 }).toBe(true)
+  await expect(other.frameLocator('iframe').getByTestId('player')).toHaveCount(0)
+  await other.close()
+  await blog.close()
+  otherSite.close()
+  blogSite.close()
+  expect(blogErrors).toEqual([])
+
+  // Private: the embed stops, oEmbed says not found, and there is no share box.
+  const priv = await api.patch(`/api/v1/videos/${id}`, { headers: auth(), data: { visibility: 'private' } })
+  expect(priv.status()).toBe(200)
+  await page.reload()
+  await expect(page.getByTestId('player')).toBeVisible()
+  await expect(page.getByRole('region', { name: 'Share' })).toHaveCount(0)
+  expect((await api.get(`/oembed?url=${encodeURIComponent(`${base}/watch/${id}`)}`)).status()).toBe(404)
+  const anon = await browser.newPage()
+  await anon.goto(`/embed/${id}`)
+  await expect(anon.getByRole('alert')).toHaveText('This video is not available.')
+  await anon.close()
+  await api.dispose()
+  expect(errors).toEqual([])
+})
+
+test('an embed keeps playing after the token it first got has expired', async ({ browser }, info) => {
+  test.skip(!BIN, 'set KINEMA_BIN (scripts/ui-e2e.sh does) to start a server with a short playback TTL')
+  test.setTimeout(360_000)
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kinema-embed-'))
+  const token = 'embed-ttl-admin-token'
+  let server: ChildProcess | undefined
+  try {
+    // The shortest TTL the server accepts; the page must refresh its URLs by itself.
+    server = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--srt-addr', '', '--rtmp-addr', '', '--data', dir], {
+      env: { ...process.env, KINEMA_PLAYBACK_TTL: '1m', KINEMA_ADMIN_TOKEN: token, KINEMA_PUBLIC_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const base = await new Promise<string>((resolve, reject) => {
+      let out = ''
+      const onData = (b: Buffer) => {
+        out += b.toString()
+        const m = /listening on (127\.0\.0\.1:\d+)/.exec(out)
+        if (m) resolve(`http://${m[1]}`)
+      }
+      server!.stdout!.on('data', onData)
+      server!.stderr!.on('data', onData)
+      server!.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)))
+      setTimeout(() => reject(new Error(`no "listening on" line: ${out}`)), 60_000)
+    })
+    const api = await request.newContext({ baseURL: base })
+    const id = await uploadReady(api, 'Short-lived links', 'public', token)
+
+    const page = await browser.newPage({ baseURL: base })
+    const errors = watchConsole(page)
+    await page.goto(`/embed/${id}`)
+    await expect(page.getByTestId('player')).toBeVisible()
+    const first = (await (await page.waitForFunction(() => window.__kinemaPlayer?.hls?.url)).jsonValue()) as string
+    const firstExpiry = (await (await api.get(`/api/v1/videos/${id}`)).json()).playback.expires_at as string
+    // Wait until the URLs the page started with no longer work.
+    await expect
+      .poll(async () => (await api.get(first)).status(), { timeout: 120_000, intervals: [2000] })
+      .toBe(403)
+    expect(Date.now()).toBeGreaterThan(new Date(firstExpiry).getTime() - 5_000)
+    // The page that has been open all along refreshed its URLs and plays...
+    await expectPlaying(page)
+    expect(await page.evaluate(() => window.__kinemaPlayer!.hls!.url!)).not.toBe(first)
+    // ...and one loaded now plays too.
+    await page.reload()
+    await expectPlaying(page)
+    await shot(page, info, 'embed-after-expiry', false)
+    expect(errors).toEqual([])
+    await page.close()
+    await api.dispose()
+  } finally {
+    server?.kill('SIGTERM')
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test.describe('phone', () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })
+  test('share box and details form fit a phone', async ({ page }, info) => {
+    const base = info.project.use.baseURL!
+    const errors = watchConsole(page)
+    await ensureAdmin(base)
+    const api = await request.newContext({ baseURL: base })
+    const id = await uploadReady(api, 'Phone share', 'public')
+    await api.dispose()
+    await signIn(page)
+    await page.goto(`/watch/${id}`)
+    await expect(page.getByRole('region', { name: 'Share' })).toBeVisible()
+    await page.getByRole('region', { name: 'Share' }).scrollIntoViewIfNeeded()
+    await docShot(page, info, 'studio-share-phone')
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0)
+    expect(errors).toEqual([])
+  })
+})
