@@ -12,10 +12,10 @@ import { Icon } from './Icon'
 /** Behind the edge by more than this, "Go live" is offered. */
 const BEHIND_S = 8
 
-export function LivePlayer({ src, title }: { src: string; title?: string }) {
+export function LivePlayer({ src, title, lowLatency }: { src: string; title?: string; lowLatency?: boolean }) {
   const box = useRef<HTMLDivElement>(null)
   const videoRef = useRef<HTMLVideoElement>(null)
-  const hls = useHls(videoRef, src, { live: true })
+  const hls = useHls(videoRef, src, { live: true, lowLatency })
   const { instance } = hls
   const [playing, setPlaying] = useState(false)
   const [muted, setMuted] = useState(true)

@@ -81,7 +81,8 @@ export interface LiveStream {
   /** Publish URLs, only while the stream can still be published to. */
   srt_url?: string
   rtmp_url?: string
-  playback?: { hls: string; dash?: string; expires_at?: string }
+  /** ll_hls: Low-Latency HLS, for players that support it (the same stream as hls). */
+  playback?: { hls: string; ll_hls?: string; dash?: string; expires_at?: string }
 }
 
 export interface ListOptions {

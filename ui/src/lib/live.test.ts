@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import type { LiveStream } from './api'
-import { formatLatency, keepPolling, latencyFrom, LIVE_HLS_CONFIG, liveBadge, maskKey, maskSecret, obsSettings } from './live'
+import {
+  formatLatency,
+  keepPolling,
+  latencyFrom,
+  LIVE_HLS_CONFIG,
+  LIVE_LL_HLS_CONFIG,
+  liveBadge,
+  maskKey,
+  maskSecret,
+  obsSettings,
+} from './live'
 
 const KEY = 'k3yAbCdEfGhIjKlMnOpQrStUvWxYz0123456789wxyz'
 
@@ -11,6 +21,11 @@ function stream(over: Partial<LiveStream>): LiveStream {
 describe('live player settings', () => {
   it('stays one segment behind the edge without LL-HLS', () => {
     expect(LIVE_HLS_CONFIG).toEqual({ liveSyncDurationCount: 1, liveMaxLatencyDurationCount: 3, lowLatencyMode: false })
+  })
+  it('follows PART-HOLD-BACK with LL-HLS: low-latency mode and no sync count that would override it', () => {
+    expect(LIVE_LL_HLS_CONFIG.lowLatencyMode).toBe(true)
+    expect(LIVE_LL_HLS_CONFIG).not.toHaveProperty('liveSyncDurationCount')
+    expect(LIVE_LL_HLS_CONFIG).not.toHaveProperty('liveSyncDuration')
   })
 })
 

@@ -5,16 +5,28 @@
 import type { LiveStatus, LiveStream } from './api'
 
 /**
- * LIVE_HLS_CONFIG keeps the player close to the live edge. The server cuts
- * 2 s segments and produces no LL-HLS parts, so lowLatencyMode would only
- * make hls.js look for parts that never come. One target duration behind
- * the edge is about 4–5 s glass-to-glass (internal/live/README.md); past
- * three, hls.js catches up.
+ * LIVE_HLS_CONFIG keeps the player close to the live edge of the regular
+ * HLS playlists (2 s segments, no parts): lowLatencyMode would only make
+ * hls.js look for parts that never come. One target duration behind the
+ * edge is about 4–5 s glass-to-glass (internal/live/README.md); past three,
+ * hls.js catches up.
  */
 export const LIVE_HLS_CONFIG = {
   liveSyncDurationCount: 1,
   liveMaxLatencyDurationCount: 3,
   lowLatencyMode: false,
+} as const
+
+/**
+ * LIVE_LL_HLS_CONFIG is for streams that offer Low-Latency HLS (0.2 s parts,
+ * blocking playlist reload, internal/live/README.md). hls.js then stays
+ * PART-HOLD-BACK (0.66 s) behind the newest part and plays up to 1.5× fast
+ * to get back there after a stall. No liveSyncDuration(Count): a user value
+ * would override PART-HOLD-BACK.
+ */
+export const LIVE_LL_HLS_CONFIG = {
+  lowLatencyMode: true,
+  maxLiveSyncPlaybackRate: 1.5,
 } as const
 
 /** POLL_MS is how often the live pages reload a stream. */

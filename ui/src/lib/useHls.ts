@@ -5,13 +5,15 @@
 //
 // With live set, hls.js stays close to the live edge (LIVE_HLS_CONFIG) and a
 // manifest that is not there yet (a broadcast's first seconds) or a network
-// error is retried every few seconds instead of ending playback.
+// error is retried every few seconds instead of ending playback. With
+// lowLatency too (the source is Low-Latency HLS), hls.js runs in its
+// low-latency mode (LIVE_LL_HLS_CONFIG).
 
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react'
 import type HlsType from 'hls.js'
 import type { LevelInfo } from './quality'
 import { AUTO } from './quality'
-import { LIVE_HLS_CONFIG } from './live'
+import { LIVE_HLS_CONFIG, LIVE_LL_HLS_CONFIG } from './live'
 
 /** How long a live player waits before trying again after a fatal network error. */
 const LIVE_RETRY_MS = 2000
@@ -46,8 +48,13 @@ declare global {
   }
 }
 
-export function useHls(videoRef: RefObject<HTMLVideoElement | null>, src: string, opts: { live?: boolean } = {}): HlsState {
+export function useHls(
+  videoRef: RefObject<HTMLVideoElement | null>,
+  src: string,
+  opts: { live?: boolean; lowLatency?: boolean } = {},
+): HlsState {
   const live = opts.live ?? false
+  const lowLatency = live && (opts.lowLatency ?? false)
   const [levels, setLevels] = useState<LevelInfo[]>([])
   const [selected, setSelected] = useState(AUTO)
   const [playing, setPlaying] = useState(-1)
@@ -81,7 +88,8 @@ export function useHls(videoRef: RefObject<HTMLVideoElement | null>, src: string
           }
           return
         }
-        hls = new Hls(live ? { capLevelToPlayerSize: false, ...LIVE_HLS_CONFIG } : { capLevelToPlayerSize: false })
+        const liveConfig = lowLatency ? LIVE_LL_HLS_CONFIG : LIVE_HLS_CONFIG
+        hls = new Hls(live ? { capLevelToPlayerSize: false, ...liveConfig } : { capLevelToPlayerSize: false })
         hlsRef.current = hls
         debug.hls = hls
         let mediaRecoveries = 0
@@ -127,7 +135,7 @@ export function useHls(videoRef: RefObject<HTMLVideoElement | null>, src: string
       hlsRef.current = undefined
       if (window.__kinemaPlayer === debug) delete window.__kinemaPlayer
     }
-  }, [videoRef, src, live, attempt])
+  }, [videoRef, src, live, lowLatency, attempt])
 
   const setLevel = useCallback((level: number) => {
     const hls = hlsRef.current

@@ -17,11 +17,17 @@ export function StreamPage({ id }: { id: string }) {
   const { stream, error } = usePolledLive(id)
   // Every poll signs fresh playback URLs; the player keeps the first one so
   // a new token does not restart playback.
+  // Low-Latency HLS when the stream offers it (hls.js low-latency mode).
   const [src, setSrc] = useState('')
-  const hls = stream?.status === 'live' ? stream.playback?.hls : undefined
+  const [lowLatency, setLowLatency] = useState(false)
+  const ll = stream?.status === 'live' ? stream.playback?.ll_hls : undefined
+  const hls = stream?.status === 'live' ? ll || stream.playback?.hls : undefined
   useEffect(() => {
-    if (hls && !src) setSrc(hls)
-  }, [hls, src])
+    if (hls && !src) {
+      setSrc(hls)
+      setLowLatency(!!ll)
+    }
+  }, [hls, ll, src])
 
   if (!stream) {
     if (error?.status === 404) {
@@ -60,7 +66,7 @@ export function StreamPage({ id }: { id: string }) {
 
   return (
     <main className="page page-watch">
-      <Stage stream={stream} src={src} />
+      <Stage stream={stream} src={src} lowLatency={lowLatency} />
       <div className="watch-meta">
         <h1 className="watch-title">{stream.title || 'Untitled live stream'}</h1>
         <div className="watch-facts">
@@ -82,8 +88,8 @@ export function StreamPage({ id }: { id: string }) {
   )
 }
 
-function Stage({ stream, src }: { stream: LiveStream; src: string }) {
-  if (stream.status === 'live' && src) return <LivePlayer src={src} title={stream.title} />
+function Stage({ stream, src, lowLatency }: { stream: LiveStream; src: string; lowLatency: boolean }) {
+  if (stream.status === 'live' && src) return <LivePlayer src={src} title={stream.title} lowLatency={lowLatency} />
   if (stream.status === 'ended') {
     return (
       <div className="card live-stage" data-testid="live-ended">
