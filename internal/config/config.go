@@ -213,6 +213,9 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	c.S3PathStyle = c.S3PathStyle || getenv("KINEMA_S3_PATH_STYLE") == "true"
 	c.PlaybackBindIP = c.PlaybackBindIP || getenv("KINEMA_PLAYBACK_BIND_IP") == "true"
 	c.WebhookAllowPrivate = c.WebhookAllowPrivate || getenv("KINEMA_WEBHOOK_ALLOW_PRIVATE") == "true"
+	if v := getenv("KINEMA_LADDER_MODE"); v != "" {
+		c.Ladder.Mode = media.LadderMode(v)
+	}
 	if v := getenv("KINEMA_RATE_CONTROL"); v != "" {
 		c.Ladder.RateControl = media.RateControl(v)
 	}
@@ -252,6 +255,10 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.CloudFrontCookieDomain, "cloudfront-cookie-domain", c.CloudFrontCookieDomain, "Domain of CloudFront signed cookies, a parent of both kinema's and the distribution's host (KINEMA_CLOUDFRONT_COOKIE_DOMAIN)")
 	fs.BoolVar(&c.PlaybackBindIP, "playback-bind-ip", c.PlaybackBindIP, "bind playback URLs and cookies to the viewer's IP (KINEMA_PLAYBACK_BIND_IP=true)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback and private addresses (KINEMA_WEBHOOK_ALLOW_PRIVATE=true)")
+	fs.Func("ladder-mode", "per-title (measure each source, default) or fixed (KINEMA_LADDER_MODE)", func(v string) error {
+		c.Ladder.Mode = media.LadderMode(v)
+		return nil
+	})
 	fs.Func("ladder", "rung heights by short side, e.g. 1080,720,480 (KINEMA_LADDER)", c.setLadder)
 	return errors.Join(errs...)
 }
@@ -280,6 +287,9 @@ func (c Config) Validate() error {
 	}
 	if rc := c.Ladder.RateControl; rc != media.RateCappedCRF && rc != media.RateCBR {
 		errs = append(errs, fmt.Errorf("rate control must be crf or cbr, not %q", rc))
+	}
+	if m := c.Ladder.Mode; m != media.LadderFixed && m != media.LadderPerTitle {
+		errs = append(errs, fmt.Errorf("ladder mode must be per-title or fixed, not %q", m))
 	}
 	if c.Ladder.SegmentSeconds < 1 || c.Ladder.SegmentSeconds > 12 {
 		errs = append(errs, errors.New("segment length must be between 1 and 12 seconds"))

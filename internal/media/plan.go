@@ -22,6 +22,7 @@ var DefaultHeights = []int{2160, 1440, 1080, 720, 480, 360, 240}
 // LadderConfig tunes how a Plan is derived from a Source.
 type LadderConfig struct {
 	Heights          []int       // candidate rungs by short side; DefaultHeights when empty
+	Mode             LadderMode  // LadderFixed or LadderPerTitle (measured in the probe step)
 	SegmentSeconds   float64     // target segment length
 	SegmentsPerChunk int         // segments encoded by one chunk job
 	RateControl      RateControl // RateCappedCRF or RateCBR
@@ -37,6 +38,7 @@ type LadderConfig struct {
 func DefaultLadderConfig() LadderConfig {
 	return LadderConfig{
 		Heights:          DefaultHeights,
+		Mode:             LadderFixed,
 		SegmentSeconds:   4,
 		SegmentsPerChunk: 4,
 		RateControl:      RateCappedCRF,
@@ -112,6 +114,8 @@ type Plan struct {
 	// plan's frame rate follows the frames it really has (see sparseFPS).
 	Sparse     bool       `json:"sparse,omitempty"`
 	Storyboard Storyboard `json:"storyboard"`
+	// Ladder says how the video rungs were chosen; nil for a fixed ladder.
+	Ladder *LadderDecision `json:"ladder,omitempty"`
 }
 
 // Renditions returns video rungs followed by audio rungs.

@@ -3,6 +3,9 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/riverqueue/river"
 
@@ -55,6 +58,9 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	}
 	plan, err := media.NewPlan(source, p.cfg.Ladder)
 	if err != nil {
+		return err
+	}
+	if plan, err = p.perTitle(ctx, job.ID, ref, src, plan); err != nil {
 		return err
 	}
 	if plan, err = p.split(ctx, job, key, src, plan); err != nil {
@@ -166,4 +172,31 @@ func (p *Pipeline) checkQuota(ctx context.Context, ref Ref, source media.Source)
 		return err
 	}
 	return q.Check(used, source.Duration)
+}
+
+// perTitle measures the source's complexity and adapts the ladder to it,
+// when the ladder mode asks for it. A sparse video (a still picture) keeps
+// its fixed plan: its rungs are sized for it already. A measurement that
+// fails for another reason than the job ending keeps the fixed ladder.
+func (p *Pipeline) perTitle(ctx context.Context, jobID int64, ref Ref, src string, plan media.Plan) (media.Plan, error) {
+	if p.cfg.Ladder.Mode != media.LadderPerTitle || len(plan.Video) == 0 || plan.Sparse {
+		return plan, nil
+	}
+	dir := filepath.Join(p.cfg.ScratchDir, fmt.Sprintf("job-%d-complexity", jobID))
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return plan, err
+	}
+	defer removeAll(dir)
+	c, err := p.ff.Complexity(ctx, plan, src, dir)
+	if err != nil {
+		if ctx.Err() != nil {
+			return plan, err
+		}
+		logWith(p.log, ref).Warn("could not measure complexity; keeping the fixed ladder", "err", err)
+		return plan, nil
+	}
+	adapted := media.PerTitle(plan, c)
+	logWith(p.log, ref).Info("per-title ladder", "sample_bitrate", c.Bitrate,
+		"sample_size", fmt.Sprintf("%dx%d", c.Width, c.Height), "rungs", len(adapted.Video), "of", len(plan.Video))
+	return adapted, nil
 }
