@@ -213,6 +213,11 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	c.S3PathStyle = c.S3PathStyle || getenv("KINEMA_S3_PATH_STYLE") == "true"
 	c.PlaybackBindIP = c.PlaybackBindIP || getenv("KINEMA_PLAYBACK_BIND_IP") == "true"
 	c.WebhookAllowPrivate = c.WebhookAllowPrivate || getenv("KINEMA_WEBHOOK_ALLOW_PRIVATE") == "true"
+	if v := getenv("KINEMA_CODECS"); v != "" {
+		if err := c.setCodecs(v); err != nil {
+			errs = append(errs, fmt.Errorf("KINEMA_CODECS: %w", err))
+		}
+	}
 	if v := getenv("KINEMA_LADDER_MODE"); v != "" {
 		c.Ladder.Mode = media.LadderMode(v)
 	}
@@ -255,12 +260,22 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.CloudFrontCookieDomain, "cloudfront-cookie-domain", c.CloudFrontCookieDomain, "Domain of CloudFront signed cookies, a parent of both kinema's and the distribution's host (KINEMA_CLOUDFRONT_COOKIE_DOMAIN)")
 	fs.BoolVar(&c.PlaybackBindIP, "playback-bind-ip", c.PlaybackBindIP, "bind playback URLs and cookies to the viewer's IP (KINEMA_PLAYBACK_BIND_IP=true)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback and private addresses (KINEMA_WEBHOOK_ALLOW_PRIVATE=true)")
+	fs.Func("codecs", "video codecs of the ladder: h264 plus optionally hevc and av1, e.g. h264,av1 (KINEMA_CODECS)", c.setCodecs)
 	fs.Func("ladder-mode", "per-title (measure each source, default) or fixed (KINEMA_LADDER_MODE)", func(v string) error {
 		c.Ladder.Mode = media.LadderMode(v)
 		return nil
 	})
 	fs.Func("ladder", "rung heights by short side, e.g. 1080,720,480 (KINEMA_LADDER)", c.setLadder)
 	return errors.Join(errs...)
+}
+
+func (c *Config) setCodecs(v string) error {
+	codecs, err := media.ParseCodecs(v)
+	if err != nil {
+		return err
+	}
+	c.Ladder.Codecs = codecs
+	return nil
 }
 
 func (c *Config) setLadder(v string) error {

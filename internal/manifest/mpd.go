@@ -118,11 +118,12 @@ func WriteMPD(w io.Writer, duration float64, renditions []media.Rendition, segme
 		MinBufferTime:             fmt.Sprintf("PT%dS", minBuffer),
 		Period:                    periodXML{ID: "0", Start: "PT0S"},
 	}
-	if len(video) > 0 {
-		set, err := videoSet(video, segments)
+	for _, group := range byCodec(video) {
+		set, err := videoSet(group, segments)
 		if err != nil {
 			return err
 		}
+		set.ID = len(doc.Period.AdaptationSets)
 		doc.Period.AdaptationSets = append(doc.Period.AdaptationSets, set)
 	}
 	sets, err := audioSets(audio, segments, len(doc.Period.AdaptationSets))
@@ -141,6 +142,25 @@ func WriteMPD(w io.Writer, duration float64, renditions []media.Rendition, segme
 	}
 	_, err = io.WriteString(w, "\n")
 	return err
+}
+
+// byCodec groups video renditions by codec (avc1, av01, hvc1), in order of
+// first appearance: a player switches seamlessly only inside one codec, so
+// each gets its own AdaptationSet and players pick the one they decode.
+func byCodec(video []media.Rendition) [][]media.Rendition {
+	var groups [][]media.Rendition
+	at := map[string]int{}
+	for _, v := range video {
+		family, _, _ := strings.Cut(v.Codecs, ".")
+		i, ok := at[family]
+		if !ok {
+			i = len(groups)
+			at[family] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], v)
+	}
+	return groups
 }
 
 func videoSet(video []media.Rendition, segments map[string]MediaPlaylist) (adaptationSetXML, error) {

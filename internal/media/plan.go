@@ -23,6 +23,7 @@ var DefaultHeights = []int{2160, 1440, 1080, 720, 480, 360, 240}
 type LadderConfig struct {
 	Heights          []int       // candidate rungs by short side; DefaultHeights when empty
 	Mode             LadderMode  // LadderFixed or LadderPerTitle (measured in the probe step)
+	Codecs           []string    // video codecs, H.264 first; see WithCodecs
 	SegmentSeconds   float64     // target segment length
 	SegmentsPerChunk int         // segments encoded by one chunk job
 	RateControl      RateControl // RateCappedCRF or RateCBR
@@ -39,6 +40,7 @@ func DefaultLadderConfig() LadderConfig {
 	return LadderConfig{
 		Heights:          DefaultHeights,
 		Mode:             LadderFixed,
+		Codecs:           []string{CodecH264},
 		SegmentSeconds:   4,
 		SegmentsPerChunk: 4,
 		RateControl:      RateCappedCRF,

@@ -2,8 +2,9 @@ package media
 
 // Rendition is one rung of the published ladder, video or audio.
 type Rendition struct {
-	ID      string `json:"id"`   // directory name under the video: v0, v1 ... a0, a1
-	Type    Kind   `json:"type"` // KindVideo or KindAudio
+	ID      string `json:"id"`              // directory name under the video: v0, v1 ... a0, a1
+	Type    Kind   `json:"type"`            // KindVideo or KindAudio
+	Codec   string `json:"codec,omitempty"` // video codec, see VideoCodec; "" is H.264
 	Width   int    `json:"width,omitempty"`
 	Height  int    `json:"height,omitempty"`
 	FPSNum  int    `json:"fps_num,omitempty"`

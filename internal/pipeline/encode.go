@@ -78,7 +78,7 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 		return err
 	}
 	for _, r := range plan.Video {
-		if _, err := storage.PutFile(ctx, p.store, chunkKey(ref, r.ID, chunk.Index), filepath.Join(out, r.ID+".ts")); err != nil {
+		if _, err := storage.PutFile(ctx, p.store, chunkKey(ref, r, chunk.Index), filepath.Join(out, ffmpeg.ChunkFile(r))); err != nil {
 			return err
 		}
 	}

@@ -91,12 +91,12 @@ func (p *Pipeline) packageVideo(ctx context.Context, ref Ref, plan media.Plan, d
 	inputs := make([]string, len(plan.Video))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, r := range plan.Video {
-		inputs[i] = filepath.Join(dir, r.ID+".ts")
+		inputs[i] = filepath.Join(dir, ffmpeg.ChunkFile(r))
 		g.Go(func() error {
 			if err := os.MkdirAll(filepath.Join(out, r.ID), 0o750); err != nil {
 				return err
 			}
-			return p.concatChunks(gctx, ref, r.ID, len(plan.Chunks), inputs[i])
+			return p.concatChunks(gctx, ref, r, len(plan.Chunks), inputs[i])
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -108,16 +108,16 @@ func (p *Pipeline) packageVideo(ctx context.Context, ref Ref, plan media.Plan, d
 	return nil
 }
 
-func (p *Pipeline) concatChunks(ctx context.Context, ref Ref, rid string, n int, dst string) error {
+func (p *Pipeline) concatChunks(ctx context.Context, ref Ref, r media.Rendition, n int, dst string) error {
 	f, err := os.Create(dst)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	for i := range n {
-		obj, err := p.store.Open(ctx, chunkKey(ref, rid, i))
+		obj, err := p.store.Open(ctx, chunkKey(ref, r, i))
 		if err != nil {
-			return fmt.Errorf("chunk %d of %s: %w", i, rid, err)
+			return fmt.Errorf("chunk %d of %s: %w", i, r.ID, err)
 		}
 		_, err = io.Copy(f, obj)
 		obj.Close()

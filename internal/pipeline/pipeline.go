@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -295,8 +296,8 @@ func (p *Pipeline) removeOutputs(ctx context.Context, videoID string) {
 func workPrefix(videoID string) string  { return "work/" + videoID + "/" }
 func runPrefix(r Ref) string            { return fmt.Sprintf("work/%s/%d/", r.VideoID, r.Run) }
 func mediaPrefix(videoID string) string { return "media/" + videoID + "/" }
-func chunkKey(r Ref, rid string, i int) string {
-	return fmt.Sprintf("%s%s/chunk-%05d.ts", runPrefix(r), rid, i)
+func chunkKey(r Ref, rendition media.Rendition, i int) string {
+	return fmt.Sprintf("%s%s/chunk-%05d%s", runPrefix(r), rendition.ID, i, path.Ext(ffmpeg.ChunkFile(rendition)))
 }
 func pieceKey(r Ref, i int) string {
 	return fmt.Sprintf("%spieces/piece-%05d.mkv", runPrefix(r), i)

@@ -63,6 +63,7 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	if plan, err = p.perTitle(ctx, job.ID, ref, src, plan); err != nil {
 		return err
 	}
+	plan = media.WithCodecs(plan, p.cfg.Ladder.Codecs)
 	if plan, err = p.split(ctx, job, key, src, plan); err != nil {
 		return err
 	}

@@ -64,26 +64,21 @@ func ChunkArgs(p media.Plan, c media.Chunk, src, outDir string) []string {
 	firstTile, tiles := p.TilesIn(c)
 	args = append(args, "-filter_complex", chunkFilter(p, fps, startTime, c.Start, tiles > 0))
 	for i, r := range p.Video {
-		args = append(args,
-			"-map", fmt.Sprintf("[o%d]", i),
-			"-c:v", "libx264",
-			"-preset", orDefault(p.Preset, "veryfast"),
-			"-profile:v", "high",
-			// Keyframes exactly every GOP frames and nowhere else: with
-			// scene-cut detection off and a closed GOP, every segment
-			// boundary is an IDR frame, in every rendition. (x264 clamps
-			// keyint_min to GOP/2+1; with scenecut off it has no effect.)
-			"-g", strconv.Itoa(p.GOPFrames),
-			"-keyint_min", strconv.Itoa(p.GOPFrames),
-			"-sc_threshold", "0",
-			"-flags", "+cgop",
-		)
-		args = append(args, rateControl(p, r)...)
+		args = append(args, "-map", fmt.Sprintf("[o%d]", i))
+		args = append(args, encoderArgs(p, r)...)
 		if p.Threads > 0 {
 			args = append(args, "-threads", strconv.Itoa(p.Threads))
 		}
 		if n := chunkFrames(p, c); n > 0 {
 			args = append(args, "-frames:v", strconv.Itoa(n))
+		}
+		if r.VideoCodec() == media.CodecAV1 {
+			// ffmpeg 5.1 cannot put AV1 in MPEG-TS. A raw OBU stream
+			// concatenates byte-wise just as well (each chunk opens with a
+			// sequence header and a key frame); it has no timestamps, and
+			// packaging gives it the plan's frame rate (see PackageArgs).
+			args = append(args, "-f", "obu", filepath.Join(outDir, ChunkFile(r)))
+			continue
 		}
 		args = append(args,
 			"-f", "mpegts",
@@ -95,7 +90,7 @@ func ChunkArgs(p media.Plan, c media.Chunk, src, outDir string) []string {
 			// No mux delay: timestamps stay exactly those of the frames.
 			"-muxdelay", "0", "-muxpreload", "0",
 			"-output_ts_offset", seconds(float64(c.StartFrame)*frame+chunkTSOffset),
-			filepath.Join(outDir, r.ID+".ts"),
+			filepath.Join(outDir, ChunkFile(r)),
 		)
 	}
 	if tiles > 0 {
@@ -111,6 +106,51 @@ func ChunkArgs(p media.Plan, c media.Chunk, src, outDir string) []string {
 		)
 	}
 	return args
+}
+
+// ChunkFile names the file a chunk job writes for rendition r.
+func ChunkFile(r media.Rendition) string {
+	if r.VideoCodec() == media.CodecAV1 {
+		return r.ID + ".obu"
+	}
+	return r.ID + ".ts"
+}
+
+// encoderArgs selects and configures the encoder of video rendition r.
+// Keyframes come exactly every GOP frames and nowhere else, closed GOPs:
+// every segment boundary is a key frame, in every rendition and codec.
+func encoderArgs(p media.Plan, r media.Rendition) []string {
+	gop := strconv.Itoa(p.GOPFrames)
+	crf := orDefaultInt(p.CRF, 23)
+	var args []string
+	switch r.VideoCodec() {
+	case media.CodecAV1:
+		// SVT-AV1 preset 10 costs about what x264 veryfast does per pixel;
+		// its CRF scale is wider (x264's 23 looks like SVT's 35). Key
+		// frames are closed (irefresh-type 2, the default), no scene cuts.
+		args = []string{"-c:v", "libsvtav1", "-preset", "10", "-g", gop, "-svtav1-params", "scd=0"}
+		crf += 12
+	case media.CodecHEVC:
+		// x265's CRF 28 looks like x264's 23; hvc1 is tagged at packaging.
+		args = []string{"-c:v", "libx265", "-preset", orDefault(p.Preset, "veryfast"),
+			"-x265-params", "keyint=" + gop + ":min-keyint=" + gop + ":scenecut=0:open-gop=0:log-level=error"}
+		crf += 5
+	default:
+		return append([]string{
+			"-c:v", "libx264",
+			"-preset", orDefault(p.Preset, "veryfast"),
+			"-profile:v", "high",
+			// (x264 clamps keyint_min to GOP/2+1; with scenecut off it has
+			// no effect.)
+			"-g", gop, "-keyint_min", gop, "-sc_threshold", "0", "-flags", "+cgop",
+		}, rateControl(p, r)...)
+	}
+	if p.RateControl == media.RateCBR {
+		br := strconv.Itoa(r.Bitrate)
+		return append(args, "-b:v", br, "-maxrate", br, "-bufsize", strconv.Itoa(r.BufSize))
+	}
+	// Capped CRF, as for H.264: the codec's own quality scale, the same VBV.
+	return append(args, "-crf", strconv.Itoa(crf), "-maxrate", strconv.Itoa(r.MaxRate), "-bufsize", strconv.Itoa(r.BufSize))
 }
 
 // chunkFrames is how many frames chunk c encodes: its own count, and for
@@ -143,6 +183,23 @@ func SpriteArgs(sb media.Storyboard, dir, out string) []string {
 	}
 }
 
+// sizeGroups lists the indexes of the renditions of each picture size, in
+// order of first appearance (largest first in kinema's ladders).
+func sizeGroups(video []media.Rendition) [][]int {
+	var groups [][]int
+	at := map[[2]int]int{}
+	for i, r := range video {
+		k := [2]int{r.Width, r.Height}
+		if g, ok := at[k]; ok {
+			groups[g] = append(groups[g], i)
+			continue
+		}
+		at[k] = len(groups)
+		groups = append(groups, []int{i})
+	}
+	return groups
+}
+
 // chunkFilter decodes once and scales for every rendition in a cascade:
 // each rung is scaled from the one above it rather than from the source,
 // which costs about 40% less scaling for a 1080p ladder with no visible
@@ -154,16 +211,23 @@ func chunkFilter(p media.Plan, fps string, startTime, chunkStart float64, tiles 
 	// point plus startTime); setpts then makes the chunk start at zero so
 	// -output_ts_offset alone decides its place on the timeline.
 	fmt.Fprintf(&b, "[0:v]fps=%s:start_time=%s,setpts=PTS-STARTPTS", fps, seconds(startTime))
-	n := len(p.Video)
-	for i, r := range p.Video {
+	sizes := sizeGroups(p.Video)
+	for i, g := range sizes {
 		if i == 0 {
 			b.WriteString(",") // continue the chain; later rungs follow a [nX] label
 		}
-		fmt.Fprintf(&b, "scale=%d:%d", r.Width, r.Height)
+		fmt.Fprintf(&b, "scale=%d:%d", p.Video[g[0]].Width, p.Video[g[0]].Height)
 		// setsar=1: the size is the display size, so anamorphic sources
-		// come out with square pixels.
-		out := fmt.Sprintf("setsar=1,format=yuv420p[o%d]", i)
-		if i == n-1 && !tiles {
+		// come out with square pixels. Renditions of one size in several
+		// codecs share the scaled picture.
+		out := "setsar=1,format=yuv420p"
+		if len(g) > 1 {
+			out += fmt.Sprintf(",split=%d", len(g))
+		}
+		for _, j := range g {
+			out += fmt.Sprintf("[o%d]", j)
+		}
+		if i == len(sizes)-1 && !tiles {
 			b.WriteString("," + out)
 			break
 		}
@@ -248,7 +312,12 @@ func AudioArgs(p media.Plan, src, outDir string) []string {
 // one segment.
 func PackageArgs(p media.Plan, inputs []string, outDir string) []string {
 	var args []string
-	for _, in := range inputs {
+	for i, in := range inputs {
+		if i < len(p.Video) && p.Video[i].VideoCodec() == media.CodecAV1 {
+			// Raw OBU chunks carry no timestamps: one frame per temporal
+			// unit at the plan's rate, from zero like the other inputs.
+			args = append(args, "-f", "obu", "-framerate", fmt.Sprintf("%d/%d", p.FPSNum, p.FPSDen))
+		}
 		args = append(args, "-i", inputURL(in))
 	}
 	// hlsenc cuts at the first keyframe at or after n×hls_time. Keyframes sit
@@ -272,6 +341,11 @@ func PackageArgs(p media.Plan, inputs []string, outDir string) []string {
 			// edit list, segment times stay non-negative).
 			"-avoid_negative_ts", "disabled",
 		)
+		if r.VideoCodec() == media.CodecHEVC {
+			// hvc1 (parameter sets in the sample entry) is what Apple's
+			// players and MSE's isTypeSupported("hvc1...") expect.
+			args = append(args, "-tag:v", "hvc1")
+		}
 		args = append(args, hlsArgs(hlsTime, filepath.Join(outDir, r.ID))...)
 	}
 	return args

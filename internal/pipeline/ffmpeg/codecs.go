@@ -62,6 +62,24 @@ func sampleEntryCodec(typ string, body []byte) (string, error) {
 		// configurationVersion, AVCProfileIndication, profile_compatibility,
 		// AVCLevelIndication.
 		return fmt.Sprintf("%s.%02x%02x%02x", typ, avcC[1], avcC[2], avcC[3]), nil
+	case "av01":
+		if len(body) < visualEntryFixed {
+			return "", errors.New("short visual sample entry")
+		}
+		av1C, ok := findBox(body[visualEntryFixed:], "av1C")
+		if !ok || len(av1C) < 3 {
+			return "", errors.New("av01 sample entry without av1C")
+		}
+		return av1Codec(av1C), nil
+	case "hvc1", "hev1":
+		if len(body) < visualEntryFixed {
+			return "", errors.New("short visual sample entry")
+		}
+		hvcC, ok := findBox(body[visualEntryFixed:], "hvcC")
+		if !ok || len(hvcC) < 13 {
+			return "", errors.New("hevc sample entry without hvcC")
+		}
+		return typ + "." + hevcCodec(hvcC), nil
 	case "mp4a":
 		if len(body) < audioEntryFixed {
 			return "", errors.New("short audio sample entry")
@@ -85,6 +103,52 @@ func sampleEntryCodec(typ string, body []byte) (string, error) {
 		return typ, nil
 	}
 	return "", fmt.Errorf("unsupported sample entry %q", typ)
+}
+
+// av1Codec formats av01.P.LLT.DD from an av1C box (AV1 in ISOBMFF, "Codecs
+// Parameter String"): profile, level, tier and bit depth.
+func av1Codec(c []byte) string {
+	profile, level := c[1]>>5, c[1]&0x1f
+	tier := "M"
+	if c[2]&0x80 != 0 {
+		tier = "H"
+	}
+	depth := 8
+	if c[2]&0x40 != 0 { // high_bitdepth
+		depth = 10
+		if c[2]&0x20 != 0 { // twelve_bit
+			depth = 12
+		}
+	}
+	return fmt.Sprintf("av01.%d.%02d%s.%02d", profile, level, tier, depth)
+}
+
+// hevcCodec formats the part after "hvc1." from an hvcC box (ISO/IEC
+// 14496-15 annex E): profile space and idc, the compatibility flags in
+// reverse bit order, tier and level, then the constraint bytes without
+// trailing zero bytes.
+func hevcCodec(c []byte) string {
+	space := []string{"", "A", "B", "C"}[c[1]>>6]
+	tier := "L"
+	if c[1]&0x20 != 0 {
+		tier = "H"
+	}
+	compat := binary.BigEndian.Uint32(c[2:6])
+	var rev uint32
+	for i := range 32 {
+		if compat&(1<<i) != 0 {
+			rev |= 1 << (31 - i)
+		}
+	}
+	s := fmt.Sprintf("%s%d.%X.%s%d", space, c[1]&0x1f, rev, tier, c[12])
+	constraints := c[6:12]
+	for len(constraints) > 0 && constraints[len(constraints)-1] == 0 {
+		constraints = constraints[:len(constraints)-1]
+	}
+	for _, b := range constraints {
+		s += fmt.Sprintf(".%X", b)
+	}
+	return s
 }
 
 // esdsCodec reads the ES descriptor (ISO/IEC 14496-1) inside an esds box.

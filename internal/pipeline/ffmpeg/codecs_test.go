@@ -98,3 +98,24 @@ func FuzzCodecsFromInit(f *testing.F) {
 		_, _ = CodecsFromInit(b) // must not panic
 	})
 }
+
+func TestCodecsAV1AndHEVC(t *testing.T) {
+	t.Parallel()
+	moov := func(entry []byte) []byte { return box("moov", box("mvhd", zeros(100)), trak(entry)) }
+	// av1C: marker+version, profile 0 level 8 (4.0), main tier 8-bit 4:2:0.
+	av1 := box("av01", zeros(visualEntryFixed), box("av1C", []byte{0x81, 0x08, 0x0c, 0}))
+	got, err := CodecsFromInit(moov(av1))
+	require.NoError(t, err)
+	require.Equal(t, "av01.0.08M.08", got)
+	// 10-bit, high tier, level 13 (5.1).
+	av1 = box("av01", zeros(visualEntryFixed), box("av1C", []byte{0x81, 0x0d, 0xc0, 0}))
+	got, err = CodecsFromInit(moov(av1))
+	require.NoError(t, err)
+	require.Equal(t, "av01.0.13H.10", got)
+	// hvcC of x265 Main at level 4.1 (123): compatibility flags 0x60000000
+	// read in reverse are 6; constraint byte 0x90 and then zeros.
+	hvcC := []byte{1, 0x01, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 123, 0xf0, 0}
+	got, err = CodecsFromInit(moov(box("hvc1", zeros(visualEntryFixed), box("hvcC", hvcC))))
+	require.NoError(t, err)
+	require.Equal(t, "hvc1.1.6.L123.90", got)
+}
