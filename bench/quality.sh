@@ -6,6 +6,7 @@
 #       five bitrates per rung so that its rate-quality curve is known;
 #   (b) kinema with --ladder-mode fixed;
 #   (c) kinema with --ladder-mode per-title;
+#   (d) kinema with --ladder-mode per-title --codecs h264,av1 (its AV1 rungs);
 # and measured per rung: bytes, SSIM and PSNR against the source (scaled
 # back to 1920x1080), encode CPU seconds. "saved" is the share of bytes the
 # kinema rung saves against the CBR curve of the same rung interpolated at
@@ -83,11 +84,18 @@ for s in "${SOURCES[@]}"; do
     done
   done
 
-  # (b), (c) kinema end to end; rungs rebuilt from the published CMAF.
-  for mode in fixed per-title; do
+  # (b), (c), (d) kinema end to end; rungs rebuilt from the published CMAF.
+  for config in "fixed:--ladder-mode fixed" "per-title:--ladder-mode per-title" \
+    "per-title-av1:--ladder-mode per-title --codecs h264,av1"; do
+    mode=${config%%:*}
+    if curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null; then
+      echo "port $PORT is taken (BENCH_PORT)" >&2
+      exit 1
+    fi
     data=$(mktemp -d "/tmp/kinema-quality.XXXXXX")
+    # shellcheck disable=SC2086 # the flags are words
     KINEMA_ADMIN_TOKEN=bench-admin-token "$BIN" serve --addr "127.0.0.1:$PORT" --data "$data" --srt-addr= --rtmp-addr= --metrics-addr 127.0.0.1:0 \
-      --ladder-mode "$mode" >"$OUT/server-$s-$mode.log" 2>&1 &
+      ${config#*:} >"$OUT/server-$s-$mode.log" 2>&1 &
     server=$!
     for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
     "$BIN" upload --server "http://127.0.0.1:$PORT" --token bench-admin-token --wait "$src" >"$OUT/video-$s-$mode.json" 2>/dev/null
@@ -99,7 +107,10 @@ for s in "${SOURCES[@]}"; do
       f="$OUT/kinema-$mode-$s-$(basename "$dir").mp4"
       (cd "$dir" && cat init.mp4 $(grep -v '^#' index.m3u8)) >"$f"
       bytes=$(cd "$dir" && cat $(grep -v '^#' index.m3u8) | wc -c)
-      h=$(ffprobe -v error -select_streams v:0 -show_entries stream=height -of csv=p=0 "$f")
+      read -r h codec < <(ffprobe -v error -select_streams v:0 -show_entries stream=height,codec_name -of csv=p=0 "$f" | awk -F, '{print $2, $1}')
+      if [ "$mode" = per-title-av1 ] && [ "$codec" != av1 ]; then
+        continue # its H.264 rungs are (c)'s
+      fi
       read -r ssim psnr < <(metrics "$f" "$src")
       record "$s" "kinema-$mode" "${h}p" "$bytes" "$ssim" "$psnr" "$cpu"
     done
@@ -154,7 +165,10 @@ for src, rs in by.items():
     for cfg, rung, b, q, p, c in rs:
         if cfg.startswith("kinema-"):
             cpu.setdefault(cfg, {})[src] = c
-if "kinema-fixed" in cpu and "kinema-per-title" in cpu:
-    f, t = sum(cpu["kinema-fixed"].values()), sum(cpu["kinema-per-title"].values())
-    print(f"kinema CPU, all sources: fixed {f:.1f} s, per-title {t:.1f} s, ratio {t / f:.2f}")
+if "kinema-fixed" in cpu:
+    f = sum(cpu["kinema-fixed"].values())
+    for cfg in ("kinema-per-title", "kinema-per-title-av1"):
+        if cfg in cpu:
+            t = sum(cpu[cfg].values())
+            print(f"kinema CPU, all sources: fixed {f:.1f} s, {cfg[7:]} {t:.1f} s, ratio {t / f:.2f}")
 EOF
