@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -103,6 +104,13 @@ type Main struct {
 	// known after Run; empty when it has none (see config.MetricsAddr).
 	MetricsAddr string
 	metricsHTTP *http.Server
+	// RedirectAddr is where plain http is redirected to https, known after
+	// Run; empty without --redirect-addr.
+	RedirectAddr string
+	// redirectHTTP sends plain-http visitors to https (--redirect-addr).
+	redirectHTTP *http.Server
+	// acme manages certificates with --tls-domain.
+	acme *acmeCerts
 
 	backends *backends
 	// keys signs and verifies every token of an API node (nil on a worker);
@@ -193,21 +201,98 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Addr = ln.Addr().String()
+	handler := logRequests(m.Log, met.Middleware(mux)) // Middleware must see the mux's route pattern
+	tlsConfig, redirect, err := m.listenTLS(ln)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if tlsConfig != nil {
+		handler = hsts(handler)
+	}
 	m.http = &http.Server{
-		Handler:           logRequests(m.Log, met.Middleware(mux)), // Middleware must see the mux's route pattern
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
-		Protocols:         protocols(),
+		Protocols:         protocols(tlsConfig != nil),
+		TLSConfig:         tlsConfig,
 	}
 	go func() {
-		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		var err error
+		if tlsConfig != nil {
+			err = m.http.ServeTLS(ln, "", "")
+		} else {
+			err = m.http.Serve(ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error("http server stopped", "err", err)
 		}
 	}()
+	if redirect != nil {
+		m.startRedirect(redirect.ln, redirect.handler)
+	}
+	if m.acme != nil {
+		if err := m.acme.Start(ctx); err != nil {
+			return err
+		}
+	}
 	if err := m.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
-	m.Log.Info("listening on "+m.Addr, "addr", m.Addr, "data", cfg.DataDir, "workers", cfg.Workers, "worker_only", m.WorkerOnly)
+	m.Log.Info("listening on "+m.Addr, "addr", m.Addr, "tls", tlsConfig != nil, "data", cfg.DataDir, "workers", cfg.Workers, "worker_only", m.WorkerOnly)
 	return nil
+}
+
+// redirectListener is the bound plain-http listener of --redirect-addr and
+// what it serves.
+type redirectListener struct {
+	ln      net.Listener
+	handler http.Handler
+}
+
+// listenTLS sets up https on ln when configured: the TLS configuration
+// (nil for plain http) and the bound redirect listener, if any.
+func (m *Main) listenTLS(ln net.Listener) (*tls.Config, *redirectListener, error) {
+	cfg := m.Config
+	if !cfg.TLSEnabled() {
+		return nil, nil, nil
+	}
+	if m.WorkerOnly {
+		return nil, nil, errors.New("kinema worker serves no https: its listener is private (drop --tls-cert/--tls-domain)")
+	}
+	var redirect *redirectListener
+	var httpAddr net.Addr
+	if cfg.RedirectAddr != "" {
+		rln, err := net.Listen("tcp", cfg.RedirectAddr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("redirect listener: %w", err)
+		}
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		redirect = &redirectListener{ln: rln, handler: redirectToHTTPS(cfg.PublicURL, port)}
+		httpAddr = rln.Addr()
+	}
+	closeRedirect := func() {
+		if redirect != nil {
+			redirect.ln.Close()
+		}
+	}
+	if cfg.TLSCert != "" {
+		files, err := newCertFiles(cfg.TLSCert, cfg.TLSKey, m.Log.With("component", "tls"))
+		if err != nil {
+			closeRedirect()
+			return nil, nil, err
+		}
+		return &tls.Config{GetCertificate: files.GetCertificate, MinVersion: tls.VersionTLS12}, redirect, nil
+	}
+	a, err := newACME(cfg, ln.Addr(), httpAddr, m.Log.With("component", "acme"))
+	if err != nil {
+		closeRedirect()
+		return nil, nil, err
+	}
+	m.acme = a
+	if redirect != nil {
+		redirect.handler = a.HTTPChallengeHandler(redirect.handler)
+	}
+	return a.TLSConfig(), redirect, nil
 }
 
 // publicRoutes mounts what only API nodes serve: the JSON API, uploads,
@@ -366,12 +451,17 @@ func processID(worker bool) string {
 	return fmt.Sprintf("%s-%s-%d-%s", role, host, os.Getpid(), rand.Text()[:6])
 }
 
-// protocols serves HTTP/1.1 and cleartext HTTP/2 (h2c), so players and CDNs
-// can multiplex segment requests without TLS termination here.
-func protocols() *http.Protocols {
+// protocols serves HTTP/1.1 and HTTP/2: over TLS negotiated with ALPN,
+// otherwise cleartext HTTP/2 (h2c), so players and CDNs can multiplex
+// segment requests without TLS termination here.
+func protocols(overTLS bool) *http.Protocols {
 	p := new(http.Protocols)
 	p.SetHTTP1(true)
-	p.SetUnencryptedHTTP2(true)
+	if overTLS {
+		p.SetHTTP2(true)
+	} else {
+		p.SetUnencryptedHTTP2(true)
+	}
 	return p
 }
 
@@ -392,6 +482,12 @@ func (m *Main) Close(ctx context.Context) error {
 	}
 	if m.metricsHTTP != nil {
 		errs = append(errs, m.metricsHTTP.Close())
+	}
+	if m.redirectHTTP != nil {
+		errs = append(errs, m.redirectHTTP.Close())
+	}
+	if m.acme != nil {
+		m.acme.Stop()
 	}
 	if m.queue != nil {
 		qctx, cancel := context.WithTimeout(ctx, m.Config.ShutdownTimeout)

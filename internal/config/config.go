@@ -85,6 +85,22 @@ type Config struct {
 	// WebhookAllowPrivate lets webhooks reach loopback and private
 	// addresses; off by default so users cannot probe the internal network.
 	WebhookAllowPrivate bool
+
+	// HTTPS on Addr (see TLSEnabled): either a certificate and key file
+	// (re-read when they change) or automatic certificates for TLSDomains
+	// from the ACME CA at ACMECA.
+	TLSCert    string
+	TLSKey     string
+	TLSDomains string // comma-separated host names
+	ACMECA     string // ACME directory URL; empty means Let's Encrypt
+	// ACMECARoot is a PEM file of roots to trust for the ACME server's own
+	// https (a private CA or a test server like Pebble); empty: the system's.
+	ACMECARoot  string
+	ACMEEmail   string
+	ACMEStorage string // where certificates and the ACME account live; empty means DataDir/acme
+	// RedirectAddr is a plain-http listener that redirects to https and
+	// answers ACME http-01 challenges; empty: none.
+	RedirectAddr string
 }
 
 // Default returns the embedded defaults: everything under ./data.
@@ -153,6 +169,29 @@ func (c Config) IngestAddrs() (srt, rtmp string) {
 	return off(c.SRTAddr), off(c.RTMPAddr)
 }
 
+// TLSEnabled reports whether Addr serves https.
+func (c Config) TLSEnabled() bool { return c.TLSCert != "" || c.TLSDomains != "" }
+
+// ACMEDir is where automatic certificates are kept; API nodes behind one
+// name share it (a shared directory) so they do not each order their own.
+func (c Config) ACMEDir() string {
+	if c.ACMEStorage != "" {
+		return c.ACMEStorage
+	}
+	return filepath.Join(c.DataDir, "acme")
+}
+
+// Domains is TLSDomains as a list.
+func (c Config) Domains() []string {
+	var out []string
+	for _, d := range strings.Split(c.TLSDomains, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // Bind registers flags on fs whose defaults come from the environment (via
 // getenv) over the current values, so precedence is flag > env > default.
 func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
@@ -210,6 +249,14 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_CLOUDFRONT_KEY_PAIR_ID", &c.CloudFrontKeyPairID)
 	env("KINEMA_CLOUDFRONT_PRIVATE_KEY", &c.CloudFrontPrivateKey)
 	env("KINEMA_CLOUDFRONT_COOKIE_DOMAIN", &c.CloudFrontCookieDomain)
+	env("KINEMA_TLS_CERT", &c.TLSCert)
+	env("KINEMA_TLS_KEY", &c.TLSKey)
+	env("KINEMA_TLS_DOMAIN", &c.TLSDomains)
+	env("KINEMA_ACME_CA", &c.ACMECA)
+	env("KINEMA_ACME_CA_ROOT", &c.ACMECARoot)
+	env("KINEMA_ACME_EMAIL", &c.ACMEEmail)
+	env("KINEMA_ACME_STORAGE", &c.ACMEStorage)
+	env("KINEMA_REDIRECT_ADDR", &c.RedirectAddr)
 	c.S3PathStyle = c.S3PathStyle || getenv("KINEMA_S3_PATH_STYLE") == "true"
 	c.PlaybackBindIP = c.PlaybackBindIP || getenv("KINEMA_PLAYBACK_BIND_IP") == "true"
 	c.WebhookAllowPrivate = c.WebhookAllowPrivate || getenv("KINEMA_WEBHOOK_ALLOW_PRIVATE") == "true"
@@ -265,6 +312,14 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 		c.Ladder.Mode = media.LadderMode(v)
 		return nil
 	})
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "serve https with this PEM certificate (chain) file, re-read when it changes (KINEMA_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM private key of --tls-cert (KINEMA_TLS_KEY)")
+	fs.StringVar(&c.TLSDomains, "tls-domain", c.TLSDomains, "serve https with automatic ACME certificates for these comma-separated names (KINEMA_TLS_DOMAIN)")
+	fs.StringVar(&c.ACMECA, "acme-ca", c.ACMECA, "ACME directory URL, default Let's Encrypt (KINEMA_ACME_CA)")
+	fs.StringVar(&c.ACMECARoot, "acme-ca-root", c.ACMECARoot, "PEM roots trusted for the ACME server's own https, e.g. a private CA (KINEMA_ACME_CA_ROOT)")
+	fs.StringVar(&c.ACMEEmail, "acme-email", c.ACMEEmail, "contact email of the ACME account (KINEMA_ACME_EMAIL)")
+	fs.StringVar(&c.ACMEStorage, "acme-storage", c.ACMEStorage, "directory of ACME certificates and account, shared by API nodes; default DATA/acme (KINEMA_ACME_STORAGE)")
+	fs.StringVar(&c.RedirectAddr, "redirect-addr", c.RedirectAddr, "plain-http listener that redirects to https and answers ACME http-01, e.g. :80 (KINEMA_REDIRECT_ADDR)")
 	fs.Func("ladder", "rung heights by short side, e.g. 1080,720,480 (KINEMA_LADDER)", c.setLadder)
 	return errors.Join(errs...)
 }
@@ -320,6 +375,18 @@ func (c Config) Validate() error {
 	}
 	if c.CloudFrontDomain != "" && (c.CloudFrontKeyPairID == "" || c.CloudFrontPrivateKey == "") {
 		errs = append(errs, errors.New("CloudFront mode needs the key pair id and the private key file"))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
+	}
+	if c.TLSCert != "" && c.TLSDomains != "" {
+		errs = append(errs, errors.New("--tls-cert and --tls-domain exclude each other: give a certificate or have one issued"))
+	}
+	if c.TLSDomains == "" && (c.ACMECA != "" || c.ACMECARoot != "" || c.ACMEEmail != "" || c.ACMEStorage != "") {
+		errs = append(errs, errors.New("the --acme-* settings need --tls-domain"))
+	}
+	if c.RedirectAddr != "" && !c.TLSEnabled() {
+		errs = append(errs, errors.New("--redirect-addr needs https (--tls-cert or --tls-domain)"))
 	}
 	if c.LeaseTTL < 5*time.Second {
 		errs = append(errs, errors.New("KINEMA_WORKER_LEASE must be at least 5s: shorter, a busy but healthy worker could lose its jobs"))
