@@ -41,9 +41,10 @@ vet:
 # ffmpeg, the binary end-to-end tests, and the web UI tests in Chromium.
 test: deps vet test-go test-fuzz test-e2e test-ui
 
-# Real PostgreSQL and S3-compatible servers come from scripts/test-integration.sh;
+# Real PostgreSQL and S3-compatible servers (and the Pebble ACME server) come
+# from scripts/test-integration.sh;
 # the REQUIRE variables turn "skip when missing" into failures.
-REQUIRE := KINEMA_REQUIRE_FFMPEG=1 KINEMA_REQUIRE_POSTGRES=1 KINEMA_REQUIRE_S3=1
+REQUIRE := KINEMA_REQUIRE_FFMPEG=1 KINEMA_REQUIRE_POSTGRES=1 KINEMA_REQUIRE_S3=1 KINEMA_REQUIRE_ACME=1
 
 test-go: deps-ffmpeg $(UI_STAMP)
 	scripts/test-integration.sh env $(REQUIRE) $(GO) test -count=1 -timeout 20m ./...

@@ -5,14 +5,17 @@
 # (versitygw, posix backend) on free loopback ports, exports
 # KINEMA_TEST_POSTGRES_URL and KINEMA_TEST_S3_* for them, runs CMD, and
 # always tears both down. Exits with CMD's status. Nothing outlives the run
-# except the cached versitygw binary, so repeated runs are independent.
+# except the cached versitygw and pebble binaries, so repeated runs are
+# independent. It also exports KINEMA_TEST_PEBBLE, Let's Encrypt's test ACME
+# server, which the ACME test starts itself.
 #
 # Works as root on a fresh Debian 12 machine (installs postgresql with apt and
-# builds versitygw with `go install` when missing) and as an ordinary user
-# who already has both.
+# builds versitygw and pebble with `go install` when missing) and as an
+# ordinary user who already has them.
 set -euo pipefail
 
 VERSITYGW_VERSION=v1.8.0
+PEBBLE_VERSION=v2.10.3
 PG_BIN=${PG_BIN:-}
 t0=$(date +%s%N)
 
@@ -51,6 +54,15 @@ if [ ! -x "$VERSITYGW" ]; then
   (cd / && GOBIN=$(dirname "$VERSITYGW") go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION")
   log "built versitygw in $(ms_since "$tb") ms"
 fi
+
+PEBBLE=${PEBBLE:-${gobin:-$(go env GOPATH)/bin}/pebble}
+if [ ! -x "$PEBBLE" ]; then
+  log "building pebble $PEBBLE_VERSION (a minute, once)"
+  tb=$(date +%s%N)
+  (cd / && GOBIN=$(dirname "$PEBBLE") go install "github.com/letsencrypt/pebble/v2/cmd/pebble@$PEBBLE_VERSION")
+  log "built pebble in $(ms_since "$tb") ms"
+fi
+export KINEMA_TEST_PEBBLE=$PEBBLE
 
 # --- workspace and cleanup ------------------------------------------------
 

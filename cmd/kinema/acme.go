@@ -84,6 +84,17 @@ func newACME(cfg config.Config, tlsAddr, httpAddr net.Addr, log *slog.Logger) (*
 	return a, nil
 }
 
+// acmePublicURL is the public URL with --tls-domain and no --public-url:
+// the first name, on the https listener's port unless that is 443, so
+// signed URLs name the host the certificate is for.
+func acmePublicURL(domain, addr string) string {
+	u := "https://" + domain
+	if _, port, err := net.SplitHostPort(addr); err == nil && port != "443" && port != "0" && port != "" {
+		u += ":" + port
+	}
+	return u
+}
+
 // hostPort splits a bound listener address.
 func hostPort(addr net.Addr) (string, int) {
 	host, port, _ := net.SplitHostPort(addr.String())
@@ -155,8 +166,7 @@ func (c slogCore) Write(e zapcore.Entry, fs []zapcore.Field) error {
 	for _, f := range slices.Concat(c.fields, fs) {
 		f.AddTo(enc)
 	}
-	attrs := make([]any, 0, 2+2*len(enc.Fields))
-	attrs = append(attrs, "component", "acme")
+	attrs := make([]any, 0, 2*len(enc.Fields))
 	for k, v := range enc.Fields {
 		attrs = append(attrs, k, v)
 	}

@@ -131,6 +131,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
+	if cfg.PublicURL == "" && len(cfg.Domains()) > 0 {
+		cfg.PublicURL = acmePublicURL(cfg.Domains()[0], cfg.Addr)
+		m.Config.PublicURL = cfg.PublicURL
+	}
 	if m.WorkerOnly && !isPostgres(cfg.DB) {
 		// Leases take a SQLite worker's jobs only from dead processes, so a
 		// second process on the file would encode beside the first.
