@@ -39,7 +39,7 @@ vet:
 
 # Everything CI runs: formatting, vet, unit + integration tests with real
 # ffmpeg, the binary end-to-end tests, and the web UI tests in Chromium.
-test: deps vet test-go test-fuzz test-e2e test-ui
+test: deps vet test-go test-fuzz test-e2e test-ui test-systemd
 
 # Real PostgreSQL and S3-compatible servers (and the Pebble ACME server) come
 # from scripts/test-integration.sh;
@@ -55,6 +55,12 @@ test-e2e: deps-ffmpeg $(BIN)
 test-ui: deps $(BIN)
 	cd ui && npm test
 	scripts/ui-e2e.sh $(BIN)
+
+# deploy/systemd units: systemd-analyze verify (silent) and offline
+# security exposure at most 2.0; a few seconds.
+.PHONY: test-systemd
+test-systemd: $(BIN)
+	scripts/verify-systemd.sh $(BIN)
 
 # Every Go fuzz target for FUZZTIME each (19 targets x 5 s, about 2 minutes);
 # `make test-fuzz FUZZTIME=10m` for a longer hunt.

@@ -211,14 +211,13 @@ func (m *Main) Run(ctx context.Context) error {
 		ln.Close()
 		return err
 	}
-	if tlsConfig != nil {
-		handler = hsts(handler)
-	}
 	m.http = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		Protocols:         protocols(tlsConfig != nil),
-		TLSConfig:         tlsConfig,
+	}
+	if tlsConfig != nil {
+		m.http.Handler, m.http.TLSConfig, m.http.ErrorLog = hsts(handler), tlsConfig, httpErrorLog(m.Log)
 	}
 	go func() {
 		var err error

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	stdlog "log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -95,6 +97,26 @@ func (c *certFiles) reloadLocked() {
 	if leaf := cert.Leaf; leaf != nil {
 		c.log.Info("certificate reloaded", "subject", leaf.Subject.String(), "not_after", leaf.NotAfter)
 	}
+}
+
+// httpErrorLog carries the https server's own messages into the JSON log:
+// failed TLS handshakes (scanners, clients that distrust the certificate,
+// handshakes before the first ACME certificate arrived) at debug level,
+// since any stranger can cause them, everything else at warn.
+func httpErrorLog(log *slog.Logger) *stdlog.Logger {
+	return stdlog.New(errorLogWriter{log}, "", 0)
+}
+
+type errorLogWriter struct{ log *slog.Logger }
+
+func (w errorLogWriter) Write(p []byte) (int, error) {
+	msg := strings.TrimSpace(string(p))
+	level := slog.LevelWarn
+	if strings.Contains(msg, "TLS handshake error") {
+		level = slog.LevelDebug
+	}
+	w.log.Log(context.Background(), level, msg, "component", "http")
+	return len(p), nil
 }
 
 // hsts adds Strict-Transport-Security to every answer given over TLS.
