@@ -127,6 +127,12 @@ type Main struct {
 
 // Run opens storage, migrates, starts HTTP and workers, and returns.
 func (m *Main) Run(ctx context.Context) error {
+	if m.WorkerOnly && m.Config.TLSEnabled() {
+		// One environment file often serves both roles on a machine.
+		m.Log.Info("worker: TLS settings ignored, its listener is private")
+		m.Config.TLSCert, m.Config.TLSKey, m.Config.TLSDomains, m.Config.RedirectAddr = "", "", "", ""
+		m.Config.ACMECA, m.Config.ACMECARoot, m.Config.ACMEEmail, m.Config.ACMEStorage = "", "", "", ""
+	}
 	cfg := m.Config
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("config: %w", err)
@@ -258,9 +264,6 @@ func (m *Main) listenTLS(ln net.Listener) (*tls.Config, *redirectListener, error
 	cfg := m.Config
 	if !cfg.TLSEnabled() {
 		return nil, nil, nil
-	}
-	if m.WorkerOnly {
-		return nil, nil, errors.New("kinema worker serves no https: its listener is private (drop --tls-cert/--tls-domain)")
 	}
 	var redirect *redirectListener
 	var httpAddr net.Addr

@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/kinema/kinema/internal/api"
 	"github.com/kinema/kinema/internal/config"
+	"github.com/kinema/kinema/internal/testutil"
 )
 
 // testCA issues certificates for tests.
@@ -198,4 +200,28 @@ func TestTLSConfigErrors(t *testing.T) {
 		change(&cfg)
 		require.Error(t, cfg.Validate(), name)
 	}
+}
+
+// TestWorkerIgnoresTLS: a worker sharing serve's environment file starts
+// with the TLS settings ignored and answers plain http on its private
+// address.
+func TestWorkerIgnoresTLS(t *testing.T) {
+	t.Parallel()
+	testutil.RequireFFmpeg(t)
+	cfg := config.Default()
+	cfg.Addr, cfg.MetricsAddr, cfg.DataDir, cfg.Workers = "127.0.0.1:0", "", t.TempDir(), 1
+	cfg.SRTAddr, cfg.RTMPAddr = "", ""
+	cfg.DB = testutil.PostgresURL(t)
+	cfg.TLSDomains, cfg.RedirectAddr, cfg.ACMEEmail = "video.example.org", "127.0.0.1:0", "ops@example.org"
+	w := &Main{Config: cfg, Log: slog.New(slog.DiscardHandler), WorkerOnly: true}
+	require.NoError(t, w.Run(context.Background()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		require.NoError(t, w.Close(ctx))
+	})
+	require.Empty(t, w.RedirectAddr)
+	code, _ := get(t, "http://"+w.Addr+"/healthz")
+	require.Equal(t, http.StatusOK, code)
+	require.NoDirExists(t, filepath.Join(cfg.DataDir, "acme"))
 }
