@@ -381,17 +381,23 @@ func (m *Main) startLive(ctx context.Context, mux *http.ServeMux, be *backends, 
 		api.RegisterLiveOff(mux, api.LiveOffMessage)
 		return nil
 	}
-	record := func(ctx context.Context, title, ownerID, path string) (string, error) {
-		v, err := be.cat.CreateVideo(ctx, catalog.NewVideo{Title: title, OwnerID: ownerID})
+	// The recording is the live renditions themselves, remuxed: no second
+	// encode. What the publishers sent is kept as the video's source.
+	record := func(ctx context.Context, rec live.Recording) (string, error) {
+		v, err := be.cat.CreateVideo(ctx, catalog.NewVideo{Title: rec.Title, OwnerID: rec.OwnerID})
 		if err != nil {
 			return "", err
 		}
 		key := upload.RawKey(v.ID)
-		info, err := storage.PutFile(ctx, be.raw, key, path)
+		info, err := storage.PutFile(ctx, be.raw, key, rec.Source)
 		if err != nil {
 			return "", err
 		}
-		return v.ID, pipe.Start(ctx, v.ID, key, info.Size)
+		tracks := make([]pipeline.LiveTrack, len(rec.Tracks))
+		for i, t := range rec.Tracks {
+			tracks[i] = pipeline.LiveTrack{Rendition: t.Rendition, Init: t.Init, Segments: t.Segments}
+		}
+		return v.ID, pipe.StartFromLive(ctx, v.ID, key, info.Size, tracks, rec.SegmentSeconds)
 	}
 	lcfg := live.DefaultConfig()
 	lcfg.Dir, lcfg.SRTAddr, lcfg.RTMPAddr, lcfg.PlaybackTTL = cfg.LiveDir(), srtAddr, rtmpAddr, cfg.PlaybackTTL

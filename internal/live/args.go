@@ -15,6 +15,9 @@ import (
 const (
 	mpdName    = "manifest.mpd"
 	masterName = "master.m3u8"
+	// keepAllSegments is ffmpeg's extra_window_size: more 2 s segments
+	// than any broadcast has (over a year), so the muxer deletes none.
+	keepAllSegments = 1 << 24
 )
 
 // TranscodeSpec is everything TranscodeArgs needs besides the ladder.
@@ -22,7 +25,6 @@ type TranscodeSpec struct {
 	InputFormat    string  // "mpegts" (SRT) or "flv" (RTMP)
 	Input          string  // FIFO path the ingest writes to
 	OutDir         string  // live manifests and segments
-	Recording      string  // copy of the input, becomes the VOD; "" for none
 	SegmentSeconds float64 // target segment length
 	WindowSegments int     // segments listed in the manifests (the DVR window)
 	PartSeconds    float64 // LL-HLS part length: fragments written as they are cut (0: whole segments)
@@ -88,9 +90,10 @@ func TranscodeArgs(l Ladder, s TranscodeSpec) []string {
 	)
 	args = append(args, llFragmentArgs(s.PartSeconds)...)
 	args = append(args,
-		// The DVR window, plus a few segments kept on disk past it so a
-		// player that just read the previous manifest can still fetch them.
-		"-window_size", strconv.Itoa(max(s.WindowSegments, 3)), "-extra_window_size", "5",
+		// The DVR window in the manifests; every segment stays on disk
+		// (extra_window_size beyond any broadcast) because the recording
+		// is made of them: the live ladder is the VOD ladder.
+		"-window_size", strconv.Itoa(max(s.WindowSegments, 3)), "-extra_window_size", strconv.Itoa(keepAllSegments),
 		"-remove_at_exit", "0",
 		"-hls_playlist", "1", "-hls_master_name", masterName,
 		"-adaptation_sets", strings.Join(sets, " "),
@@ -100,11 +103,6 @@ func TranscodeArgs(l Ladder, s TranscodeSpec) []string {
 		"-media_seg_name", "seg_$RepresentationID$_$Number%05d$.m4s",
 		filepath.Join(s.OutDir, mpdName),
 	)
-	if s.Recording != "" {
-		// The recording keeps the publisher's own encode: no generation
-		// loss and no extra CPU. MPEG-TS survives an abrupt end.
-		args = append(args, "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "mpegts", s.Recording)
-	}
 	return args
 }
 

@@ -37,7 +37,9 @@ type bundle struct {
 
 type recorded struct {
 	title    string
-	duration float64 // ffprobe's, measured inside the callback
+	duration float64 // ffprobe's, of the top rendition's segments joined, measured inside the callback
+	source   float64 // ffprobe's, of the kept input
+	tracks   int
 }
 
 func setup(t *testing.T, tweak func(*Config)) *bundle {
@@ -55,14 +57,34 @@ func setup(t *testing.T, tweak func(*Config)) *bundle {
 	if tweak != nil {
 		tweak(&cfg)
 	}
-	record := func(ctx context.Context, title, _, path string) (string, error) {
-		d, err := probeDuration(ctx, path)
+	record := func(ctx context.Context, rec Recording) (string, error) {
+		if len(rec.Tracks) == 0 {
+			return "", fmt.Errorf("no tracks")
+		}
+		top := rec.Tracks[0]
+		joined := filepath.Join(t.TempDir(), "top.mp4")
+		var data []byte
+		for _, name := range append([]string{top.Init}, top.Segments...) {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				return "", err
+			}
+			data = append(data, b...)
+		}
+		if err := os.WriteFile(joined, data, 0o600); err != nil {
+			return "", err
+		}
+		d, err := probeDuration(ctx, joined)
+		if err != nil {
+			return "", err
+		}
+		src, err := probeDuration(ctx, rec.Source)
 		if err != nil {
 			return "", err
 		}
 		b.mu.Lock()
 		defer b.mu.Unlock()
-		b.records = append(b.records, recorded{title, d})
+		b.records = append(b.records, recorded{rec.Title, d, src, len(rec.Tracks)})
 		return fmt.Sprintf("vod%d", len(b.records)), nil
 	}
 	b.svc, err = New(cfg, ffmpeg.NewRunner("", "", nil), keys, record, nil, nil)

@@ -58,7 +58,7 @@ func TestTranscodeArgs(t *testing.T) {
 		DefaultConfig().Ladder)
 	require.NoError(t, err)
 	args := strings.Join(TranscodeArgs(l, TranscodeSpec{InputFormat: "mpegts", Input: "/w/in.fifo", OutDir: "/o",
-		Recording: "/w/rec.ts", SegmentSeconds: 2, WindowSegments: 30, Preset: "veryfast", PartSeconds: 0.2}), " ")
+		SegmentSeconds: 2, WindowSegments: 30, Preset: "veryfast", PartSeconds: 0.2}), " ")
 	for _, want := range []string{
 		"-protocol_whitelist file", "-f mpegts -i file:/w/in.fifo",
 		"[0:v:0]fps=30/1,scale=640:360,split=2[r0][n0];[r0]setsar=1,format=yuv420p[o0];[n0]scale=416:234,setsar=1,format=yuv420p[o1]",
@@ -66,10 +66,11 @@ func TestTranscodeArgs(t *testing.T) {
 		"-force_key_frames expr:gte(t,n_forced*2)", "-map 0:a:0 -c:a aac",
 		"-f dash -seg_duration 2", "-window_size 30", "-streaming 1 -frag_type duration -frag_duration 0.2", "-hls_playlist 1 -hls_master_name master.m3u8",
 		"-adaptation_sets id=0,streams=v id=1,streams=a", "/o/manifest.mpd",
-		"-map 0:v:0? -map 0:a:0? -c copy -f mpegts /w/rec.ts",
+		"-extra_window_size 16777216", // every segment stays: the recording is made of them
 	} {
 		require.Contains(t, args, want)
 	}
+	require.NotContains(t, args, "-c copy", "the recording is the live segments, not a second output")
 	audioOnly := strings.Join(TranscodeArgs(Ladder{Audio: l.Audio}, TranscodeSpec{InputFormat: "flv", Input: "i", OutDir: "o", SegmentSeconds: 2}), " ")
 	require.NotContains(t, audioOnly, "filter_complex")
 	require.Contains(t, audioOnly, "-streaming 0", "no parts: whole segments")

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,11 +34,35 @@ var (
 	ErrShutdown   = errors.New("live: server shutting down")
 )
 
-// RecordFunc turns a finished recording into a normal video and returns its
-// id. It must have copied or moved the file by the time it returns; the
-// service deletes the file after a nil return and keeps it otherwise.
-// The video belongs to ownerID, the stream's owner.
-type RecordFunc func(ctx context.Context, title, ownerID, path string) (videoID string, err error)
+// Recording is what a finished broadcast leaves behind for its video. The
+// live ladder is the VOD ladder: the video is made of the live CMAF segments
+// themselves (remuxed, never encoded again), so it is complete and ready
+// moments after the broadcast ends, whatever the load was.
+type Recording struct {
+	StreamID, Title, OwnerID string
+	// Source is every byte the publishers sent, in order, exactly as
+	// received (MPEG-TS from SRT, FLV rebuilt from RTMP messages): the
+	// video's source, for a later reprocess. SourceFormat is "mpegts" or
+	// "flv".
+	Source, SourceFormat string
+	// Tracks are the live renditions (video rungs first, then audio), each
+	// with its init segment and every media segment of the broadcast in
+	// order. Empty when the transcoder never started.
+	Tracks         []Track
+	SegmentSeconds float64
+}
+
+// Track is one live rendition's files.
+type Track struct {
+	Rendition media.Rendition
+	Init      string
+	Segments  []string
+}
+
+// RecordFunc turns a finished broadcast into a normal video and returns
+// its id. It must have copied what it needs by the time it returns; the
+// service then deletes the kept input (and keeps it, logged, on error).
+type RecordFunc func(ctx context.Context, rec Recording) (videoID string, err error)
 
 // Config tunes the live service. Zero fields take DefaultConfig's values.
 type Config struct {
@@ -395,11 +421,22 @@ func (s *Service) recoverInterrupted() {
 // handOver gives the recording of stream id to the RecordFunc.
 func (s *Service) handOver(id, title string) {
 	work := filepath.Join(s.cfg.Dir, "work", id)
-	rec := filepath.Join(work, "recording.ts")
-	fi, err := os.Stat(rec)
-	if err != nil || fi.Size() == 0 || s.record == nil {
-		if err == nil && s.record == nil {
-			s.log.Warn("live recording kept, no RecordFunc", "stream", id, "path", rec)
+	st, _ := s.reg.get(id)
+	rec := Recording{StreamID: id, Title: title, OwnerID: st.OwnerID, SegmentSeconds: s.cfg.SegmentSeconds}
+	for _, format := range []string{"mpegts", "flv"} {
+		p := filepath.Join(work, ingestName(format))
+		if fi, err := os.Stat(p); err == nil && fi.Size() > 0 {
+			rec.Source, rec.SourceFormat = p, format
+		}
+	}
+	tracks, err := liveTracks(filepath.Join(s.cfg.Dir, "out", id), st.Renditions)
+	if err != nil {
+		s.log.Error("live recording: reading the segments failed", "stream", id, "err", err)
+	}
+	rec.Tracks = tracks
+	if rec.Source == "" || len(rec.Tracks) == 0 || s.record == nil {
+		if rec.Source != "" && s.record == nil {
+			s.log.Warn("live recording kept, no RecordFunc", "stream", id, "path", rec.Source)
 			return
 		}
 		_ = os.RemoveAll(work)
@@ -407,13 +444,9 @@ func (s *Service) handOver(id, title string) {
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Minute)
 	defer cancel()
-	owner := ""
-	if st, ok := s.reg.get(id); ok {
-		owner = st.OwnerID
-	}
-	vid, err := s.record(ctx, title, owner, rec)
+	vid, err := s.record(ctx, rec)
 	if err != nil {
-		s.log.Error("live recording hand-over failed; file kept", "stream", id, "path", rec, "err", err)
+		s.log.Error("live recording hand-over failed; input kept", "stream", id, "path", rec.Source, "err", err)
 		_ = s.reg.update(id, func(x *Stream) {
 			if x.Error == "" {
 				x.Error = "The recording could not be saved as a video."
@@ -424,4 +457,45 @@ func (s *Service) handOver(id, title string) {
 	_ = s.reg.update(id, func(x *Stream) { x.VideoID = vid })
 	_ = os.RemoveAll(work)
 	s.log.Info("live recording handed over", "stream", id, "video", vid)
+}
+
+// liveTracks lists each rendition's init segment and media segments in
+// out (init_<n>.m4s, seg_<n>_<number>.m4s, n indexing renditions as the
+// transcoder mapped them). A rendition without an init segment or any
+// media segment makes the list empty: there is nothing to record.
+func liveTracks(out string, renditions []media.Rendition) ([]Track, error) {
+	var tracks []Track
+	for n, r := range renditions {
+		init := filepath.Join(out, fmt.Sprintf("init_%d.m4s", n))
+		if _, err := os.Stat(init); err != nil {
+			return nil, nil
+		}
+		names, err := filepath.Glob(filepath.Join(out, fmt.Sprintf("seg_%d_*.m4s", n)))
+		if err != nil {
+			return nil, err
+		}
+		type seg struct {
+			num  int
+			path string
+		}
+		segs := make([]seg, 0, len(names))
+		prefix := fmt.Sprintf("seg_%d_", n)
+		for _, p := range names {
+			num, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), prefix), ".m4s"))
+			if err != nil {
+				continue
+			}
+			segs = append(segs, seg{num, p})
+		}
+		if len(segs) == 0 {
+			return nil, nil
+		}
+		sort.Slice(segs, func(i, j int) bool { return segs[i].num < segs[j].num })
+		t := Track{Rendition: r, Init: init}
+		for _, sg := range segs {
+			t.Segments = append(t.Segments, sg.path)
+		}
+		tracks = append(tracks, t)
+	}
+	return tracks, nil
 }

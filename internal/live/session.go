@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -18,10 +19,6 @@ import (
 const (
 	// maxHead bounds the input buffered before ffmpeg starts.
 	maxHead = 8 << 20
-	// writeTimeout is how long a write to ffmpeg may block. A transcoder
-	// that cannot keep up for this long ends the broadcast instead of
-	// letting the ingest buffer without bound.
-	writeTimeout = 10 * time.Second
 )
 
 // errSessionOver tells a publisher its broadcast is over.
@@ -44,20 +41,30 @@ type session struct {
 	flvAny   bool
 	endOnce  sync.Once
 
-	wmu       sync.Mutex // serializes input: buffering, probing, FIFO writes, closing
+	wmu       sync.Mutex // serializes input: keeping, buffering, probing, closing
+	ingest    *os.File   // every byte received, in order: the recording's source
 	head      []byte
 	headStart time.Time
 	nextProbe time.Time
-	fifo      *os.File
 	inClosed  bool
 	started   bool          // ffmpeg was started; its exit ends the session
 	exited    chan struct{} // closed when ffmpeg exits
+	wake      chan struct{} // tells the pump more input was kept or input closed
+}
+
+// ingestName is the file in the work directory that keeps every byte the
+// publishers sent.
+func ingestName(format string) string {
+	if format == "flv" {
+		return "ingest.flv"
+	}
+	return "ingest.ts"
 }
 
 func newSession(svc *Service, st Stream, format string) (*session, error) {
 	ss := &session{svc: svc, id: st.ID, title: st.Title, fmt: format,
 		outDir: filepath.Join(svc.cfg.Dir, "out", st.ID), work: filepath.Join(svc.cfg.Dir, "work", st.ID),
-		log: svc.log.With("stream", st.ID), exited: make(chan struct{})}
+		log: svc.log.With("stream", st.ID), exited: make(chan struct{}), wake: make(chan struct{}, 1)}
 	for _, d := range []string{ss.outDir, ss.work} {
 		if err := os.RemoveAll(d); err != nil {
 			return nil, err
@@ -66,8 +73,17 @@ func newSession(svc *Service, st Stream, format string) (*session, error) {
 			return nil, fmt.Errorf("live: %w", err)
 		}
 	}
+	f, err := os.OpenFile(filepath.Join(ss.work, ingestName(format)), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("live: %w", err)
+	}
+	ss.ingest = f
 	if format == "flv" {
 		ss.head = flvHeader()
+		if _, err := f.Write(ss.head); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("live: %w", err)
+		}
 	}
 	return ss, nil
 }
@@ -136,38 +152,51 @@ func (ss *session) shutdown() {
 	ss.closeInput("The server shut down before any video or audio was received.")
 }
 
-// closeInput gives ffmpeg EOF, which makes it finish the manifests and the
-// recording and exit; its exit ends the session. Without ffmpeg the session
-// ends here with reason.
+// closeInput ends the input: the pump gives ffmpeg EOF once it has fed it
+// everything kept, which makes ffmpeg finish the manifests and exit; its
+// exit ends the session. Without ffmpeg the session ends here with reason.
 func (ss *session) closeInput(reason string) {
 	ss.wmu.Lock()
 	started := ss.started
 	ss.inClosed = true
-	if ss.fifo != nil {
-		_ = ss.fifo.Close()
-		ss.fifo = nil
+	if ss.ingest != nil {
+		_ = ss.ingest.Close()
+		ss.ingest = nil
 	}
 	ss.head = nil
 	ss.wmu.Unlock()
+	ss.poke()
 	if !started {
 		ss.end(reason)
 	}
 }
 
-// write takes input bytes from the attached publisher.
+// poke wakes the pump without blocking.
+func (ss *session) poke() {
+	select {
+	case ss.wake <- struct{}{}:
+	default:
+	}
+}
+
+// write takes input bytes from the attached publisher. They are kept on
+// disk first, so a transcoder that falls behind (a busy machine) slows the
+// live output down but loses nothing, and never pushes back on the
+// publisher: SRT would drop what it cannot deliver in time.
 func (ss *session) write(p []byte) error {
 	ss.wmu.Lock()
 	defer ss.wmu.Unlock()
 	if ss.inClosed {
 		return errSessionOver
 	}
-	if ss.fifo == nil {
+	if _, err := ss.ingest.Write(p); err != nil {
+		ss.log.Error("live input could not be kept", "err", err)
+		return ss.failInput("The server could not store the stream (disk full?).")
+	}
+	if !ss.started {
 		return ss.buffer(p)
 	}
-	_ = ss.fifo.SetWriteDeadline(time.Now().Add(writeTimeout))
-	if _, err := ss.fifo.Write(p); err != nil {
-		return fmt.Errorf("live: feed transcoder: %w", err)
-	}
+	ss.poke()
 	return nil
 }
 
@@ -227,7 +256,7 @@ func (ss *session) startTranscode(l Ladder) error {
 		return ss.failInput("The server could not start the transcoder.")
 	}
 	args := TranscodeArgs(l, TranscodeSpec{
-		InputFormat: ss.fmt, Input: fifo, OutDir: ss.outDir, Recording: filepath.Join(ss.work, "recording.ts"),
+		InputFormat: ss.fmt, Input: fifo, OutDir: ss.outDir,
 		SegmentSeconds: ss.svc.cfg.SegmentSeconds, Preset: ss.svc.cfg.Ladder.Preset,
 		WindowSegments: int(ss.svc.cfg.DVRWindow.Seconds() / ss.svc.cfg.SegmentSeconds),
 		PartSeconds:    llPartSeconds,
@@ -247,15 +276,80 @@ func (ss *session) startTranscode(l Ladder) error {
 		cancel(err) // its exit ends the session
 		return fmt.Errorf("live: open transcoder input: %w", err)
 	}
-	ss.fifo = f
-	head := ss.head
 	ss.head = nil
 	rs := append(append([]media.Rendition(nil), l.Video...), audioList(l)...)
 	_ = ss.svc.reg.update(ss.id, func(x *Stream) { x.Renditions = rs })
 	ss.log.Info("live transcode started", "renditions", len(rs), "probe_wait", time.Since(ss.headStart).String())
-	_ = f.SetWriteDeadline(time.Now().Add(writeTimeout))
-	if _, err := f.Write(head); err != nil {
-		return fmt.Errorf("live: feed transcoder: %w", err)
+	go ss.pump(f, cancel)
+	return nil
+}
+
+// pump feeds ffmpeg from the kept input, from its first byte, as fast as
+// ffmpeg reads, and closes the FIFO (EOF) once the input is closed and
+// everything was fed. A write error means ffmpeg is gone; its exit ends the
+// session.
+func (ss *session) pump(fifo *os.File, cancel context.CancelCauseFunc) {
+	defer fifo.Close()
+	in, err := os.Open(filepath.Join(ss.work, ingestName(ss.fmt)))
+	if err != nil {
+		cancel(err)
+		return
+	}
+	defer in.Close()
+	buf := make([]byte, 256<<10)
+	for {
+		n, err := in.Read(buf)
+		if n > 0 {
+			if werr := writeAll(fifo, buf[:n], ss.exited); werr != nil {
+				ss.log.Warn("live transcoder input closed", "err", werr)
+				return
+			}
+			continue
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			cancel(err)
+			return
+		}
+		ss.wmu.Lock()
+		closed := ss.inClosed
+		ss.wmu.Unlock()
+		if closed {
+			// Everything written before the close is in the file: one more
+			// read drains it.
+			if n, _ := in.Read(buf); n > 0 {
+				if werr := writeAll(fifo, buf[:n], ss.exited); werr != nil {
+					return
+				}
+				continue
+			}
+			return
+		}
+		select {
+		case <-ss.wake:
+		case <-ss.exited:
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// writeAll writes p to the FIFO, waiting as long as ffmpeg is alive.
+func writeAll(f *os.File, p []byte, exited <-chan struct{}) error {
+	for len(p) > 0 {
+		_ = f.SetWriteDeadline(time.Now().Add(time.Second))
+		n, err := f.Write(p)
+		p = p[n:]
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			return err
+		}
+		select {
+		case <-exited:
+			return errors.New("transcoder exited")
+		default:
+		}
 	}
 	return nil
 }
@@ -273,6 +367,11 @@ func audioList(l Ladder) []media.Rendition {
 func (ss *session) failInput(reason string) error {
 	ss.inClosed = true
 	ss.head = nil
+	if ss.ingest != nil {
+		_ = ss.ingest.Close()
+		ss.ingest = nil
+	}
+	ss.poke()
 	ss.mu.Lock()
 	ss.ended = true
 	ss.mu.Unlock()
