@@ -137,22 +137,52 @@ func writeAudioGroup(b *bytes.Buffer, audio []media.Rendition) {
 	}
 	b.WriteString("\n")
 	names := map[string]int{}
+	def := defaultAudio(audio)
 	for i, a := range audio {
 		// NAME must be unique within a group.
-		name := channelName(a.Channels)
+		name := quotedString(a.Name)
+		if name == "" {
+			name = channelName(a.Channels)
+		}
 		if names[name]++; names[name] > 1 {
 			name = fmt.Sprintf("%s (%d)", name, names[name])
 		}
-		def := "NO"
-		if i == 0 {
-			def = "YES"
+		isDefault := "NO"
+		if i == def {
+			isDefault = "YES"
 		}
-		fmt.Fprintf(b, `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="%s",DEFAULT=%s,AUTOSELECT=YES`, name, def)
+		b.WriteString(`#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio"`)
+		if lang := quotedString(a.Language); lang != "" {
+			fmt.Fprintf(b, `,LANGUAGE="%s"`, lang)
+		}
+		fmt.Fprintf(b, `,NAME="%s",DEFAULT=%s,AUTOSELECT=YES`, name, isDefault)
 		if a.Channels > 0 {
 			fmt.Fprintf(b, `,CHANNELS="%d"`, a.Channels)
 		}
 		fmt.Fprintf(b, ",URI=\"%s/index.m3u8\"\n", a.ID)
 	}
+}
+
+// defaultAudio returns the index of the audio rendition players start
+// with: the first of the source's default track, else the first.
+func defaultAudio(audio []media.Rendition) int {
+	for i, a := range audio {
+		if a.Default {
+			return i
+		}
+	}
+	return 0
+}
+
+// quotedString drops what an HLS quoted-string may not hold (double quote,
+// CR, LF) and other control characters.
+func quotedString(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '"' || r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // videoVariants pairs every video rendition with the audio group. RFC 8216

@@ -26,6 +26,20 @@ func videoLadder() []media.Rendition {
 	}
 }
 
+// languagesLadder is a video with two audio languages, the second being
+// the source's default and also having a 5.1 layout.
+func languagesLadder() []media.Rendition {
+	rs := videoLadder()[:3]
+	return append(rs,
+		media.Rendition{ID: "a0", Type: media.KindAudio, Bitrate: 128_000, Channels: 2, SampleRate: 48000,
+			Codecs: "mp4a.40.2", Language: "fr", Name: "French", Default: true, Track: 1},
+		media.Rendition{ID: "a1", Type: media.KindAudio, Bitrate: 384_000, Channels: 6, SampleRate: 48000,
+			Codecs: "mp4a.40.2", Language: "fr", Name: "French (5.1)", Default: true, Track: 1},
+		media.Rendition{ID: "a2", Type: media.KindAudio, Bitrate: 128_000, Channels: 2, SampleRate: 48000,
+			Codecs: "mp4a.40.2", Language: "en", Name: `Director's "cut"`, Track: 0},
+	)
+}
+
 func audioLadder() []media.Rendition {
 	return []media.Rendition{
 		{ID: "a0", Type: media.KindAudio, Bitrate: 64_000, Channels: 2, SampleRate: 48000},
@@ -43,6 +57,7 @@ func TestWriteMaster(t *testing.T) {
 	}{
 		{"video", videoLadder()},
 		{"video_no_audio", videoLadder()[:3]},
+		{"video_languages", languagesLadder()},
 		{"video_no_codecs", []media.Rendition{noCodecs, videoLadder()[3]}},
 		{"audio_only", audioLadder()},
 	}

@@ -36,17 +36,21 @@ type periodXML struct {
 }
 
 type adaptationSetXML struct {
-	ID                int                 `xml:"id,attr"`
-	ContentType       string              `xml:"contentType,attr"`
-	MimeType          string              `xml:"mimeType,attr"`
-	SegmentAlignment  bool                `xml:"segmentAlignment,attr"`
-	StartWithSAP      int                 `xml:"startWithSAP,attr"`
-	MaxWidth          int                 `xml:"maxWidth,attr,omitempty"`
-	MaxHeight         int                 `xml:"maxHeight,attr,omitempty"`
-	MaxFrameRate      string              `xml:"maxFrameRate,attr,omitempty"`
-	SelectionPriority int                 `xml:"selectionPriority,attr,omitempty"`
-	Role              *descriptorXML      `xml:"Role"`
-	Representations   []representationXML `xml:"Representation"`
+	ID                int    `xml:"id,attr"`
+	ContentType       string `xml:"contentType,attr"`
+	Lang              string `xml:"lang,attr,omitempty"`
+	MimeType          string `xml:"mimeType,attr"`
+	SegmentAlignment  bool   `xml:"segmentAlignment,attr"`
+	StartWithSAP      int    `xml:"startWithSAP,attr"`
+	MaxWidth          int    `xml:"maxWidth,attr,omitempty"`
+	MaxHeight         int    `xml:"maxHeight,attr,omitempty"`
+	MaxFrameRate      string `xml:"maxFrameRate,attr,omitempty"`
+	SelectionPriority int    `xml:"selectionPriority,attr,omitempty"`
+	// Label comes before Role: AdaptationSetType extends
+	// RepresentationBaseType, whose elements (Label among them) come first.
+	Label           string              `xml:"Label,omitempty"`
+	Role            *descriptorXML      `xml:"Role"`
+	Representations []representationXML `xml:"Representation"`
 }
 
 type descriptorXML struct {
@@ -188,29 +192,38 @@ func videoSet(video []media.Rendition, segments map[string]MediaPlaylist) (adapt
 	return set, nil
 }
 
-// audioSets groups audio renditions by channel count, one AdaptationSet per
-// layout in order of first appearance: renditions inside a set must be
-// seamlessly switchable, which a stereo and a 5.1 track are not. The first set
-// (the stereo downmix in kinema's ladders) gets a higher selectionPriority and
-// the main role so players start with it rather than the costlier layout.
+// audioSets makes one AdaptationSet per source track and channel layout,
+// in order of first appearance: renditions inside a set must be seamlessly
+// switchable, which a stereo and a 5.1 track are not, nor two languages.
+// A set carries its track's language (lang) and label. The default track's
+// first set (the stereo downmix in kinema's ladders) gets a higher
+// selectionPriority and the main role so players start with it rather than
+// another language or the costlier layout.
 func audioSets(audio []media.Rendition, segments map[string]MediaPlaylist, firstID int) ([]adaptationSetXML, error) {
+	type key struct {
+		track    int
+		lang     string
+		channels int
+	}
 	var sets []adaptationSetXML
-	byChannels := map[int]int{} // channels -> index in sets
-	for _, a := range audio {
+	index := map[key]int{} // -> index in sets
+	main := -1
+	def := defaultAudio(audio)
+	for n, a := range audio {
 		tmpl, err := segmentTemplate(a.ID, segments[a.ID])
 		if err != nil {
 			return nil, err
 		}
-		i, ok := byChannels[a.Channels]
+		k := key{a.Track, a.Language, a.Channels}
+		i, ok := index[k]
 		if !ok {
 			i = len(sets)
-			byChannels[a.Channels] = i
-			set := adaptationSetXML{ID: firstID + i, ContentType: "audio", MimeType: "audio/mp4", SegmentAlignment: true, StartWithSAP: 1}
-			if i == 0 {
-				set.SelectionPriority = 2
-				set.Role = &descriptorXML{SchemeIDURI: "urn:mpeg:dash:role:2011", Value: "main"}
-			}
-			sets = append(sets, set)
+			index[k] = i
+			sets = append(sets, adaptationSetXML{ID: firstID + i, ContentType: "audio", MimeType: "audio/mp4",
+				SegmentAlignment: true, StartWithSAP: 1, Lang: a.Language, Label: a.Name})
+		}
+		if n == def {
+			main = i
 		}
 		rep := representationXML{
 			ID: a.ID, Bandwidth: peakBandwidth(a), Codecs: audioCodecs(a),
@@ -223,6 +236,10 @@ func audioSets(audio []media.Rendition, segments map[string]MediaPlaylist, first
 			}
 		}
 		sets[i].Representations = append(sets[i].Representations, rep)
+	}
+	if main >= 0 {
+		sets[main].SelectionPriority = 2
+		sets[main].Role = &descriptorXML{SchemeIDURI: "urn:mpeg:dash:role:2011", Value: "main"}
 	}
 	return sets, nil
 }

@@ -50,6 +50,7 @@ func TestWriteMPD(t *testing.T) {
 		renditions []media.Rendition
 	}{
 		{"video", 13.5135, videoLadder()},
+		{"video_languages", 13.5135, languagesLadder()},
 		{"audio_only", 0, audioLadder()}, // duration taken from the playlists
 	}
 	for _, tc := range tests {

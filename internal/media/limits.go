@@ -53,12 +53,16 @@ func (l Limits) Check(src Source) error {
 	if fps := src.FPS(); l.MaxFPS > 0 && fps > float64(l.MaxFPS) {
 		return Inputf("The video claims %.0f frames per second; this server accepts at most %d.", fps, l.MaxFPS)
 	}
-	if l.MaxSampleRate > 0 && src.AudioSampleRate > l.MaxSampleRate {
-		return Inputf("The audio claims a sample rate of %d Hz; this server accepts at most %d Hz.",
-			src.AudioSampleRate, l.MaxSampleRate)
-	}
-	if l.MaxChannels > 0 && src.AudioChannels > l.MaxChannels {
-		return Inputf("The audio has %d channels; this server accepts at most %d.", src.AudioChannels, l.MaxChannels)
+	// Every audio stream that gets decoded: the default one and the other
+	// published tracks.
+	for _, t := range append([]AudioTrack{{SampleRate: src.AudioSampleRate, Channels: src.AudioChannels}}, src.PublishedAudioTracks()...) {
+		if l.MaxSampleRate > 0 && t.SampleRate > l.MaxSampleRate {
+			return Inputf("The audio claims a sample rate of %d Hz; this server accepts at most %d Hz.",
+				t.SampleRate, l.MaxSampleRate)
+		}
+		if l.MaxChannels > 0 && t.Channels > l.MaxChannels {
+			return Inputf("The audio has %d channels; this server accepts at most %d.", t.Channels, l.MaxChannels)
+		}
 	}
 	return nil
 }

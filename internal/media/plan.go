@@ -259,25 +259,68 @@ func even[T int | float64](v T) int {
 	return int(math.Round(float64(v)/2)) * 2
 }
 
+// audioRungs encodes each published audio track of a video source (see
+// Source.PublishedAudioTracks) into one AAC rung, plus its original layout
+// when it has more than two channels; an audio-only source gets the
+// AudioLadder of its default track alone (variants of an audio-only HLS
+// playlist are chosen by bandwidth, which would mix languages).
 func audioRungs(src Source, cfg LadderConfig) []Rendition {
-	stereo := min(max(src.AudioChannels, 1), 2)
-	rate := 48000
-	var out []Rendition
-	if src.HasVideo {
-		out = append(out, Rendition{Type: KindAudio, Bitrate: cfg.AudioBitrate, Channels: stereo, SampleRate: rate})
-	} else {
-		for _, br := range cfg.AudioLadder {
-			out = append(out, Rendition{Type: KindAudio, Bitrate: br, Channels: stereo, SampleRate: rate})
-		}
+	tracks := src.PublishedAudioTracks()
+	if !src.HasVideo {
+		tracks = tracks[:1]
 	}
-	if src.AudioChannels > 2 { // keep the original layout next to the downmix
-		ch := min(src.AudioChannels, 8)
-		out = append(out, Rendition{Type: KindAudio, Bitrate: 64_000 * ch, Channels: ch, SampleRate: rate})
+	named := len(tracks) > 1
+	var out []Rendition
+	for _, t := range tracks {
+		stereo := min(max(t.Channels, 1), 2)
+		rate := 48000
+		var rungs []Rendition
+		if src.HasVideo {
+			rungs = append(rungs, Rendition{Type: KindAudio, Bitrate: cfg.AudioBitrate, Channels: stereo, SampleRate: rate})
+		} else {
+			for _, br := range cfg.AudioLadder {
+				rungs = append(rungs, Rendition{Type: KindAudio, Bitrate: br, Channels: stereo, SampleRate: rate})
+			}
+		}
+		if t.Channels > 2 { // keep the original layout next to the downmix
+			ch := min(t.Channels, 8)
+			rungs = append(rungs, Rendition{Type: KindAudio, Bitrate: 64_000 * ch, Channels: ch, SampleRate: rate})
+		}
+		name := t.Title
+		if name == "" && t.Language != "" {
+			name = LanguageName(t.Language)
+		}
+		if name == "" && named {
+			name = fmt.Sprintf("Track %d", t.Index+1)
+		}
+		for i := range rungs {
+			r := &rungs[i]
+			r.Track, r.Language, r.Default, r.Name = t.Index, t.Language, t.Default, name
+			if name != "" && r.Channels > 2 {
+				r.Name = fmt.Sprintf("%s (%s)", name, ChannelLabel(r.Channels))
+			}
+		}
+		out = append(out, rungs...)
 	}
 	for i := range out {
 		out[i].ID = fmt.Sprintf("a%d", i)
 	}
 	return out
+}
+
+// ChannelLabel names a channel layout the way players show it.
+func ChannelLabel(ch int) string {
+	switch ch {
+	case 1:
+		return "Mono"
+	case 2, 0:
+		return "Stereo"
+	case 6:
+		return "5.1"
+	case 8:
+		return "7.1"
+	}
+	return fmt.Sprintf("%d channels", ch)
 }
 
 // chunks splits the timeline into ranges of chunkFrames frames. A last piece

@@ -15,6 +15,14 @@ type Rendition struct {
 
 	Channels   int `json:"channels,omitempty"`
 	SampleRate int `json:"sample_rate,omitempty"`
+	// Audio only: which audio stream of the source it is made of
+	// (AudioTrack.Index), its RFC 5646 language, the label players show
+	// ("" lets the manifest name it by its channels) and whether it is the
+	// source's default track.
+	Track    int    `json:"track,omitempty"`
+	Language string `json:"language,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Default  bool   `json:"default,omitempty"`
 
 	// Filled in by packaging from the real output.
 	Codecs           string `json:"codecs,omitempty"` // RFC 6381, e.g. avc1.64001f

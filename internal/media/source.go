@@ -30,6 +30,63 @@ type Source struct {
 	AudioCodec      string `json:"audio_codec,omitempty"`
 	AudioChannels   int    `json:"audio_channels,omitempty"`
 	AudioSampleRate int    `json:"audio_sample_rate,omitempty"`
+	// AudioTracks lists every audio stream of the file, in file order. The
+	// Audio* fields above describe the default one (the first stream
+	// flagged default, else the first stream).
+	AudioTracks []AudioTrack `json:"audio_tracks,omitempty"`
+}
+
+// AudioTrack is one audio stream of a source.
+type AudioTrack struct {
+	// Index counts audio streams only: ffmpeg's stream specifier 0:a:Index.
+	Index      int    `json:"index"`
+	Codec      string `json:"codec,omitempty"`
+	Channels   int    `json:"channels,omitempty"`
+	SampleRate int    `json:"sample_rate,omitempty"`
+	// Language is the RFC 5646 tag (NormalizeLanguage), "" when untagged.
+	Language string `json:"language,omitempty"`
+	Title    string `json:"title,omitempty"`
+	Default  bool   `json:"default,omitempty"`
+}
+
+// MaxAudioTracks bounds the audio renditions made of one source's streams:
+// each costs an encode of the whole duration.
+const MaxAudioTracks = 8
+
+// PublishedAudioTracks returns the audio streams that become renditions:
+// the default one first, then, in file order, every other stream with a
+// language or a title that no stream already taken has (an untagged second
+// stream cannot be told apart from the first in a player's menu, so it is
+// left out), at most MaxAudioTracks. A source without AudioTracks (probed
+// before they were recorded) yields one track made of its Audio* fields.
+func (s Source) PublishedAudioTracks() []AudioTrack {
+	if !s.HasAudio {
+		return nil
+	}
+	if len(s.AudioTracks) == 0 {
+		return []AudioTrack{{Codec: s.AudioCodec, Channels: s.AudioChannels, SampleRate: s.AudioSampleRate, Default: true}}
+	}
+	def := 0
+	for i, t := range s.AudioTracks {
+		if t.Default {
+			def = i
+			break
+		}
+	}
+	first := s.AudioTracks[def]
+	first.Default = true
+	out := []AudioTrack{first}
+	seen := map[[2]string]bool{{first.Language, first.Title}: true}
+	for i, t := range s.AudioTracks {
+		key := [2]string{t.Language, t.Title}
+		if i == def || (t.Language == "" && t.Title == "") || seen[key] || len(out) >= MaxAudioTracks {
+			continue
+		}
+		seen[key] = true
+		t.Default = false
+		out = append(out, t)
+	}
+	return out
 }
 
 // FPS returns the frame rate as a float, 0 when unknown.

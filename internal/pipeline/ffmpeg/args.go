@@ -280,8 +280,8 @@ func hlsArgs(hlsTime float64, dir string) []string {
 	}
 }
 
-// AudioArgs returns the ffmpeg arguments that encode the first audio stream
-// of src into every audio rendition of p, each an HLS fMP4 VOD playlist in
+// AudioArgs returns the ffmpeg arguments that encode the audio stream each
+// audio rendition of p names (Rendition.Track, 0:a:Track) into that rendition, each an HLS fMP4 VOD playlist in
 // outDir/<id>/ (index.m3u8, init.mp4, seg_NNNNN.m4s).
 func AudioArgs(p media.Plan, src, outDir string) []string {
 	args := InputFlags()
@@ -295,7 +295,7 @@ func AudioArgs(p media.Plan, src, outDir string) []string {
 	args = append(args, "-i", inputURL(src))
 	for _, r := range p.Audio {
 		args = append(args,
-			"-map", "0:a:0", "-vn",
+			"-map", fmt.Sprintf("0:a:%d", r.Track), "-vn",
 			"-c:a", "aac",
 			"-b:a", strconv.Itoa(r.Bitrate),
 			"-ar", strconv.Itoa(orDefaultInt(r.SampleRate, 48000)),

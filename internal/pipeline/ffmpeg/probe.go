@@ -176,13 +176,27 @@ func parseProbe(data []byte) (media.Source, error) {
 				src.FPSNum, src.FPSDen = 0, 0
 			}
 		case "audio":
-			if src.HasAudio {
-				continue
+			rate, _ := strconv.Atoi(s.SampleRate)
+			src.AudioTracks = append(src.AudioTracks, media.AudioTrack{
+				Index: len(src.AudioTracks), Codec: s.CodecName, Channels: s.Channels, SampleRate: rate,
+				Language: media.NormalizeLanguage(tag(s.Tags, "language")),
+				Title:    cleanTitle(tag(s.Tags, "title")),
+				Default:  s.Disposition["default"] == 1,
+			})
+		}
+	}
+	if len(src.AudioTracks) > 0 {
+		def := src.AudioTracks[0]
+		for _, t := range src.AudioTracks {
+			if t.Default {
+				def = t
+				break
 			}
-			src.HasAudio = true
-			src.AudioCodec = s.CodecName
-			src.AudioChannels = s.Channels
-			src.AudioSampleRate, _ = strconv.Atoi(s.SampleRate)
+		}
+		src.HasAudio = true
+		src.AudioCodec, src.AudioChannels, src.AudioSampleRate = def.Codec, def.Channels, def.SampleRate
+		if len(src.AudioTracks) == 1 {
+			src.AudioTracks[0].Default = true
 		}
 	}
 	if src.HasVideo {
@@ -195,6 +209,45 @@ func parseProbe(data []byte) (media.Source, error) {
 		src.Duration = streamDur
 	}
 	return src, nil
+}
+
+// tag returns a stream tag whatever the case of its key (mkv writes
+// "LANGUAGE" and "title", mp4 "language").
+func tag(tags map[string]string, key string) string {
+	if v, ok := tags[key]; ok {
+		return v
+	}
+	for k, v := range tags {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return ""
+}
+
+// maxTitle bounds a track title kept for players' menus, in runes.
+const maxTitle = 64
+
+// cleanTitle keeps a stream title printable and short: it ends up in
+// manifests (quoted HLS attributes, XML) and menus. Quotes, control
+// characters and newlines go; the manifest writers escape the rest.
+func cleanTitle(s string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.TrimSpace(s) {
+		if n >= maxTitle {
+			break
+		}
+		if r == '"' || r == '\\' || r == 0xfffd {
+			continue
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			r = ' '
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 // streamRotation returns the rotation in degrees, normalised to [0, 360),

@@ -186,7 +186,30 @@ func TestParseProbe(t *testing.T) {
 	require.Equal(t, media.Source{Format: "matroska,webm", Duration: 12.5, Size: 1234, Streams: 3,
 		HasVideo: true, VideoCodec: "hevc", Width: 1080, Height: 1920, FPSNum: 30000, FPSDen: 1001, Rotation: 270,
 		CodedWidth: 1920, CodedHeight: 1088, // stored landscape: rotation is for display only
-		HasAudio: true, AudioCodec: "opus", AudioChannels: 6, AudioSampleRate: 48000}, s)
+		HasAudio: true, AudioCodec: "opus", AudioChannels: 6, AudioSampleRate: 48000,
+		AudioTracks: []media.AudioTrack{{Codec: "opus", Channels: 6, SampleRate: 48000, Default: true}}}, s)
+}
+
+// TestParseProbeAudioTracks: every audio stream is listed with its
+// language (normalized, whatever the tag's case), a cleaned title and the
+// default flag; the Audio* fields describe the default stream.
+func TestParseProbeAudioTracks(t *testing.T) {
+	t.Parallel()
+	s, err := parseProbe([]byte(`{"streams":[
+		{"codec_type":"video","codec_name":"h264","width":320,"height":240,"avg_frame_rate":"25/1"},
+		{"codec_type":"audio","codec_name":"aac","channels":2,"sample_rate":"48000","tags":{"language":"eng"},"disposition":{"default":0}},
+		{"codec_type":"audio","codec_name":"ac3","channels":6,"sample_rate":"44100","tags":{"LANGUAGE":"fre","title":" Version\nfran\u00e7aise \"VF\" "},"disposition":{"default":1}},
+		{"codec_type":"audio","codec_name":"aac","channels":1,"sample_rate":"22050","tags":{"language":"und"}}],
+		"format":{"format_name":"matroska,webm","duration":"3"}}`))
+	require.NoError(t, err)
+	require.Equal(t, []media.AudioTrack{
+		{Index: 0, Codec: "aac", Channels: 2, SampleRate: 48000, Language: "en"},
+		{Index: 1, Codec: "ac3", Channels: 6, SampleRate: 44100, Language: "fr", Title: "Version française VF", Default: true},
+		{Index: 2, Codec: "aac", Channels: 1, SampleRate: 22050},
+	}, s.AudioTracks)
+	require.Equal(t, "ac3", s.AudioCodec)
+	require.Equal(t, 6, s.AudioChannels)
+	require.Equal(t, 44100, s.AudioSampleRate)
 }
 
 // TestParseProbeLargestVideoStream: the coded size the limits see is the

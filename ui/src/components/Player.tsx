@@ -6,6 +6,7 @@ import { formatDuration } from '../lib/format'
 import { isTypingTarget, SEEK_STEP, shortcutFor } from '../lib/keyboard'
 import { useHls } from '../lib/useHls'
 import { useStoryboard } from '../lib/useStoryboard'
+import { AudioMenu } from './AudioMenu'
 import { AudioVisual } from './AudioVisual'
 import { Icon } from './Icon'
 import { QualityMenu } from './QualityMenu'
@@ -248,6 +249,7 @@ export function Player({ src, poster, storyboard, audio = false, title, duration
             {formatDuration(time)} / {formatDuration(duration)}
           </span>
           <span className="spacer" />
+          <AudioMenu tracks={hls.audioTracks} current={hls.audioTrack} onSelect={hls.setAudioTrack} />
           <QualityMenu levels={hls.levels} selected={hls.selected} playing={hls.playing} onSelect={hls.setLevel} />
           <SpeedMenu rate={rate} onSelect={changeRate} />
           {pipSupported && (

@@ -12,6 +12,7 @@
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react'
 import type HlsType from 'hls.js'
 import type { LevelInfo } from './quality'
+import type { AudioTrackInfo } from './audioTracks'
 import { AUTO } from './quality'
 import { LIVE_HLS_CONFIG, LIVE_LL_HLS_CONFIG } from './live'
 
@@ -29,6 +30,11 @@ export interface HlsState {
   /** Live only: a fatal network error happened and a retry is scheduled. */
   retrying: boolean
   setLevel: (level: number) => void
+  /** The audio renditions (languages, layouts) of the HLS audio group; empty when there is at most one. */
+  audioTracks: AudioTrackInfo[]
+  /** Index into audioTracks of the track playing. */
+  audioTrack: number
+  setAudioTrack: (index: number) => void
   /** The hls.js instance, when hls.js (not native HLS) plays. */
   instance: () => HlsType | undefined
 }
@@ -40,6 +46,7 @@ export interface KinemaPlayerDebug {
   /** Level index of every media fragment loaded, in order. */
   fragLevels: number[]
   setLevel: (level: number) => void
+  setAudioTrack: (index: number) => void
 }
 
 declare global {
@@ -58,6 +65,8 @@ export function useHls(
   const [levels, setLevels] = useState<LevelInfo[]>([])
   const [selected, setSelected] = useState(AUTO)
   const [playing, setPlaying] = useState(-1)
+  const [audioTracks, setAudioTracks] = useState<AudioTrackInfo[]>([])
+  const [audioTrack, setAudioTrackState] = useState(-1)
   const [error, setError] = useState('')
   const [native, setNative] = useState(false)
   const [attempt, setAttempt] = useState(0)
@@ -70,11 +79,13 @@ export function useHls(
     let cancelled = false
     let hls: HlsType | undefined
     let retryTimer: ReturnType<typeof setTimeout> | undefined
-    const debug: KinemaPlayerDebug = { video, fragLevels: [], setLevel: () => undefined }
+    const debug: KinemaPlayerDebug = { video, fragLevels: [], setLevel: () => undefined, setAudioTrack: () => undefined }
     window.__kinemaPlayer = debug
     setError('')
     setLevels([])
     setSelected(AUTO)
+    setAudioTracks([])
+    setAudioTrackState(-1)
 
     import('hls.js')
       .then(({ default: Hls }) => {
@@ -98,6 +109,11 @@ export function useHls(
           setLevels(data.levels.map((l) => ({ height: l.height, width: l.width, bitrate: l.bitrate })))
         })
         hls.on(Hls.Events.LEVEL_SWITCHED, (_e, data) => setPlaying(data.level))
+        hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, (_e, data) => {
+          setAudioTracks(data.audioTracks.map((t) => ({ name: t.name, lang: t.lang, default: t.default })))
+          setAudioTrackState(hls?.audioTrack ?? -1)
+        })
+        hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, (_e, data) => setAudioTrackState(data.id))
         hls.on(Hls.Events.FRAG_LOADED, (_e, data) => {
           if (data.frag.type === 'main') debug.fragLevels.push(data.frag.level)
         })
@@ -146,11 +162,21 @@ export function useHls(
     setSelected(level)
   }, [])
 
+  const setAudioTrack = useCallback((index: number) => {
+    const hls = hlsRef.current
+    if (!hls) return
+    hls.audioTrack = index
+    setAudioTrackState(index)
+  }, [])
+
   useEffect(() => {
-    if (window.__kinemaPlayer) window.__kinemaPlayer.setLevel = setLevel
-  }, [setLevel, levels])
+    if (window.__kinemaPlayer) {
+      window.__kinemaPlayer.setLevel = setLevel
+      window.__kinemaPlayer.setAudioTrack = setAudioTrack
+    }
+  }, [setLevel, setAudioTrack, levels])
 
   const instance = useCallback(() => hlsRef.current, [])
 
-  return { levels, selected, playing, error, native, retrying, setLevel, instance }
+  return { levels, selected, playing, error, native, retrying, setLevel, audioTracks, audioTrack, setAudioTrack, instance }
 }

@@ -1,0 +1,153 @@
+// Media breadth in the browser: a source with two audio languages plays in
+// Debian's Chromium through hls.js (the app's player, its audio menu) and
+// Shaka (DASH), each with the second language selected and checked.
+// Needs a running server (scripts/ui-e2e.sh): KINEMA_URL, KINEMA_ADMIN_TOKEN;
+// the media is generated here with ffmpeg.
+
+import { expect, request, test, type APIRequestContext, type Page } from '@playwright/test'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import { ensureAdmin, shot, signIn, watchConsole } from './helpers'
+
+const TOKEN = process.env.KINEMA_ADMIN_TOKEN ?? ''
+const auth = { Authorization: `Bearer ${TOKEN}` }
+
+test.skip(!process.env.KINEMA_URL || !TOKEN, 'set KINEMA_URL and KINEMA_ADMIN_TOKEN')
+
+/** makeLanguagesClip writes a 6 s mkv with English (default) and French audio, the French one titled. */
+function makeLanguagesClip(): string {
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'kinema-media-')), 'languages.mkv')
+  // prettier-ignore
+  execFileSync('ffmpeg', ['-v', 'error', '-y',
+    '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30:duration=6',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=6',
+    '-f', 'lavfi', '-i', 'sine=frequency=660:sample_rate=48000:duration=6',
+    '-map', '0:v', '-map', '1:a', '-map', '2:a',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ac', '2',
+    '-metadata:s:a:0', 'language=eng', '-disposition:a:0', 'default',
+    '-metadata:s:a:1', 'language=fre', '-metadata:s:a:1', 'title=Version française', '-disposition:a:1', '0',
+    out])
+  return out
+}
+
+/** uploadReady uploads file through the API and returns the ready video. */
+async function uploadReady(api: APIRequestContext, file: string, title: string) {
+  const created = await api.post('/api/v1/videos', { headers: auth, data: { title } })
+  expect(created.status(), await created.text()).toBe(201)
+  const v = await created.json()
+  const put = await api.fetch(v.upload.url, { method: v.upload.method ?? 'PUT', data: readFileSync(file) })
+  expect(put.ok(), await put.text()).toBeTruthy()
+  let got: any
+  await expect
+    .poll(
+      async () => {
+        got = await (await api.get(`/api/v1/videos/${v.id}`, { headers: auth })).json()
+        return got.status
+      },
+      { timeout: 180_000, intervals: [500] },
+    )
+    .toMatch(/ready|failed/)
+  expect(got.status, got.error).toBe('ready')
+  return got
+}
+
+let video: any
+
+test.beforeAll(async ({}, info) => {
+  test.setTimeout(240_000)
+  await ensureAdmin(info.project.use.baseURL!)
+  const api = await request.newContext({ baseURL: info.project.use.baseURL })
+  try {
+    video = await uploadReady(api, makeLanguagesClip(), 'Two languages')
+  } finally {
+    await api.dispose()
+  }
+})
+
+test('two audio languages: the API lists both, hls.js plays the second from the audio menu', async ({ page }, info) => {
+  const audio = video.renditions.filter((r: any) => r.type === 'audio')
+  expect(audio.map((r: any) => [r.id, r.language, r.name, !!r.default])).toEqual([
+    ['a0', 'en', 'English', true],
+    ['a1', 'fr', 'Version française', false],
+  ])
+  const errors = watchConsole(page)
+  const audioSegments: string[] = []
+  page.on('request', (r) => {
+    const m = /\/(a\d)\/seg_\d+\.m4s/.exec(r.url())
+    if (m) audioSegments.push(m[1])
+  })
+  await signIn(page)
+  await page.goto(`/watch/${video.id}`)
+  const button = page.getByTestId('audio-button')
+  await expect(button).toHaveText('English')
+  await page.getByTestId('play-button').click()
+  await page.waitForFunction(() => (window.__kinemaPlayer?.video.currentTime ?? 0) > 0.5, undefined, { timeout: 30_000 })
+  await button.click()
+  await shot(page, info, 'audio-menu', false)
+  await page.getByRole('menuitemradio', { name: 'Version française' }).click()
+  await expect(button).toHaveText('Version française')
+  await page.waitForFunction(() => window.__kinemaPlayer?.hls?.audioTrack === 1)
+  const track = await page.evaluate(() => {
+    const hls = window.__kinemaPlayer!.hls!
+    const t = hls.audioTracks[hls.audioTrack]
+    return { lang: t.lang, name: t.name, url: t.url }
+  })
+  expect(track.lang).toBe('fr')
+  expect(track.name).toBe('Version française')
+  expect(track.url).toMatch(/\/a1\/index\.m3u8/)
+  // Segments of the French rendition arrive and playback goes on.
+  await expect.poll(() => audioSegments.includes('a1'), { timeout: 30_000 }).toBeTruthy()
+  const t1 = await page.evaluate(() => window.__kinemaPlayer!.video.currentTime)
+  await page.waitForFunction((t) => window.__kinemaPlayer!.video.currentTime > t + 0.5 || window.__kinemaPlayer!.video.ended, t1, { timeout: 30_000 })
+  expect(errors).toEqual([])
+})
+
+test('two audio languages: Shaka plays the DASH manifest with French selected', async ({ page }) => {
+  const dash: string = video.playback.dash
+  expect(dash).toMatch(/manifest\.mpd\?/)
+  await playShaka(page, dash)
+})
+
+/** playShaka loads the MPD in Shaka on a blank page, selects French, plays and checks the active track. */
+async function playShaka(page: Page, dash: string) {
+  const audioSegments: string[] = []
+  page.on('request', (r) => {
+    const m = /\/(a\d)\/seg_\d+\.m4s/.exec(r.url())
+    if (m) audioSegments.push(m[1])
+  })
+  await page.setContent('<video id="v" muted playsinline width="320" height="240"></video>')
+  const require = createRequire(import.meta.url)
+  await page.addScriptTag({ path: require.resolve('shaka-player/dist/shaka-player.compiled.js') })
+  const result = await page.evaluate(async (url) => {
+    const shaka = (window as any).shaka
+    shaka.polyfill.installAll()
+    const video = document.getElementById('v') as HTMLVideoElement
+    const player = new shaka.Player()
+    await player.attach(video)
+    ;(window as any).player = player
+    const errors: string[] = []
+    player.addEventListener('error', (e: any) => errors.push(String(e.detail?.code)))
+    await player.load(url)
+    const tracks = player.getAudioTracks()
+    const languages = tracks.map((t: any) => `${t.language}:${t.label}`)
+    const before = tracks.find((t: any) => t.active)?.language
+    player.selectAudioTrack(tracks.find((t: any) => t.language === 'fr'))
+    await video.play()
+    return { languages, before, errors }
+  }, dash)
+  expect(result.errors).toEqual([])
+  expect([...result.languages].sort()).toEqual(['en:English', 'fr:Version française'])
+  expect(result.before).toBe('en')
+  await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).currentTime > 1.5, undefined, { timeout: 30_000 })
+  const active = await page.evaluate(() => {
+    const p = (window as any).player
+    const a = p.getAudioTracks().find((t: any) => t.active)
+    const v = p.getVariantTracks().find((t: any) => t.active)
+    return { language: a.language, label: a.label, variantLanguage: v.language }
+  })
+  expect(active).toEqual({ language: 'fr', label: 'Version française', variantLanguage: 'fr' })
+  expect(audioSegments).toContain('a1')
+}
