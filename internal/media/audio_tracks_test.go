@@ -26,7 +26,7 @@ func TestPublishedAudioTracks(t *testing.T) {
 		{Index: 0, Language: "en"},
 		{Index: 1}, // untagged: left out
 		{Index: 2, Language: "fr", Default: true},
-		{Index: 3, Language: "en"},                     // same as 0: left out
+		{Index: 3, Language: "en"},                      // same as 0: left out
 		{Index: 4, Language: "en", Title: "Commentary"}, // a title of its own
 	}}
 	var got []int
