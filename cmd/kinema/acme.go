@@ -37,8 +37,9 @@ type acmeCerts struct {
 // ours: tlsAddr (tls-alpn-01, through the returned TLSConfig) and, when
 // not nil, httpAddr (http-01, through HTTPChallengeHandler on the redirect
 // listener). Both are bound before any order starts, so certmagic never
-// binds ports of its own.
-func newACME(cfg config.Config, tlsAddr, httpAddr net.Addr, log *slog.Logger) (*acmeCerts, error) {
+// binds ports of its own. A non-empty only ("http-01", "tls-alpn-01")
+// offers that challenge alone.
+func newACME(cfg config.Config, tlsAddr, httpAddr net.Addr, only string, log *slog.Logger) (*acmeCerts, error) {
 	a := &acmeCerts{domains: cfg.Domains(), log: log}
 	if len(a.domains) == 0 {
 		return nil, fmt.Errorf("acme: no domain in %q", cfg.TLSDomains)
@@ -78,6 +79,12 @@ func newACME(cfg config.Config, tlsAddr, httpAddr net.Addr, log *slog.Logger) (*
 		// certmagic tries ListenHost:AltHTTPPort itself, finds it taken by
 		// our listener and relies on HTTPChallengeHandler there.
 		_, issuer.AltHTTPPort = hostPort(httpAddr)
+	}
+	switch only {
+	case "http-01":
+		issuer.DisableTLSALPNChallenge = true
+	case "tls-alpn-01":
+		issuer.DisableHTTPChallenge = true
 	}
 	a.issuer = certmagic.NewACMEIssuer(a.magic, issuer)
 	a.magic.Issuers = []certmagic.Issuer{a.issuer}

@@ -81,6 +81,7 @@ func loopbackDNS(t *testing.T) string {
 
 // pebble is a running Pebble ACME server.
 type pebble struct {
+	cmd       *exec.Cmd
 	directory string         // ACME directory URL
 	root      *x509.CertPool // Pebble's issuing root, fetched from its management port
 	tlsRoot   string         // PEM file of the CA of Pebble's own https
@@ -124,7 +125,7 @@ func startPebble(t *testing.T, bin string, httpPort, tlsPort int, dnsAddr string
 		}
 	})
 
-	p := &pebble{directory: fmt.Sprintf("https://127.0.0.1:%d/dir", listen), tlsRoot: rootPath}
+	p := &pebble{cmd: cmd, directory: fmt.Sprintf("https://127.0.0.1:%d/dir", listen), tlsRoot: rootPath}
 	client := tlsClient(ca.pool(), "", "")
 	var pemRoot []byte
 	require.Eventually(t, func() bool {
@@ -146,8 +147,8 @@ func startPebble(t *testing.T, bin string, httpPort, tlsPort int, dnsAddr string
 }
 
 // TestACMEPebble: with --tls-domain, kinema gets a certificate from a real
-// ACME server (Let's Encrypt's Pebble), validated on kinema's own
-// listeners, keeps it in the data directory, and serves the UI, the API and
+// ACME server (Let's Encrypt's Pebble), validated with http-01 on kinema's
+// redirect listener, keeps it in the data directory, and serves the UI, the API and
 // a signed segment with it over HTTP/2.
 func TestACMEPebble(t *testing.T) {
 	t.Parallel()
@@ -163,25 +164,13 @@ func TestACMEPebble(t *testing.T) {
 		c.TLSDomains, c.ACMECA, c.ACMECARoot = acmeTestName, p.directory, p.tlsRoot
 		c.ACMEEmail = "ops@kinema.test"
 		c.Workers = 1
-	})
+	}, func(m *Main) { m.acmeChallenge = "http-01" }) // TestACMEPebbleTLSALPN checks the other one
 	// Trusts Pebble's root only: a successful handshake proves the
 	// certificate was issued by Pebble for the name.
 	client := tlsClient(p.root, acmeTestName, s.main.Addr)
 	base := fmt.Sprintf("https://%s:%d", acmeTestName, tlsPort)
 
-	start := time.Now()
-	var resp *http.Response
-	for {
-		var err error
-		if resp, err = client.Get(base + "/"); err == nil {
-			break
-		}
-		if time.Since(start) > 3*time.Minute {
-			t.Fatalf("no certificate from pebble after %v: %v", time.Since(start), err)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	t.Logf("certificate issued and served %v after start", time.Since(start).Round(time.Millisecond))
+	resp := waitHTTPS(t, client, base+"/")
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.NoError(t, err)
@@ -283,6 +272,61 @@ func TestACMEPebble(t *testing.T) {
 	unsigned, _, _ := strings.Cut(segment, "?")
 	resp, _ = fetch(unsigned)
 	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+}
+
+// stop ends Pebble: from then on no certificate can be ordered.
+func (p *pebble) stop() {
+	_ = p.cmd.Process.Kill()
+	_ = p.cmd.Wait()
+}
+
+// waitHTTPS polls until a handshake with client succeeds and returns the
+// first answer for url.
+func waitHTTPS(t *testing.T, client *http.Client, url string) *http.Response {
+	t.Helper()
+	start := time.Now()
+	for {
+		resp, err := client.Get(url)
+		if err == nil {
+			t.Logf("certificate served %v after start", time.Since(start).Round(time.Millisecond))
+			return resp
+		}
+		if time.Since(start) > 3*time.Minute {
+			t.Fatalf("no certificate from pebble after %v: %v", time.Since(start), err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// TestACMEPebbleTLSALPN: with no plain-http listener the certificate is
+// validated through tls-alpn-01 on the https listener itself; a second API
+// node sharing --acme-storage then serves the same certificate with the CA
+// gone, from storage.
+func TestACMEPebbleTLSALPN(t *testing.T) {
+	t.Parallel()
+	bin := requirePebble(t)
+	tlsPort := freePort(t)
+	p := startPebble(t, bin, freePort(t), tlsPort, loopbackDNS(t))
+	shared := t.TempDir()
+	node := func(port int) *server {
+		return setupWith(t, func(c *config.Config) {
+			c.Addr = fmt.Sprintf("127.0.0.1:%d", port)
+			c.TLSDomains, c.ACMECA, c.ACMECARoot, c.ACMEStorage = acmeTestName, p.directory, p.tlsRoot, shared
+			c.Workers = 0
+		})
+	}
+	first := node(tlsPort)
+	resp := waitHTTPS(t, tlsClient(p.root, acmeTestName, first.main.Addr), fmt.Sprintf("https://%s:%d/healthz", acmeTestName, tlsPort))
+	resp.Body.Close()
+	require.Equal(t, "HTTP/2.0", resp.Proto)
+	serial := resp.TLS.PeerCertificates[0].SerialNumber
+
+	p.stop()
+	second := node(0)
+	resp = waitHTTPS(t, tlsClient(p.root, acmeTestName, second.main.Addr), fmt.Sprintf("https://%s/healthz", acmeTestName))
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, serial, resp.TLS.PeerCertificates[0].SerialNumber, "the second node serves the stored certificate")
 }
 
 // safeBuffer is a bytes.Buffer a child process and the test may share.

@@ -34,8 +34,9 @@ func setup(t *testing.T) *server {
 	return setupWith(t, nil)
 }
 
-// setupWith lets a test change the configuration before the server starts.
-func setupWith(t *testing.T, change func(*config.Config)) *server {
+// setupWith lets a test change the configuration before the server starts,
+// and the Main itself with tweak functions.
+func setupWith(t *testing.T, change func(*config.Config), tweaks ...func(*Main)) *server {
 	t.Helper()
 	testutil.RequireFFmpeg(t)
 	cfg := config.Default()
@@ -58,6 +59,9 @@ func setupWith(t *testing.T, change func(*config.Config)) *server {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
 	m := &Main{Config: cfg, Log: log}
+	for _, tweak := range tweaks {
+		tweak(m)
+	}
 	require.NoError(t, m.Run(context.Background()))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -111,6 +111,9 @@ type Main struct {
 	redirectHTTP *http.Server
 	// acme manages certificates with --tls-domain.
 	acme *acmeCerts
+	// acmeChallenge, when set ("http-01" or "tls-alpn-01"), is the only
+	// ACME challenge offered: tests pin the path they check.
+	acmeChallenge string
 
 	backends *backends
 	// keys signs and verifies every token of an API node (nil on a worker);
@@ -289,7 +292,7 @@ func (m *Main) listenTLS(ln net.Listener) (*tls.Config, *redirectListener, error
 		}
 		return &tls.Config{GetCertificate: files.GetCertificate, MinVersion: tls.VersionTLS12}, redirect, nil
 	}
-	a, err := newACME(cfg, ln.Addr(), httpAddr, m.Log.With("component", "acme"))
+	a, err := newACME(cfg, ln.Addr(), httpAddr, m.acmeChallenge, m.Log.With("component", "acme"))
 	if err != nil {
 		closeRedirect()
 		return nil, nil, err
