@@ -406,6 +406,10 @@ func (m *Main) startLive(ctx context.Context, mux *http.ServeMux, be *backends, 
 	lcfg.Dir, lcfg.SRTAddr, lcfg.RTMPAddr, lcfg.PlaybackTTL = cfg.LiveDir(), srtAddr, rtmpAddr, cfg.PlaybackTTL
 	lcfg.Ladder.Preset, lcfg.DVRWindow, lcfg.Grace = cfg.Ladder.Preset, cfg.LiveDVR, cfg.LiveGrace
 	lcfg.ClientIPFunc = apiServer.ClientIPFunc
+	// Stream state in the catalog and live output copied to the store: any
+	// API node on the same database and store lists, shows and plays every
+	// stream, also while the ingest node restarts.
+	lcfg.Registry, lcfg.Store = be.cat, be.store
 	if u, err := url.Parse(cfg.PublicURL); err == nil && cfg.PublicURL != "" {
 		lcfg.PublicHost = u.Hostname()
 	}

@@ -9,9 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/kinema/kinema/internal/auth"
@@ -79,14 +77,12 @@ func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusForbidden)
 		return
 	}
-	if _, ok := s.reg.get(id); !ok {
-		fail(w, http.StatusNotFound)
-		return
-	}
+	// The token was signed for this stream id, so no registry lookup is
+	// needed: an unknown stream has no files.
 	if s.serveLL(w, r, id, name, token) {
 		return
 	}
-	f, err := os.Open(filepath.Join(s.cfg.Dir, "out", id, name))
+	f, modTime, err := s.openOutput(r.Context(), id, name)
 	if err != nil {
 		// Before the first segment the manifests do not exist yet; players
 		// retry on 404.
@@ -94,15 +90,10 @@ func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
-		fail(w, http.StatusNotFound)
-		return
-	}
 	hdr.Set("Content-Type", ft.contentType)
 	if !ft.manifest {
 		hdr.Set("Cache-Control", immutableCache)
-		http.ServeContent(w, r, "", fi.ModTime(), f)
+		http.ServeContent(w, r, "", modTime, f)
 		return
 	}
 	src, err := io.ReadAll(io.LimitReader(f, maxManifestSize+1))
@@ -129,7 +120,7 @@ func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	sum := sha256.Sum256(out)
 	hdr.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
 	hdr.Set("Cache-Control", manifestCache)
-	http.ServeContent(w, r, "", fi.ModTime(), bytes.NewReader(out))
+	http.ServeContent(w, r, "", modTime, bytes.NewReader(out))
 }
 
 // authorize returns the request's single play token if it is valid now

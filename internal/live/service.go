@@ -23,6 +23,7 @@ import (
 	"github.com/kinema/kinema/internal/auth"
 	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
+	"github.com/kinema/kinema/internal/storage"
 )
 
 // Publish refusals. Ingest listeners map them to protocol rejections.
@@ -66,7 +67,18 @@ type RecordFunc func(ctx context.Context, rec Recording) (videoID string, err er
 
 // Config tunes the live service. Zero fields take DefaultConfig's values.
 type Config struct {
-	Dir        string // streams.json, out/<id>/ (served), work/<id>/ (FIFO, recording)
+	Dir string // out/<id>/ (served), work/<id>/ (FIFO, kept input)
+	// Registry keeps the streams (the catalog on a server); nil keeps them
+	// in memory. A streams.json left in Dir by an older version is moved
+	// into it at start.
+	Registry Registry
+	// Store, when set, receives the live output under live/<id>/ as it is
+	// written, so every API node on the same store serves the stream, also
+	// after this node restarts.
+	Store storage.Store
+	// Node names this ingest node in the registry; "" means the host name
+	// and the absolute Dir, stable across restarts.
+	Node       string
 	SRTAddr    string // SRT listen address; "" disables SRT
 	RTMPAddr   string // RTMP listen address; "" disables RTMP
 	PublicHost string // host put into publish URLs; "" means the API request's host
@@ -170,12 +182,25 @@ func New(cfg Config, ff *ffmpeg.Runner, keys Keys, record RecordFunc, log *slog.
 			return nil, fmt.Errorf("live: %w", err)
 		}
 	}
-	reg, err := openRegistry(registryPath(cfg.Dir))
+	if cfg.Registry == nil {
+		cfg.Registry = NewMemoryRegistry()
+	}
+	if cfg.Node == "" {
+		host, _ := os.Hostname()
+		abs, err := filepath.Abs(cfg.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("live: %w", err)
+		}
+		cfg.Node = host + ":" + abs
+	}
+	ictx, icancel := context.WithTimeout(context.Background(), time.Minute)
+	err := importStreamsJSON(ictx, cfg.Dir, cfg.Registry, log)
+	icancel()
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
-	return &Service{cfg: cfg, ff: ff, keys: keys, record: record, log: log, now: now, reg: reg,
+	return &Service{cfg: cfg, ff: ff, keys: keys, record: record, log: log, now: now, reg: &registry{r: cfg.Registry, log: log},
 		ctx: ctx, cancel: cancel, sessions: map[string]*session{}}, nil
 }
 
@@ -285,21 +310,17 @@ func (s *Service) RTMPAddr() string {
 }
 
 // Create adds an idle stream with a fresh secret key.
-func (s *Service) Create(_ context.Context, title, ownerID string) (Stream, error) {
-	return s.reg.create(title, ownerID, s.now())
+func (s *Service) Create(ctx context.Context, title, ownerID string) (Stream, error) {
+	return s.reg.create(ctx, title, ownerID, s.now())
 }
 
 // Get returns the stream, or an error wrapping media.ErrNotFound.
-func (s *Service) Get(_ context.Context, id string) (Stream, error) {
-	st, ok := s.reg.get(id)
-	if !ok {
-		return Stream{}, fmt.Errorf("live stream %s: %w", id, media.ErrNotFound)
-	}
-	return st, nil
+func (s *Service) Get(ctx context.Context, id string) (Stream, error) {
+	return s.cfg.Registry.LiveStream(ctx, id)
 }
 
 // List returns every stream, newest first.
-func (s *Service) List(context.Context) ([]Stream, error) { return s.reg.list(), nil }
+func (s *Service) List(ctx context.Context) ([]Stream, error) { return s.reg.list(ctx) }
 
 // PublishURLs returns complete publish URLs for st, usable as-is by ffmpeg
 // and OBS. host is used when Config.PublicHost is empty; a port in it is
@@ -369,6 +390,9 @@ func (s *Service) publish(key, format string) (*publisher, error) {
 	}
 	ss := s.sessions[st.ID]
 	if ss == nil {
+		if st.Status == StatusLive {
+			return nil, ErrBusy // another node runs it
+		}
 		if st.Status != StatusIdle {
 			return nil, ErrEnded
 		}
@@ -381,7 +405,7 @@ func (s *Service) publish(key, format string) (*publisher, error) {
 		}
 		s.sessions[st.ID] = ss
 		s.wg.Add(1)
-		_ = s.reg.update(st.ID, func(x *Stream) { x.Status, x.StartedAt = StatusLive, s.now().UTC() })
+		_ = s.reg.update(st.ID, func(x *Stream) { x.Status, x.StartedAt, x.Node = StatusLive, s.now().UTC(), s.cfg.Node })
 	}
 	pub, err := ss.attach(format)
 	if err != nil {
@@ -402,8 +426,16 @@ func (s *Service) sessionDone(id string) {
 // recoverInterrupted ends broadcasts a previous process did not finish and
 // hands over any recording it left.
 func (s *Service) recoverInterrupted() {
-	for _, st := range s.reg.list() {
-		if st.Status != StatusLive {
+	ctx, cancel := context.WithTimeout(context.Background(), registryTimeout)
+	streams, err := s.reg.list(ctx)
+	cancel()
+	if err != nil {
+		s.log.Error("live: cannot list streams to recover interrupted broadcasts", "err", err)
+		return
+	}
+	for _, st := range streams {
+		// Only this node's: another node's broadcast may be running.
+		if st.Status != StatusLive || st.Node != s.cfg.Node {
 			continue
 		}
 		_ = s.reg.update(st.ID, func(x *Stream) {

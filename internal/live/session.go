@@ -50,6 +50,7 @@ type session struct {
 	started   bool          // ffmpeg was started; its exit ends the session
 	exited    chan struct{} // closed when ffmpeg exits
 	wake      chan struct{} // tells the pump more input was kept or input closed
+	synced    chan struct{} // closed when the copy to the store is done; nil without a store
 }
 
 // ingestName is the file in the work directory that keeps every byte the
@@ -281,6 +282,13 @@ func (ss *session) startTranscode(l Ladder) error {
 	_ = ss.svc.reg.update(ss.id, func(x *Stream) { x.Renditions = rs })
 	ss.log.Info("live transcode started", "renditions", len(rs), "probe_wait", time.Since(ss.headStart).String())
 	go ss.pump(f, cancel)
+	if st := ss.svc.cfg.Store; st != nil {
+		ss.synced = make(chan struct{})
+		go func() {
+			defer close(ss.synced)
+			newStoreSync(st, ss.id, ss.outDir).run(ss.svc.ctx, ss.exited, ss.log)
+		}()
+	}
 	return nil
 }
 
@@ -415,6 +423,15 @@ func (ss *session) end(reason string) {
 			x.Error = reason
 		})
 		ss.log.Info("live broadcast ended", "reason", reason)
+		ss.wmu.Lock()
+		synced := ss.synced
+		ss.wmu.Unlock()
+		if synced != nil {
+			select { // the final manifests reach the store before the recording starts
+			case <-synced:
+			case <-time.After(30 * time.Second):
+			}
+		}
 		ss.svc.handOver(ss.id, ss.title)
 		ss.svc.sessionDone(ss.id)
 	})

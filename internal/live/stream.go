@@ -1,12 +1,13 @@
 package live
 
 import (
+	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,160 +17,215 @@ import (
 	"github.com/kinema/kinema/internal/media"
 )
 
+// Stream is one live stream as the catalog keeps it and the API shows it.
+type Stream = media.LiveStream
+
 // Status is where a stream is in its one broadcast.
-type Status string
+type Status = media.LiveStatus
 
 // Stream statuses. A stream carries one broadcast: idle until the first
 // publish, live while publishing (including the reconnect grace period),
 // ended for good afterwards.
 const (
-	StatusIdle  Status = "idle"
-	StatusLive  Status = "live"
-	StatusEnded Status = "ended"
+	StatusIdle  = media.LiveIdle
+	StatusLive  = media.LiveLive
+	StatusEnded = media.LiveEnded
 )
 
-// Stream is one live stream as the API shows it.
-type Stream struct {
-	ID        string    `json:"id"`
-	Title     string    `json:"title"`
-	OwnerID   string    `json:"owner_id"`
-	Status    Status    `json:"status"`
-	StreamKey string    `json:"stream_key"`
-	CreatedAt time.Time `json:"created_at"`
-	StartedAt time.Time `json:"started_at,omitzero"`
-	EndedAt   time.Time `json:"ended_at,omitzero"`
-	// Connected is true while a publisher is attached; a live stream that
-	// is not connected is in its reconnect grace period.
-	Connected bool `json:"connected"`
-	// Renditions lists the ladder once the input has been probed.
-	Renditions []media.Rendition `json:"renditions,omitempty"`
-	// VideoID is the recording's video, set once the recording was handed
-	// over at the end.
-	VideoID string `json:"video_id"`
-	// Error says why a broadcast ended abnormally, for the streamer.
-	Error string `json:"error,omitempty"`
+// Registry keeps the streams. On a server it is the catalog, so every API
+// node lists and shows every stream and any node can take a publish; a
+// Service without one keeps them in memory.
+type Registry interface {
+	CreateLiveStream(ctx context.Context, s Stream) error
+	// LiveStream and LiveStreamByKey return an error wrapping
+	// media.ErrNotFound for unknown ids and keys.
+	LiveStream(ctx context.Context, id string) (Stream, error)
+	LiveStreamByKey(ctx context.Context, key string) (Stream, error)
+	LiveStreams(ctx context.Context) ([]Stream, error) // newest first
+	SaveLiveStream(ctx context.Context, s Stream) error
 }
 
-// registry keeps streams in memory and, when path is set, in a JSON file
-// rewritten atomically on every change. Streams are few and small, and the
-// file keeps this package off the catalog's schema.
+// registry wraps a Registry with what the service needs: read-modify-write
+// updates serialized within this process (only the ingest node changes a
+// live broadcast's state), bounded waits, and errors logged.
 type registry struct {
-	mu      sync.Mutex
-	path    string
-	streams map[string]*Stream
-	byKey   map[[32]byte]string // SHA-256 of the key → id; lookups do not leak key prefixes through timing
+	mu  sync.Mutex
+	r   Registry
+	log *slog.Logger
 }
 
-func openRegistry(path string) (*registry, error) {
-	r := &registry{path: path, streams: map[string]*Stream{}, byKey: map[[32]byte]string{}}
-	if path == "" {
-		return r, nil
-	}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return r, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("live: read registry: %w", err)
-	}
-	var list []*Stream
-	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, fmt.Errorf("live: parse registry %s: %w", path, err)
-	}
-	for _, s := range list {
-		r.streams[s.ID] = s
-		r.byKey[sha256.Sum256([]byte(s.StreamKey))] = s.ID
-	}
-	return r, nil
+const registryTimeout = 10 * time.Second
+
+func (r *registry) ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), registryTimeout)
 }
 
 // create adds a stream with a fresh id and key.
-func (r *registry) create(title, ownerID string, now time.Time) (Stream, error) {
-	s := &Stream{ID: newID(), Title: title, OwnerID: ownerID, Status: StatusIdle, StreamKey: newKey(), CreatedAt: now.UTC()}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.streams[s.ID] = s
-	r.byKey[sha256.Sum256([]byte(s.StreamKey))] = s.ID
-	if err := r.saveLocked(); err != nil {
-		delete(r.streams, s.ID)
+func (r *registry) create(ctx context.Context, title, ownerID string, now time.Time) (Stream, error) {
+	s := Stream{ID: newID(), Title: title, OwnerID: ownerID, Status: StatusIdle, StreamKey: newKey(), CreatedAt: now.UTC().Truncate(time.Millisecond)}
+	if err := r.r.CreateLiveStream(ctx, s); err != nil {
 		return Stream{}, err
 	}
-	return *s, nil
+	return s, nil
 }
 
 func (r *registry) get(id string) (Stream, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	s, ok := r.streams[id]
-	if !ok {
+	ctx, cancel := r.ctx()
+	defer cancel()
+	s, err := r.r.LiveStream(ctx, id)
+	if err != nil {
+		if !errors.Is(err, media.ErrNotFound) {
+			r.log.Error("live stream lookup failed", "stream", id, "err", err)
+		}
 		return Stream{}, false
 	}
-	return clone(s), true
+	return s, true
 }
 
 func (r *registry) byStreamKey(key string) (Stream, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	id, ok := r.byKey[sha256.Sum256([]byte(key))]
-	if !ok {
+	if key == "" {
 		return Stream{}, false
 	}
-	return clone(r.streams[id]), true
+	ctx, cancel := r.ctx()
+	defer cancel()
+	s, err := r.r.LiveStreamByKey(ctx, key)
+	if err != nil {
+		if !errors.Is(err, media.ErrNotFound) {
+			r.log.Error("live stream key lookup failed", "err", err)
+		}
+		return Stream{}, false
+	}
+	return s, true
 }
 
-// update applies fn to the stream and saves. A failed save is returned but
-// the in-memory change stays: the broadcast goes on, only a restart would
-// forget it.
+// update applies fn to the stored stream and saves it. A failed save is
+// logged and returned; the broadcast goes on.
 func (r *registry) update(id string, fn func(*Stream)) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s, ok := r.streams[id]
-	if !ok {
-		return media.ErrNotFound
-	}
-	fn(s)
-	return r.saveLocked()
-}
-
-func (r *registry) list() []Stream {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]Stream, 0, len(r.streams))
-	for _, s := range r.streams {
-		out = append(out, clone(s))
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
-	return out
-}
-
-func (r *registry) saveLocked() error {
-	if r.path == "" {
-		return nil
-	}
-	list := make([]*Stream, 0, len(r.streams))
-	for _, s := range r.streams {
-		list = append(list, s)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
-	data, err := json.MarshalIndent(list, "", "  ")
+	ctx, cancel := r.ctx()
+	defer cancel()
+	s, err := r.r.LiveStream(ctx, id)
 	if err != nil {
 		return err
 	}
-	tmp := r.path + ".tmp"
-	// 0600: the file holds stream keys.
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("live: save registry: %w", err)
-	}
-	if err := os.Rename(tmp, r.path); err != nil {
-		return fmt.Errorf("live: save registry: %w", err)
+	fn(&s)
+	if err := r.r.SaveLiveStream(ctx, s); err != nil {
+		r.log.Error("live stream update failed", "stream", id, "err", err)
+		return err
 	}
 	return nil
 }
 
-func clone(s *Stream) Stream {
-	c := *s
+func (r *registry) list(ctx context.Context) ([]Stream, error) { return r.r.LiveStreams(ctx) }
+
+// memoryRegistry is a Registry in memory, for a Service without a catalog.
+type memoryRegistry struct {
+	mu      sync.Mutex
+	streams map[string]Stream
+}
+
+// NewMemoryRegistry returns an empty in-memory Registry.
+func NewMemoryRegistry() Registry { return &memoryRegistry{streams: map[string]Stream{}} }
+
+func (m *memoryRegistry) CreateLiveStream(_ context.Context, s Stream) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, o := range m.streams {
+		if o.StreamKey == s.StreamKey || o.ID == s.ID {
+			return media.ErrConflict
+		}
+	}
+	m.streams[s.ID] = clone(s)
+	return nil
+}
+
+func (m *memoryRegistry) LiveStream(_ context.Context, id string) (Stream, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.streams[id]
+	if !ok {
+		return Stream{}, fmt.Errorf("live stream %s: %w", id, media.ErrNotFound)
+	}
+	return clone(s), nil
+}
+
+func (m *memoryRegistry) LiveStreamByKey(_ context.Context, key string) (Stream, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range m.streams {
+		if s.StreamKey == key {
+			return clone(s), nil
+		}
+	}
+	return Stream{}, fmt.Errorf("live stream: %w", media.ErrNotFound)
+}
+
+func (m *memoryRegistry) LiveStreams(context.Context) ([]Stream, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Stream, 0, len(m.streams))
+	for _, s := range m.streams {
+		out = append(out, clone(s))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	return out, nil
+}
+
+func (m *memoryRegistry) SaveLiveStream(_ context.Context, s Stream) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.streams[s.ID]; !ok {
+		return fmt.Errorf("live stream %s: %w", s.ID, media.ErrNotFound)
+	}
+	for _, o := range m.streams {
+		if o.StreamKey == s.StreamKey && o.ID != s.ID {
+			return media.ErrConflict
+		}
+	}
+	m.streams[s.ID] = clone(s)
+	return nil
+}
+
+func clone(s Stream) Stream {
+	c := s
 	c.Renditions = append([]media.Rendition(nil), s.Renditions...)
+	c.Restream = append([]string(nil), s.Restream...)
+	if s.Health != nil {
+		h := *s.Health
+		c.Health = &h
+	}
 	return c
+}
+
+// importStreamsJSON moves the streams of an older version's streams.json
+// (in the live directory) into reg once, then renames the file to
+// streams.json.imported. Streams already there are skipped.
+func importStreamsJSON(ctx context.Context, dir string, reg Registry, log *slog.Logger) error {
+	path := filepath.Join(dir, "streams.json")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("live: read %s: %w", path, err)
+	}
+	var list []Stream
+	if err := json.Unmarshal(data, &list); err != nil {
+		return fmt.Errorf("live: parse %s: %w", path, err)
+	}
+	n := 0
+	for _, s := range list {
+		if _, err := reg.LiveStream(ctx, s.ID); err == nil {
+			continue
+		}
+		if err := reg.CreateLiveStream(ctx, s); err != nil {
+			return fmt.Errorf("live: import stream %s: %w", s.ID, err)
+		}
+		n++
+	}
+	log.Info("live streams imported from streams.json into the catalog", "streams", n)
+	return os.Rename(path, path+".imported")
 }
 
 // newID returns a 16-character id in the alphabet play tokens accept.
@@ -190,6 +246,3 @@ func newKey() string {
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
-
-// registryPath is where the JSON file lives in the live data directory.
-func registryPath(dir string) string { return filepath.Join(dir, "streams.json") }

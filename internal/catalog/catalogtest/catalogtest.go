@@ -27,6 +27,7 @@ func Run(t *testing.T, newCatalog func(t *testing.T) *catalog.Catalog) {
 		"AbandonedUploads": testAbandonedUploads, "ProcessedSeconds": testProcessedSeconds,
 		"UserQuotas": testUserQuotas, "StorageQuotaAtStart": testStorageQuotaAtStart,
 		"VideoDetails": testVideoDetails,
+		"LiveStreams":  testLiveStreams,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
