@@ -39,7 +39,7 @@ vet:
 
 # Everything CI runs: formatting, vet, unit + integration tests with real
 # ffmpeg, the binary end-to-end tests, and the web UI tests in Chromium.
-test: deps vet test-go test-fuzz test-e2e test-ui test-systemd
+test: deps vet test-go test-fuzz test-e2e test-ui test-systemd test-container
 
 # Real PostgreSQL and S3-compatible servers (and the Pebble ACME server) come
 # from scripts/test-integration.sh;
@@ -61,6 +61,15 @@ test-ui: deps $(BIN)
 .PHONY: test-systemd
 test-systemd: $(BIN)
 	scripts/verify-systemd.sh $(BIN)
+
+# The container image: scripts/container-test.sh builds the Dockerfile with
+# podman (Debian base made with mmdebstrap; this binary copied in), runs it,
+# plays an upload, and checks deploy/compose.yaml. Where podman is
+# installed (.ci/run installs it with runc and mmdebstrap).
+.PHONY: test-container
+test-container: $(BIN)
+	@if command -v podman >/dev/null; then KINEMA_CONTAINER_BIN=$(CURDIR)/$(BIN) scripts/container-test.sh; \
+	else echo "test-container: SKIPPED, podman is not installed (apt-get install podman runc mmdebstrap python3-yaml)"; fi
 
 # Every Go fuzz target for FUZZTIME each (19 targets x 5 s, about 2 minutes);
 # `make test-fuzz FUZZTIME=10m` for a longer hunt.
