@@ -21,6 +21,9 @@ type LiveService interface {
 	List(ctx context.Context) ([]live.Stream, error) // newest first
 	PublishURLs(host string, st live.Stream) (srtURL, rtmpURL string)
 	PlaybackURLs(base, id string) (live.Playback, error)
+	End(ctx context.Context, id string) (live.Stream, error)
+	RotateKey(ctx context.Context, id string) (live.Stream, error)
+	SetPassphrase(ctx context.Context, id, passphrase string) (live.Stream, error)
 }
 
 var _ LiveService = (*live.Service)(nil)
@@ -41,6 +44,9 @@ func RegisterLive(mux *http.ServeMux, authed func(http.HandlerFunc) http.Handler
 	mux.Handle("POST /api/v1/live", authed(h.create))
 	mux.Handle("GET /api/v1/live", authed(h.list))
 	mux.Handle("GET /api/v1/live/{id}", authed(h.get))
+	mux.Handle("PATCH /api/v1/live/{id}", authed(h.patch))
+	mux.Handle("POST /api/v1/live/{id}/end", authed(h.end))
+	mux.Handle("POST /api/v1/live/{id}/key", authed(h.rotateKey))
 }
 
 // RegisterLive mounts the live routes with the server's own API-key auth
@@ -57,9 +63,14 @@ type liveHandlers struct {
 
 func (h *liveHandlers) create(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Title string `json:"title"`
+		Title      string `json:"title"`
+		Passphrase string `json:"srt_passphrase"`
 	}
 	if err := readJSON(r, &req); err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	if err := live.CheckPassphrase(req.Passphrase); err != nil {
 		writeError(w, h.log, err)
 		return
 	}
@@ -72,11 +83,83 @@ func (h *liveHandlers) create(w http.ResponseWriter, r *http.Request) {
 		req.Title = "Untitled live stream"
 	}
 	st, err := h.svc.Create(r.Context(), req.Title, principalOf(r).ID)
+	if err == nil && req.Passphrase != "" {
+		st, err = h.svc.SetPassphrase(r.Context(), st.ID, req.Passphrase)
+	}
 	if err != nil {
 		writeError(w, h.log, err)
 		return
 	}
 	h.write(w, r, http.StatusCreated, st)
+}
+
+// owned loads stream {id} if the caller may manage it; otherwise it has
+// answered 404 (someone else's stream must not leak) and returns false.
+func (h *liveHandlers) owned(w http.ResponseWriter, r *http.Request) (live.Stream, bool) {
+	st, err := h.svc.Get(r.Context(), r.PathValue("id"))
+	if err == nil && !ownsStream(r, st) {
+		err = media.ErrNotFound
+	}
+	if errors.Is(err, media.ErrNotFound) {
+		writeCode(w, http.StatusNotFound, "not_found", "No such live stream.")
+		return live.Stream{}, false
+	}
+	if err != nil {
+		writeError(w, h.log, err)
+		return live.Stream{}, false
+	}
+	return st, true
+}
+
+// patch changes the SRT passphrase: {"srt_passphrase": "..."} ("" clears).
+func (h *liveHandlers) patch(w http.ResponseWriter, r *http.Request) {
+	st, ok := h.owned(w, r)
+	if !ok {
+		return
+	}
+	var req struct {
+		Passphrase *string `json:"srt_passphrase"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	if req.Passphrase != nil {
+		var err error
+		if st, err = h.svc.SetPassphrase(r.Context(), st.ID, *req.Passphrase); err != nil {
+			writeError(w, h.log, err)
+			return
+		}
+	}
+	h.write(w, r, http.StatusOK, st)
+}
+
+// end ends the stream now (the recording is still made).
+func (h *liveHandlers) end(w http.ResponseWriter, r *http.Request) {
+	st, ok := h.owned(w, r)
+	if !ok {
+		return
+	}
+	st, err := h.svc.End(r.Context(), st.ID)
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	h.write(w, r, http.StatusOK, st)
+}
+
+// rotateKey gives the stream a new key; the old one is refused from now on.
+func (h *liveHandlers) rotateKey(w http.ResponseWriter, r *http.Request) {
+	st, ok := h.owned(w, r)
+	if !ok {
+		return
+	}
+	st, err := h.svc.RotateKey(r.Context(), st.ID)
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	h.write(w, r, http.StatusOK, st)
 }
 
 func (h *liveHandlers) get(w http.ResponseWriter, r *http.Request) {

@@ -138,3 +138,38 @@ func TestLiveAPIList(t *testing.T) {
 	pb, _ := newest["playback"].(map[string]any)
 	require.True(t, strings.HasPrefix(pb["hls"].(string), "https://tv.example/live/"+ids[2]+"/master.m3u8?token="))
 }
+
+// TestLiveControlAPI: the SRT passphrase is set at creation or with PATCH
+// (and validated), the key rotates, and ending an idle stream ends it.
+func TestLiveControlAPI(t *testing.T) {
+	t.Parallel()
+	srv := setupLive(t)
+	resp, _ := liveDo(t, "POST", srv.URL+"/api/v1/live", `{"title":"x","srt_passphrase":"short"}`, "good")
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode, "SRT wants 10 to 79 characters")
+	resp, created := liveDo(t, "POST", srv.URL+"/api/v1/live", `{"title":"x","srt_passphrase":"ten-chars-ok"}`, "good")
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	id, key := created["id"].(string), created["stream_key"].(string)
+	require.Equal(t, "ten-chars-ok", created["srt_passphrase"])
+
+	resp, _ = liveDo(t, "PATCH", srv.URL+"/api/v1/live/"+id, `{"srt_passphrase":"no spaces allowed"}`, "good")
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	resp, got := liveDo(t, "PATCH", srv.URL+"/api/v1/live/"+id, `{"srt_passphrase":""}`, "good")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Nil(t, got["srt_passphrase"], "cleared")
+	resp, _ = liveDo(t, "PATCH", srv.URL+"/api/v1/live/nosuch", `{"srt_passphrase":""}`, "good")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+
+	resp, got = liveDo(t, "POST", srv.URL+"/api/v1/live/"+id+"/key", "", "good")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NotEqual(t, key, got["stream_key"])
+	require.GreaterOrEqual(t, len(got["stream_key"].(string)), 32)
+
+	resp, got = liveDo(t, "POST", srv.URL+"/api/v1/live/"+id+"/end", "", "good")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "ended", got["status"])
+	require.Nil(t, got["srt_url"], "no publish URLs once ended")
+	resp, _ = liveDo(t, "POST", srv.URL+"/api/v1/live/"+id+"/key", "", "good")
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode, "an ended stream's key cannot rotate")
+	resp, _ = liveDo(t, "POST", srv.URL+"/api/v1/live/"+id+"/end", "", "")
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+}

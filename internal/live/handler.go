@@ -92,6 +92,7 @@ func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	hdr.Set("Content-Type", ft.contentType)
 	if !ft.manifest {
+		s.views.saw(id, token, s.now())
 		hdr.Set("Cache-Control", immutableCache)
 		http.ServeContent(w, r, "", modTime, f)
 		return

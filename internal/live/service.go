@@ -148,6 +148,7 @@ type Service struct {
 	log    *slog.Logger
 	now    func() time.Time
 	reg    *registry
+	views  viewers
 	ll     llHub // LL-HLS state of the broadcasts this process runs
 
 	// ctx outlives Stop's first phase: ffmpeg and recordings run on it and
@@ -339,6 +340,9 @@ func (s *Service) PublishURLs(host string, st Stream) (srtURL, rtmpURL string) {
 		// paste into OBS. Not escaped: ffmpeg 5.1 passes the value on
 		// without URL-decoding, and ':' is legal in a query anyway.
 		srtURL = "srt://" + net.JoinHostPort(host, p) + "?streamid=publish:" + st.StreamKey
+		if st.Passphrase != "" { // CheckPassphrase keeps it URL-safe
+			srtURL += "&passphrase=" + st.Passphrase
+		}
 	}
 	if p := port(s.RTMPAddr(), s.cfg.RTMPAddr); p != "" {
 		rtmpURL = "rtmp://" + net.JoinHostPort(host, p) + "/live/" + st.StreamKey
@@ -405,6 +409,7 @@ func (s *Service) publish(key, format string) (*publisher, error) {
 		}
 		s.sessions[st.ID] = ss
 		s.wg.Add(1)
+		go ss.watchHealth()
 		_ = s.reg.update(st.ID, func(x *Stream) { x.Status, x.StartedAt, x.Node = StatusLive, s.now().UTC(), s.cfg.Node })
 	}
 	pub, err := ss.attach(format)

@@ -51,6 +51,12 @@ type session struct {
 	exited    chan struct{} // closed when ffmpeg exits
 	wake      chan struct{} // tells the pump more input was kept or input closed
 	synced    chan struct{} // closed when the copy to the store is done; nil without a store
+
+	done    chan struct{} // closed when the session ended
+	hmu     sync.Mutex    // guards the health counters below
+	bytesIn int64
+	frames  int64
+	outTime time.Duration
 }
 
 // ingestName is the file in the work directory that keeps every byte the
@@ -65,7 +71,7 @@ func ingestName(format string) string {
 func newSession(svc *Service, st Stream, format string) (*session, error) {
 	ss := &session{svc: svc, id: st.ID, title: st.Title, fmt: format,
 		outDir: filepath.Join(svc.cfg.Dir, "out", st.ID), work: filepath.Join(svc.cfg.Dir, "work", st.ID),
-		log: svc.log.With("stream", st.ID), exited: make(chan struct{}), wake: make(chan struct{}, 1)}
+		log: svc.log.With("stream", st.ID), exited: make(chan struct{}), wake: make(chan struct{}, 1), done: make(chan struct{})}
 	for _, d := range []string{ss.outDir, ss.work} {
 		if err := os.RemoveAll(d); err != nil {
 			return nil, err
@@ -140,6 +146,12 @@ func (ss *session) graceExpired() {
 
 // shutdown ends the broadcast now, for Service.Stop.
 func (ss *session) shutdown() {
+	ss.stop("The server shut down before any video or audio was received.")
+}
+
+// stop ends the broadcast now: the publisher is dropped, what was received
+// is transcoded and recorded. reason is the error when nothing was.
+func (ss *session) stop(reason string) {
 	ss.mu.Lock()
 	ss.ended = true
 	if ss.grace != nil {
@@ -150,7 +162,7 @@ func (ss *session) shutdown() {
 	if pub != nil {
 		pub.kick()
 	}
-	ss.closeInput("The server shut down before any video or audio was received.")
+	ss.closeInput(reason)
 }
 
 // closeInput ends the input: the pump gives ffmpeg EOF once it has fed it
@@ -194,6 +206,9 @@ func (ss *session) write(p []byte) error {
 		ss.log.Error("live input could not be kept", "err", err)
 		return ss.failInput("The server could not store the stream (disk full?).")
 	}
+	ss.hmu.Lock()
+	ss.bytesIn += int64(len(p))
+	ss.hmu.Unlock()
 	if !ss.started {
 		return ss.buffer(p)
 	}
@@ -266,7 +281,11 @@ func (ss *session) startTranscode(l Ladder) error {
 	ctx, cancel := context.WithCancelCause(ss.svc.ctx)
 	ss.svc.startLL(ss.svc.ctx, ss.id, ss.outDir, l, ss.headStart, ss.exited, ss.log)
 	go func() {
-		err := ss.svc.ff.Run(ctx, args, nil)
+		err := ss.svc.ff.Run(ctx, args, func(p ffmpeg.Progress) {
+			ss.hmu.Lock()
+			ss.frames, ss.outTime = p.Frame, p.OutTime
+			ss.hmu.Unlock()
+		})
 		cancel(nil)
 		close(ss.exited)
 		ss.transcoderExited(err)
@@ -432,6 +451,8 @@ func (ss *session) end(reason string) {
 			case <-time.After(30 * time.Second):
 			}
 		}
+		close(ss.done)
+		_ = ss.svc.reg.update(ss.id, func(x *Stream) { x.Health, x.EndRequested = nil, false })
 		ss.svc.handOver(ss.id, ss.title)
 		ss.svc.sessionDone(ss.id)
 	})

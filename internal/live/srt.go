@@ -41,6 +41,26 @@ func (s *Service) handleSRT(req srt.ConnRequest) {
 		req.Reject(srt.REJX_BAD_MODE)
 		return
 	}
+	// The passphrase is checked in the handshake too: a publisher without
+	// it, or with another, is refused before sending a byte.
+	if st, ok := s.reg.byStreamKey(key); ok {
+		switch {
+		case st.Passphrase != "" && !req.IsEncrypted():
+			log.Info("srt publish refused: the stream needs the passphrase")
+			req.Reject(srt.REJ_UNSECURE)
+			return
+		case st.Passphrase != "":
+			if err := req.SetPassphrase(st.Passphrase); err != nil {
+				log.Info("srt publish refused: wrong passphrase")
+				req.Reject(srt.REJ_BADSECRET)
+				return
+			}
+		case req.IsEncrypted():
+			log.Info("srt publish refused: encrypted, but the stream has no passphrase")
+			req.Reject(srt.REJ_UNSECURE)
+			return
+		}
+	}
 	pub, err := s.publish(key, "mpegts")
 	if err != nil {
 		log.Info("srt publish refused", "err", err)
