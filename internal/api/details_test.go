@@ -51,7 +51,11 @@ func TestVideoDetails(t *testing.T) {
 	require.Equal(t, []string{"sea", "boats", "long exposure"}, d.Tags)
 	require.Equal(t, "Boats leave the FJORD early.", d.Description)
 
-	for _, bad := range []string{`{"tags":["a\"b"]}`, `{"tags":["` + strings.Repeat("x", 41) + `"]}`,
+	code, body = b.patchKey(t, v.ID, `{"description":"Line one\nLine\ttwo"}`)
+	require.Equal(t, http.StatusOK, code, string(body))
+	require.Equal(t, "Line one\nLine\ttwo", decode[details](t, body).Description)
+
+	for _, bad := range []string{`{"title":"a\nb"}`, `{"description":"bidi \u202e"}`, `{"tags":["a\"b"]}`, `{"tags":["` + strings.Repeat("x", 41) + `"]}`,
 		`{"embed_domains":["exa mple.com"]}`, `{"embed_domains":["example.com:99999"]}`, `{"embed_domains":["'none'"]}`,
 		`{"description":"` + strings.Repeat("d", 5001) + `"}`} {
 		code, body := b.patchKey(t, v.ID, bad)
@@ -67,6 +71,8 @@ func TestVideoDetails(t *testing.T) {
 		}
 		return ids
 	}
+	code, body = b.patchKey(t, v.ID, `{"description":"Boats leave the FJORD early."}`)
+	require.Equal(t, http.StatusOK, code, string(body))
 	require.Equal(t, []string{v.ID}, list("q=fjord"), "the description is searched")
 	require.Equal(t, []string{v.ID}, list("q=exposure"), "tags are searched")
 	require.Equal(t, []string{v.ID}, list("tag=Sea"))

@@ -90,6 +90,10 @@ func walkJSON(dec *json.Decoder, key string) error {
 		if strings.Contains(key, "password") {
 			return nil
 		}
+		if multiline[key] {
+			// Line breaks and tabs belong in free text; nothing else changes.
+			t = strings.NewReplacer("\n", "", "\t", "").Replace(t)
+		}
 		if err := checkText(t); err != nil {
 			return media.Inputf("%s %s.", cmp.Or(key, "the text"), err)
 		}
@@ -127,6 +131,9 @@ func walkJSON(dec *json.Decoder, key string) error {
 	}
 	return nil
 }
+
+// multiline are the keys whose text may hold line breaks and tabs.
+var multiline = map[string]bool{"description": true}
 
 // checkText refuses characters that have no place in a title, name or
 // other one-line text and could make it render as something it is not:

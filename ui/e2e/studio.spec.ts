@@ -201,6 +201,82 @@ test('an embed keeps playing after the token it first got has expired', async ({
   }
 })
 
+test('details: default title, edit description and tags, search, sort, date, bulk visibility and delete', async ({ page }, info) => {
+  const base = info.project.use.baseURL!
+  const errors = watchConsole(page)
+  await ensureAdmin(base)
+  const api = await request.newContext({ baseURL: base })
+  await signIn(page)
+
+  // An upload is titled after its file, without the extension.
+  await page.getByRole('link', { name: 'Upload', exact: true }).first().click()
+  const chooser = page.waitForEvent('filechooser')
+  await page.getByTestId('dropzone').click()
+  await (await chooser).setFiles(VIDEO)
+  await expect
+    .poll(async () => (await (await api.get('/api/v1/videos?sort=newest&limit=1', { headers: auth() })).json()).videos[0]?.title, { timeout: 30_000 })
+    .toBe(path.parse(VIDEO).name)
+
+  // Two videos to work on; edit one's details on its page.
+  const mk = async (title: string) => (await (await api.post('/api/v1/videos', { headers: auth(), data: { title } })).json()).id as string
+  const a = await mk('Studio alpha draft')
+  const z = await mk('Studio zulu')
+  await page.goto(`/watch/${a}`)
+  const details = page.getByRole('form', { name: 'Details' })
+  await details.getByLabel('Title').fill('Studio alpha')
+  await details.getByLabel('Description').fill('All about photosynthesis.\nSecond line.')
+  await details.getByLabel('Tags').fill('Biology, plants, biology')
+  await details.getByRole('button', { name: 'Save details' }).click()
+  await expect(details.getByRole('status')).toHaveText('Saved.')
+  await expect(details.getByLabel('Tags')).toHaveValue('biology, plants')
+  await expect(page.getByRole('heading', { name: 'Studio alpha', exact: true })).toBeVisible()
+  await expect(page.locator('.watch-description')).toHaveText('All about photosynthesis.\nSecond line.')
+  await docShot(page, info, 'studio-details-desktop')
+
+  // The tag links to the library filtered by it.
+  await page.getByRole('link', { name: '#biology' }).click()
+  await expect(page).toHaveURL(/\?tag=biology/)
+  await expect(page.getByTestId('tag-filter')).toHaveText('#biology')
+  await expect(page.getByTestId('video-card')).toHaveCount(1)
+  await expect(page.getByTestId('video-card')).toContainText('Studio alpha')
+  await page.getByRole('button', { name: 'Remove tag filter biology' }).click()
+
+  // Search finds descriptions and tags; sort orders the results.
+  await page.getByLabel('Search').fill('photosynth')
+  await expect(page.getByTestId('video-card')).toHaveCount(1)
+  await page.getByLabel('Search').fill('studio')
+  await expect(page.getByTestId('video-card')).toHaveCount(2)
+  await expect(page.getByTestId('video-card').first()).toContainText('Studio zulu') // newest first
+  await page.getByLabel('Sort').selectOption('title')
+  await expect(page).toHaveURL(/sort=title/)
+  await expect(page.getByTestId('video-card').first()).toContainText('Studio alpha')
+  const card = page.getByTestId('video-card').first()
+  await expect(card.locator('time')).toContainText(String(new Date().getFullYear()))
+  // Dates: nothing was added before 2000.
+  await page.getByLabel('Added until').fill('2000-01-01')
+  await expect(page.getByText('Nothing matches')).toBeVisible()
+  await page.getByLabel('Added until').fill('')
+  await expect(page.getByTestId('video-card')).toHaveCount(2)
+
+  // Bulk: both unlisted at once, then both deleted.
+  await page.getByLabel('Select Studio alpha').check()
+  await page.getByLabel('Select Studio zulu').check()
+  await expect(page.getByRole('region', { name: 'Selection' })).toContainText('2 selected')
+  await page.getByLabel('New visibility').selectOption('unlisted')
+  await docShot(page, info, 'studio-library-desktop')
+  await page.getByRole('button', { name: 'Apply visibility' }).click()
+  await expect(page.getByRole('status')).toHaveText('Made unlisted: 2 videos.')
+  await expect(page.getByTestId('visibility')).toHaveText(['Unlisted', 'Unlisted'])
+  for (const id of [a, z]) expect((await (await api.get(`/api/v1/videos/${id}`, { headers: auth() })).json()).visibility).toBe('unlisted')
+  await page.getByLabel('Select all').check()
+  await page.getByRole('button', { name: 'Delete', exact: true }).click()
+  await page.getByRole('button', { name: 'Delete 2?' }).click()
+  await expect(page.getByRole('status')).toHaveText('Deleted 2 videos.')
+  for (const id of [a, z]) expect((await api.get(`/api/v1/videos/${id}`, { headers: auth() })).status()).toBe(404)
+  await api.dispose()
+  expect(errors).toEqual([])
+})
+
 test.describe('phone', () => {
   test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })
   test('share box and details form fit a phone', async ({ page }, info) => {
@@ -215,6 +291,10 @@ test.describe('phone', () => {
     await expect(page.getByRole('region', { name: 'Share' })).toBeVisible()
     await page.getByRole('region', { name: 'Share' }).scrollIntoViewIfNeeded()
     await docShot(page, info, 'studio-share-phone')
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0)
+    await page.goto('/?sort=title')
+    await expect(page.getByTestId('video-card').first()).toBeVisible()
+    await docShot(page, info, 'studio-library-phone')
     expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0)
     expect(errors).toEqual([])
   })

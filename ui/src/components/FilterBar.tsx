@@ -1,5 +1,6 @@
-// FilterBar: title search plus status chips. The chips scroll sideways on a
-// phone rather than wrapping into several rows.
+// FilterBar: search (titles, descriptions, tags) plus status chips. The
+// chips scroll sideways on a phone rather than wrapping into several rows.
+// Viewers only ever see ready videos, so they get no status chips.
 
 import type { VideoStatus } from '../lib/api'
 import { Icon } from './Icon'
@@ -13,14 +14,19 @@ export const FILTERS: { value: VideoStatus | ''; label: string }[] = [
   { value: 'waiting_upload', label: 'Waiting upload' },
 ]
 
+/** VIEWER_FILTERS: someone who cannot upload only ever sees ready videos. */
+export const VIEWER_FILTERS: { value: VideoStatus | ''; label: string }[] = []
+
 export function FilterBar({
   status,
   query,
   onStatus,
   onQuery,
+  statuses = FILTERS,
 }: {
   status: VideoStatus | ''
   query: string
+  statuses?: { value: VideoStatus | ''; label: string }[]
   onStatus: (s: VideoStatus | '') => void
   onQuery: (q: string) => void
 }) {
@@ -28,10 +34,11 @@ export function FilterBar({
     <div className="filter-bar">
       <label className="search">
         <Icon name="search" size={18} />
-        <input type="search" placeholder="Search titles" value={query} onChange={(e) => onQuery(e.target.value)} aria-label="Search titles" />
+        <input type="search" placeholder="Search titles, descriptions, tags" value={query} onChange={(e) => onQuery(e.target.value)} aria-label="Search" />
       </label>
+      {statuses.length > 0 && (
       <div className="chips" role="tablist" aria-label="Filter by status">
-        {FILTERS.map((f) => (
+        {statuses.map((f) => (
           <button
             key={f.value || 'all'}
             type="button"
@@ -44,6 +51,7 @@ export function FilterBar({
           </button>
         ))}
       </div>
+      )}
     </div>
   )
 }

@@ -4,14 +4,25 @@
 
 import { useEffect, useState } from 'react'
 import type { Video } from '../lib/api'
-import { formatDate, formatDuration, formatPercent } from '../lib/format'
+import { formatDate, formatDateTime, formatDuration, formatPercent } from '../lib/format'
 import { uploadExpiry } from '../lib/uploadExpiry'
 import { Icon } from './Icon'
 import { Link } from './Link'
 import { StatusBadge } from './StatusBadge'
 import { VisibilityTag } from './VisibilityTag'
 
-export function VideoCard({ video, onDelete }: { video: Video; onDelete?: (v: Video) => Promise<void> }) {
+export function VideoCard({
+  video,
+  onDelete,
+  selected,
+  onSelect,
+}: {
+  video: Video
+  onDelete?: (v: Video) => Promise<void>
+  /** Bulk selection, for videos the user may change. */
+  selected?: boolean
+  onSelect?: (on: boolean) => void
+}) {
   const [confirming, setConfirming] = useState(false)
   const [deleting, setDeleting] = useState(false)
   const [posterFailed, setPosterFailed] = useState(false)
@@ -42,7 +53,12 @@ export function VideoCard({ video, onDelete }: { video: Video; onDelete?: (v: Vi
   }
 
   return (
-    <article className="video-card" data-testid="video-card" data-status={video.status}>
+    <article className={`video-card${selected ? ' is-selected' : ''}`} data-testid="video-card" data-status={video.status}>
+      {onSelect && (
+        <label className="card-select" title="Select">
+          <input type="checkbox" checked={!!selected} onChange={(e) => onSelect(e.target.checked)} aria-label={`Select ${video.title}`} />
+        </label>
+      )}
       <Link href={href} className="thumb" aria-label={`Open ${video.title}`}>
         {poster && !posterFailed ? (
           <img src={poster} alt="" loading="lazy" onError={() => setPosterFailed(true)} />
@@ -63,7 +79,11 @@ export function VideoCard({ video, onDelete }: { video: Video; onDelete?: (v: Vi
         <div className="card-meta">
           <StatusBadge status={video.status} />
           <VisibilityTag visibility={video.visibility} />
-          <span className="muted card-date">{formatDate(video.created_at)}</span>
+          {video.created_at && (
+            <time className="muted card-date" dateTime={video.created_at} title={formatDateTime(video.created_at)}>
+              {formatDate(video.created_at)}
+            </time>
+          )}
           {onDelete && (
             <button
               type="button"

@@ -40,7 +40,7 @@ describe('LibraryPage', () => {
     client.listVideos.mockResolvedValue(videos)
     renderWithSession(<LibraryPage />, client)
     await screen.findByText('Beach day')
-    fireEvent.change(screen.getByLabelText('Search titles'), { target: { value: 'pod' } })
+    fireEvent.change(screen.getByLabelText('Search'), { target: { value: 'pod' } })
     await waitFor(() => expect(screen.getAllByTestId('video-card')).toHaveLength(1))
     expect(screen.getByText('Podcast')).toBeTruthy()
   })
@@ -87,6 +87,43 @@ describe('LibraryPage', () => {
     expect(screen.queryByRole('link', { name: 'Upload' })).toBeNull()
     expect(screen.queryByRole('button', { name: /^Delete/ })).toBeNull()
     expect(screen.queryByRole('tab', { name: 'Mine' })).toBeNull()
+    // Viewers only ever see ready videos: no status filters, no selection.
+    expect(screen.queryByRole('tab', { name: 'Failed' })).toBeNull()
+    expect(screen.queryByRole('tab', { name: 'Processing' })).toBeNull()
+    expect(screen.queryByRole('checkbox')).toBeNull()
+  })
+
+  it('searches descriptions and tags, sorts and filters by date through the API', async () => {
+    const client = fakeClient()
+    client.listVideos.mockResolvedValue([{ ...videos[0], description: 'Sand and waves', tags: ['summer'] }, videos[1]])
+    renderWithSession(<LibraryPage />, client)
+    await screen.findByText('Beach day')
+    fireEvent.change(screen.getByLabelText('Search'), { target: { value: 'summer' } })
+    await waitFor(() => expect(screen.getAllByTestId('video-card')).toHaveLength(1))
+    fireEvent.change(screen.getByLabelText('Sort'), { target: { value: 'title' } })
+    fireEvent.change(screen.getByLabelText('Added from'), { target: { value: '2026-01-01' } })
+    await waitFor(() =>
+      expect(client.listVideos).toHaveBeenLastCalledWith({ status: '', q: 'summer', mine: false, from: '2026-01-01', sort: 'title' }, expect.anything()),
+    )
+    expect(window.location.search).toBe('?q=summer&from=2026-01-01&sort=title')
+  })
+
+  it('changes the visibility of the selected videos at once', async () => {
+    const client = fakeClient()
+    client.listVideos.mockResolvedValue(videos)
+    client.updateVideo.mockImplementation(async (id: string) => ({ ...videos.find((v) => v.id === id)!, visibility: 'unlisted' }))
+    renderWithSession(<LibraryPage />, client, { role: 'uploader' })
+    await screen.findByText('Beach day')
+    expect(screen.queryByLabelText('Select Podcast')).toBeNull() // not theirs
+    fireEvent.click(screen.getByLabelText('Select Beach day'))
+    fireEvent.click(screen.getByLabelText('Select Broken'))
+    expect(screen.getByText('2 selected')).toBeTruthy()
+    fireEvent.change(screen.getByLabelText('New visibility'), { target: { value: 'unlisted' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply visibility' }))
+    await waitFor(() => expect(client.updateVideo).toHaveBeenCalledTimes(2))
+    expect(client.updateVideo).toHaveBeenCalledWith('a', { visibility: 'unlisted' })
+    expect(client.updateVideo).toHaveBeenCalledWith('c', { visibility: 'unlisted' })
+    expect(await screen.findByText('Made unlisted: 2 videos.')).toBeTruthy()
   })
 
   it('shows an empty state', async () => {
