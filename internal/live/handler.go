@@ -106,6 +106,9 @@ func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	query := "token=" + url.QueryEscape(token)
 	var out []byte
 	if path.Ext(name) == ".mpd" {
+		if l := s.ll.get(id); l != nil {
+			src = l.regularMPD(src)
+		}
 		out, err = manifest.RewriteMPD(src, query)
 	} else {
 		if l := s.ll.get(id); l != nil {

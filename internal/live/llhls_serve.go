@@ -312,3 +312,13 @@ func (l *llStream) regularPDT(src []byte) []byte {
 	}
 	return bytes.Join(lines, []byte("\n"))
 }
+
+// regularMPD drops availabilityTimeComplete="false" from ffmpeg's live
+// MPD, which -streaming 1 adds: it tells low-latency DASH players to fetch
+// segments while they are written, which this server does not offer
+// (complete segments only; parts are LL-HLS). availabilityStartTime stays
+// ffmpeg's: DASH players derive the live edge from it, and the ingest time
+// (earlier by the probe delay) would put that edge past the newest segment.
+func (l *llStream) regularMPD(src []byte) []byte {
+	return bytes.ReplaceAll(src, []byte(` availabilityTimeComplete="false"`), nil)
+}

@@ -264,6 +264,17 @@ func TestLLHLSBroadcast(t *testing.T) {
 		checkLL(t, parseLL(t, string(body)), rep, video, tok)
 	}
 
+	// The MPD does not promise incomplete segments (-streaming 1 adds
+	// availabilityTimeComplete="false"), and segment 1 starts at media time
+	// 0: its PDT is the ingest clock's origin, which bench/latency.sh uses
+	// for DASH.
+	code, mpd := b.get(t, pb.DASH)
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, string(mpd), `type="dynamic"`)
+	require.NotContains(t, string(mpd), "availabilityTimeComplete")
+	require.Contains(t, string(mpd), `<S t="0" `, "the media timeline starts at 0")
+	require.Equal(t, 1, p.segs[0].msn)
+
 	// Blocking reload: ask for the hinted part, which does not exist yet,
 	// and fetch the hinted part itself at the same time.
 	_, body := b.get(t, base+"llhls_0.m3u8"+q)
@@ -290,7 +301,7 @@ func TestLLHLSBroadcast(t *testing.T) {
 		hinted <- got{resp.StatusCode, buf.Bytes(), time.Now()}
 	}()
 	t0 := time.Now()
-	code, body := b.get(t, fmt.Sprintf("%sllhls_0.m3u8%s&_HLS_msn=%d&_HLS_part=%d", base, q, msn, idx))
+	code, body = b.get(t, fmt.Sprintf("%sllhls_0.m3u8%s&_HLS_msn=%d&_HLS_part=%d", base, q, msn, idx))
 	waited := time.Since(t0)
 	require.Equal(t, http.StatusOK, code, string(body))
 	bp := parseLL(t, string(body))
