@@ -70,6 +70,10 @@ type Server struct {
 	// LoginLimiter bounds sign-in attempts per address; nil means the default.
 	LoginLimiter *ipLimiter
 	limiterOnce  sync.Once
+	// BeaconLimiter bounds playback-event beacons per address; nil means
+	// the default (see beaconLimiter).
+	BeaconLimiter *ipLimiter
+	beaconOnce    sync.Once
 }
 
 // Register mounts the API routes on mux.
@@ -86,6 +90,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/videos/{id}/retry", s.guard(upload, s.retryVideo))
 	mux.Handle("GET /api/v1/jobs", s.guard(admin, s.listJobs))
 	mux.Handle("GET /oembed", s.public(s.oembed))
+	mux.Handle("POST /api/v1/playback-events", s.public(s.playbackEvents))
+	mux.Handle("GET /api/v1/videos/{id}/analytics", s.guard(upload, s.videoAnalytics))
+	mux.Handle("GET /api/v1/analytics", s.guard(admin, s.allAnalytics))
 
 	mux.Handle("GET /api/v1/auth/setup", s.public(s.setupInfo))
 	mux.Handle("POST /api/v1/auth/signup", s.public(s.signup))

@@ -26,8 +26,9 @@ func Run(t *testing.T, newCatalog func(t *testing.T) *catalog.Catalog) {
 		"PasswordEndsSessions": testPasswordEndsSessions, "UserPlaybackGate": testUserPlaybackGate,
 		"AbandonedUploads": testAbandonedUploads, "ProcessedSeconds": testProcessedSeconds,
 		"UserQuotas": testUserQuotas, "StorageQuotaAtStart": testStorageQuotaAtStart,
-		"VideoDetails": testVideoDetails,
-		"LiveStreams":  testLiveStreams,
+		"VideoDetails":  testVideoDetails,
+		"LiveStreams":   testLiveStreams,
+		"PlaybackStats": testPlaybackStats,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
