@@ -79,7 +79,8 @@ func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The token was signed for this stream id, so no registry lookup is
 	// needed: an unknown stream has no files.
-	if s.serveLL(w, r, id, name, token) {
+	var handled bool
+	if handled, name = s.serveLL(w, r, id, name, token); handled {
 		return
 	}
 	f, modTime, err := s.openOutput(r.Context(), id, name)

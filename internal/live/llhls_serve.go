@@ -3,6 +3,7 @@ package live
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -31,8 +32,12 @@ const llHoldTargets = 3
 
 // serveLL answers the LL-HLS names: the multivariant playlist, media
 // playlists (with blocking reload) and parts. It reports false for any
-// other name. The request is already authorized; token goes into every URI.
-func (s *Service) serveLL(w http.ResponseWriter, r *http.Request, id, name, token string) bool {
+// other name, with the name to serve instead: the same, or on a node
+// without the broadcast's LL-HLS state (another node behind the load
+// balancer, or the ingest node after a restart) the regular playlist an
+// LL-HLS name stands for, so a player handed ll_hls still plays, as
+// regular HLS. The request is already authorized; token goes into every URI.
+func (s *Service) serveLL(w http.ResponseWriter, r *http.Request, id, name, token string) (bool, string) {
 	var serve func(w http.ResponseWriter, r *http.Request, l *llStream, query string)
 	var rep, msn, idx int
 	switch {
@@ -54,16 +59,21 @@ func (s *Service) serveLL(w http.ResponseWriter, r *http.Request, id, name, toke
 			l.servePart(w, r, rep, msn, idx)
 		}
 	default:
-		return false
+		return false, name
 	}
 	l := s.ll.get(id)
 	if l == nil {
-		// Not broadcast by this process (or not yet): players retry.
-		fail(w, http.StatusNotFound)
-		return true
+		switch {
+		case name == llMasterName:
+			return false, masterName
+		case llMediaRe.MatchString(name):
+			return false, fmt.Sprintf("media_%d.m3u8", rep)
+		}
+		fail(w, http.StatusNotFound) // a part: only the ingest node has them
+		return true, name
 	}
 	serve(w, r, l, "token="+url.QueryEscape(token))
-	return true
+	return true, name
 }
 
 // serveLLMaster serves ffmpeg's multivariant playlist with the media

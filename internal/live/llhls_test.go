@@ -567,3 +567,34 @@ func TestLLBlockingRules(t *testing.T) {
 	r = <-hint
 	require.Equal(t, http.StatusNotFound, r[0])
 }
+
+// TestLLFallback: a node without the broadcast's LL-HLS state (another
+// node, or the ingest node after a restart) answers the LL-HLS names with
+// the regular playlists, signed, so a player given ll_hls plays regular
+// HLS instead of waiting on 404s; parts are 404.
+func TestLLFallback(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	st, err := b.svc.Create(context.Background(), "fallback", "")
+	require.NoError(t, err)
+	dir := filepath.Join(b.svc.cfg.Dir, "out", st.ID)
+	require.NoError(t, os.MkdirAll(dir, 0o750))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, masterName),
+		[]byte("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nmedia_0.m3u8\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "media_0.m3u8"),
+		[]byte("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI=\"init_0.m4s\"\n#EXTINF:2,\nseg_0_00001.m4s\n"), 0o600))
+	pb, err := b.svc.PlaybackURLs(b.srv.URL, st.ID)
+	require.NoError(t, err)
+	tok := tokenOf(t, pb.HLS)
+	code, body := b.get(t, pb.LLHLS)
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, string(body), "media_0.m3u8?token="+tok)
+	code, body = b.get(t, b.srv.URL+"/live/"+st.ID+"/llhls_0.m3u8?token="+tok)
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, string(body), "seg_0_00001.m4s?token="+tok)
+	require.Contains(t, string(body), `URI="init_0.m4s?token=`+tok)
+	code, _ = b.get(t, b.srv.URL+"/live/"+st.ID+"/part_0_1_0.m4s?token="+tok)
+	require.Equal(t, http.StatusNotFound, code)
+	code, _ = b.get(t, b.srv.URL+"/live/"+st.ID+"/llhls_0.m3u8")
+	require.Equal(t, http.StatusForbidden, code, "unsigned")
+}
