@@ -61,6 +61,9 @@ func (p *Pipeline) doPackage(ctx context.Context, job *river.Job[PackageArgs]) e
 	if err != nil {
 		return err
 	}
+	if err := p.packageText(ctx, ref.VideoID, out, renditions, duration); err != nil {
+		return err
+	}
 	if err := queue.CheckLease(ctx); err != nil { // presumed dead: the new attempt owns these keys
 		return err
 	}

@@ -68,6 +68,8 @@ type Pipeline struct {
 
 	progressMu   sync.Mutex
 	lastProgress map[string]time.Time
+
+	textMu sync.Mutex // one RefreshText at a time in this process
 }
 
 // New returns a Pipeline; call Register to attach its workers to River.

@@ -67,6 +67,10 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	if plan, err = p.split(ctx, job, key, src, plan); err != nil {
 		return err
 	}
+	texts, chapters, err := p.probeText(ctx, job, src, plan.Duration)
+	if err != nil {
+		return err
+	}
 	logWith(p.log, ref).Info("planned", "kind", plan.Kind, "duration", plan.Duration,
 		"renditions", len(plan.Renditions()), "chunks", len(plan.Chunks))
 	steps, pending := stepsFor(plan)
@@ -75,6 +79,12 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 			return err
 		}
 		if _, err := tx.Catalog.FinishStep(ctx, ref.VideoID, ref.Run, stepProbe); err != nil {
+			return err
+		}
+		if err := tx.Catalog.ReplaceSourceTextTracks(ctx, ref.VideoID, texts); err != nil {
+			return err
+		}
+		if err := tx.Catalog.SetSourceChapters(ctx, ref.VideoID, chapters); err != nil {
 			return err
 		}
 		// Chunks go to the encode queue; audio and poster are short and run
@@ -96,6 +106,17 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 		}
 		return tx.Insert(ctx, jobs...)
 	})
+}
+
+// probeText extracts the source's subtitle streams and chapters
+// (extractText) in a scratch directory of its own.
+func (p *Pipeline) probeText(ctx context.Context, job *river.Job[ProbeArgs], src string, duration float64) ([]catalog.NewTextTrack, []media.Chapter, error) {
+	dir, err := p.scratch(job.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer removeAll(dir)
+	return p.extractText(ctx, job.Args.Ref, src, dir, duration)
 }
 
 // stepsFor lists the run's steps with weights roughly proportional to the

@@ -39,6 +39,11 @@ func (p *Pipeline) doPublish(ctx context.Context, job *river.Job[PublishArgs]) e
 		return err
 	}
 	logWith(p.log, ref).Info("published")
+	// Captions or chapters changed while packaging ran were not in what it
+	// wrote; the API only republishes ready videos.
+	if err := p.RefreshText(ctx, ref.VideoID); err != nil {
+		logWith(p.log, ref).Warn("captions not refreshed after publish", "err", err)
+	}
 	if err := p.store.DeletePrefix(ctx, workPrefix(ref.VideoID)); err != nil {
 		logWith(p.log, ref).Warn("work cleanup failed", "err", err)
 	}
