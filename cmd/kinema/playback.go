@@ -88,7 +88,7 @@ func (p *playbackSigner) PrefixCookies(base, prefix string, client netip.Addr, u
 }
 
 func plainURLs(dir string, v media.Video, exp time.Time) delivery.Playback {
-	pb := delivery.Playback{HLS: dir + "master.m3u8", DASH: dir + "manifest.mpd", ExpiresAt: exp.UTC().Truncate(time.Second)}
+	pb := delivery.Playback{HLS: dir + "master.m3u8", DASH: dir + "manifest.mpd", Chapters: dir + "chapters.vtt", ExpiresAt: exp.UTC().Truncate(time.Second)}
 	if v.Kind != media.KindAudio {
 		pb.Poster, pb.Storyboard = dir+"poster.jpg", dir+"storyboard.vtt"
 	}

@@ -343,9 +343,9 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 		Catalog: cat, Uploads: uploads, Log: m.Log.With("component", "api"), Now: time.Now,
 		PublicURL: cfg.PublicURL, SessionTTL: cfg.SessionTTL, DefaultSignup: cfg.Signup,
 		PlaybackFunc: playback.URLs, PlaybackCookiesFunc: playback.Cookies, PrefixCookieFunc: playback.PrefixCookies, PlaybackClientFunc: playbackClient(cfg, clients), ClientIPFunc: clients.IP,
-		RetryFunc: pipe.Retry,
-		JobsFunc:  m.queue.Jobs,
-		Webhooks:  m.webhooks,
+		RetryFunc: pipe.Retry, TextChangedFunc: pipe.RefreshText,
+		JobsFunc: m.queue.Jobs,
+		Webhooks: m.webhooks,
 		DeleteMediaFunc: func(ctx context.Context, id string) error {
 			return errors.Join(store.DeletePrefix(ctx, "media/"+id+"/"), be.raw.DeletePrefix(ctx, "raw/"+id+"/"),
 				store.DeletePrefix(ctx, "work/"+id+"/"))

@@ -34,6 +34,9 @@ type Server struct {
 	// so they stop working when that user loses access; "" for anonymous
 	// callers and API keys of no user.
 	PlaybackFunc func(base string, client netip.Addr, userID string, v media.Video, issuedAt time.Time) (delivery.Playback, error)
+	// TextChangedFunc republishes a ready video's captions and chapters
+	// after a change (nil: nothing is republished).
+	TextChangedFunc func(ctx context.Context, videoID string) error
 	// RetryFunc requeues a failed video.
 	RetryFunc func(ctx context.Context, id string) error
 	// JobsFunc lists pipeline jobs.
@@ -93,6 +96,11 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/playback-events", s.public(s.playbackEvents))
 	mux.Handle("GET /api/v1/videos/{id}/analytics", s.guard(upload, s.videoAnalytics))
 	mux.Handle("GET /api/v1/analytics", s.guard(admin, s.allAnalytics))
+	mux.Handle("GET /api/v1/videos/{id}/captions", s.guard("", s.listCaptions))
+	mux.Handle("POST /api/v1/videos/{id}/captions", s.guard(upload, s.addCaption))
+	mux.Handle("DELETE /api/v1/videos/{id}/captions/{track}", s.guard(upload, s.deleteCaption))
+	mux.Handle("GET /api/v1/videos/{id}/chapters", s.guard("", s.getChapters))
+	mux.Handle("PUT /api/v1/videos/{id}/chapters", s.guard(upload, s.putChapters))
 
 	mux.Handle("GET /api/v1/auth/setup", s.public(s.setupInfo))
 	mux.Handle("POST /api/v1/auth/signup", s.public(s.signup))

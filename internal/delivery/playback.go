@@ -25,6 +25,7 @@ type Playback struct {
 	DASH       string    `json:"dash"`
 	Poster     string    `json:"poster"`
 	Storyboard string    `json:"storyboard"` // WebVTT of thumbnail sprites
+	Chapters   string    `json:"chapters"`   // WebVTT chapters track
 	ExpiresAt  time.Time `json:"expires_at"`
 }
 
@@ -77,6 +78,7 @@ func PlaybackURLsFor(base string, keys Signer, g URLGrant, kind media.Kind, ttl 
 	pb := Playback{
 		HLS:       sign("master.m3u8"),
 		DASH:      sign("manifest.mpd"),
+		Chapters:  sign("chapters.vtt"),
 		ExpiresAt: exp.UTC(),
 	}
 	if kind != media.KindAudio {

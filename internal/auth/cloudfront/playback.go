@@ -20,6 +20,7 @@ type Playback struct {
 	DASH       string    `json:"dash"`
 	Poster     string    `json:"poster"`
 	Storyboard string    `json:"storyboard"`
+	Chapters   string    `json:"chapters"`
 	ExpiresAt  time.Time `json:"expires_at"`
 }
 
@@ -112,7 +113,7 @@ func (s *Signer) CannedPlaybackURLs(videoID string, kind media.Kind, ttl time.Du
 }
 
 func (s *Signer) playback(videoID string, kind media.Kind, exp time.Time, sign func(name string) string) Playback {
-	pb := Playback{HLS: sign("master.m3u8"), DASH: sign("manifest.mpd"), ExpiresAt: exp.UTC()}
+	pb := Playback{HLS: sign("master.m3u8"), DASH: sign("manifest.mpd"), Chapters: sign("chapters.vtt"), ExpiresAt: exp.UTC()}
 	if kind != media.KindAudio {
 		pb.Poster = sign("poster.jpg")
 		pb.Storyboard = sign("storyboard.vtt")
