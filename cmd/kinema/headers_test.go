@@ -29,7 +29,7 @@ func TestUISecurityHeaders(t *testing.T) {
 		require.Equal(t, "nosniff", h.Get("X-Content-Type-Options"), path)
 		csp := h.Get("Content-Security-Policy")
 		for _, want := range []string{"default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'",
-			"media-src 'self' blob: http://media.example:8443", "connect-src 'self' http://media.example:8443"} {
+			"media-src 'self' blob: data: http://media.example:8443", "connect-src 'self' http://media.example:8443"} {
 			require.Contains(t, csp, want, path)
 		}
 		require.NotContains(t, csp, "unsafe-inline", path)

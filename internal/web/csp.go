@@ -30,7 +30,9 @@ func contentSecurityPolicy(mediaOrigins []string) string {
 		"script-src 'self'",
 		"style-src 'self'",
 		"img-src 'self' data: blob:" + media,
-		"media-src 'self' blob:" + media,
+		// data: for the empty caption tracks hls.js creates
+		// (<track src="data:,WEBVTT">, hls.js#2198); media, not script.
+		"media-src 'self' blob: data:" + media,
 		"connect-src 'self'" + media,
 		"worker-src 'self' blob:",
 		"font-src 'self'",

@@ -12,7 +12,7 @@ func TestContentSecurityPolicy(t *testing.T) {
 	t.Parallel()
 	h := NewHandler(builtUI(), nil, "https://cdn.example/", "")
 	csp := get(t, h, http.MethodGet, "/watch/x").Header().Get("Content-Security-Policy")
-	for _, want := range []string{"img-src 'self' data: blob: https://cdn.example;", "media-src 'self' blob: https://cdn.example;",
+	for _, want := range []string{"img-src 'self' data: blob: https://cdn.example;", "media-src 'self' blob: data: https://cdn.example;",
 		"connect-src 'self' https://cdn.example;", "worker-src 'self' blob:", "frame-ancestors 'none'", "base-uri 'none'"} {
 		require.Contains(t, csp, want)
 	}

@@ -7,7 +7,11 @@ import { isTypingTarget, SEEK_STEP, shortcutFor } from '../lib/keyboard'
 import { useHls } from '../lib/useHls'
 import { useStoryboard } from '../lib/useStoryboard'
 import { AudioMenu } from './AudioMenu'
+import { CAPTIONS_OFF, siblingURL } from '../lib/captions'
+import { useCaptionLines } from '../lib/useCaptionLines'
+import { useChapters } from '../lib/useChapters'
 import { AudioVisual } from './AudioVisual'
+import { CaptionsMenu } from './CaptionsMenu'
 import { Icon } from './Icon'
 import { QualityMenu } from './QualityMenu'
 import { SeekBar } from './SeekBar'
@@ -17,6 +21,8 @@ export interface PlayerProps {
   src: string
   poster?: string
   storyboard?: string
+  /** WebVTT chapters track; by default chapters.vtt next to src. */
+  chapters?: string
   audio?: boolean
   title?: string
   /** Known duration from the API, shown before metadata loads. */
@@ -36,11 +42,13 @@ function bufferedEnd(v: HTMLVideoElement): number {
   return 0
 }
 
-export function Player({ src, poster, storyboard, audio = false, title, duration: knownDuration, startTime, autoPlay, startMuted, loop }: PlayerProps) {
+export function Player({ src, poster, storyboard, chapters: chaptersURL, audio = false, title, duration: knownDuration, startTime, autoPlay, startMuted, loop }: PlayerProps) {
   const box = useRef<HTMLDivElement>(null)
   const videoRef = useRef<HTMLVideoElement>(null)
   const hls = useHls(videoRef, src)
   const cues = useStoryboard(audio ? undefined : storyboard)
+  const chapters = useChapters(chaptersURL ?? siblingURL(src, 'chapters.vtt'))
+  const captionLines = useCaptionLines(videoRef, hls.subtitle !== CAPTIONS_OFF)
   const [playing, setPlaying] = useState(false)
   const [started, setStarted] = useState(false)
   const [waiting, setWaiting] = useState(false)
@@ -216,6 +224,13 @@ export function Player({ src, poster, storyboard, audio = false, title, duration
           aria-label={title}
         />
         {audio && <AudioVisual poster={poster} playing={playing} title={title} />}
+        {captionLines.length > 0 && (
+          <div className="captions" data-testid="captions" aria-live="polite">
+            {captionLines.map((l, i) => (
+              <span key={i}>{l}</span>
+            ))}
+          </div>
+        )}
         {!playing && !hls.error && (
           <button
             type="button"
@@ -237,7 +252,7 @@ export function Player({ src, poster, storyboard, audio = false, title, duration
         )}
       </div>
       <div className="controls">
-        <SeekBar current={time} duration={duration} buffered={buffered} cues={cues} onSeek={seek} />
+        <SeekBar current={time} duration={duration} buffered={buffered} cues={cues} chapters={chapters} onSeek={seek} />
         <div className="controls-row">
           <button type="button" className="ctl" aria-label={playing ? 'Pause (k)' : 'Play (k)'} title={playing ? 'Pause (k)' : 'Play (k)'} onClick={toggle} data-testid="play-button">
             <Icon name={playing ? 'pause' : 'play'} />
@@ -250,6 +265,7 @@ export function Player({ src, poster, storyboard, audio = false, title, duration
           </span>
           <span className="spacer" />
           <AudioMenu tracks={hls.audioTracks} current={hls.audioTrack} onSelect={hls.setAudioTrack} />
+          <CaptionsMenu tracks={hls.subtitles} selected={hls.subtitle} onSelect={hls.setSubtitle} />
           <QualityMenu levels={hls.levels} selected={hls.selected} playing={hls.playing} onSelect={hls.setLevel} />
           <SpeedMenu rate={rate} onSelect={changeRate} />
           {pipSupported && (

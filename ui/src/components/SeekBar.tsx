@@ -3,6 +3,7 @@
 // pointer so users can find a scene without scrubbing blind.
 
 import { useRef, useState, type PointerEvent } from 'react'
+import { chapterAt, type Chapter } from '../lib/captions'
 import { formatDuration } from '../lib/format'
 import { findCue, type StoryboardCue } from '../lib/storyboard'
 import { StoryboardThumb } from './StoryboardThumb'
@@ -14,12 +15,15 @@ export function SeekBar({
   duration,
   buffered,
   cues,
+  chapters = [],
   onSeek,
 }: {
   current: number
   duration: number
   buffered: number
   cues: StoryboardCue[]
+  /** Chapter marks on the track; the tip names the chapter under the pointer. */
+  chapters?: Chapter[]
   onSeek: (t: number) => void
 }) {
   const track = useRef<HTMLDivElement>(null)
@@ -34,6 +38,7 @@ export function SeekBar({
 
   const frac = (v: number) => (duration > 0 ? `${Math.min(100, (v / duration) * 100)}%` : '0%')
   const cue = hover ? findCue(cues, hover.t) : undefined
+  const chapter = hover ? chapterAt(chapters, hover.t) : undefined
   const tipWidth = cue ? THUMB_WIDTH : 56
   const tipLeft = hover ? Math.min(Math.max(hover.x - tipWidth / 2, 0), Math.max(0, hover.width - tipWidth)) : 0
 
@@ -76,11 +81,21 @@ export function SeekBar({
       <div className="seek-track">
         <div className="seek-buffered" style={{ width: frac(buffered) }} />
         <div className="seek-played" style={{ width: frac(current) }} />
+        {chapters
+          .filter((c) => c.start > 0 && c.start < duration)
+          .map((c) => (
+            <div key={c.start} className="seek-chapter" style={{ left: frac(c.start) }} data-testid="chapter-mark" title={c.title} />
+          ))}
         <div className="seek-handle" style={{ left: frac(current) }} />
       </div>
       {hover && duration > 0 && (
         <div className="seek-tip" style={{ left: tipLeft, width: tipWidth }}>
           {cue && <StoryboardThumb cue={cue} width={THUMB_WIDTH} />}
+          {chapter && (
+            <span className="seek-chapter-title" data-testid="chapter-title">
+              {chapter.title}
+            </span>
+          )}
           <span className="seek-time">{formatDuration(hover.t)}</span>
         </div>
       )}

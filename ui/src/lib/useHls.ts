@@ -15,6 +15,7 @@ import type { LevelInfo } from './quality'
 import type { AudioTrackInfo } from './audioTracks'
 import { AUTO } from './quality'
 import { LIVE_HLS_CONFIG, LIVE_LL_HLS_CONFIG } from './live'
+import { CAPTIONS_OFF, type SubtitleInfo } from './captions'
 
 /** How long a live player waits before trying again after a fatal network error. */
 const LIVE_RETRY_MS = 2000
@@ -35,6 +36,11 @@ export interface HlsState {
   /** Index into audioTracks of the track playing. */
   audioTrack: number
   setAudioTrack: (index: number) => void
+  /** Caption and subtitle tracks of the master playlist's SUBTITLES group. */
+  subtitles: SubtitleInfo[]
+  /** The selected track, or CAPTIONS_OFF. */
+  subtitle: number
+  setSubtitle: (track: number) => void
   /** The hls.js instance, when hls.js (not native HLS) plays. */
   instance: () => HlsType | undefined
 }
@@ -71,6 +77,8 @@ export function useHls(
   const [native, setNative] = useState(false)
   const [attempt, setAttempt] = useState(0)
   const [retrying, setRetrying] = useState(false)
+  const [subtitles, setSubtitles] = useState<SubtitleInfo[]>([])
+  const [subtitle, setSubtitleState] = useState(CAPTIONS_OFF)
   const hlsRef = useRef<HlsType | undefined>(undefined)
 
   useEffect(() => {
@@ -86,6 +94,8 @@ export function useHls(
     setSelected(AUTO)
     setAudioTracks([])
     setAudioTrackState(-1)
+    setSubtitles([])
+    setSubtitleState(CAPTIONS_OFF)
 
     import('hls.js')
       .then(({ default: Hls }) => {
@@ -103,6 +113,13 @@ export function useHls(
         hls = new Hls(live ? { capLevelToPlayerSize: false, ...liveConfig } : { capLevelToPlayerSize: false })
         hlsRef.current = hls
         debug.hls = hls
+        // The player draws captions itself, above its controls, from the
+        // track hls.js keeps "hidden" (useCaptionLines).
+        hls.subtitleDisplay = false
+        hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, (_e, data) =>
+          setSubtitles(data.subtitleTracks.map((t) => ({ name: t.name, lang: t.lang }))),
+        )
+        hls.on(Hls.Events.SUBTITLE_TRACK_SWITCH, (_e, data) => setSubtitleState(data.id))
         let mediaRecoveries = 0
         hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
           setRetrying(false)
@@ -176,7 +193,15 @@ export function useHls(
     }
   }, [setLevel, setAudioTrack, levels])
 
+  const setSubtitle = useCallback((track: number) => {
+    const hls = hlsRef.current
+    if (!hls) return
+    hls.subtitleDisplay = false
+    hls.subtitleTrack = track
+    setSubtitleState(track)
+  }, [])
+
   const instance = useCallback(() => hlsRef.current, [])
 
-  return { levels, selected, playing, error, native, retrying, setLevel, audioTracks, audioTrack, setAudioTrack, instance }
+  return { levels, selected, playing, error, native, retrying, setLevel, audioTracks, audioTrack, setAudioTrack, subtitles, subtitle, setSubtitle, instance }
 }
