@@ -5,14 +5,15 @@
 // lists both tracks, the chosen one's cues reach the video's TextTrack and
 // the player's overlay as plain text (the script is shown, never run), and
 // the chapters mark the seek bar. Needs KINEMA_URL and KINEMA_ADMIN_TOKEN
-// (scripts/ui-e2e.sh) and ffmpeg.
+// (scripts/ui-e2e.sh) and ffmpeg. The file sorts after kinema.spec.ts,
+// whose first test needs a server with no account and no video yet.
 
 import { expect, test, type APIRequestContext } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { shot, watchConsole } from './helpers'
+import { ensureAdmin, shot, watchConsole } from './helpers'
 
 const TOKEN = process.env.KINEMA_ADMIN_TOKEN ?? ''
 test.skip(!process.env.KINEMA_URL || !TOKEN, 'set KINEMA_URL and KINEMA_ADMIN_TOKEN')
@@ -47,6 +48,8 @@ async function uploadReady(request: APIRequestContext, file: string): Promise<st
 
 test('captions menu, cues as plain text, chapters on the seek bar (hls.js)', async ({ page, request }, info) => {
   const errors = watchConsole(page)
+  // The admin exists before any video does, whatever ran before.
+  await ensureAdmin(info.project.use.baseURL!)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kinema-captions-'))
   const id = await uploadReady(request, makeSubtitled(dir))
 
