@@ -29,8 +29,6 @@ func Run(t *testing.T, newCatalog func(t *testing.T) *catalog.Catalog) {
 		"VideoDetails":  testVideoDetails,
 		"LiveStreams":   testLiveStreams,
 		"PlaybackStats": testPlaybackStats,
-		"VideoDetails":  testVideoDetails,
-		"LiveStreams":   testLiveStreams,
 		"TextTracks":    testTextTracks,
 	} {
 		t.Run(name, func(t *testing.T) {
