@@ -63,6 +63,18 @@ export interface Video {
 
 export type LiveStatus = 'idle' | 'live' | 'ended'
 
+/** LiveHealth is what the ingest node measures of a live broadcast. */
+export interface LiveHealth {
+  /** Bits per second received. */
+  input_bitrate: number
+  fps: number
+  dropped_frames: number
+  /** Seconds the transcoder is behind the input. */
+  lag: number
+  viewers: number
+  updated_at?: string
+}
+
 /** LiveStream is one live stream as GET /api/v1/live/{id} shows it. */
 export interface LiveStream {
   id: string
@@ -81,6 +93,10 @@ export interface LiveStream {
   /** Publish URLs, only while the stream can still be published to. */
   srt_url?: string
   rtmp_url?: string
+  /** SRT passphrase publishers must encrypt with; absent when none. */
+  srt_passphrase?: string
+  /** Input health while live, refreshed every 2 s by the ingest node. */
+  health?: LiveHealth
   /** ll_hls: Low-Latency HLS, for players that support it (the same stream as hls). */
   playback?: { hls: string; ll_hls?: string; dash?: string; expires_at?: string }
 }
@@ -359,6 +375,21 @@ export class ApiClient {
 
   createLive(title: string): Promise<LiveStream> {
     return this.request('POST', '/live', { title })
+  }
+
+  /** endLive ends the stream now; a broadcast in progress is still recorded. */
+  endLive(id: string): Promise<LiveStream> {
+    return this.request('POST', `/live/${encodeURIComponent(id)}/end`)
+  }
+
+  /** rotateLiveKey gives the stream a new key; the old one stops working. */
+  rotateLiveKey(id: string): Promise<LiveStream> {
+    return this.request('POST', `/live/${encodeURIComponent(id)}/key`)
+  }
+
+  /** setLivePassphrase sets the SRT passphrase ("" removes it). */
+  setLivePassphrase(id: string, passphrase: string): Promise<LiveStream> {
+    return this.request('PATCH', `/live/${encodeURIComponent(id)}`, { srt_passphrase: passphrase })
   }
 
   private keep(v: SessionView): SessionView {

@@ -36,3 +36,13 @@ describe('quality menu', () => {
     expect(qualityButtonLabel(levels, 1, 2)).toBe('720p')
   })
 })
+
+describe('live labels', () => {
+  it('names live rungs like the VOD ladder', async () => {
+    const { heightLabel } = await import('./quality')
+    // The live ladder snaps 480 and 240 to the exact 16:9 grid (832x468, 416x234).
+    expect([720, 468, 360, 234].map(heightLabel)).toEqual(['720p', '480p', '360p', '240p'])
+    expect([1080, 480, 240, 300].map(heightLabel)).toEqual(['1080p', '480p', '240p', '300p'])
+    expect(qualityOptions([{ height: 468 }, { height: 234 }]).map((o) => o.label)).toEqual(['Auto', '480p', '240p'])
+  })
+})

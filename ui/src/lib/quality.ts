@@ -16,8 +16,19 @@ export interface QualityOption {
 
 export const AUTO = -1
 
+/** The heights VOD labels use; live rungs snapped to an exact aspect ratio (468, 234) get the nearest. */
+const STANDARD_HEIGHTS = [4320, 2160, 1440, 1080, 720, 576, 480, 360, 240, 144]
+
+/** heightLabel names a picture height the way the VOD ladder does: 468 → "480p", 720 → "720p". */
+export function heightLabel(height: number): string {
+  for (const h of STANDARD_HEIGHTS) {
+    if (Math.abs(height - h) <= h * 0.05) return `${h}p`
+  }
+  return `${height}p`
+}
+
 function levelLabel(l: LevelInfo): string {
-  if (l.height) return `${l.height}p`
+  if (l.height) return heightLabel(l.height)
   if (l.bitrate) return `${Math.round(l.bitrate / 1000)} kbps`
   return 'Unknown'
 }

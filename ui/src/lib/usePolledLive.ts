@@ -7,7 +7,11 @@ import { ApiError, type LiveStream } from './api'
 import { keepPolling, POLL_MS } from './live'
 import { useSession } from './session'
 
-export function usePolledLive(id: string, intervalMs = POLL_MS, initial?: LiveStream): { stream?: LiveStream; error?: ApiError } {
+export function usePolledLive(
+  id: string,
+  intervalMs = POLL_MS,
+  initial?: LiveStream,
+): { stream?: LiveStream; error?: ApiError; setStream: (st: LiveStream) => void } {
   const { client } = useSession()
   const [stream, setStream] = useState<LiveStream | undefined>(initial)
   const [error, setError] = useState<ApiError>()
@@ -41,5 +45,5 @@ export function usePolledLive(id: string, intervalMs = POLL_MS, initial?: LiveSt
     }
   }, [client, id, intervalMs])
 
-  return { stream, error }
+  return { stream, error, setStream }
 }

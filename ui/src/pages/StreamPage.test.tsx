@@ -81,4 +81,38 @@ describe('StreamPage', () => {
     renderWithSession(<StreamPage id="s1" />, client)
     expect((await screen.findByTestId('live-error')).textContent).toBe('The input is not MPEG-TS.')
   })
+
+  it('shows health, labels rungs like VOD, ends the stream and rotates its key after a second click', async () => {
+    const client = fakeClient()
+    const withHealth: LiveStream = {
+      ...live,
+      renditions: [
+        { id: 'v0', type: 'video', width: 1280, height: 720 },
+        { id: 'v1', type: 'video', width: 832, height: 468 },
+      ] as LiveStream['renditions'],
+      health: { input_bitrate: 3_000_000, fps: 30, dropped_frames: 0, lag: 0.2, viewers: 4 },
+    }
+    client.getLive.mockResolvedValue(withHealth)
+    client.rotateLiveKey.mockResolvedValue({ ...withHealth, stream_key: 'NEWkeyNEWkeyNEWkeyNEWkey99990000' })
+    client.endLive.mockResolvedValue(ended)
+    renderWithSession(<StreamPage id="s1" />, client)
+    const health = await screen.findByTestId('stream-health')
+    expect(health.textContent).toContain('3.0 Mbit/s')
+    expect(health.textContent).toContain('30 fps')
+    expect(health.textContent).toContain('4')
+    expect(screen.getByText('720p · 480p')).toBeTruthy()
+
+    const rotate = screen.getByTestId('rotate-key')
+    rotate.click()
+    expect(client.rotateLiveKey).not.toHaveBeenCalled()
+    await waitFor(() => expect(screen.getByTestId('rotate-key').textContent).toBe('Replace the key?'))
+    screen.getByTestId('rotate-key').click()
+    await waitFor(() => expect(client.rotateLiveKey).toHaveBeenCalledWith('s1'))
+
+    screen.getByTestId('end-stream').click()
+    await waitFor(() => expect(screen.getByTestId('end-stream').textContent).toBe('End now?'))
+    screen.getByTestId('end-stream').click()
+    await waitFor(() => expect(client.endLive).toHaveBeenCalledWith('s1'))
+    expect(await screen.findByTestId('live-ended')).toBeTruthy()
+  })
 })

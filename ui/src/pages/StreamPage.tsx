@@ -11,10 +11,12 @@ import { LiveBadge } from '../components/LiveBadge'
 import { LivePlayer } from '../components/LivePlayer'
 import { Link } from '../components/Link'
 import { PublishInfo } from '../components/PublishInfo'
+import { StreamControls, StreamHealth } from '../components/StreamControls'
+import { heightLabel } from '../lib/quality'
 import { LiveOff } from './LivePage'
 
 export function StreamPage({ id }: { id: string }) {
-  const { stream, error } = usePolledLive(id)
+  const { stream, error, setStream } = usePolledLive(id)
   // Every poll signs fresh playback URLs; the player keeps the first one so
   // a new token does not restart playback.
   // Low-Latency HLS when the stream offers it (hls.js low-latency mode).
@@ -74,9 +76,10 @@ export function StreamPage({ id }: { id: string }) {
           {stream.started_at && <span>Started {formatDateTime(stream.started_at)}</span>}
           {stream.ended_at && <span>Ended {formatDateTime(stream.ended_at)}</span>}
           {stream.renditions && stream.renditions.length > 0 && (
-            <span>{stream.renditions.filter((r) => r.height).map((r) => `${r.height}p`).join(' · ')}</span>
+            <span>{stream.renditions.filter((r) => r.height).map((r) => heightLabel(r.height!)).join(' · ')}</span>
           )}
         </div>
+        <StreamHealth stream={stream} />
         {stream.error && (
           <p className="error-text" role="alert" data-testid="live-error">
             {stream.error}
@@ -84,6 +87,7 @@ export function StreamPage({ id }: { id: string }) {
         )}
       </div>
       {stream.status !== 'ended' && <PublishInfo stream={stream} />}
+      <StreamControls stream={stream} onChange={setStream} />
     </main>
   )
 }
