@@ -134,3 +134,40 @@ func TestSourceSubtitlesAndChapters(t *testing.T) {
 	require.Equal(t, before.ModTime(), after.ModTime(), "no re-encode, no repackage")
 	require.True(t, bytes.HasPrefix([]byte(read("master.m3u8")), []byte("#EXTM3U\n")))
 }
+
+// TestExtractTextFormats: mov_text in mp4 and WebVTT in mkv come out as
+// clean WebVTT tracks; bitmap-free files without subtitles give none.
+func TestExtractTextFormats(t *testing.T) {
+	t.Parallel()
+	testutil.RequireFFmpeg(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	srt := filepath.Join(dir, "in.srt")
+	require.NoError(t, os.WriteFile(srt, []byte("1\n00:00:00,500 --> 00:00:01,500\nA <b>bold</b> & <script>x</script> cue\n"), 0o644))
+	mux := func(name, codec string) string {
+		out := filepath.Join(dir, name)
+		b, err := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10:duration=2",
+			"-i", srt, "-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "ultrafast", "-c:s", codec,
+			"-metadata:s:s:0", "language=ger", out).CombinedOutput()
+		require.NoError(t, err, string(b))
+		return out
+	}
+	b := setup(t, 1, nil)
+	for _, src := range []string{mux("movtext.mp4", "mov_text"), mux("webvtt.mkv", "webvtt")} {
+		tracks, _, err := b.pipes[0].extractText(ctx, Ref{VideoID: "x", Run: 1}, src, t.TempDir(), 2)
+		require.NoError(t, err)
+		require.Len(t, tracks, 1, src)
+		require.Equal(t, "de", tracks[0].Language)
+		require.Equal(t, "Deutsch", tracks[0].Label)
+		cues, err := caption.Parse(tracks[0].Body)
+		require.NoError(t, err)
+		require.Len(t, cues, 1, src)
+		require.InDelta(t, 0.5, cues[0].Start, 0.05)
+		require.NotContains(t, string(tracks[0].Body), "<script>", src)
+		require.Contains(t, caption.PlainText(cues[0].Text), "bold", src)
+	}
+	none, chapters, err := b.pipes[0].extractText(ctx, Ref{VideoID: "x", Run: 1}, testutil.MakeClip(t, testutil.ClipOptions{}), t.TempDir(), 2)
+	require.NoError(t, err)
+	require.Empty(t, none)
+	require.Empty(t, chapters)
+}
