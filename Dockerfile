@@ -27,6 +27,9 @@ RUN mkdir -p ../internal/web/dist && npm run build
 
 # --- the binary, with the UI embedded ---------------------------------------
 FROM ${GOLANG_IMAGE} AS build-source
+# A module proxy of your own, if the default one is out of reach.
+ARG GOPROXY
+ARG GOSUMDB
 WORKDIR /src
 # Static: the runtime image needs no Go, no C library version to match.
 ENV CGO_ENABLED=0 GOFLAGS=-buildvcs=false

@@ -120,13 +120,24 @@ else
       cp -a /usr/local/go "$WORK/tc/usr/local/go"
       cp -a "$(readlink -f "$(command -v node)")" "$WORK/tc/usr/bin/node"
       cp -a /usr/lib/node_modules "$WORK/tc/usr/lib/node_modules"
-      printf 'FROM %s\nCOPY usr /usr\nRUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/bin/npm && apt-get update -q && apt-get install -y -q --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*\nENV PATH=/usr/local/go/bin:$PATH\n' "$BASE" >"$WORK/tc/Containerfile"
+      # This machine's trust store too: where egress goes through a proxy
+      # with its own CA, npm and the Go module download need it.
+      mkdir -p "$WORK/tc/etc/ssl/certs"
+      cp /etc/ssl/certs/ca-certificates.crt "$WORK/tc/etc/ssl/certs/host-bundle.crt"
+      cat >"$WORK/tc/Containerfile" <<EOF
+FROM $BASE
+COPY usr /usr
+COPY etc /etc
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/bin/npm
+ENV PATH=/usr/local/go/bin:\$PATH SSL_CERT_FILE=/etc/ssl/certs/host-bundle.crt \\
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/host-bundle.crt npm_config_cafile=/etc/ssl/certs/host-bundle.crt
+EOF
       podman build --quiet --network host -t "$tc" -f "$WORK/tc/Containerfile" "$WORK/tc" >/dev/null
     fi
     args+=(--build-arg "GOLANG_IMAGE=$tc" --build-arg "NODE_IMAGE=$tc")
   fi
   # The module proxy and npm registry of this machine, if it has its own.
-  for v in GOPROXY GOSUMDB GONOSUMDB GOPRIVATE; do
+  for v in GOPROXY GOSUMDB; do
     [ -n "$(go env "$v" 2>/dev/null)" ] && args+=(--build-arg "$v=$(go env "$v")")
   done
   podman build --quiet "${args[@]}" . >/dev/null
