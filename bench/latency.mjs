@@ -26,7 +26,7 @@ const HLSJS = path.join(ui, 'node_modules/hls.js/dist/hls.min.js')
 
 /** The players: kinema's UI settings for LL-HLS and HLS, hls.js and dash.js defaults. */
 const PLAYERS = [
-  { name: 'LL-HLS, hls.js lowLatencyMode (kinema UI)', lib: HLSJS, url: 'll_hls', hls: { lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 } },
+  { name: 'LL-HLS, hls.js lowLatencyMode (kinema UI)', lib: HLSJS, url: 'll_hls', hls: { lowLatencyMode: true, liveSyncDuration: 1, liveMaxLatencyDuration: 4, maxLiveSyncPlaybackRate: 1.5 } },
   { name: 'HLS, hls.js liveSyncDurationCount 1 (kinema UI)', lib: HLSJS, url: 'hls', hls: { lowLatencyMode: false, liveSyncDurationCount: 1, liveMaxLatencyDurationCount: 3 } },
   { name: 'HLS, hls.js defaults', lib: HLSJS, url: 'hls', hls: { lowLatencyMode: false } },
   { name: 'DASH, dash.js defaults', lib: dashjs, url: 'dash' },
@@ -79,7 +79,7 @@ try {
           player.initialize(v, src, true)
           w.wallClock = () => epochMs + v.currentTime * 1000
         }
-        v.play().catch(() => undefined)
+        if (hlsConfig) v.play().catch(() => undefined) // dash.js autoplays (initialize's third argument)
       },
       { src, hlsConfig: p.hls, epochMs },
     )

@@ -22,10 +22,15 @@ describe('live player settings', () => {
   it('stays one segment behind the edge without LL-HLS', () => {
     expect(LIVE_HLS_CONFIG).toEqual({ liveSyncDurationCount: 1, liveMaxLatencyDurationCount: 3, lowLatencyMode: false })
   })
-  it('follows PART-HOLD-BACK with LL-HLS: low-latency mode and no sync count that would override it', () => {
-    expect(LIVE_LL_HLS_CONFIG.lowLatencyMode).toBe(true)
-    expect(LIVE_LL_HLS_CONFIG).not.toHaveProperty('liveSyncDurationCount')
-    expect(LIVE_LL_HLS_CONFIG).not.toHaveProperty('liveSyncDuration')
+  it('with LL-HLS loads parts, stays 1 s behind and jumps back past 4 s', () => {
+    expect(LIVE_LL_HLS_CONFIG).toEqual({
+      lowLatencyMode: true,
+      liveSyncDuration: 1,
+      liveMaxLatencyDuration: 4,
+      maxLiveSyncPlaybackRate: 1.5,
+    })
+    // hls.js refuses a maximum that is not above the target.
+    expect(LIVE_LL_HLS_CONFIG.liveMaxLatencyDuration).toBeGreaterThan(LIVE_LL_HLS_CONFIG.liveSyncDuration)
   })
 })
 

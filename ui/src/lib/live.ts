@@ -19,13 +19,18 @@ export const LIVE_HLS_CONFIG = {
 
 /**
  * LIVE_LL_HLS_CONFIG is for streams that offer Low-Latency HLS (0.2 s parts,
- * blocking playlist reload, internal/live/README.md). hls.js then stays
- * PART-HOLD-BACK (0.66 s) behind the newest part and plays up to 1.5× fast
- * to get back there after a stall. No liveSyncDuration(Count): a user value
- * would override PART-HOLD-BACK.
+ * blocking playlist reload, internal/live/README.md). hls.js loads parts
+ * (lowLatencyMode) and stays 1 s behind the newest part (about five parts;
+ * the server's PART-HOLD-BACK is 0.66 s), plays up to 1.5× fast to get back
+ * there, and jumps back to it when more than 4 s behind: without a maximum,
+ * hls.js stops catching up once stalls put it a target duration past its
+ * target, and stays seconds behind (bench/latency.sh saw 7 s). hls.js
+ * accepts liveMaxLatencyDuration only together with liveSyncDuration.
  */
 export const LIVE_LL_HLS_CONFIG = {
   lowLatencyMode: true,
+  liveSyncDuration: 1,
+  liveMaxLatencyDuration: 4,
   maxLiveSyncPlaybackRate: 1.5,
 } as const
 
