@@ -45,9 +45,9 @@ type LiveStream struct {
 	Health *LiveHealth `json:"health,omitempty"`
 	// EndRequested asks the ingest node to end the broadcast now.
 	EndRequested bool `json:"-"`
-	// Restream lists RTMP URLs the broadcast is forwarded to as received
-	// (YouTube, Twitch: their server URL with the stream key).
-	Restream []string `json:"restream,omitempty"`
+	// Restream is reserved for RTMP destinations the broadcast would be
+	// forwarded to (YouTube, Twitch); stored, not used yet.
+	Restream []string `json:"-"`
 }
 
 // LiveHealth is what the ingest node measures of a broadcast.
