@@ -25,8 +25,8 @@ mkdir -p "$OUT"
 declare -A GRAPH=(
   # Low motion, flat areas: still colour bars with a small moving patch.
   [flat]="smptehdbars=size=1920x1080:rate=30:duration=$LEN[b];testsrc=size=320x180:rate=30:duration=$LEN[p];[b][p]overlay=x='200+t*40':y=600"
-  # High motion with noise: the moving test pattern under temporal noise.
-  [noisy]="testsrc2=size=1920x1080:rate=30:duration=$LEN,noise=alls=24:allf=t+u"
+  # High motion with noise: the moving test pattern under film-like grain.
+  [noisy]="testsrc2=size=1920x1080:rate=30:duration=$LEN,noise=alls=6:allf=t"
   # Animation-like: flat colours with sharp edges, changing every frame.
   [anim]="life=size=480x270:rate=30:mold=10:ratio=0.12:death_color=#C83232:life_color=#00ff00:mold_color=#204080,scale=1920:1080:flags=neighbor,trim=duration=$LEN"
 )
@@ -70,7 +70,7 @@ for s in "${SOURCES[@]}"; do
   # (a) CBR ladder, five points per rung.
   # The nominal ladder is 1080p at 5000k and 720p at 3000k; the other
   # points trace each rung's curve down to where easy content lands.
-  for rung in "1080 8000 5000 3500 2000 1000 500 250 125" "720 5000 3000 2000 1200 600 300 150 75"; do
+  for rung in "1080 8000 5000 2000 1000 500 250 125" "720 5000 3000 1200 600 300 150 75"; do
     set -- $rung
     h=$1; shift
     for kbps in "$@"; do

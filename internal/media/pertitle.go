@@ -71,8 +71,10 @@ func SampleStarts(duration, seconds float64) []float64 {
 }
 
 // PerTitle adapts a fixed plan to the measured complexity of its source:
-//   - each rung is predicted to need c's bitrate scaled by pixels × fps
-//     (0.75 exponent, as the fixed model); its cap becomes 1.5 × that,
+//   - each rung is predicted to need c's bitrate scaled linearly with
+//     pixels × fps: typical content needs less at larger sizes (the fixed
+//     model uses a 0.75 exponent), noise and grain need all of it, and an
+//     over-estimate only keeps a rung or a cap; its cap becomes 1.5 × that,
 //     within [a quarter of, all of] the fixed cap, so complex content keeps
 //     its caps and easy content advertises what it really needs;
 //   - a rung is dropped when the rung above it is predicted to fit in the
@@ -89,7 +91,7 @@ func PerTitle(p Plan, c Complexity) Plan {
 	lastPredicted := 0
 	for i, r := range p.Video {
 		ratio := float64(r.Width*r.Height) * r.FPS() / (float64(c.Width*c.Height) * c.FPS)
-		predicted := int(math.Round(float64(c.Bitrate) * math.Pow(ratio, 0.75)))
+		predicted := int(math.Round(float64(c.Bitrate) * ratio))
 		out := RungOutcome{Width: r.Width, Height: r.Height, Predicted: predicted, Fixed: r.Bitrate}
 		last := i == len(p.Video)-1
 		if len(kept) > 0 && !last && lastPredicted <= r.Bitrate {

@@ -3,8 +3,8 @@ package testutil
 import (
 	"bytes"
 	"context"
-	"math/rand/v2"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
