@@ -350,6 +350,8 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 			return errors.Join(store.DeletePrefix(ctx, "media/"+id+"/"), be.raw.DeletePrefix(ctx, "raw/"+id+"/"),
 				store.DeletePrefix(ctx, "work/"+id+"/"))
 		},
+		// Downloads (#14): made by the pipeline, the original from the raw store.
+		DownloadsFunc: pipe.SetDownloads, OpenOriginalFunc: be.raw.Open,
 	}
 
 	apiServer.Register(mux)

@@ -41,6 +41,10 @@ type Server struct {
 	RetryFunc func(ctx context.Context, id string) error
 	// JobsFunc lists pipeline jobs.
 	JobsFunc JobsFunc
+	// DownloadsFunc turns a video's downloads on or off and returns it.
+	DownloadsFunc func(ctx context.Context, id string, on bool) (media.Video, error)
+	// OpenOriginalFunc opens an uploaded source, for its owner's download.
+	OpenOriginalFunc OpenOriginalFunc
 	// DeleteMediaFunc removes a video's stored objects.
 	DeleteMediaFunc func(ctx context.Context, id string) error
 	// PlaybackCookiesFunc returns the cookies that let a browser play a
@@ -91,6 +95,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("PATCH /api/v1/videos/{id}", s.guard(upload, s.updateVideo))
 	mux.Handle("DELETE /api/v1/videos/{id}", s.guard(upload, s.deleteVideo))
 	mux.Handle("POST /api/v1/videos/{id}/retry", s.guard(upload, s.retryVideo))
+	mux.Handle("PUT /api/v1/videos/{id}/downloads", s.guard(upload, s.putDownloads))
+	mux.Handle("GET /api/v1/videos/{id}/original", s.guard(upload, s.getOriginal))
 	mux.Handle("GET /api/v1/jobs", s.guard(admin, s.listJobs))
 	mux.Handle("GET /oembed", s.public(s.oembed))
 	mux.Handle("POST /api/v1/playback-events", s.public(s.playbackEvents))

@@ -21,6 +21,7 @@ type videoView struct {
 	ETASeconds *float64           `json:"eta_seconds,omitempty"`
 	Playback   *delivery.Playback `json:"playback,omitempty"`
 	Upload     *upload.Grant      `json:"upload,omitempty"`
+	Downloads  *downloadsView     `json:"downloads,omitempty"`
 }
 
 // readNow is the issue time of grants for videos about to be read: taken
@@ -54,6 +55,7 @@ func (s *Server) view(r *http.Request, v media.Video, readAt time.Time) (videoVi
 		}
 		out.Upload = &g
 	}
+	out.Downloads = s.downloads(r, v, out.Playback)
 	return out, nil
 }
 

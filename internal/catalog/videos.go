@@ -40,18 +40,22 @@ type videoRow struct {
 	Description         string
 	Tags                string
 	EmbedDomains        string
+	Downloads           string
+	Poster              string
 }
 
 const videoColumns = `id, title, status, kind, error, progress, duration, width, height, source_key,
 	source_size, renditions, plan, run, created_at, updated_at, uploaded_at, processing_started_at, ready_at,
-	owner_id, visibility, allowed_users, allowed_groups, description, tags, embed_domains`
+	owner_id, visibility, allowed_users, allowed_groups, description, tags, embed_domains,
+	downloads, poster`
 
 // dest lists the fields in videoColumns order for Scan.
 func (r *videoRow) dest() []any {
 	return []any{&r.ID, &r.Title, &r.Status, &r.Kind, &r.Error, &r.Progress, &r.Duration, &r.Width, &r.Height,
 		&r.SourceKey, &r.SourceSize, &r.Renditions, &r.Plan, &r.Run, &r.CreatedAt, &r.UpdatedAt,
 		&r.UploadedAt, &r.ProcessingStartedAt, &r.ReadyAt, &r.OwnerID, &r.Visibility, &r.AllowedUsers, &r.AllowedGroups,
-		&r.Description, &r.Tags, &r.EmbedDomains}
+		&r.Description, &r.Tags, &r.EmbedDomains,
+		&r.Downloads, &r.Poster}
 }
 
 func (r videoRow) video() media.Video {
@@ -62,6 +66,7 @@ func (r videoRow) video() media.Video {
 		OwnerID: r.OwnerID, Visibility: access.Visibility(r.Visibility), AllowedUsers: []string{}, AllowedGroups: []string{},
 		Description: r.Description, Tags: []string{}, EmbedDomains: []string{},
 		UploadedAt: fromMillis(r.UploadedAt), ProcessingStartedAt: fromMillis(r.ProcessingStartedAt), ReadyAt: fromMillis(r.ReadyAt),
+		Downloads: media.DownloadState(r.Downloads), Poster: r.Poster,
 	}
 	v.CreatedAt = *fromMillis(sql.NullInt64{Int64: r.CreatedAt, Valid: true})
 	v.UpdatedAt = *fromMillis(sql.NullInt64{Int64: r.UpdatedAt, Valid: true})

@@ -313,6 +313,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer obj.Close()
 	hdr["Content-Type"] = ft.contentTypeValue
+	if strings.HasPrefix(rel, downloadDir) {
+		hdr.Set("Content-Disposition", attachment(rel, r.URL.Query().Get("filename")))
+	}
 	if etag := quoteETag(obj.Info().ETag); etag != "" {
 		hdr["Etag"] = []string{etag}
 	}

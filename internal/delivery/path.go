@@ -29,6 +29,7 @@ var fileTypes = map[string]fileType{
 	".m4s":  newFileType("video/iso.segment", false),
 	".mp4":  newFileType("video/mp4", false),
 	".jpg":  newFileType("image/jpeg", false),
+	".m4a":  newFileType("audio/mp4", false), // downloads
 }
 
 func newFileType(contentType string, manifest bool) fileType {

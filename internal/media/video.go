@@ -70,7 +70,26 @@ type Video struct {
 	// EmbedDomains are the host names whose pages may embed the video
 	// (a leading "*." admits subdomains); empty means any site.
 	EmbedDomains []string `json:"embed_domains"`
+	// Downloads is whether the owner offers downloads and where making
+	// them stands; the API shows it its own way.
+	Downloads DownloadState `json:"-"`
+	// Poster is the published poster's file name under media/<id>/ when
+	// the owner chose one; "" is the pipeline's poster.jpg.
+	Poster string `json:"-"`
 }
+
+// DownloadState says whether a video offers downloads (an MP4 of its top
+// rendition, an M4A of its audio) and whether they are made.
+type DownloadState string
+
+// Download states. Any state but DownloadsOff means the owner asked for
+// them.
+const (
+	DownloadsOff     DownloadState = ""
+	DownloadsPending DownloadState = "pending"
+	DownloadsReady   DownloadState = "ready"
+	DownloadsFailed  DownloadState = "failed"
+)
 
 // ETA estimates the seconds left for a processing video from the progress made
 // since processing started. It returns false when no estimate is possible yet.

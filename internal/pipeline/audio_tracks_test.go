@@ -66,20 +66,13 @@ func TestAudioLanguages(t *testing.T) {
 // returns its peak level in dB.
 func maxVolume(t *testing.T, dir string) float64 {
 	t.Helper()
-	segs, err := filepath.Glob(filepath.Join(dir, "seg_*.m4s"))
-	require.NoError(t, err)
-	require.NotEmpty(t, segs)
-	joined := filepath.Join(t.TempDir(), "joined.mp4")
-	f, err := os.Create(joined)
-	require.NoError(t, err)
-	for _, name := range append([]string{filepath.Join(dir, "init.mp4")}, segs...) {
-		data, err := os.ReadFile(name)
-		require.NoError(t, err)
-		_, err = f.Write(data)
-		require.NoError(t, err)
-	}
-	require.NoError(t, f.Close())
-	out, err := exec.Command("ffmpeg", "-nostdin", "-hide_banner", "-i", joined, "-af", "volumedetect", "-f", "null", "-").CombinedOutput()
+	return maxVolumeFile(t, joinedRendition(t, dir))
+}
+
+// maxVolumeFile returns the peak level of a file's first audio stream in dB.
+func maxVolumeFile(t *testing.T, path string) float64 {
+	t.Helper()
+	out, err := exec.Command("ffmpeg", "-nostdin", "-hide_banner", "-i", path, "-map", "0:a:0", "-af", "volumedetect", "-f", "null", "-").CombinedOutput()
 	require.NoError(t, err, string(out))
 	m := regexp.MustCompile(`max_volume: (-?[0-9.]+|-inf) dB`).FindStringSubmatch(string(out))
 	require.NotNil(t, m, string(out))

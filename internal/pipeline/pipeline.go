@@ -95,6 +95,7 @@ func (p *Pipeline) Register(w *river.Workers) {
 	river.AddWorker(w, guard(p, p.thumbnails))
 	river.AddWorker(w, guard(p, p.packageRun))
 	river.AddWorker(w, guard(p, p.publish))
+	river.AddWorker(w, river.WorkFunc(p.downloads))
 }
 
 // UseQueue connects the pipeline to the queue its workers were registered on.

@@ -33,6 +33,9 @@ func (p *Pipeline) doPublish(ctx context.Context, job *river.Job[PublishArgs]) e
 		if err := tx.Catalog.SetMediaBytes(ctx, ref.VideoID, bytes); err != nil {
 			return err
 		}
+		if err := p.queueDownloads(ctx, tx, ref.VideoID); err != nil {
+			return err
+		}
 		return p.event(ctx, tx, EventVideoReady, ref.VideoID)
 	})
 	if err != nil {

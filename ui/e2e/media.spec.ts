@@ -151,3 +151,32 @@ async function playShaka(page: Page, dash: string) {
   expect(active).toEqual({ language: 'fr', label: 'Version française', variantLanguage: 'fr' })
   expect(audioSegments).toContain('a1')
 }
+
+test('downloads: the owner offers them, the page links an MP4 and an M4A served as attachments', async ({ page, request }, info) => {
+  const errors = watchConsole(page)
+  await signIn(page)
+  await page.goto(`/watch/${video.id}`)
+  const box = page.getByRole('region', { name: 'Downloads' })
+  await expect(box.getByTestId('download-original')).toBeVisible()
+  await expect(box.getByTestId('download-mp4')).toHaveCount(0)
+  await box.getByLabel(/Let viewers download/).check()
+  const mp4 = box.getByTestId('download-mp4')
+  await expect(mp4).toBeVisible({ timeout: 60_000 })
+  await shot(page, info, 'downloads', false)
+  for (const [link, type, ext] of [
+    [mp4, 'video/mp4', '.mp4'],
+    [box.getByTestId('download-m4a'), 'audio/mp4', '.m4a'],
+  ] as const) {
+    const res = await request.get((await link.getAttribute('href'))!)
+    expect(res.status()).toBe(200)
+    expect(res.headers()['content-type']).toBe(type)
+    expect(res.headers()['content-disposition']).toBe(`attachment; filename="Two languages${ext}"`)
+    const body = await res.body()
+    expect(body.subarray(4, 8).toString()).toBe('ftyp')
+    expect(body.indexOf('moov')).toBeLessThan(body.indexOf('mdat'))
+  }
+  const orig = await request.get((await box.getByTestId('download-original').getAttribute('href'))!, { headers: auth })
+  expect(orig.status()).toBe(200)
+  expect(orig.headers()['content-disposition']).toMatch(/^attachment/)
+  expect(errors).toEqual([])
+})

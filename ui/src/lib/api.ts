@@ -14,6 +14,18 @@ export interface Rendition {
   bitrate?: number
 }
 
+/** Downloads is a video's download offer (PUT /videos/{id}/downloads). */
+export interface Downloads {
+  enabled: boolean
+  status?: 'pending' | 'ready' | 'failed'
+  /** Signed MP4 of the top rendition, served as an attachment, once made. */
+  mp4?: string
+  /** Signed M4A of the default audio, once made. */
+  m4a?: string
+  /** The uploaded file: owner and admins only. */
+  original?: string
+}
+
 export interface Playback {
   hls: string
   dash?: string
@@ -59,6 +71,7 @@ export interface Video {
   tags?: string[] | null
   /** Host names whose pages may embed the video; empty: any site. */
   embed_domains?: string[] | null
+  downloads?: Downloads
 }
 
 export type LiveStatus = 'idle' | 'live' | 'ended'
@@ -357,6 +370,10 @@ export class ApiClient {
 
   deleteVideo(id: string): Promise<void> {
     return this.request('DELETE', `/videos/${encodeURIComponent(id)}`)
+  }
+
+  setDownloads(id: string, enabled: boolean): Promise<Video> {
+    return this.request('PUT', `/videos/${encodeURIComponent(id)}/downloads`, { enabled })
   }
 
   retryVideo(id: string): Promise<Video> {

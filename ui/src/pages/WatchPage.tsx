@@ -13,6 +13,7 @@ import { Link } from '../components/Link'
 import { Player } from '../components/Player'
 import { ProcessingView } from '../components/ProcessingView'
 import { DetailsEditor } from '../components/DetailsEditor'
+import { DownloadsBox } from '../components/DownloadsBox'
 import { ShareBox } from '../components/ShareBox'
 import { StatusBadge } from '../components/StatusBadge'
 import { VisibilityEditor } from '../components/VisibilityEditor'
@@ -129,6 +130,7 @@ export function WatchPage({ id }: { id: string }) {
         />
       )}
       {editable && <DetailsEditor key={`details-${video.id}`} video={video} onSaved={(v) => update({ ...v, playback: video.playback ?? v.playback })} />}
+      <DownloadsBox video={video} editable={editable} onSaved={(v) => update({ ...v, playback: video.playback ?? v.playback })} />
       {ready && video.visibility !== 'private' && (
         <ShareBox video={video} editable={editable} currentTime={() => window.__kinemaPlayer?.video.currentTime ?? 0} />
       )}
