@@ -189,6 +189,7 @@ test('accounts: invite a viewer, private until public, sign out', async ({ page,
   await expect(page.getByRole('heading', { name: 'Users and sign-up' })).toBeVisible()
   const me = page.getByTestId('user-row').filter({ hasText: ADMIN.email })
   await me.getByLabel(`Role of ${ADMIN.email}`).selectOption('viewer')
+  await me.getByRole('button', { name: 'Save changes' }).click()
   await expect(me.getByRole('alert')).toHaveText('This is the last admin account; make another admin first.')
   await expect(me.getByLabel(`Role of ${ADMIN.email}`)).toHaveValue('admin')
   const add = page.getByRole('form', { name: 'Add a user' })

@@ -13,7 +13,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { ensureAdmin, expectPlaying, shot, signIn, watchConsole } from './helpers'
+import { ADMIN, ensureAdmin, expectPlaying, shot, signIn, watchConsole } from './helpers'
 
 const TOKEN = process.env.KINEMA_ADMIN_TOKEN ?? ''
 const VIDEO = process.env.KINEMA_TEST_VIDEO ?? ''
@@ -273,6 +273,94 @@ test('details: default title, edit description and tags, search, sort, date, bul
   await page.getByRole('button', { name: 'Delete 2?' }).click()
   await expect(page.getByRole('status')).toHaveText('Deleted 2 videos.')
   for (const id of [a, z]) expect((await api.get(`/api/v1/videos/${id}`, { headers: auth() })).status()).toBe(404)
+  await api.dispose()
+  expect(errors).toEqual([])
+})
+
+test('player speed and picture-in-picture; tab titles', async ({ page }, info) => {
+  const base = info.project.use.baseURL!
+  const errors = watchConsole(page)
+  await ensureAdmin(base)
+  const api = await request.newContext({ baseURL: base })
+  const id = await uploadReady(api, 'Speed test', 'public')
+  await api.dispose()
+  await signIn(page)
+  await expect(page).toHaveTitle('Library · kinema')
+  await page.goto(`/watch/${id}`)
+  await expect(page).toHaveTitle('Speed test · kinema')
+  await expectPlaying(page)
+  await page.getByTestId('speed-button').click()
+  await page.getByRole('menuitemradio', { name: '1.5×' }).click()
+  await expect.poll(() => page.evaluate(() => window.__kinemaPlayer!.video.playbackRate)).toBe(1.5)
+  await expect(page.getByTestId('speed-button')).toHaveText('1.5×')
+  await page.getByRole('button', { name: 'Picture-in-picture' }).click()
+  await expect.poll(() => page.evaluate(() => document.pictureInPictureElement === window.__kinemaPlayer!.video)).toBe(true)
+  await expect(page.getByRole('button', { name: 'Exit picture-in-picture' })).toBeVisible()
+  await page.getByRole('button', { name: 'Exit picture-in-picture' }).click()
+  await expect.poll(() => page.evaluate(() => document.pictureInPictureElement)).toBeNull()
+  await page.goto('/keys')
+  await expect(page).toHaveTitle('API keys · kinema')
+  expect(errors).toEqual([])
+})
+
+test('accounts: own password, admin resets another, own row protected, role saved visibly, revoked secret gone', async ({ page, browser }, info) => {
+  // The wrong current password answers 403, which Chromium logs.
+  const errors = watchConsole(page, [/status of 403/])
+  const base = info.project.use.baseURL!
+  await ensureAdmin(base)
+  const api = await request.newContext({ baseURL: base })
+  const other = { email: `studio-${Date.now()}@example.com`, password: 'first-password-1' }
+  const made = await api.post('/api/v1/users', { headers: auth(), data: { email: other.email, name: 'Sam Studio', password: other.password, role: 'viewer', groups: [] } })
+  expect(made.status(), await made.text()).toBe(201)
+  await signIn(page)
+
+  // Users page: no Disable/Delete on your own row; a role change waits for Save.
+  await page.goto('/users')
+  const me = page.getByTestId('user-row').filter({ hasText: ADMIN.email })
+  await expect(me.getByRole('button', { name: 'Disable' })).toHaveCount(0)
+  await expect(me.getByRole('button', { name: `Delete ${ADMIN.email}` })).toHaveCount(0)
+  const row = page.getByTestId('user-row').filter({ hasText: other.email })
+  await row.getByLabel(`Role of ${other.email}`).selectOption('uploader')
+  await row.getByRole('button', { name: 'Save changes' }).click()
+  await expect(row.getByRole('status')).toHaveText('Saved.')
+  await expect(row.getByRole('button', { name: 'Save changes' })).toHaveCount(0)
+  // The admin sets a new password for them.
+  await row.getByRole('button', { name: 'Reset password' }).click()
+  await row.getByLabel(`New password for ${other.email}`).fill('second-password-2')
+  await row.getByRole('button', { name: 'Set password', exact: true }).click()
+  await expect(row.getByRole('status')).toContainText('New password set')
+  await docShot(page, info, 'studio-users-desktop')
+  expect((await api.post('/api/v1/auth/login', { data: { email: other.email, password: 'second-password-2' } })).status()).toBe(200)
+
+  // Their own password change, through the account page.
+  const ctx = await browser.newContext()
+  const them = await ctx.newPage()
+  await signIn(them, { email: other.email, password: 'second-password-2' })
+  await them.getByRole('button', { name: 'Account' }).click()
+  await them.getByRole('menuitem', { name: 'Your account' }).click()
+  await expect(them).toHaveTitle('Your account · kinema')
+  const form = them.getByRole('form', { name: 'Change password' })
+  await form.getByLabel('Current password').fill('wrong-password-0')
+  await form.getByLabel('New password', { exact: true }).fill('third-password-3')
+  await form.getByLabel('New password again').fill('third-password-3')
+  await form.getByRole('button', { name: 'Change password' }).click()
+  await expect(form.getByRole('alert')).toHaveText('The current password is wrong.')
+  await form.getByLabel('Current password').fill('second-password-2')
+  await form.getByRole('button', { name: 'Change password' }).click()
+  await expect(form.getByRole('status')).toContainText('Password changed')
+  await docShot(them, info, 'studio-account-desktop')
+  // Still signed in here, with a working CSRF token: a write goes through.
+  await them.goto('/keys')
+  await them.getByLabel('Name').fill('after password change')
+  await them.getByRole('button', { name: 'Create key' }).click()
+  await expect(them.getByTestId('new-key')).toBeVisible()
+  // Revoking the key takes its secret off the screen.
+  await them.getByRole('button', { name: 'Revoke after password change' }).click()
+  await them.getByRole('button', { name: 'Confirm revoke after password change' }).click()
+  await expect(them.getByTestId('key-row').filter({ hasText: 'after password change' })).toContainText('Revoked')
+  await expect(them.getByTestId('new-key')).toHaveCount(0)
+  await ctx.close()
+  expect((await api.post('/api/v1/auth/login', { data: { email: other.email, password: 'third-password-3' } })).status()).toBe(200)
   await api.dispose()
   expect(errors).toEqual([])
 })

@@ -23,6 +23,8 @@ import { SignUpPage } from './pages/SignUpPage'
 import { StreamPage } from './pages/StreamPage'
 import { UploadPage } from './pages/UploadPage'
 import { UsersPage } from './pages/UsersPage'
+import { AccountPage } from './pages/AccountPage'
+import { pageTitle } from './lib/title'
 import { WatchPage } from './pages/WatchPage'
 
 /** fetchFn is for tests; the browser's fetch otherwise. */
@@ -56,6 +58,12 @@ export function App({ fetchFn }: { fetchFn?: FetchFunc } = {}) {
   useEffect(() => {
     if (isSignedIn && (route.name === 'signin' || route.name === 'signup')) navigate(safeNext(next), { replace: true })
   }, [isSignedIn, route.name, next])
+
+  // Each page names itself in the tab; watch and stream pages use the title.
+  const title = pageTitle(state.phase === 'signedOut' && route.name !== 'watch' && route.name !== 'signup' ? { name: 'signin' } : route)
+  useEffect(() => {
+    if (title) document.title = title
+  }, [title])
 
   // The embed page plays signed URLs and must work for anyone, signed in or not.
   if (route.name === 'embed') return <EmbedPage id={route.id} />
@@ -120,6 +128,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return needs(session, 'admin', <UsersPage />)
     case 'keys':
       return <KeysPage />
+    case 'account':
+      return <AccountPage />
     default:
       return (
         <main className="page">

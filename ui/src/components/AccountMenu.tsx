@@ -58,6 +58,9 @@ export function AccountMenu() {
               {ROLE_LABELS[user.role] ?? user.role}
             </span>
           </div>
+          <Link href="/account" role="menuitem" className="menu-item" onClick={close}>
+            Your account
+          </Link>
           <Link href="/keys" role="menuitem" className="menu-item" onClick={close}>
             API keys
           </Link>

@@ -2,7 +2,7 @@
 // (live bar with ETA), ready, or failed with the reason and, for those who
 // may retry (its owner or an admin: onRetry set), a Retry button.
 
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import type { Video } from '../lib/api'
 import { formatPercent, formatTimeLeft } from '../lib/format'
 import { Icon } from './Icon'
@@ -18,6 +18,7 @@ export function ProcessingView({
   onRetry?: () => Promise<void>
   showWatchLink?: boolean
 }) {
+  const eta = useSmoothedEta(video.status === 'processing' ? video.eta_seconds : undefined, video.progress ?? 0)
   const [retrying, setRetrying] = useState(false)
   const [retryError, setRetryError] = useState('')
 
@@ -68,7 +69,7 @@ export function ProcessingView({
       )
     case 'processing': {
       const p = video.progress ?? 0
-      const eta = formatTimeLeft(video.eta_seconds)
+      const left = formatTimeLeft(eta)
       return (
         <div className="processing" data-testid="processing" data-status="processing">
           <ProgressBar value={p} label="Processing" tone="processing" />
@@ -76,7 +77,7 @@ export function ProcessingView({
             <span>
               Processing <strong data-testid="processing-percent">{formatPercent(p)}</strong>
             </span>
-            <span className="muted">{eta}</span>
+            <span className="muted" data-testid="eta">{left}</span>
           </div>
         </div>
       )
@@ -91,4 +92,30 @@ export function ProcessingView({
         </div>
       )
   }
+}
+
+/**
+ * useSmoothedEta steadies the server's estimate, which early on swings
+ * (32 s, then 2 min at 3 %): nothing is shown before 5 % progress, and
+ * after that each new estimate moves the shown one only part of the way,
+ * counting down in between.
+ */
+export function useSmoothedEta(eta: number | null | undefined, progress: number): number | undefined {
+  const state = useRef<{ value: number; at: number } | undefined>(undefined)
+  if (eta == null || !Number.isFinite(eta) || progress < 0.05) {
+    if (eta == null) state.current = undefined
+    return undefined
+  }
+  const now = Date.now()
+  const prev = state.current
+  if (!prev) {
+    state.current = { value: eta, at: now }
+    return eta
+  }
+  const counted = Math.max(prev.value - (now - prev.at) / 1000, 0)
+  // Heavier weight on the server as processing goes on: its estimate gets better.
+  const w = Math.min(0.2 + progress * 0.6, 0.8)
+  const value = counted + w * (eta - counted)
+  state.current = { value, at: now }
+  return value
 }

@@ -290,6 +290,11 @@ export class ApiClient {
     return this.keep(await this.request<SessionView>('POST', '/auth/signup', body, { quiet401: true }))
   }
 
+  /** changePassword needs the current one; other sessions end, this one goes on (new CSRF token). */
+  async changePassword(current: string, next: string): Promise<SessionView> {
+    return this.keep(await this.request<SessionView>('POST', '/auth/password', { current_password: current, new_password: next }))
+  }
+
   async logout(): Promise<void> {
     try {
       await this.request('POST', '/auth/logout', undefined, { quiet401: true })

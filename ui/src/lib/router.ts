@@ -42,6 +42,7 @@ export type Route =
   | { name: 'signup' }
   | { name: 'users' }
   | { name: 'keys' }
+  | { name: 'account' }
   | { name: 'notfound' }
 
 /** matchRoute maps a path to a route; pure so it is unit-tested. */
@@ -55,6 +56,7 @@ export function matchRoute(path: string): Route {
   if (p === '/signup') return { name: 'signup' }
   if (p === '/users') return { name: 'users' }
   if (p === '/keys') return { name: 'keys' }
+  if (p === '/account') return { name: 'account' }
   // Live pages sit under /streams: /live/ is where the server delivers live media.
   if (p === '/streams') return { name: 'live' }
   const m = /^\/watch\/([^/]+)$/.exec(p)

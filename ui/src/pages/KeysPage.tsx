@@ -40,6 +40,22 @@ export function KeysPage() {
     return () => ctrl.abort()
   }, [client, epoch])
 
+  // "last used" changes while the page is open (a script using a key):
+  // refresh when the tab comes back into view and every 15 s while visible.
+  useEffect(() => {
+    const again = () => {
+      if (document.visibilityState === 'visible') setEpoch((n) => n + 1)
+    }
+    const t = window.setInterval(again, 15_000)
+    document.addEventListener('visibilitychange', again)
+    window.addEventListener('focus', again)
+    return () => {
+      window.clearInterval(t)
+      document.removeEventListener('visibilitychange', again)
+      window.removeEventListener('focus', again)
+    }
+  }, [])
+
   const create = async (e: FormEvent) => {
     e.preventDefault()
     if (!name.trim()) return setCreateError('Give the key a name, e.g. the script that will use it.')
@@ -108,7 +124,15 @@ export function KeysPage() {
         ) : (
           <ul className="key-list">
             {keys.map((k) => (
-              <KeyRow key={k.id} k={k} onRevoked={(r) => setKeys((list) => list?.map((x) => (x.id === r.id ? r : x)))} />
+              <KeyRow
+                key={k.id}
+                k={k}
+                onRevoked={(r) => {
+                  setKeys((list) => list?.map((x) => (x.id === r.id ? r : x)))
+                  // A revoked key's secret is worthless: take it off the screen.
+                  setCreated((c) => (c?.key.id === r.id ? undefined : c))
+                }}
+              />
             ))}
           </ul>
         )}

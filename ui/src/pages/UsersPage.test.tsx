@@ -25,14 +25,20 @@ describe('UsersPage', () => {
     })
     const v = await row('viewer@example.com')
     fireEvent.change(v.getByLabelText('Role of viewer@example.com'), { target: { value: 'uploader' } })
+    expect(client.updateUser).not.toHaveBeenCalled() // nothing happens until Save
+    fireEvent.click(v.getByRole('button', { name: 'Save changes' }))
     await waitFor(() => expect(client.updateUser).toHaveBeenCalledWith('usr_viewer', { role: 'uploader' }))
     await waitFor(() => expect((v.getByLabelText('Role of viewer@example.com') as HTMLSelectElement).value).toBe('uploader'))
 
     const a = await row('admin@example.com')
     expect(a.getByText(/· you/)).toBeTruthy()
     fireEvent.change(a.getByLabelText('Role of admin@example.com'), { target: { value: 'viewer' } })
+    fireEvent.click(a.getByRole('button', { name: 'Save changes' }))
     expect((await a.findByRole('alert')).textContent).toBe('This is the last admin account; make another admin first.')
     expect((a.getByLabelText('Role of admin@example.com') as HTMLSelectElement).value).toBe('admin')
+    // Your own row cannot disable or delete itself.
+    expect(a.queryByRole('button', { name: 'Disable' })).toBeNull()
+    expect(a.queryByRole('button', { name: 'Delete admin@example.com' })).toBeNull()
   })
 
   it('deletes after confirmation and disables', async () => {

@@ -7,6 +7,7 @@
 import { formatDate, formatDuration } from '../lib/format'
 import { canEdit, useSession } from '../lib/session'
 import { useLocation } from '../lib/router'
+import { useTitle } from '../lib/title'
 import { usePolledVideo } from '../lib/usePolledVideo'
 import { EmptyState, LoadError } from '../components/EmptyState'
 import { Link } from '../components/Link'
@@ -24,6 +25,7 @@ export function WatchPage({ id }: { id: string }) {
   const { client, user } = session
   const { path } = useLocation()
   const { video, error, reload, update } = usePolledVideo(id, 1000)
+  useTitle(video?.title || (error?.status === 404 ? 'Video not found' : undefined))
 
   if (!video) {
     if (error?.status === 404) {

@@ -25,16 +25,24 @@ export function UserRow({
   const saved = (user.groups ?? []).join(', ')
   const [groups, setGroups] = useState(saved)
   useEffect(() => setGroups(saved), [saved]) // the server's normalised list wins after a save
+  const [role, setRole] = useState(user.role)
+  useEffect(() => setRole(user.role), [user.role])
   const [busy, setBusy] = useState(false)
   const [confirming, setConfirming] = useState(false)
   const [error, setError] = useState('')
+  const [done, setDone] = useState('')
+  const [resetting, setResetting] = useState(false)
+  const [password, setPassword] = useState('')
 
-  const patch = async (p: UserPatch) => {
+  const patch = async (p: UserPatch, what = 'Saved.') => {
     setBusy(true)
     setError('')
+    setDone('')
     try {
       onChanged(await client.updateUser(user.id, p))
+      setDone(what)
     } catch (err) {
+      setRole(user.role) // the refused change is not what holds
       setError(err instanceof Error ? err.message : String(err))
     } finally {
       setBusy(false)
@@ -75,10 +83,10 @@ export function UserRow({
         <Choice
           className="input select select-small"
           aria-label={`Role of ${label}`}
-          value={user.role}
+          value={role}
           options={ROLES}
           disabled={busy}
-          onChange={(role) => void patch({ role })}
+          onChange={setRole}
         />
         <input
           className="input input-small"
@@ -87,14 +95,26 @@ export function UserRow({
           value={groups}
           onChange={(e) => setGroups(e.target.value)}
         />
-        {groups !== saved && (
-          <button type="button" className="btn btn-small" disabled={busy} onClick={() => void patch({ groups: splitList(groups).map((g) => g.toLowerCase()) })}>
-            Save groups
+        {(groups !== saved || role !== user.role) && (
+          <button
+            type="button"
+            className="btn btn-small btn-primary"
+            disabled={busy}
+            onClick={() => void patch({ ...(role !== user.role && { role }), ...(groups !== saved && { groups: splitList(groups).map((g) => g.toLowerCase()) }) })}
+          >
+            Save changes
           </button>
         )}
-        <button type="button" className="btn btn-small" disabled={busy} onClick={() => void patch({ disabled: !user.disabled })}>
-          {user.disabled ? 'Enable' : 'Disable'}
+        <button type="button" className="btn btn-small" disabled={busy} onClick={() => setResetting((r) => !r)} aria-expanded={resetting}>
+          {me ? 'Password' : 'Reset password'}
         </button>
+        {/* Your own row: no locking yourself out (the server also keeps the last admin). */}
+        {!me && (
+          <button type="button" className="btn btn-small" disabled={busy} onClick={() => void patch({ disabled: !user.disabled }, user.disabled ? 'Enabled.' : 'Disabled.')}>
+            {user.disabled ? 'Enable' : 'Disable'}
+          </button>
+        )}
+        {!me && (
         <button
           type="button"
           className={`btn btn-small${confirming ? ' btn-danger' : ''}`}
@@ -105,7 +125,39 @@ export function UserRow({
         >
           {confirming ? 'Delete?' : 'Delete'}
         </button>
+        )}
       </div>
+      {resetting && (
+        <form
+          className="reset-password"
+          onSubmit={(e) => {
+            e.preventDefault()
+            if ([...password].length < 10) return setError('Use at least 10 characters for the password.')
+            void patch({ password }, `New password set; ${me ? 'your other sessions are' : 'their sessions are'} signed out.`).then(() => {
+              setPassword('')
+              setResetting(false)
+            })
+          }}
+        >
+          <input
+            className="input input-small"
+            type="password"
+            autoComplete="new-password"
+            aria-label={`New password for ${label}`}
+            placeholder="new password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          <button type="submit" className="btn btn-small btn-primary" disabled={busy}>
+            Set password
+          </button>
+        </form>
+      )}
+      {done && (
+        <p className="ok small" role="status">
+          {done}
+        </p>
+      )}
       {error && (
         <p className="error-text" role="alert">
           {error}
