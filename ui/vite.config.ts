@@ -23,5 +23,8 @@ export default defineConfig({
     environment: 'node',
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
+    // jsdom tests that click through several steps took over vitest's 5 s
+    // default on a busy 2-core machine; they wait for the UI, not on time.
+    testTimeout: 20_000,
   },
 })
