@@ -89,6 +89,10 @@ type Options struct {
 	// playback never pays for it. When nil, every grant naming a user is
 	// refused, since nothing can tell whether that user still has access.
 	UserGateFunc UserGateFunc
+
+	// PictureFunc, when set, serves thumbnail.jpg, thumbnail.webp and
+	// animated.webp under each video (see picture.go).
+	PictureFunc PictureFunc
 }
 
 // RemoteAddrIP is the default Options.ClientIPFunc: the host part of
@@ -167,6 +171,7 @@ type Handler struct {
 	nowFunc      func() time.Time
 	clientIPFunc func(r *http.Request) netip.Addr
 	origins      map[string]bool
+	pictures     PictureFunc // nil: no thumbnail.jpg and friends
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -214,6 +219,7 @@ func NewHandlerOptions(store storage.Store, keys Verifier, gate GateFunc, logger
 	if lp, ok := store.(storage.LocalPather); ok {
 		h.local = lp
 	}
+	h.pictures = opts.PictureFunc
 	if opts.UserGateFunc != nil {
 		h.users = newGateCache(opts.PublishedTTL, maxCachedUsers, opts.UserGateFunc)
 	}
@@ -247,7 +253,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ft, ok := lookupType(rel)
-	if !ok {
+	picture := h.pictures != nil && pictureFiles[rel]
+	if !ok && !picture {
 		fail(w, http.StatusNotFound)
 		return
 	}
@@ -294,6 +301,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	if picture {
+		h.servePicture(w, r, log, id, rel, g)
+		return
+	}
 	// parseMediaPath already allows only plain names; CleanKey is the storage
 	// layer's own guard, kept so the two checks must both fail to expose
 	// anything outside media/<id>/.
