@@ -49,7 +49,7 @@ func TestPictures(t *testing.T) {
 	}{
 		{Request{Time: 5.04, Width: 320, Format: "jpg"}, "mjpeg,320,180"},
 		{Request{Time: 0, Width: 160, Format: "webp"}, "webp,160,90"},
-		{Request{Time: 7.5, Width: 1920, Format: "jpg"}, "mjpeg,640,360"}, // never above the rendition
+		{Request{Time: 7.5, Width: 1920, Format: "jpg"}, "mjpeg,640,360"},  // never above the rendition
 		{Request{Time: 3, End: 5, Width: 320, Format: "animated"}, "webp"}, // ffmpeg 5.1 cannot decode animated WebP: size checked below
 	} {
 		r, err := tc.req.Normalize()
