@@ -159,10 +159,10 @@ func (ss *session) watchHealth() {
 		now := time.Now()
 		dt := now.Sub(last).Seconds()
 		ss.hmu.Lock()
-		bytes, frames, outTime := ss.bytesIn, ss.frames, ss.outTime
+		bytes, frames, outTime, dropped := ss.bytesIn, ss.frames, ss.outTime, ss.dropped
 		ss.hmu.Unlock()
 		h := &media.LiveHealth{InputBitrate: int64(float64(bytes-lastBytes) * 8 / dt),
-			FPS:     float64(frames-lastFrames) / dt,
+			FPS: float64(frames-lastFrames) / dt, DroppedFrames: dropped,
 			Viewers: ss.svc.views.count(ss.id, now), UpdatedAt: ss.svc.now().UTC().Truncate(time.Millisecond)}
 		if !ss.headStart.IsZero() && outTime > 0 {
 			h.Lag = max(0, now.Sub(ss.headStart).Seconds()-outTime.Seconds())

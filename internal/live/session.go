@@ -56,6 +56,7 @@ type session struct {
 	hmu     sync.Mutex    // guards the health counters below
 	bytesIn int64
 	frames  int64
+	dropped int64
 	outTime time.Duration
 }
 
@@ -283,7 +284,7 @@ func (ss *session) startTranscode(l Ladder) error {
 	go func() {
 		err := ss.svc.ff.Run(ctx, args, func(p ffmpeg.Progress) {
 			ss.hmu.Lock()
-			ss.frames, ss.outTime = p.Frame, p.OutTime
+			ss.frames, ss.outTime, ss.dropped = p.Frame, p.OutTime, p.Dropped
 			ss.hmu.Unlock()
 		})
 		cancel(nil)

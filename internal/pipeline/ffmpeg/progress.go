@@ -12,6 +12,7 @@ type Progress struct {
 	OutTime time.Duration // position reached in the output
 	Frame   int64         // video frames written so far
 	Speed   float64       // multiple of real time; 0 when unknown
+	Dropped int64         // frames dropped plus frames duplicated to keep the output rate
 	Done    bool          // ffmpeg reported progress=end
 }
 
@@ -28,6 +29,8 @@ type progressWriter struct {
 	line  []byte
 	cur   Progress
 	last  time.Time
+	drop  int64
+	dup   int64
 }
 
 func newProgressWriter(fn func(Progress), now func() time.Time) *progressWriter {
@@ -65,6 +68,15 @@ func (w *progressWriter) handle(line string) {
 	case "frame":
 		if f, err := strconv.ParseInt(val, 10, 64); err == nil {
 			w.cur.Frame = f
+		}
+	case "drop_frames", "dup_frames":
+		if f, err := strconv.ParseInt(val, 10, 64); err == nil {
+			if key == "drop_frames" {
+				w.drop = f
+			} else {
+				w.dup = f
+			}
+			w.cur.Dropped = w.drop + w.dup
 		}
 	case "speed":
 		if s, err := strconv.ParseFloat(strings.TrimSuffix(val, "x"), 64); err == nil {

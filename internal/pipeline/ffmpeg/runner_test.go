@@ -39,11 +39,11 @@ func TestProgressWriter(t *testing.T) {
 	now = now.Add(500 * time.Millisecond)
 	_, _ = w.Write([]byte(block("30", "N/A", "N/A", "continue")))
 	now = now.Add(time.Millisecond) // the final block is never throttled
-	_, _ = w.Write([]byte(block("40", "1333333", "3x", "end")))
+	_, _ = w.Write([]byte("drop_frames=2\ndup_frames=3\n" + block("40", "1333333", "3x", "end")))
 	require.Equal(t, []Progress{
 		{OutTime: 333333 * time.Microsecond, Frame: 10, Speed: 2.5},
 		{OutTime: 666666 * time.Microsecond, Frame: 30, Speed: 2.5},
-		{OutTime: 1333333 * time.Microsecond, Frame: 40, Speed: 3, Done: true},
+		{OutTime: 1333333 * time.Microsecond, Frame: 40, Speed: 3, Dropped: 5, Done: true},
 	}, got)
 }
 

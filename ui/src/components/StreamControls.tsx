@@ -106,6 +106,10 @@ export function StreamHealth({ stream }: { stream: LiveStream }) {
         <dt>Viewers</dt>
         <dd>{h.viewers}</dd>
       </div>
+      <div>
+        <dt>Dropped</dt>
+        <dd>{h.dropped_frames} frames</dd>
+      </div>
       {h.lag >= 1 && (
         <div>
           <dt>Behind</dt>
