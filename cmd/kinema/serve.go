@@ -369,7 +369,7 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 		return err
 	}
 	mux.Handle("/media/", met.MeterBytesOut(delivery.NewHandlerOptions(store, keys, playbackGate(cat), m.Log.With("component", "delivery"), time.Now,
-		delivery.Options{ClientIPFunc: clients.IP, UserGateFunc: userPlaybackGate(cat), PictureFunc: pictures})))
+		delivery.Options{ClientIPFunc: clients.IP, UserGateFunc: userPlaybackGate(cat), PictureFunc: pictures, PrioritizeFunc: pipe.Prioritize})))
 	if err := m.startLive(ctx, mux, be, pipe, keys, apiServer, met); err != nil {
 		return err
 	}

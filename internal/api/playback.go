@@ -19,7 +19,7 @@ func (s *Server) playbackCookie(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
-	if v.Status != media.StatusReady {
+	if !v.Playable() {
 		writeError(w, s.Log, media.ErrConflict)
 		return
 	}

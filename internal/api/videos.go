@@ -41,11 +41,15 @@ func (s *Server) view(r *http.Request, v media.Video, readAt time.Time) (videoVi
 		out.ETASeconds = &eta
 	}
 	switch {
-	case v.Status == media.StatusReady:
+	case v.Playable():
 		uid, issuedAt := grantTime(r, readAt)
 		pb, err := s.PlaybackFunc(s.baseURL(r), s.playbackClient(r), uid, v, issuedAt)
 		if err != nil {
 			return out, err
+		}
+		if v.Status != media.StatusReady {
+			// Made by packaging, after the last chunk.
+			pb.Poster, pb.Storyboard = "", ""
 		}
 		out.Playback = &pb
 	case v.Status == media.StatusWaitingUpload && access.CanEdit(principalOf(r), v.Resource()):

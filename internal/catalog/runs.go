@@ -47,7 +47,7 @@ func (c *Catalog) StartRun(ctx context.Context, id, sourceKey string, size int64
 // Requeue starts a new run for a failed video from its stored source.
 func (c *Catalog) Requeue(ctx context.Context, id string) (int, error) {
 	n, err := c.exec(ctx, `UPDATE videos SET status = ?, run = run + 1, progress = 0, error = '',
-		processing_started_at = NULL, updated_at = ? WHERE id = ? AND status = ? AND source_key <> ''`,
+		processing_started_at = NULL, playable_at = NULL, updated_at = ? WHERE id = ? AND status = ? AND source_key <> ''`,
 		media.StatusQueued, c.millis(), id, media.StatusFailed)
 	if err != nil {
 		return 0, err
@@ -200,12 +200,28 @@ func (c *Catalog) Publish(ctx context.Context, id string, run int) (bool, error)
 	return n == 1, nil
 }
 
+// SetPlayable records that the run's manifests are published while it still
+// processes (progressive playback). changed is false when the run is stale,
+// ended, or was playable already, so the caller sends video.playable once.
+func (c *Catalog) SetPlayable(ctx context.Context, id string, run int) (changed bool, err error) {
+	now := c.millis()
+	n, err := c.exec(ctx, `UPDATE videos SET playable_at = ?, updated_at = ?
+		WHERE id = ? AND run = ? AND status = ? AND playable_at IS NULL`, now, now, id, run, media.StatusProcessing)
+	if err != nil {
+		return false, err
+	}
+	return n == 1, nil
+}
+
 // PlaybackGate is what delivery checks for every media request of a video:
 // whether it may be served at all, and the time before which playback
-// grants no longer count (zero when none were revoked).
+// grants no longer count (zero when none were revoked). Pending is set for
+// a video that plays while it is still processing: Plan then holds its
+// segment grid, so delivery can wait for a segment that is being encoded.
 type PlaybackGate struct {
 	Published bool
 	NotBefore time.Time
+	Pending   *media.Plan
 }
 
 // Now is the catalog's clock, on which PlaybackGate.NotBefore is stamped:
@@ -215,10 +231,10 @@ func (c *Catalog) Now() time.Time { return c.now() }
 // PlaybackGate returns the video's gate; a missing video is unpublished.
 func (c *Catalog) PlaybackGate(ctx context.Context, id string) (PlaybackGate, error) {
 	var (
-		status    string
-		notBefore sql.NullInt64
+		status              string
+		notBefore, playable sql.NullInt64
 	)
-	err := c.queryRow(ctx, `SELECT status, playback_not_before FROM videos WHERE id = ?`, []any{id}, &status, &notBefore)
+	err := c.queryRow(ctx, `SELECT status, playback_not_before, playable_at FROM videos WHERE id = ?`, []any{id}, &status, &notBefore, &playable)
 	if isNoRows(err) {
 		return PlaybackGate{}, nil
 	}
@@ -228,6 +244,13 @@ func (c *Catalog) PlaybackGate(ctx context.Context, id string) (PlaybackGate, er
 	g := PlaybackGate{Published: status == string(media.StatusReady)}
 	if notBefore.Valid {
 		g.NotBefore = time.UnixMicro(notBefore.Int64)
+	}
+	if status == string(media.StatusProcessing) && playable.Valid {
+		plan, _, _, err := c.Plan(ctx, id)
+		if err != nil {
+			return PlaybackGate{}, err
+		}
+		g.Published, g.Pending = true, &plan
 	}
 	return g, nil
 }

@@ -42,12 +42,13 @@ type videoRow struct {
 	EmbedDomains        string
 	Downloads           string
 	Poster              string
+	PlayableAt          sql.NullInt64
 }
 
 const videoColumns = `id, title, status, kind, error, progress, duration, width, height, source_key,
 	source_size, renditions, plan, run, created_at, updated_at, uploaded_at, processing_started_at, ready_at,
 	owner_id, visibility, allowed_users, allowed_groups, description, tags, embed_domains,
-	downloads, poster`
+	downloads, poster, playable_at`
 
 // dest lists the fields in videoColumns order for Scan.
 func (r *videoRow) dest() []any {
@@ -55,7 +56,7 @@ func (r *videoRow) dest() []any {
 		&r.SourceKey, &r.SourceSize, &r.Renditions, &r.Plan, &r.Run, &r.CreatedAt, &r.UpdatedAt,
 		&r.UploadedAt, &r.ProcessingStartedAt, &r.ReadyAt, &r.OwnerID, &r.Visibility, &r.AllowedUsers, &r.AllowedGroups,
 		&r.Description, &r.Tags, &r.EmbedDomains,
-		&r.Downloads, &r.Poster}
+		&r.Downloads, &r.Poster, &r.PlayableAt}
 }
 
 func (r videoRow) video() media.Video {
@@ -67,6 +68,7 @@ func (r videoRow) video() media.Video {
 		Description: r.Description, Tags: []string{}, EmbedDomains: []string{},
 		UploadedAt: fromMillis(r.UploadedAt), ProcessingStartedAt: fromMillis(r.ProcessingStartedAt), ReadyAt: fromMillis(r.ReadyAt),
 		Downloads: media.DownloadState(r.Downloads), Poster: r.Poster,
+		PlayableAt: fromMillis(r.PlayableAt),
 	}
 	v.CreatedAt = *fromMillis(sql.NullInt64{Int64: r.CreatedAt, Valid: true})
 	v.UpdatedAt = *fromMillis(sql.NullInt64{Int64: r.UpdatedAt, Valid: true})

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kinema/kinema/internal/auth"
 	"github.com/kinema/kinema/internal/manifest"
+	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/storage"
 )
 
@@ -93,6 +94,13 @@ type Options struct {
 	// PictureFunc, when set, serves thumbnail.jpg, thumbnail.webp and
 	// animated.webp under each video (see picture.go).
 	PictureFunc PictureFunc
+	// PrioritizeFunc, when set, is asked to encode next the chunk under a
+	// segment a viewer waits for (progressive playback).
+	PrioritizeFunc PrioritizeFunc
+
+	// SegmentWait bounds how long a request for a segment still being
+	// encoded waits; zero means DefaultSegmentWait.
+	SegmentWait time.Duration
 }
 
 // RemoteAddrIP is the default Options.ClientIPFunc: the host part of
@@ -126,6 +134,9 @@ type generational interface {
 type Gate struct {
 	Published bool
 	NotBefore time.Time
+	// Pending, for a video that plays while it is still processing, is its
+	// plan: the segments it lists are waited for (see pending.go).
+	Pending *media.Plan
 }
 
 // GateFunc returns a video's Gate; a missing video is not published.
@@ -172,6 +183,9 @@ type Handler struct {
 	clientIPFunc func(r *http.Request) netip.Addr
 	origins      map[string]bool
 	pictures     PictureFunc // nil: no thumbnail.jpg and friends
+
+	prioritizeFunc PrioritizeFunc
+	segmentWait    time.Duration
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -215,6 +229,10 @@ func NewHandlerOptions(store storage.Store, keys Verifier, gate GateFunc, logger
 	h := &Handler{
 		store: store, keys: keys, genFunc: gen, tokens: newTokenCache(), manifests: newManifestCache(), gates: newGateCache(opts.PublishedTTL, maxCachedVideos, gate),
 		logger: logger, nowFunc: now, clientIPFunc: opts.ClientIPFunc, origins: origins,
+		prioritizeFunc: opts.PrioritizeFunc, segmentWait: opts.SegmentWait,
+	}
+	if h.segmentWait <= 0 {
+		h.segmentWait = DefaultSegmentWait
 	}
 	if lp, ok := store.(storage.LocalPather); ok {
 		h.local = lp
@@ -315,10 +333,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if ft.manifest {
 		hdr["Content-Type"] = ft.contentTypeValue
-		h.serveManifest(w, r, log, key, rel, g)
+		h.serveManifest(w, r, log, key, rel, g, gate.Pending != nil)
 		return
 	}
-	obj, ok := h.open(w, r, log, key)
+	var obj storage.Object
+	if gate.Pending != nil {
+		obj, ok = h.openPending(w, r, log, id, key, rel, gate.Pending)
+	} else {
+		obj, ok = h.open(w, r, log, key)
+	}
 	if !ok {
 		return
 	}
@@ -340,13 +363,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // open opens a media object, answering the request itself when it cannot.
 func (h *Handler) open(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, key string) (storage.Object, bool) {
-	var obj storage.Object
-	var err error
+	obj, err := h.openObject(r.Context(), key)
+	return h.opened(w, r, log, key, obj, err)
+}
+
+func (h *Handler) openObject(ctx context.Context, key string) (storage.Object, error) {
 	if h.local != nil {
-		obj, err = openLocal(h.local, key)
-	} else {
-		obj, err = h.store.Open(r.Context(), key)
+		return openLocal(h.local, key)
 	}
+	return h.store.Open(ctx, key)
+}
+
+// opened answers the request itself when open failed.
+func (h *Handler) opened(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, key string, obj storage.Object, err error) (storage.Object, bool) {
 	switch {
 	case errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrInvalidKey):
 		fail(w, http.StatusNotFound)
@@ -497,7 +526,7 @@ func (h *Handler) verify(token string, now time.Time) (auth.Claims, error) {
 // would be wrong for rewritten bytes, which differ per token). What is served
 // is cached per (object, token) and reused while the stored object is the
 // same version; the grant has been checked before, on every request.
-func (h *Handler) serveManifest(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, key, rel string, g grant) {
+func (h *Handler) serveManifest(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, key, rel string, g grant, pending bool) {
 	mk := manifestKey{key: key, token: g.token, cookie: g.cookie}
 	now := h.nowFunc()
 	stat := func() (storage.Info, error) { return h.store.Stat(r.Context(), key) }
@@ -514,6 +543,9 @@ func (h *Handler) serveManifest(w http.ResponseWriter, r *http.Request, log func
 	}
 	maxAge := min(manifestMaxAge, g.claims.ExpiresAt.Sub(now))
 	w.Header()["Cache-Control"] = []string{"private, max-age=" + strconv.Itoa(max(0, int(maxAge.Seconds())))}
+	if pending {
+		w.Header()["Cache-Control"] = []string{pendingManifestCache}
+	}
 	serveManifestEntry(w, r, e)
 }
 

@@ -76,6 +76,15 @@ type Video struct {
 	// Poster is the published poster's file name under media/<id>/ when
 	// the owner chose one; "" is the pipeline's poster.jpg.
 	Poster string `json:"-"`
+	// PlayableAt is when the video could first be played while still
+	// processing (progressive playback); a ready video always plays.
+	PlayableAt *time.Time `json:"playable_at,omitempty"`
+}
+
+// Playable reports whether the video can be played: it is ready, or it is
+// processing and its manifests are published (PlayableAt).
+func (v *Video) Playable() bool {
+	return v.Status == StatusReady || v.Status == StatusProcessing && v.PlayableAt != nil
 }
 
 // DownloadState says whether a video offers downloads (an MP4 of its top

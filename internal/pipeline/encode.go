@@ -77,6 +77,10 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 	if err := queue.CheckLease(ctx); err != nil { // presumed dead: the new attempt owns these keys
 		return err
 	}
+	playable, err := p.publishChunk(ctx, ref, plan, chunk, out)
+	if err != nil {
+		return err
+	}
 	for _, r := range plan.Video {
 		if _, err := storage.PutFile(ctx, p.store, chunkKey(ref, r, chunk.Index), filepath.Join(out, ffmpeg.ChunkFile(r))); err != nil {
 			return err
@@ -91,7 +95,17 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 			return err
 		}
 	}
-	return finishParallel(ctx, p, job, ref, step)
+	if !playable {
+		return finishParallel(ctx, p, job, ref, step)
+	}
+	return finishParallel(ctx, p, job, ref, step, func(tx *queue.Tx) error {
+		changed, err := tx.Catalog.SetPlayable(ctx, ref.VideoID, ref.Run)
+		if err != nil || !changed {
+			return err
+		}
+		logWith(p.log, ref).Info("playable")
+		return p.event(ctx, tx, EventVideoPlayable, ref.VideoID)
+	})
 }
 
 func chunkSeconds(plan media.Plan, c media.Chunk) float64 {
@@ -127,9 +141,23 @@ func (p *Pipeline) doEncodeAudio(ctx context.Context, job *river.Job[AudioArgs])
 	}
 	defer p.forgetProgress(ref, stepAudio)
 	started := time.Now()
+	// Segments go out as they are written, for progressive playback.
+	early, stopEarly := context.WithCancel(ctx)
+	encoded := make(chan struct{})
+	published := make(chan struct{})
+	go func() {
+		defer close(published)
+		p.publishAudioSegments(early, ref, plan, out, encoded)
+	}()
 	err = p.ff.Run(ctx, ffmpeg.AudioArgs(plan, src, out), func(pr ffmpeg.Progress) {
 		p.progress(ref, stepAudio, pr.OutTime.Seconds()/plan.Duration)
 	})
+	if err != nil {
+		stopEarly()
+	}
+	close(encoded)
+	<-published
+	stopEarly()
 	if err != nil {
 		return fmt.Errorf("encode audio: %w", err)
 	}
@@ -202,13 +230,19 @@ func (p *Pipeline) fetchPiece(ctx context.Context, ref Ref, i int, dir string) (
 // finishParallel completes a fan-out step; the last one enqueues packaging.
 // When the run failed (or the video went) while the job worked, what it
 // stored would outlive the run's cleanup, so the run's work files go again.
-func finishParallel[T river.JobArgs](ctx context.Context, p *Pipeline, job *river.Job[T], ref Ref, step string) error {
+// also run in the completing transaction.
+func finishParallel[T river.JobArgs](ctx context.Context, p *Pipeline, job *river.Job[T], ref Ref, step string, also ...func(tx *queue.Tx) error) error {
 	if _, live, err := p.current(ctx, ref); err == nil && !live {
 		if err := p.store.DeletePrefix(ctx, runPrefix(ref)); err != nil {
 			logWith(p.log, ref).Warn("cleanup failed", "prefix", runPrefix(ref), "err", err)
 		}
 	}
 	return complete(ctx, p, job, func(tx *queue.Tx) error {
+		for _, fn := range also {
+			if err := fn(tx); err != nil {
+				return err
+			}
+		}
 		last, err := tx.Catalog.FinishParallelStep(ctx, ref.VideoID, ref.Run, step)
 		if err != nil || !last {
 			return err

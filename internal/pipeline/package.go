@@ -26,8 +26,9 @@ func (p *Pipeline) packageRun(ctx context.Context, job *river.Job[PackageArgs]) 
 
 // doPackage joins each rendition's chunks, cuts them into CMAF segments
 // without re-encoding, writes the HLS and DASH manifests over the same
-// segments and copies everything under media/<id>/. The video stays
-// unplayable until publish flips it to ready.
+// segments and copies everything under media/<id>/ (progressive.go stored
+// the same segments there while the chunks were encoding). The video is
+// ready once publish flips it.
 func (p *Pipeline) doPackage(ctx context.Context, job *river.Job[PackageArgs]) error {
 	ref := job.Args.Ref
 	plan, live, err := p.current(ctx, ref)
@@ -67,10 +68,12 @@ func (p *Pipeline) doPackage(ctx context.Context, job *river.Job[PackageArgs]) e
 	if err := queue.CheckLease(ctx); err != nil { // presumed dead: the new attempt owns these keys
 		return err
 	}
-	if err := p.store.DeletePrefix(ctx, mediaPrefix(ref.VideoID)); err != nil { // leftovers of an earlier run
+	// Overwritten in place, not cleared first: viewers of the progressive
+	// video are reading these keys, and the segments get the same bytes.
+	if err := storage.PutDir(ctx, p.store, mediaPrefix(ref.VideoID), out); err != nil {
 		return err
 	}
-	if err := storage.PutDir(ctx, p.store, mediaPrefix(ref.VideoID), out); err != nil {
+	if err := p.removeStale(ctx, ref, out); err != nil { // leftovers of an earlier run
 		return err
 	}
 	return complete(ctx, p, job, func(tx *queue.Tx) error {
@@ -86,6 +89,24 @@ func (p *Pipeline) doPackage(ctx context.Context, job *river.Job[PackageArgs]) e
 		}
 		return tx.Insert(ctx, river.InsertManyParams{Args: PublishArgs{ref}, InsertOpts: insertOpts(p.cfg.MaxAttempts)})
 	})
+}
+
+// removeStale deletes what the media prefix holds beyond the files in out.
+func (p *Pipeline) removeStale(ctx context.Context, ref Ref, out string) error {
+	objs, err := p.store.List(ctx, mediaPrefix(ref.VideoID))
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		rel := strings.TrimPrefix(o.Key, mediaPrefix(ref.VideoID))
+		if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(path.Clean(rel)))); err == nil {
+			continue
+		}
+		if err := p.store.Delete(ctx, o.Key); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // packageVideo concatenates the chunks of every rendition (their timestamps

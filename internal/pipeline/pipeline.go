@@ -39,8 +39,8 @@ type Config struct {
 	// EncodeDoneFunc, when set, is told how many seconds of media an encode
 	// job turned out in how many seconds of wall time (metrics).
 	EncodeDoneFunc func(kind string, mediaSeconds, wallSeconds float64)
-	// Events, when set, is told of upload.completed, video.ready and
-	// video.failed inside the transaction that makes the change, so an
+	// Events, when set, is told of upload.completed, video.playable,
+	// video.ready and video.failed inside the transaction that makes the change, so an
 	// event exists exactly when the change commits (webhooks). Only
 	// tx.Catalog may be used in it.
 	Events func(ctx context.Context, tx *queue.Tx, event string, v media.Video) error
@@ -50,6 +50,7 @@ type Config struct {
 const (
 	EventUploadCompleted = "upload.completed"
 	EventVideoReady      = "video.ready"
+	EventVideoPlayable   = "video.playable"
 	EventVideoFailed     = "video.failed"
 )
 

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -399,6 +400,9 @@ type countingStore struct {
 	storage.Store
 	failOpen func(key string) error
 	redirect func(key string) string // what Open reads instead of key
+	// beforePut, when set, is called with each Put's context, key and
+	// bytes before they are stored.
+	beforePut func(ctx context.Context, key string, b []byte) error
 
 	mu    sync.Mutex
 	reads map[string]int64 // by job kind + "\x00" + index + "\x00" + key
@@ -406,6 +410,16 @@ type countingStore struct {
 }
 
 func (s *countingStore) Put(ctx context.Context, key string, r io.Reader) (storage.Info, error) {
+	if s.beforePut != nil {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return storage.Info{}, err
+		}
+		if err := s.beforePut(ctx, key, b); err != nil {
+			return storage.Info{}, err
+		}
+		r = bytes.NewReader(b)
+	}
 	s.mu.Lock()
 	s.puts = append(s.puts, key)
 	s.mu.Unlock()

@@ -101,8 +101,14 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 		if len(plan.Video) > 0 {
 			add(ThumbnailsArgs{ref}, river.QueueDefault)
 		}
+		// The first chunk first, ahead of other videos' later chunks, so
+		// the video plays soon (progressive.go); the rest in order.
 		for _, c := range plan.Chunks {
 			add(ChunkArgs{Ref: ref, Index: c.Index}, queue.QueueEncode)
+			jobs[len(jobs)-1].InsertOpts.Priority = queue.PriorityLater
+			if c.Index == 0 {
+				jobs[len(jobs)-1].InsertOpts.Priority = queue.PriorityFirst
+			}
 		}
 		return tx.Insert(ctx, jobs...)
 	})

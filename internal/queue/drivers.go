@@ -31,6 +31,13 @@ func NewSQLite(db *sql.DB, cat *catalog.Catalog, workers *river.Workers, cfg Con
 	if err != nil {
 		return nil, err
 	}
+	q.prioritize = sqlitePrioritize(func(ctx context.Context, sql string, args ...any) (int64, error) {
+		res, err := db.ExecContext(ctx, sql, args...)
+		if err != nil {
+			return 0, err
+		}
+		return res.RowsAffected()
+	})
 	q.stats = func(ctx context.Context) ([]Stat, error) {
 		rows, err := db.QueryContext(ctx, statsSQLite)
 		if err != nil {
@@ -66,6 +73,13 @@ func NewPostgres(pool *pgxpool.Pool, cat *catalog.Catalog, workers *river.Worker
 	if err != nil {
 		return nil, err
 	}
+	q.prioritize = pgPrioritize(func(ctx context.Context, sql string, args ...any) (int64, error) {
+		tag, err := pool.Exec(ctx, sql, args...)
+		if err != nil {
+			return 0, err
+		}
+		return tag.RowsAffected(), nil
+	})
 	q.stats = func(ctx context.Context) ([]Stat, error) {
 		rows, err := pool.Query(ctx, statsPostgres)
 		if err != nil {

@@ -84,6 +84,7 @@ type Queue struct {
 	stopCancel func(ctx context.Context) error
 	list       func(ctx context.Context, params *river.JobListParams) ([]*rivertype.JobRow, error)
 	stats      func(ctx context.Context) ([]Stat, error)
+	prioritize func(ctx context.Context, kind string, match map[string]any) (int64, error)
 	working    bool
 	leases     *keeper
 }

@@ -13,12 +13,13 @@ import (
 const (
 	EventUploadCompleted = "upload.completed"
 	EventVideoReady      = "video.ready"
+	EventVideoPlayable   = "video.playable"
 	EventVideoFailed     = "video.failed"
 	EventTest            = "webhook.test"
 )
 
 // Events are the types an endpoint may subscribe to.
-var Events = []string{EventUploadCompleted, EventVideoReady, EventVideoFailed}
+var Events = []string{EventUploadCompleted, EventVideoPlayable, EventVideoReady, EventVideoFailed}
 
 // ValidEvent reports whether an endpoint may subscribe to name.
 func ValidEvent(name string) bool { return slices.Contains(Events, name) }

@@ -75,9 +75,15 @@ export function ProcessingView({
           <ProgressBar value={p} label="Processing" tone="processing" />
           <div className="processing-line">
             <span>
-              Processing <strong data-testid="processing-percent">{formatPercent(p)}</strong>
+              {video.playable_at ? 'Playable, still processing' : 'Processing'}{' '}
+              <strong data-testid="processing-percent">{formatPercent(p)}</strong>
             </span>
             <span className="muted" data-testid="eta">{left}</span>
+            {video.playable_at && showWatchLink && (
+              <Link className="btn btn-primary btn-small" href={`/watch/${encodeURIComponent(video.id)}`}>
+                <Icon name="play" size={16} /> Watch
+              </Link>
+            )}
           </div>
         </div>
       )

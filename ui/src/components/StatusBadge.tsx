@@ -10,10 +10,14 @@ const LABELS: Record<VideoStatus, string> = {
   failed: 'Failed',
 }
 
-export function statusLabel(s: VideoStatus): string {
+/** PLAYABLE_LABEL is a processing video that already plays (playable_at). */
+export const PLAYABLE_LABEL = 'Playable, still processing'
+
+export function statusLabel(s: VideoStatus, playable = false): string {
+  if (s === 'processing' && playable) return PLAYABLE_LABEL
   return LABELS[s] ?? s
 }
 
-export function StatusBadge({ status }: { status: VideoStatus }) {
-  return <span className={`badge badge-${status}`}>{statusLabel(status)}</span>
+export function StatusBadge({ status, playable = false }: { status: VideoStatus; playable?: boolean }) {
+  return <span className={`badge badge-${status}`}>{statusLabel(status, playable)}</span>
 }

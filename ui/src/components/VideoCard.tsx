@@ -77,7 +77,7 @@ export function VideoCard({
           {video.title || 'Untitled'}
         </Link>
         <div className="card-meta">
-          <StatusBadge status={video.status} />
+          <StatusBadge status={video.status} playable={!!video.playable_at} />
           <VisibilityTag visibility={video.visibility} />
           {video.created_at && (
             <time className="muted card-date" dateTime={video.created_at} title={formatDateTime(video.created_at)}>

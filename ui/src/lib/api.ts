@@ -64,6 +64,8 @@ export interface Video {
   width?: number
   height?: number
   created_at?: string
+  /** Set once a processing video can be played (progressive playback). */
+  playable_at?: string
   renditions?: Rendition[]
   playback?: Playback
   upload?: UploadTarget

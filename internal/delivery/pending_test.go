@@ -1,0 +1,140 @@
+package delivery
+
+import (
+	"context"
+	"crypto/ed25519"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kinema/kinema/internal/auth"
+	"github.com/kinema/kinema/internal/media"
+)
+
+// pendingPlan is a 10 s video at 30 fps, 1 s segments, 2 per chunk (5
+// chunks), one video and one audio rendition.
+func pendingPlan(t *testing.T) *media.Plan {
+	t.Helper()
+	cfg := media.DefaultLadderConfig()
+	cfg.SegmentSeconds, cfg.SegmentsPerChunk, cfg.Heights = 1, 2, []int{180}
+	plan, err := media.NewPlan(media.Source{HasVideo: true, HasAudio: true, Width: 320, Height: 180, FPSNum: 30, FPSDen: 1,
+		Duration: 10, AudioChannels: 2}, cfg)
+	require.NoError(t, err)
+	require.Len(t, plan.Chunks, 5)
+	return &plan
+}
+
+type pendingBundle struct {
+	h      *Handler
+	store  *memStore
+	token  string
+	mu     sync.Mutex
+	asked  []int
+	status func() Gate
+}
+
+func setupPending(t *testing.T, wait time.Duration) *pendingBundle {
+	t.Helper()
+	keys, err := auth.NewKeys(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
+	require.NoError(t, err)
+	b := &pendingBundle{store: newMemStore(time.Now())}
+	plan := pendingPlan(t)
+	b.status = func() Gate { return Gate{Published: true, Pending: plan} }
+	b.h = NewHandlerOptions(b.store, keys, func(context.Context, string) (Gate, error) { return b.status(), nil }, nil, nil, Options{
+		PublishedTTL: -1, SegmentWait: wait,
+		PrioritizeFunc: func(_ context.Context, id string, chunk int) error {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			require.Equal(t, videoID, id)
+			b.asked = append(b.asked, chunk)
+			return nil
+		},
+	})
+	b.token, err = keys.Sign(auth.Claims{VideoID: videoID, Purpose: auth.PurposePlay, ExpiresAt: time.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	for _, name := range []string{"master.m3u8", "v0/index.m3u8", "a0/index.m3u8"} {
+		_, err := b.store.Put(context.Background(), "media/"+videoID+"/"+name, strings.NewReader("#EXTM3U\n"))
+		require.NoError(t, err)
+	}
+	return b
+}
+
+func (b *pendingBundle) get(ctx context.Context, rel string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/media/"+videoID+"/"+rel+"?token="+b.token, nil)
+	b.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// TestPendingSegmentIsWaitedFor: a planned segment of a processing video
+// that is not encoded yet is answered once it is stored, not with 404, and
+// its chunk is asked for first.
+func TestPendingSegmentIsWaitedFor(t *testing.T) {
+	t.Parallel()
+	b := setupPending(t, time.Minute)
+	done := make(chan *httptest.ResponseRecorder, 1)
+	go func() { done <- b.get(context.Background(), "v0/seg_00007.m4s") }()
+	require.Eventually(t, func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return len(b.asked) == 1
+	}, 10*time.Second, 10*time.Millisecond)
+	b.mu.Lock()
+	require.Equal(t, []int{3}, b.asked, "segment 7 is in chunk 3 (frames 180-239)")
+	b.mu.Unlock()
+	select {
+	case rec := <-done:
+		t.Fatalf("answered %d before the segment existed", rec.Code)
+	case <-time.After(300 * time.Millisecond):
+	}
+	_, err := b.store.Put(context.Background(), "media/"+videoID+"/v0/seg_00007.m4s", strings.NewReader("segment seven"))
+	require.NoError(t, err)
+	rec := <-done
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, "segment seven", rec.Body.String())
+	require.Contains(t, rec.Header().Get("Cache-Control"), "immutable")
+
+	// Manifests of a processing video are not kept by caches.
+	rec = b.get(context.Background(), "master.m3u8")
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, "private, no-cache", rec.Header().Get("Cache-Control"))
+	b.status = func() Gate { return Gate{Published: true} }
+	require.Equal(t, "private, max-age=60", b.get(context.Background(), "master.m3u8").Header().Get("Cache-Control"))
+}
+
+// TestPendingAnswers: what is not a planned file is 404 at once; a wait
+// that runs out is 503 with Retry-After, which players retry; audio
+// segments are waited for without asking for a chunk; a viewer who leaves
+// ends the wait.
+func TestPendingAnswers(t *testing.T) {
+	t.Parallel()
+	b := setupPending(t, 300*time.Millisecond)
+	for _, rel := range []string{"v0/seg_00010.m4s", "v9/seg_00000.m4s", "v0/seg_7.m4s", "poster.jpg", "v0/other.mp4"} {
+		start := time.Now()
+		rec := b.get(context.Background(), rel)
+		require.Equal(t, http.StatusNotFound, rec.Code, rel)
+		require.Less(t, time.Since(start), 250*time.Millisecond, "%s: not waited for", rel)
+	}
+	rec := b.get(context.Background(), "v0/init.mp4")
+	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	require.Equal(t, "1", rec.Header().Get("Retry-After"))
+	require.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
+	rec = b.get(context.Background(), "a0/seg_00010.m4s") // the 11th audio segment: the priming packet's tail
+	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	require.Equal(t, http.StatusNotFound, b.get(context.Background(), "a0/seg_00011.m4s").Code)
+	b.mu.Lock()
+	require.Equal(t, []int{0}, b.asked, "init.mp4 comes with chunk 0; audio asks for no chunk")
+	b.mu.Unlock()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
+	b2 := setupPending(t, time.Minute)
+	start := time.Now()
+	b2.get(ctx, "v0/seg_00009.m4s")
+	require.Less(t, time.Since(start), 30*time.Second, "the wait ends with the request")
+}

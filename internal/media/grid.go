@@ -1,0 +1,100 @@
+package media
+
+import "math"
+
+// The segment grid of a plan is fixed when the plan is made: every GOP of
+// the video is one segment, chunks start on segment boundaries, and the
+// audio encoder's packets fall on a known grid. So every playlist of the
+// final video can be written before any encode finishes (progressive
+// playback), and a request for a segment can be mapped to the chunk job
+// that makes it.
+
+// AACFrameSamples is the number of samples in one AAC-LC packet.
+const AACFrameSamples = 1024
+
+// VideoSegmentCount is how many segments each video rendition has.
+func (p Plan) VideoSegmentCount() int {
+	if len(p.Video) == 0 || p.GOPFrames <= 0 {
+		return 0
+	}
+	total := p.TotalFrames()
+	return (total + p.GOPFrames - 1) / p.GOPFrames
+}
+
+// VideoSegmentDurations returns the planned duration of every video
+// segment, in seconds: a GOP each, the last one what is left.
+func (p Plan) VideoSegmentDurations() []float64 {
+	n := p.VideoSegmentCount()
+	if n == 0 {
+		return nil
+	}
+	frame := float64(p.FPSDen) / float64(p.FPSNum)
+	total := p.TotalFrames()
+	out := make([]float64, n)
+	for i := range out {
+		frames := min(p.GOPFrames, total-i*p.GOPFrames)
+		out[i] = float64(frames) * frame
+	}
+	return out
+}
+
+// ChunkSegments returns the first video segment chunk i makes and how many.
+func (p Plan) ChunkSegments(i int) (first, n int) {
+	if i < 0 || i >= len(p.Chunks) || p.GOPFrames <= 0 {
+		return 0, 0
+	}
+	first = p.Chunks[i].StartFrame / p.GOPFrames
+	end := p.VideoSegmentCount()
+	if i+1 < len(p.Chunks) {
+		end = p.Chunks[i+1].StartFrame / p.GOPFrames
+	}
+	return first, max(0, end-first)
+}
+
+// ChunkOfSegment returns the index of the chunk that makes video segment
+// seg, and false when the plan has no such segment.
+func (p Plan) ChunkOfSegment(seg int) (int, bool) {
+	if seg < 0 || seg >= p.VideoSegmentCount() {
+		return 0, false
+	}
+	frame := seg * p.GOPFrames
+	c := 0
+	for i, ch := range p.Chunks {
+		if ch.StartFrame <= frame {
+			c = i
+		}
+	}
+	return c, true
+}
+
+// AudioSegmentDurations returns the planned duration of every segment of
+// an audio rendition at sampleRate: the encoder writes one packet per
+// AACFrameSamples samples plus a priming packet, and the HLS muxer cuts at
+// the first packet at or after each multiple of SegmentSeconds. It assumes
+// the audio lasts the plan's duration.
+func (p Plan) AudioSegmentDurations(sampleRate int) []float64 {
+	if sampleRate <= 0 {
+		sampleRate = 48000
+	}
+	if p.Duration <= 0 || p.SegmentSeconds <= 0 {
+		return nil
+	}
+	pkt := float64(AACFrameSamples) / float64(sampleRate)
+	// The encoder's packets: the priming one, then one per 1024 samples,
+	// the last one perhaps partly filled (its duration may be trimmed, which
+	// changes the last segment's length, never the number of segments).
+	packets := math.Ceil(p.Duration*float64(sampleRate)/AACFrameSamples-1e-9) + 1
+	end := packets * pkt
+	var out []float64
+	start := 0.0
+	for i := 1; ; i++ {
+		k := math.Ceil(float64(i)*p.SegmentSeconds/pkt - 1e-9)
+		cut := k * pkt
+		if cut >= end-1e-9 {
+			out = append(out, end-start)
+			return out
+		}
+		out = append(out, cut-start)
+		start = cut
+	}
+}

@@ -1,0 +1,238 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kinema/kinema/internal/auth"
+	"github.com/kinema/kinema/internal/catalog"
+	"github.com/kinema/kinema/internal/delivery"
+	"github.com/kinema/kinema/internal/manifest"
+	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/queue"
+	"github.com/kinema/kinema/internal/testutil"
+)
+
+// TestProgressivePlayback holds every chunk but the first at its first
+// write to the store, and checks that the video is playable meanwhile:
+// playable_at and video.playable, manifests for the whole duration with a
+// short cache, the first chunk's segments served, and a segment far ahead
+// waited for (not 404) while its chunk goes to the front of the queue and
+// is encoded before the chunk queued ahead of it. Once ready, every
+// segment served early has the bytes packaging published.
+func TestProgressivePlayback(t *testing.T) {
+	t.Parallel()
+	src := testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 10, FPS: 30, Audio: true, Video: true})
+	release := make(chan struct{})
+	var (
+		mu     sync.Mutex
+		early  = map[string][]byte{} // media keys stored before packaging
+		order  []int                 // chunk jobs by their first store write
+		events []string
+	)
+	b := setup(t, 1, func(c *Config, b *bundle) {
+		c.Ladder.SegmentSeconds, c.Ladder.SegmentsPerChunk = 1, 2
+		c.Events = func(ctx context.Context, tx *queue.Tx, event string, v media.Video) error {
+			mu.Lock()
+			events = append(events, event)
+			mu.Unlock()
+			return nil
+		}
+		b.store.beforePut = func(ctx context.Context, key string, data []byte) error {
+			info, _ := ctx.Value(jobKey{}).(jobInfo)
+			mu.Lock()
+			if info.kind == KindChunk && !containsInt(order, info.index) {
+				order = append(order, info.index)
+			}
+			if strings.HasPrefix(key, "media/") && info.kind != KindPackage {
+				early[key] = data
+			}
+			mu.Unlock()
+			if info.kind == KindChunk && info.index > 0 {
+				select {
+				case <-release:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			return nil
+		}
+	})
+	ctx := context.Background()
+	v := b.upload(t, src)
+	testutil.PollUntil(t, 2*time.Minute, "video playable", func() bool {
+		v, _ = b.cat.Video(ctx, v.ID)
+		return v.PlayableAt != nil || v.Status == media.StatusFailed
+	})
+	require.Equal(t, media.StatusProcessing, v.Status, v.Error)
+	require.True(t, v.Playable())
+	plan, _ := b.plan(t, v.ID)
+	require.GreaterOrEqual(t, len(plan.Chunks), 4)
+
+	// Delivery, as kinema serve wires it.
+	keys, err := auth.NewKeys(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize)))
+	require.NoError(t, err)
+	prioritized := make(chan int, 4)
+	h := delivery.NewHandlerOptions(b.store, keys, func(ctx context.Context, id string) (delivery.Gate, error) {
+		g, err := b.cat.PlaybackGate(ctx, id)
+		return delivery.Gate(g), err
+	}, nil, nil, delivery.Options{
+		PublishedTTL: -1,
+		SegmentWait:  2 * time.Minute, // a busy machine; the test ends the wait itself
+		PrioritizeFunc: func(ctx context.Context, id string, chunk int) error {
+			prioritized <- chunk
+			return b.pipes[0].Prioritize(ctx, id, chunk)
+		},
+	})
+	pb, err := delivery.PlaybackURLs("http://kinema.test", keys, v.ID, v.Kind, time.Hour, time.Now())
+	require.NoError(t, err)
+	token := pb.HLS[strings.Index(pb.HLS, "?"):]
+	get := func(rel string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/media/"+v.ID+"/"+rel+token, nil))
+		return rec
+	}
+
+	// Manifests for the whole duration, not kept by caches.
+	for _, name := range []string{"master.m3u8", "manifest.mpd", "v0/index.m3u8", "v1/index.m3u8", "a0/index.m3u8"} {
+		rec := get(name)
+		require.Equal(t, http.StatusOK, rec.Code, name)
+		require.Equal(t, "private, no-cache", rec.Header().Get("Cache-Control"), name)
+	}
+	pl, err := manifest.ParseMediaPlaylist(get("v0/index.m3u8").Body)
+	require.NoError(t, err)
+	require.Len(t, pl.Segments, plan.VideoSegmentCount())
+	require.InDelta(t, 10, pl.Duration(), 0.05)
+	require.Contains(t, get("master.m3u8").Body.String(), `CODECS="avc1.64`)
+	// The first chunk plays now, in every rung.
+	for _, r := range plan.Video {
+		for _, f := range []string{"init.mp4", "seg_00000.m4s"} {
+			require.Equal(t, http.StatusOK, get(r.ID+"/"+f).Code, r.ID+"/"+f)
+		}
+	}
+	// Not a file of the plan: 404 at once, no waiting.
+	require.Equal(t, http.StatusNotFound, get("v0/seg_09999.m4s").Code)
+
+	// A segment of the last chunk: the viewer waits, the chunk jumps the queue.
+	last := len(plan.Chunks) - 1
+	first, _ := plan.ChunkSegments(last)
+	seg := fmt.Sprintf("v1/seg_%05d.m4s", first)
+	served := make(chan *httptest.ResponseRecorder, 1)
+	go func() { served <- get(seg) }()
+	select {
+	case c := <-prioritized:
+		require.Equal(t, last, c)
+	case rec := <-served:
+		t.Fatalf("segment answered %d before its chunk was encoded", rec.Code)
+	}
+	testutil.PollUntil(t, 30*time.Second, "chunk moved to the front", func() bool {
+		return strings.Contains(b.logs.String(), "chunk moved to the front of the queue")
+	})
+	close(release)
+	var rec *httptest.ResponseRecorder
+	select {
+	case rec = <-served:
+	case <-time.After(3 * time.Minute):
+		t.Fatal("the waiting request never ended")
+	}
+	require.Equal(t, http.StatusOK, rec.Code)
+	waited := rec.Body.Bytes()
+
+	testutil.PollUntil(t, 3*time.Minute, "video ready", func() bool {
+		v, _ = b.cat.Video(ctx, v.ID)
+		return v.Status == media.StatusReady || v.Status == media.StatusFailed
+	})
+	require.Equal(t, media.StatusReady, v.Status, v.Error)
+	require.NotNil(t, v.PlayableAt)
+	require.NotNil(t, v.ReadyAt)
+	require.False(t, v.ReadyAt.Before(*v.PlayableAt))
+
+	mu.Lock()
+	defer mu.Unlock()
+	// The chunk a viewer waited for ran before the one queued ahead of it.
+	require.Equal(t, 0, order[0])
+	require.Less(t, indexOf(order, last), indexOf(order, last-1), "encode order %v", order)
+	require.Equal(t, []string{EventUploadCompleted, EventVideoPlayable, EventVideoReady}, events)
+
+	// What was served early is what packaging published: immutable segments.
+	final, err := os.ReadFile(filepath.Join(b.dir, "media", v.ID, filepath.FromSlash(seg)))
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(final, waited), "waited-for segment differs from the published one")
+	segments := 0
+	for key, data := range early {
+		if !strings.HasSuffix(key, ".m4s") && !strings.HasSuffix(key, ".mp4") {
+			continue
+		}
+		segments++
+		final, err := os.ReadFile(filepath.Join(b.dir, filepath.FromSlash(key)))
+		require.NoError(t, err, key)
+		require.True(t, bytes.Equal(final, data), "%s: published early with other bytes than packaging wrote", key)
+	}
+	// Every video and audio segment was published early.
+	want := len(plan.Video) * (plan.VideoSegmentCount() + 1)
+	for _, a := range plan.Audio {
+		want += len(plan.AudioSegmentDurations(a.SampleRate)) + 1
+	}
+	require.Equal(t, want, segments)
+	// The planned grid was the packaged one.
+	for _, r := range plan.Renditions() {
+		f, err := os.Open(filepath.Join(b.dir, "media", v.ID, r.ID, "index.m3u8"))
+		require.NoError(t, err)
+		got, err := manifest.ParseMediaPlaylist(f)
+		f.Close()
+		require.NoError(t, err)
+		planned := manifest.PlannedPlaylist(plan, r)
+		require.Len(t, got.Segments, len(planned.Segments), r.ID)
+		for i := range got.Segments {
+			delta := 0.002
+			if i == len(got.Segments)-1 {
+				delta = 0.022 // the last audio packet may be trimmed
+			}
+			require.InDelta(t, got.Segments[i].Duration, planned.Segments[i].Duration, delta, "%s segment %d", r.ID, i)
+		}
+	}
+	// Ready: the regular long-lived manifests.
+	require.Equal(t, "private, max-age=60", get("master.m3u8").Header().Get("Cache-Control"))
+}
+
+// upload stores path as a new video's source and starts its run.
+func (b *bundle) upload(t *testing.T, path string) media.Video {
+	t.Helper()
+	ctx := context.Background()
+	v, err := b.cat.CreateVideo(ctx, catalog.NewVideo{Title: filepath.Base(path)})
+	require.NoError(t, err)
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	key := "raw/" + v.ID + "/source"
+	data, err := io.ReadAll(f)
+	require.NoError(t, err)
+	info, err := b.store.Store.Put(ctx, key, bytes.NewReader(data))
+	require.NoError(t, err)
+	require.NoError(t, b.pipes[0].Start(ctx, v.ID, key, info.Size))
+	return v
+}
+
+func containsInt(s []int, v int) bool { return indexOf(s, v) >= 0 }
+
+func indexOf(s []int, v int) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
