@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"math"
 
 	"github.com/kinema/kinema/internal/media"
 )
@@ -26,12 +25,10 @@ func PlannedPlaylist(plan media.Plan, r media.Rendition) MediaPlaylist {
 		durs = plan.AudioSegmentDurations(r.SampleRate)
 	}
 	pl := MediaPlaylist{Version: 7, MapURI: "init.mp4", EndList: true}
-	longest := 0.0
 	for i, d := range durs {
 		pl.Segments = append(pl.Segments, Segment{URI: fmt.Sprintf("seg_%05d.m4s", i), Duration: d})
-		longest = max(longest, d)
 	}
-	pl.TargetDuration = max(1, int(math.Round(longest)))
+	pl.TargetDuration = TargetDuration(durs...)
 	return pl
 }
 
