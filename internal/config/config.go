@@ -118,7 +118,7 @@ func Default() Config {
 		Workers:         max(1, runtime.NumCPU()/2),
 		FFmpeg:          "ffmpeg",
 		FFprobe:         "ffprobe",
-		Ladder:          media.DefaultLadderConfig(),
+		Ladder:          serverLadder(),
 		Limits:          media.Limits{MaxDuration: 6 * 3600, MaxPixels: 4096 * 2304, MaxBytes: 20 << 30, MaxFPS: 480, MaxSampleRate: 384_000, MaxChannels: 32, MaxStreams: 64},
 		PlaybackTTL:     6 * time.Hour,
 		UploadTTL:       24 * time.Hour,
@@ -226,6 +226,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_ENCODER_THREADS", &c.Ladder.Threads)
 	env("KINEMA_SEGMENT_SECONDS", &c.Ladder.SegmentSeconds)
 	env("KINEMA_SEGMENTS_PER_CHUNK", &c.Ladder.SegmentsPerChunk)
+	env("KINEMA_FIRST_CHUNK_SEGMENTS", &c.Ladder.FirstChunkSegments)
 	env("KINEMA_MAX_UPLOAD_BYTES", &c.Limits.MaxBytes)
 	env("KINEMA_MAX_DURATION", &c.Limits.MaxDuration)
 	env("KINEMA_QUOTA_PROCESSING_MINUTES", &c.Limits.Quota.ProcessingMinutes)
@@ -417,4 +418,13 @@ func parseInto(v string, dst any) error {
 		err = fmt.Errorf("unsupported type %T", dst)
 	}
 	return err
+}
+
+// serverLadder is the default ladder with a one-segment first chunk: it is
+// encoded first, so a video plays a moment after probing (progressive
+// playback, #12).
+func serverLadder() media.LadderConfig {
+	l := media.DefaultLadderConfig()
+	l.FirstChunkSegments = 1
+	return l
 }

@@ -26,6 +26,11 @@ type LadderConfig struct {
 	Codecs           []string    // video codecs, H.264 first; see WithCodecs
 	SegmentSeconds   float64     // target segment length
 	SegmentsPerChunk int         // segments encoded by one chunk job
+	// FirstChunkSegments, when positive and fewer, is the length of the
+	// first chunk: it is encoded first, and a short one makes the video
+	// playable sooner (progressive playback). Segments are the same either
+	// way; only where chunk jobs start differs.
+	FirstChunkSegments int
 	RateControl      RateControl // RateCappedCRF or RateCBR
 	CRF              int         // quality for capped CRF
 	Preset           string      // x264 preset
@@ -163,7 +168,11 @@ func NewPlan(src Source, cfg LadderConfig) (Plan, error) {
 		if p.Sparse {
 			chunkFrames = sparseChunkFrames(p.GOPFrames, cfg)
 		}
-		p.Chunks = chunks(src.Duration, fps, chunkFrames)
+		first := chunkFrames
+		if n := cfg.FirstChunkSegments; n > 0 && !p.Sparse && p.GOPFrames*n < chunkFrames {
+			first = p.GOPFrames * n
+		}
+		p.Chunks = chunks(src.Duration, fps, first, chunkFrames)
 		p.Storyboard = NewStoryboard(src.Duration)
 		if p.Sparse {
 			p.Storyboard = storyboardEvery(src.Duration, 1/fps)
@@ -323,20 +332,32 @@ func ChannelLabel(ch int) string {
 	return fmt.Sprintf("%d channels", ch)
 }
 
-// chunks splits the timeline into ranges of chunkFrames frames. A last piece
-// shorter than half a chunk is merged into the one before it.
-func chunks(duration, fps float64, chunkFrames int) []Chunk {
+// chunks splits the timeline into a first range of firstFrames frames and
+// then ranges of chunkFrames frames. A last piece shorter than half a chunk
+// is merged into the one before it.
+func chunks(duration, fps float64, firstFrames, chunkFrames int) []Chunk {
 	total := int(math.Ceil(duration*fps - 1e-6))
-	n := max(1, total/chunkFrames)
-	if rest := total - n*chunkFrames; rest >= chunkFrames/2 {
-		n++
+	out := []Chunk{{Index: 0, StartFrame: 0, Frames: firstFrames}}
+	start := firstFrames
+	if firstFrames == chunkFrames || total-firstFrames < chunkFrames/2 {
+		// As before: whole chunks, a short rest merged into the last one.
+		n := max(1, total/chunkFrames)
+		if rest := total - n*chunkFrames; rest >= chunkFrames/2 {
+			n++
+		}
+		out = out[:0]
+		for i := range n {
+			s := i * chunkFrames
+			out = append(out, Chunk{Index: i, StartFrame: s, Start: float64(s) / fps, Frames: chunkFrames})
+		}
+		out[n-1].Frames = 0 // the last chunk runs to the end
+		return out
 	}
-	out := make([]Chunk, n)
-	for i := range out {
-		start := i * chunkFrames
-		out[i] = Chunk{Index: i, StartFrame: start, Start: float64(start) / fps, Frames: chunkFrames}
+	for total-start >= chunkFrames+chunkFrames/2 {
+		out = append(out, Chunk{Index: len(out), StartFrame: start, Start: float64(start) / fps, Frames: chunkFrames})
+		start += chunkFrames
 	}
-	out[n-1].Frames = 0 // the last chunk runs to the end
+	out = append(out, Chunk{Index: len(out), StartFrame: start, Start: float64(start) / fps})
 	return out
 }
 
