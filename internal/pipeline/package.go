@@ -70,10 +70,14 @@ func (p *Pipeline) doPackage(ctx context.Context, job *river.Job[PackageArgs]) e
 	}
 	// Overwritten in place, not cleared first: viewers of the progressive
 	// video are reading these keys, and the segments get the same bytes.
+	keep, err := relFiles(out) // before PutDir, which may move the files
+	if err != nil {
+		return err
+	}
 	if err := storage.PutDir(ctx, p.store, mediaPrefix(ref.VideoID), out); err != nil {
 		return err
 	}
-	if err := p.removeStale(ctx, ref, out); err != nil { // leftovers of an earlier run
+	if err := p.removeStale(ctx, ref, keep); err != nil { // leftovers of an earlier run
 		return err
 	}
 	return complete(ctx, p, job, func(tx *queue.Tx) error {
@@ -91,15 +95,15 @@ func (p *Pipeline) doPackage(ctx context.Context, job *river.Job[PackageArgs]) e
 	})
 }
 
-// removeStale deletes what the media prefix holds beyond the files in out.
-func (p *Pipeline) removeStale(ctx context.Context, ref Ref, out string) error {
+// removeStale deletes what the media prefix holds beyond keep (paths
+// relative to it, with slashes).
+func (p *Pipeline) removeStale(ctx context.Context, ref Ref, keep map[string]bool) error {
 	objs, err := p.store.List(ctx, mediaPrefix(ref.VideoID))
 	if err != nil {
 		return err
 	}
 	for _, o := range objs {
-		rel := strings.TrimPrefix(o.Key, mediaPrefix(ref.VideoID))
-		if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(path.Clean(rel)))); err == nil {
+		if keep[strings.TrimPrefix(o.Key, mediaPrefix(ref.VideoID))] {
 			continue
 		}
 		if err := p.store.Delete(ctx, o.Key); err != nil {
@@ -107,6 +111,20 @@ func (p *Pipeline) removeStale(ctx context.Context, ref Ref, out string) error {
 		}
 	}
 	return nil
+}
+
+// relFiles lists the files under dir by slash-separated relative path.
+func relFiles(dir string) (map[string]bool, error) {
+	files := map[string]bool{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = true
+		return err
+	})
+	return files, err
 }
 
 // packageVideo concatenates the chunks of every rendition (their timestamps
