@@ -21,23 +21,23 @@ var DefaultHeights = []int{2160, 1440, 1080, 720, 480, 360, 240}
 
 // LadderConfig tunes how a Plan is derived from a Source.
 type LadderConfig struct {
-	Heights          []int       // candidate rungs by short side; DefaultHeights when empty
-	Mode             LadderMode  // LadderFixed or LadderPerTitle (measured in the probe step)
-	Codecs           []string    // video codecs, H.264 first; see WithCodecs
-	SegmentSeconds   float64     // target segment length
-	SegmentsPerChunk int         // segments encoded by one chunk job
+	Heights          []int      // candidate rungs by short side; DefaultHeights when empty
+	Mode             LadderMode // LadderFixed or LadderPerTitle (measured in the probe step)
+	Codecs           []string   // video codecs, H.264 first; see WithCodecs
+	SegmentSeconds   float64    // target segment length
+	SegmentsPerChunk int        // segments encoded by one chunk job
 	// FirstChunkSegments, when positive and fewer, is the length of the
 	// first chunk: it is encoded first, and a short one makes the video
 	// playable sooner (progressive playback). Segments are the same either
 	// way; only where chunk jobs start differs.
 	FirstChunkSegments int
-	RateControl      RateControl // RateCappedCRF or RateCBR
-	CRF              int         // quality for capped CRF
-	Preset           string      // x264 preset
-	Threads          int         // decoder and x264 threads per encode job; 0 = ffmpeg's choice
-	MaxFPS           int         // frame rate cap
-	AudioBitrate     int         // stereo AAC for video sources, bits/s
-	AudioLadder      []int       // stereo AAC rungs for audio-only sources, bits/s
+	RateControl        RateControl // RateCappedCRF or RateCBR
+	CRF                int         // quality for capped CRF
+	Preset             string      // x264 preset
+	Threads            int         // decoder and x264 threads per encode job; 0 = ffmpeg's choice
+	MaxFPS             int         // frame rate cap
+	AudioBitrate       int         // stereo AAC for video sources, bits/s
+	AudioLadder        []int       // stereo AAC rungs for audio-only sources, bits/s
 }
 
 // DefaultLadderConfig returns the defaults used when nothing is configured.
