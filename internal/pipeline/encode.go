@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -233,8 +234,17 @@ func (p *Pipeline) fetchPiece(ctx context.Context, ref Ref, i int, dir string) (
 // also run in the completing transaction.
 func finishParallel[T river.JobArgs](ctx context.Context, p *Pipeline, job *river.Job[T], ref Ref, step string, also ...func(tx *queue.Tx) error) error {
 	if _, live, err := p.current(ctx, ref); err == nil && !live {
-		if err := p.store.DeletePrefix(ctx, runPrefix(ref)); err != nil {
-			logWith(p.log, ref).Warn("cleanup failed", "prefix", runPrefix(ref), "err", err)
+		prefixes := []string{runPrefix(ref)}
+		// What the job published early (progressive.go) goes too, unless a
+		// newer run of the video publishes there now.
+		if _, run, status, err := p.cat.Plan(ctx, ref.VideoID); errors.Is(err, media.ErrNotFound) ||
+			err == nil && run == ref.Run && status == media.StatusFailed {
+			prefixes = append(prefixes, mediaPrefix(ref.VideoID))
+		}
+		for _, prefix := range prefixes {
+			if err := p.store.DeletePrefix(ctx, prefix); err != nil {
+				logWith(p.log, ref).Warn("cleanup failed", "prefix", prefix, "err", err)
+			}
 		}
 	}
 	return complete(ctx, p, job, func(tx *queue.Tx) error {
