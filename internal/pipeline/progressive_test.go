@@ -164,7 +164,7 @@ func TestProgressivePlayback(t *testing.T) {
 	defer mu.Unlock()
 	// The chunk a viewer waited for ran before the one queued ahead of it.
 	require.Equal(t, 0, order[0])
-	require.Less(t, indexOf(order, last), indexOf(order, last-1), "encode order %v", order)
+	require.Less(t, chunkPos(order, last), chunkPos(order, last-1), "encode order %v", order)
 	require.Equal(t, []string{EventUploadCompleted, EventVideoPlayable, EventVideoReady}, events)
 
 	// What was served early is what packaging published: immutable segments.
@@ -226,9 +226,9 @@ func (b *bundle) upload(t *testing.T, path string) media.Video {
 	return v
 }
 
-func containsInt(s []int, v int) bool { return indexOf(s, v) >= 0 }
+func containsInt(s []int, v int) bool { return chunkPos(s, v) >= 0 }
 
-func indexOf(s []int, v int) int {
+func chunkPos(s []int, v int) int {
 	for i, x := range s {
 		if x == v {
 			return i
