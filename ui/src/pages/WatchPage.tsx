@@ -26,15 +26,12 @@ export function WatchPage({ id }: { id: string }) {
   const { client, user } = session
   const { path } = useLocation()
   const { video, error, reload, update } = usePolledVideo(id, 1000)
-<<<<<<< HEAD
   useTitle(video?.title || (error?.status === 404 ? 'Video not found' : undefined))
-=======
   // Every poll of a processing video signs fresh URLs: the player keeps the
   // first ones (they last the viewing session), so it is not restarted.
   const firstSrc = useRef<{ id: string; hls: string }>(undefined)
   const playable = !!video?.playback?.hls && (video.status === 'ready' || (video.status === 'processing' && !!video.playable_at))
   if (video && playable && firstSrc.current?.id !== video.id) firstSrc.current = { id: video.id, hls: video.playback!.hls }
->>>>>>> 2347f1a (Progressive playback (#12): chunks publish their final segments as they encode (packaged on their own, renumbered by ffmpeg.ShiftSegment: byte-identical to the whole packaging, tested), audio segments go out as written; after the first chunk the video is playable (playable_at, migration 00014; video.playable webhook; API playback URLs without poster/storyboard; UI 'Playable, still processing') with HLS and DASH manifests planned from the segment grid for the whole duration (Cache-Control private, no-cache until ready); delivery waits for a planned segment (up to 8 s or the request's end, then 503 Retry-After, never 404) and moves its chunk to the front of the queue (River priority, any worker); packaging overwrites in place instead of clearing media/)
 
   if (!video) {
     if (error?.status === 404) {
