@@ -21,6 +21,7 @@ import { SetupPage } from './pages/SetupPage'
 import { SignInPage } from './pages/SignInPage'
 import { SignUpPage } from './pages/SignUpPage'
 import { StreamPage } from './pages/StreamPage'
+import { AnalyticsPage } from './pages/AnalyticsPage'
 import { UploadPage } from './pages/UploadPage'
 import { UsersPage } from './pages/UsersPage'
 import { AccountPage } from './pages/AccountPage'
@@ -130,6 +131,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <KeysPage />
     case 'account':
       return <AccountPage />
+    case 'analytics':
+      return route.id ? needs(session, 'upload', <AnalyticsPage key={route.id} id={route.id} />) : needs(session, 'admin', <AnalyticsPage />)
     default:
       return (
         <main className="page">

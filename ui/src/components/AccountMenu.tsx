@@ -69,6 +69,13 @@ export function AccountMenu() {
               Users and sign-up
             </Link>
           )}
+          {can(session, 'admin') && (
+            <>
+              <Link href="/analytics" role="menuitem" className="menu-item" onClick={close}>
+                Analytics
+              </Link>
+            </>
+          )}
           <button
             type="button"
             role="menuitem"

@@ -1,9 +1,12 @@
 // Player: a <video> with custom controls so the quality menu, storyboard
 // seek previews and shortcuts look and behave the same in every browser.
 
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useContext, useEffect, useRef, useState } from 'react'
 import { formatDuration } from '../lib/format'
 import { isTypingTarget, SEEK_STEP, shortcutFor } from '../lib/keyboard'
+import { useBeacon } from '../lib/beacon'
+import { ApiClient } from '../lib/api'
+import { SessionContext } from '../lib/session'
 import { useHls } from '../lib/useHls'
 import { useStoryboard } from '../lib/useStoryboard'
 import { AudioMenu } from './AudioMenu'
@@ -32,6 +35,8 @@ export interface PlayerProps {
   autoPlay?: boolean
   startMuted?: boolean
   loop?: boolean
+  /** The video's id, for the analytics beacon (none: nothing is reported). */
+  videoId?: string
 }
 
 /** bufferedEnd is the end of the buffered range that holds t. */
@@ -42,10 +47,28 @@ function bufferedEnd(v: HTMLVideoElement): number {
   return 0
 }
 
-export function Player({ src, poster, storyboard, chapters: chaptersURL, audio = false, title, duration: knownDuration, startTime, autoPlay, startMuted, loop }: PlayerProps) {
+let anonymous: ApiClient | undefined
+function anonymousClient(): ApiClient {
+  anonymous ??= new ApiClient({ fetch: (input, init) => fetch(input, { ...init, credentials: 'omit' }) })
+  return anonymous
+}
+
+export function Player({ src, poster, storyboard, chapters: chaptersURL, audio = false, title, duration: knownDuration, startTime, autoPlay, startMuted, loop, videoId }: PlayerProps) {
   const box = useRef<HTMLDivElement>(null)
   const videoRef = useRef<HTMLVideoElement>(null)
   const hls = useHls(videoRef, src)
+  // Embeds have no session: their beacon goes out anonymously.
+  const client = useContext(SessionContext)?.client ?? anonymousClient()
+  useBeacon(
+    videoRef,
+    videoId,
+    (events, final) => void client.sendPlaybackEvents(videoId!, events, final).catch(() => undefined),
+    () => {
+      const l = hls.levels[hls.playing]
+      return l ? { height: l.height ?? 0, bitrate: l.bitrate ?? 0 } : { height: audio ? 0 : (videoRef.current?.videoHeight ?? 0), bitrate: 0 }
+    },
+    hls.error,
+  )
   const cues = useStoryboard(audio ? undefined : storyboard)
   const chapters = useChapters(chaptersURL ?? siblingURL(src, 'chapters.vtt'))
   const captionLines = useCaptionLines(videoRef, hls.subtitle !== CAPTIONS_OFF)

@@ -217,6 +217,53 @@ export interface ApiKey {
   revoked_at?: string
 }
 
+export type PlaybackEventType = 'view' | 'startup' | 'rebuffer' | 'heartbeat' | 'error'
+
+/** PlaybackEvent is one beacon event; see POST /api/v1/playback-events. */
+export interface PlaybackEvent {
+  type: PlaybackEventType
+  ms?: number
+  height?: number
+  bitrate?: number
+  code?: string
+}
+
+export interface AnalyticsBucket {
+  hour: string
+  views: number
+  watch_ms: number
+  startups: number
+  startup_ms: number
+  rebuffers: number
+  rebuffer_ms: number
+  errors: number
+  startup_avg_ms: number
+  rebuffer_ratio: number
+}
+
+export interface Analytics {
+  from: string
+  to: string
+  video_id?: string
+  total: AnalyticsBucket
+  hours: AnalyticsBucket[]
+  renditions: { height: number; watch_ms: number; max_bitrate: number }[]
+  top_videos?: { video_id: string; title: string; views: number; watch_ms: number }[]
+}
+
+export interface AnalyticsRange {
+  from?: string
+  to?: string
+}
+
+function rangeQuery(r: AnalyticsRange): string {
+  const q = new URLSearchParams()
+  if (r.from) q.set('from', r.from)
+  if (r.to) q.set('to', r.to)
+  const s = q.toString()
+  return s ? `?${s}` : ''
+}
+
 /** ApiError carries the server's stable error code ("unauthorized", …) and HTTP status (0 for network failures). */
 export class ApiError extends Error {
   readonly status: number
@@ -240,6 +287,8 @@ interface RequestOptions {
    * in" on the session probe), so it must not trigger onUnauthorized.
    */
   quiet401?: boolean
+  /** Let the request outlive the page (the playback beacon on pagehide). */
+  keepalive?: boolean
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -421,6 +470,21 @@ export class ApiClient {
     return v
   }
 
+  /** sendPlaybackEvents is the players' analytics beacon (anonymous viewers too). */
+  sendPlaybackEvents(videoId: string, events: PlaybackEvent[], keepalive = false): Promise<void> {
+    return this.request('POST', '/playback-events', { video_id: videoId, events }, { quiet401: true, keepalive })
+  }
+
+  /** getVideoAnalytics reads one video's playback sums (its editors and admins). */
+  getVideoAnalytics(id: string, range: AnalyticsRange = {}, signal?: AbortSignal): Promise<Analytics> {
+    return this.request('GET', `/videos/${encodeURIComponent(id)}/analytics${rangeQuery(range)}`, undefined, { signal })
+  }
+
+  /** getAnalytics reads the playback sums over every video (admin). */
+  getAnalytics(range: AnalyticsRange = {}, signal?: AbortSignal): Promise<Analytics> {
+    return this.request('GET', `/analytics${rangeQuery(range)}`, undefined, { signal })
+  }
+
   private async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}, retried = false): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (this.token) headers.Authorization = `Bearer ${this.token}`
@@ -434,6 +498,7 @@ export class ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials: 'same-origin',
         signal: opts.signal,
+        keepalive: opts.keepalive,
       })
     } catch (err) {
       if (err instanceof DOMException && err.name === 'AbortError') throw err

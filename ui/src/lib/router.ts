@@ -43,6 +43,7 @@ export type Route =
   | { name: 'users' }
   | { name: 'keys' }
   | { name: 'account' }
+  | { name: 'analytics'; id?: string }
   | { name: 'notfound' }
 
 /** matchRoute maps a path to a route; pure so it is unit-tested. */
@@ -57,6 +58,7 @@ export function matchRoute(path: string): Route {
   if (p === '/users') return { name: 'users' }
   if (p === '/keys') return { name: 'keys' }
   if (p === '/account') return { name: 'account' }
+  if (p === '/analytics') return { name: 'analytics' }
   // Live pages sit under /streams: /live/ is where the server delivers live media.
   if (p === '/streams') return { name: 'live' }
   const m = /^\/watch\/([^/]+)$/.exec(p)
@@ -65,5 +67,7 @@ export function matchRoute(path: string): Route {
   if (e) return { name: 'embed', id: decodeURIComponent(e[1]) }
   const s = /^\/streams\/([^/]+)$/.exec(p)
   if (s) return { name: 'stream', id: decodeURIComponent(s[1]) }
+  const an = /^\/analytics\/([^/]+)$/.exec(p)
+  if (an) return { name: 'analytics', id: decodeURIComponent(an[1]) }
   return { name: 'notfound' }
 }

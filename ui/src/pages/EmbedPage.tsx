@@ -82,6 +82,7 @@ function EmbedVideo({ id, query }: { id: string; query: URLSearchParams }) {
     <div className="embed" data-testid="embed">
       <Player
         key={video.playback.hls}
+        videoId={video.id}
         src={video.playback.hls}
         poster={video.playback.poster || undefined}
         storyboard={video.playback.storyboard || undefined}

@@ -79,6 +79,7 @@ export function WatchPage({ id }: { id: string }) {
       {ready ? (
         <Player
           key={firstSrc.current!.hls}
+          videoId={video.id}
           src={firstSrc.current!.hls}
           poster={video.playback!.poster || undefined}
           storyboard={video.playback!.storyboard || undefined}
@@ -103,6 +104,11 @@ export function WatchPage({ id }: { id: string }) {
           {video.duration ? <span>{formatDuration(video.duration)}</span> : null}
           {video.width && video.height ? <span>{`${video.width}×${video.height}`}</span> : null}
           {audio && <span>Audio</span>}
+          {editable && (
+            <Link href={`/analytics/${encodeURIComponent(video.id)}`} className="watch-analytics">
+              Analytics
+            </Link>
+          )}
           {video.created_at && <span title={new Date(video.created_at).toLocaleString()}>Added {formatDate(video.created_at)}</span>}
         </div>
         {video.tags && video.tags.length > 0 && (

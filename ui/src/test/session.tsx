@@ -30,6 +30,9 @@ export function fakeClient() {
     listKeys: vi.fn(),
     createKey: vi.fn(),
     revokeKey: vi.fn(),
+    sendPlaybackEvents: vi.fn().mockResolvedValue(undefined),
+    getVideoAnalytics: vi.fn(),
+    getAnalytics: vi.fn(),
   }
 }
 
