@@ -12,7 +12,7 @@
 # kinema rung saves against the CBR curve of the same rung interpolated at
 # the same SSIM (matched points on log-bytes vs SSIM).
 #
-# usage: bench/quality.sh [SECONDS]   (default 6; KINEMA_BIN, BENCH_PORT)
+# usage: bench/quality.sh [SECONDS]   (default 6; KINEMA_BIN, BENCH_PORT, BENCH_SOURCES)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LEN=${1:-6}
@@ -30,7 +30,7 @@ declare -A GRAPH=(
   # Animation-like: flat colours with sharp edges, changing every frame.
   [anim]="life=size=480x270:rate=30:mold=10:ratio=0.12:death_color=#C83232:life_color=#00ff00:mold_color=#204080,scale=1920:1080:flags=neighbor,trim=duration=$LEN"
 )
-SOURCES=(flat noisy anim)
+read -r -a SOURCES <<<"${BENCH_SOURCES:-flat noisy anim}" # e.g. BENCH_SOURCES=anim
 
 cpu_of() { # cpu_of CMD...: runs CMD, prints its user+system CPU seconds
   /usr/bin/time -o "$OUT/time" -f '%U %S' "$@" >/dev/null

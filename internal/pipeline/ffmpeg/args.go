@@ -128,7 +128,11 @@ func encoderArgs(p media.Plan, r media.Rendition) []string {
 		// SVT-AV1 preset 10 costs about what x264 veryfast does per pixel;
 		// its CRF scale is wider (x264's 23 looks like SVT's 35). Key
 		// frames are closed (irefresh-type 2, the default), no scene cuts.
-		args = []string{"-c:v", "libsvtav1", "-preset", "10", "-g", gop, "-svtav1-params", "scd=0"}
+		// lp=1: at its default parallelism each SVT encoder reserves
+		// gigabytes of address space, and a 1080p ladder in both codecs
+		// went over the ffmpeg memory ceiling (KINEMA_FFMPEG_MEMORY); the
+		// chunk's other encoders and jobs keep the cores busy anyway.
+		args = []string{"-c:v", "libsvtav1", "-preset", "10", "-g", gop, "-svtav1-params", "scd=0:lp=1"}
 		crf += 12
 	case media.CodecHEVC:
 		// x265's CRF 28 looks like x264's 23; hvc1 is tagged at packaging.
