@@ -98,7 +98,11 @@ for s in "${SOURCES[@]}"; do
       ${config#*:} >"$OUT/server-$s-$mode.log" 2>&1 &
     server=$!
     for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
-    "$BIN" upload --server "http://127.0.0.1:$PORT" --token bench-admin-token --wait "$src" >"$OUT/video-$s-$mode.json" 2>/dev/null
+    if ! "$BIN" upload --server "http://127.0.0.1:$PORT" --token bench-admin-token --wait "$src" >"$OUT/video-$s-$mode.json" 2>/dev/null; then
+      kill "$server"; wait "$server" 2>/dev/null || true
+      echo "kinema ($mode) did not make $src ready; see $OUT/video-$s-$mode.json and $OUT/server-$s-$mode.log" >&2
+      exit 1
+    fi
     cpu=$(cpu_of_pid "$server")
     kill "$server"; wait "$server" 2>/dev/null || true
     id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$OUT/video-$s-$mode.json")
