@@ -2,7 +2,8 @@
 // the UI; its beacon reports the view, startup time, watch time and the
 // rendition played; the admin then sees the view counted and the plots drawn
 // (uPlot canvases with ink on them) on the video's and the overall page.
-// Screenshots go to docs/screenshots/ when KINEMA_SCREENSHOTS=1.
+// Screenshots go to docs/screenshots/ when KINEMA_SCREENSHOTS=1. Named to sort
+// after kinema.spec.ts, whose first test needs a server nobody has set up yet.
 
 import { expect, request, test, type APIRequestContext, type Page, type TestInfo } from '@playwright/test'
 import { readFileSync } from 'node:fs'
