@@ -102,8 +102,11 @@ describe('LibraryPage', () => {
     await waitFor(() => expect(screen.getAllByTestId('video-card')).toHaveLength(1))
     fireEvent.change(screen.getByLabelText('Sort'), { target: { value: 'title' } })
     fireEvent.change(screen.getByLabelText('Added from'), { target: { value: '2026-01-01' } })
-    await waitFor(() =>
-      expect(client.listVideos).toHaveBeenLastCalledWith({ status: '', q: 'summer', mine: false, from: '2026-01-01', sort: 'title' }, expect.anything()),
+    // The search box is debounced: on a busy machine its request can come
+    // after waitFor's default second.
+    await waitFor(
+      () => expect(client.listVideos).toHaveBeenLastCalledWith({ status: '', q: 'summer', mine: false, from: '2026-01-01', sort: 'title' }, expect.anything()),
+      { timeout: 5000 },
     )
     expect(window.location.search).toBe('?q=summer&from=2026-01-01&sort=title')
   })
