@@ -48,21 +48,6 @@ func audioCodecs(r media.Rendition) string {
 	return defaultAudioCodecs
 }
 
-// channelName is the human label players show in their audio menu.
-func channelName(ch int) string {
-	switch ch {
-	case 1:
-		return "Mono"
-	case 2, 0:
-		return "Stereo"
-	case 6:
-		return "5.1"
-	case 8:
-		return "7.1"
-	}
-	return fmt.Sprintf("%d channels", ch)
-}
-
 // splitRenditions checks ids (they become URL path segments) and separates
 // video from audio, keeping the given order within each.
 func splitRenditions(renditions []media.Rendition) (video, audio []media.Rendition, err error) {
@@ -142,7 +127,7 @@ func writeAudioGroup(b *bytes.Buffer, audio []media.Rendition) {
 		// NAME must be unique within a group.
 		name := quotedString(a.Name)
 		if name == "" {
-			name = channelName(a.Channels)
+			name = media.ChannelLabel(a.Channels)
 		}
 		if names[name]++; names[name] > 1 {
 			name = fmt.Sprintf("%s (%d)", name, names[name])
