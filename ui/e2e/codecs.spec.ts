@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { startShaka } from './helpers'
 
 const BIN = process.env.KINEMA_BIN!
 const CLIP = process.env.KINEMA_TEST_VIDEO!
@@ -17,7 +18,6 @@ const PORT = Number(process.env.UI_E2E_CODECS_PORT || 18795)
 const URL = `http://127.0.0.1:${PORT}`
 const require = createRequire(import.meta.url)
 const hlsPath = require.resolve('hls.js/dist/hls.min.js')
-const shakaPath = require.resolve('shaka-player/dist/shaka-player.compiled.js')
 
 let server: ChildProcess
 let data: string
@@ -115,31 +115,19 @@ test('a player without AV1 plays H.264 from the same playlist', async ({ page })
 /** playShaka loads the MPD in Shaka and returns the active variant's codec. */
 async function playShaka(page: Page, refuseAV1: boolean) {
   await blankPage(page, refuseAV1)
-  await page.addScriptTag({ path: shakaPath })
-  const errors = await page.evaluate(async (src) => {
-    const shaka = (window as any).shaka
-    shaka.polyfill.installAll()
-    const video = document.getElementById('v') as HTMLVideoElement
-    const player = new shaka.Player()
-    await player.attach(video)
-    ;(window as any).player = player
-    const errors: string[] = []
-    player.addEventListener('error', (e: any) => errors.push(String(e.detail?.code)))
-    await player.load(src)
-    await video.play()
-    return errors
-  }, dash)
+  await startShaka(page, dash)
+  await page.evaluate(() => (document.getElementById('v') as HTMLVideoElement).play())
   await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).currentTime > 1.5, undefined, { timeout: 60_000 })
-  return page.evaluate((errors) => {
+  return page.evaluate(() => {
     const p = (window as any).player
     const v = document.getElementById('v') as HTMLVideoElement
     return {
       codec: p.getVariantTracks().find((t: any) => t.active).videoCodec as string,
       offered: [...new Set(p.getVariantTracks().map((t: any) => t.videoCodec))] as string[],
       frames: v.getVideoPlaybackQuality().totalVideoFrames,
-      errors,
+      errors: (window as any).shakaErrors as string[],
     }
-  }, errors)
+  })
 }
 
 test('Shaka decodes the AV1 representation of the DASH manifest', async ({ page }) => {

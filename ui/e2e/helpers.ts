@@ -1,7 +1,8 @@
 // Shared pieces of the browser tests: the accounts they use, screenshots,
-// console watching and signing in through the UI.
+// console watching, signing in through the UI and Shaka on a bare page.
 
 import { expect, request, type Page, type TestInfo } from '@playwright/test'
+import { createRequire } from 'node:module'
 
 /** The admin the first test creates through the setup page; the others sign in as it. */
 export const ADMIN = { email: 'admin@example.com', name: 'Ada Admin', password: 'correct-horse-battery' }
@@ -75,4 +76,23 @@ export async function expectPlaying(page: Page) {
   await page.waitForTimeout(800)
   const t2 = await page.evaluate(() => window.__kinemaPlayer!.video.currentTime)
   expect(t2).toBeGreaterThan(t1)
+}
+
+/**
+ * startShaka loads Shaka Player into the page, which must hold a
+ * <video id="v">, attaches a player as window.player and loads url. Shaka's
+ * errors gather in window.shakaErrors.
+ */
+export async function startShaka(page: Page, url: string) {
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('shaka-player/dist/shaka-player.compiled.js') })
+  await page.evaluate(async (src) => {
+    const w = window as any
+    w.shaka.polyfill.installAll()
+    const player = new w.shaka.Player()
+    await player.attach(document.getElementById('v'))
+    w.player = player
+    w.shakaErrors = []
+    player.addEventListener('error', (e: any) => w.shakaErrors.push(String(e.detail?.code)))
+    await player.load(src)
+  }, url)
 }

@@ -7,10 +7,9 @@
 import { expect, request, test, type APIRequestContext, type Page } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
-import { ensureAdmin, shot, signIn, watchConsole } from './helpers'
+import { ensureAdmin, shot, signIn, startShaka, watchConsole } from './helpers'
 
 const TOKEN = process.env.KINEMA_ADMIN_TOKEN ?? ''
 const auth = { Authorization: `Bearer ${TOKEN}` }
@@ -119,25 +118,16 @@ async function playShaka(page: Page, dash: string) {
     if (m) audioSegments.push(m[1])
   })
   await page.setContent('<video id="v" muted playsinline width="320" height="240"></video>')
-  const require = createRequire(import.meta.url)
-  await page.addScriptTag({ path: require.resolve('shaka-player/dist/shaka-player.compiled.js') })
-  const result = await page.evaluate(async (url) => {
-    const shaka = (window as any).shaka
-    shaka.polyfill.installAll()
-    const video = document.getElementById('v') as HTMLVideoElement
-    const player = new shaka.Player()
-    await player.attach(video)
-    ;(window as any).player = player
-    const errors: string[] = []
-    player.addEventListener('error', (e: any) => errors.push(String(e.detail?.code)))
-    await player.load(url)
+  await startShaka(page, dash)
+  const result = await page.evaluate(async () => {
+    const player = (window as any).player
     const tracks = player.getAudioTracks()
     const languages = tracks.map((t: any) => `${t.language}:${t.label}`)
     const before = tracks.find((t: any) => t.active)?.language
     player.selectAudioTrack(tracks.find((t: any) => t.language === 'fr'))
-    await video.play()
-    return { languages, before, errors }
-  }, dash)
+    await (document.getElementById('v') as HTMLVideoElement).play()
+    return { languages, before, errors: (window as any).shakaErrors as string[] }
+  })
   expect(result.errors).toEqual([])
   expect([...result.languages].sort()).toEqual(['en:English', 'fr:Version française'])
   expect(result.before).toBe('en')

@@ -2,8 +2,9 @@
 // about their account (API keys; users and sign-up settings for admins)
 // and sign-out. A menu keeps the header short enough for a phone.
 
-import { useEffect, useRef, useState } from 'react'
+import { useCallback, useRef, useState } from 'react'
 import { can, useSession } from '../lib/session'
+import { useDismiss } from '../lib/useDismiss'
 import { Link } from './Link'
 
 const ROLE_LABELS = { admin: 'Admin', uploader: 'Uploader', viewer: 'Viewer' } as const
@@ -13,26 +14,12 @@ export function AccountMenu() {
   const { user, signOut } = session
   const [open, setOpen] = useState(false)
   const root = useRef<HTMLDivElement>(null)
+  const close = useCallback(() => setOpen(false), [])
 
-  useEffect(() => {
-    if (!open) return
-    const away = (e: Event) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false)
-    }
-    const esc = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') setOpen(false)
-    }
-    document.addEventListener('pointerdown', away)
-    document.addEventListener('keydown', esc)
-    return () => {
-      document.removeEventListener('pointerdown', away)
-      document.removeEventListener('keydown', esc)
-    }
-  }, [open])
+  useDismiss(open, root, close)
 
   if (!user) return null
   const label = user.name || user.email
-  const close = () => setOpen(false)
   return (
     <div className="account" ref={root}>
       <button
