@@ -169,9 +169,17 @@ func (c *Catalog) FinishParallelStep(ctx context.Context, id string, run int, st
 	return pending == 0, nil
 }
 
+// refreshProgress recomputes the video's progress from its steps. It never
+// lowers it: two concurrent refreshes may each read the other's step before
+// it commits, and a step retried on another worker starts again from 0; a
+// bar that moves backwards only confuses the person watching it.
 func (c *Catalog) refreshProgress(ctx context.Context, id string, run int) error {
-	_, err := c.exec(ctx, `UPDATE videos SET progress = COALESCE((SELECT SUM(weight * progress) / SUM(weight)
-		FROM pipeline_steps WHERE video_id = ? AND run = ?), 0) WHERE id = ? AND run = ? AND status = ?`,
+	greatest := "MAX" // SQLite's two-argument MAX is a scalar function
+	if c.postgres {
+		greatest = "GREATEST"
+	}
+	_, err := c.exec(ctx, `UPDATE videos SET progress = `+greatest+`(progress, COALESCE((SELECT SUM(weight * progress) / SUM(weight)
+		FROM pipeline_steps WHERE video_id = ? AND run = ?), 0)) WHERE id = ? AND run = ? AND status = ?`,
 		id, run, id, run, media.StatusProcessing)
 	return err
 }

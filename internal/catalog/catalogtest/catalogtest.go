@@ -71,6 +71,12 @@ func testVideoLifecycle(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	after, _ := c.Video(ctx, v.ID)
 	require.GreaterOrEqual(t, after.Progress, before.Progress, "progress never moves back")
 	require.Equal(t, 320, after.Width)
+	require.NoError(t, c.SetStepProgress(ctx, v.ID, run, "chunk-0", 0.8))
+	high, _ := c.Video(ctx, v.ID)
+	require.NoError(t, c.SetStepProgress(ctx, v.ID, run, "chunk-0", 0.1)) // the chunk retried on another worker
+	retried, _ := c.Video(ctx, v.ID)
+	require.Greater(t, high.Progress, after.Progress)
+	require.Equal(t, high.Progress, retried.Progress, "a retried step does not move the bar back")
 
 	var lasts int
 	for _, s := range []string{"chunk-0", "chunk-1", "chunk-1", "audio", "audio"} { // retries finish twice
