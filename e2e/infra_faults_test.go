@@ -28,7 +28,7 @@ func TestStoreDown30sMidProcessing(t *testing.T) {
 	bin := binary(t)
 	s3 := startS3(t)
 	env := append([]string{"KINEMA_DB=" + testutil.PostgresURL(t)}, s3.env("kinema-faults")...)
-	cpuLoad(t)
+	testutil.BurnCPU(t, 2) // faults must be survived on a busy machine
 	api := startRole(t, bin, "serve", t.TempDir(), env, "--srt-addr=", "--rtmp-addr=")
 
 	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 640, Height: 360, Seconds: 6})
@@ -91,7 +91,7 @@ func TestPostgresRestartMidProcessing(t *testing.T) {
 	testutil.RequireFFmpeg(t)
 	bin := binary(t)
 	pg := startPG(t)
-	cpuLoad(t)
+	testutil.BurnCPU(t, 2) // faults must be survived on a busy machine
 	api := startRole(t, bin, "serve", t.TempDir(), []string{"KINEMA_DB=" + pg.url()}, "--srt-addr=", "--rtmp-addr=")
 
 	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 640, Height: 360, Seconds: 6})
@@ -150,12 +150,8 @@ func TestPostgresRestartMidProcessing(t *testing.T) {
 func TestDiskFull(t *testing.T) {
 	testutil.RequireFFmpeg(t)
 	bin := binary(t)
-	data := t.TempDir()
-	if out, err := runCmd("mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", data); err != nil {
-		t.Fatalf("this test needs to mount a small tmpfs (root, CAP_SYS_ADMIN): %v: %s", err, out)
-	}
-	t.Cleanup(func() { _, _ = runCmd("umount", "-l", data) })
-	cpuLoad(t)
+	data := smallDisk(t)
+	testutil.BurnCPU(t, 2) // faults must be survived on a busy machine
 	api := start(t, bin, data)
 
 	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 640, Height: 360, Seconds: 4})

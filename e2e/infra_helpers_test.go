@@ -20,18 +20,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Helpers for the infrastructure fault tests (infra_faults_test.go): CPU load
-// beside the test, an S3-compatible server and a PostgreSQL cluster that the
-// test can stop and start, and API polling that tolerates outages.
+// Helpers for the infrastructure fault tests (infra_faults_test.go): an
+// S3-compatible server and a PostgreSQL cluster that the test can stop and
+// start, and API polling that tolerates outages.
 
-// cpuLoad runs two busy loops for the rest of the test: faults must be
-// survived on a busy machine, not only on an idle one.
-func cpuLoad(t *testing.T) {
-	for range 2 {
-		cmd := exec.Command("yes") // writes to /dev/null as fast as it can
-		require.NoError(t, cmd.Start())
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+// smallDisk mounts a 40 MB tmpfs for a --data directory that fills up.
+func smallDisk(t *testing.T) string {
+	data := t.TempDir()
+	if out, err := runCmd("mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", data); err != nil {
+		t.Fatalf("this test needs to mount a small tmpfs (root, CAP_SYS_ADMIN): %v: %s", err, out)
 	}
+	t.Cleanup(func() { _, _ = runCmd("umount", "-l", data) })
+	return data
 }
 
 func waitPort(t *testing.T, addr string, open bool, timeout time.Duration) {

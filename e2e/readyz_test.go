@@ -68,7 +68,7 @@ func TestReadyzAndPutWhileStoreDown(t *testing.T) {
 	bin := binary(t)
 	s3 := startS3(t)
 	env := append([]string{"KINEMA_DB=" + testutil.PostgresURL(t)}, s3.env("kinema-readyz")...)
-	cpuLoad(t)
+	testutil.BurnCPU(t, 2) // faults must be survived on a busy machine
 	api := startRole(t, bin, "serve", t.TempDir(), env, "--srt-addr=", "--rtmp-addr=")
 
 	code, _, body := getText(t, http.MethodGet, api.base+"/readyz", nil)
@@ -123,12 +123,8 @@ func TestReadyzAndPutWhileStoreDown(t *testing.T) {
 func TestFullDiskAnswers507AndHidesPaths(t *testing.T) {
 	testutil.RequireFFmpeg(t)
 	bin := binary(t)
-	data := t.TempDir()
-	if out, err := runCmd("mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", data); err != nil {
-		t.Fatalf("this test needs to mount a small tmpfs (root, CAP_SYS_ADMIN): %v: %s", err, out)
-	}
-	t.Cleanup(func() { _, _ = runCmd("umount", "-l", data) })
-	cpuLoad(t)
+	data := smallDisk(t)
+	testutil.BurnCPU(t, 2) // faults must be survived on a busy machine
 	api := start(t, bin, data)
 
 	clip := testutil.MakeClip(t, testutil.ClipOptions{Width: 640, Height: 360, Seconds: 2})
@@ -208,12 +204,8 @@ func TestTusOnFullDiskAndStoreDown(t *testing.T) {
 	testutil.RequireFFmpeg(t)
 	bin := binary(t)
 	s3 := startS3(t)
-	data := t.TempDir()
-	if out, err := runCmd("mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", data); err != nil {
-		t.Fatalf("this test needs to mount a small tmpfs (root, CAP_SYS_ADMIN): %v: %s", err, out)
-	}
-	t.Cleanup(func() { _, _ = runCmd("umount", "-l", data) })
-	cpuLoad(t)
+	data := smallDisk(t)
+	testutil.BurnCPU(t, 2) // faults must be survived on a busy machine
 	// The catalog and the tus files on the small disk, the media in S3.
 	api := startRole(t, bin, "serve", data, s3.env("kinema-tus-faults"), "--srt-addr=", "--rtmp-addr=")
 
