@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kinema/kinema/internal/config"
 	"github.com/kinema/kinema/internal/testutil"
 )
 
@@ -52,21 +53,35 @@ func TestBadInput(t *testing.T) {
 	require.Equal(t, "ready", v.Status, v.Error)
 }
 
-// TestRetry: an admin can requeue a failed video; it runs again from the
-// stored source (and fails again here, with the same reason).
+// TestRetry: a file that is not media fails for good (retryable false, a
+// retry is refused); a failure that may pass later (over the processing
+// quota) is retried: the video runs again from its stored source (and fails
+// again here, with the same reason). Ready videos are not retried.
 func TestRetry(t *testing.T) {
 	t.Parallel()
-	s := setup(t)
-	v := s.uploadAndWait("broken", testutil.MakeCorrupt(t))
+	// 3 s of processing: one 2 s clip passes, the next is over.
+	s := setupWith(t, func(c *config.Config) { c.Limits.Quota.ProcessingMinutes = 0.05 })
+	bad := s.uploadAndWait("broken", testutil.MakeCorrupt(t))
+	require.Equal(t, "failed", bad.Status)
+	require.NotNil(t, bad.Retryable)
+	require.False(t, *bad.Retryable, "the file is at fault: %s", bad.Error)
+	require.Equal(t, http.StatusBadRequest, s.api(http.MethodPost, "/api/v1/videos/"+bad.ID+"/retry", nil, nil))
+
+	ready := s.uploadAndWait("fine", testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 2}))
+	require.Equal(t, "ready", ready.Status, ready.Error)
+	require.Nil(t, ready.Retryable)
+	require.Equal(t, http.StatusConflict, s.api(http.MethodPost, "/api/v1/videos/"+ready.ID+"/retry", nil, nil),
+		"only failed videos can be retried")
+
+	v := s.uploadAndWait("over quota", testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 2}))
 	require.Equal(t, "failed", v.Status)
+	require.Contains(t, v.Error, "quota")
+	require.NotNil(t, v.Retryable)
+	require.True(t, *v.Retryable, "a quota passes later")
 	var again video
 	require.Equal(t, http.StatusAccepted, s.api(http.MethodPost, "/api/v1/videos/"+v.ID+"/retry", nil, &again))
 	require.Contains(t, []string{"queued", "processing", "failed"}, again.Status)
 	after := s.wait(v.ID)
 	require.Equal(t, "failed", after.Status)
 	require.Equal(t, v.Error, after.Error)
-
-	ready := s.uploadAndWait("fine", testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 2}))
-	require.Equal(t, http.StatusConflict, s.api(http.MethodPost, "/api/v1/videos/"+ready.ID+"/retry", nil, nil),
-		"only failed videos can be retried")
 }

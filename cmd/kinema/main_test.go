@@ -78,6 +78,7 @@ type video struct {
 	Kind       string  `json:"kind"`
 	Progress   float64 `json:"progress"`
 	Error      string  `json:"error"`
+	Retryable  *bool   `json:"retryable"`
 	Duration   float64 `json:"duration"`
 	Width      int     `json:"width"`
 	Height     int     `json:"height"`

@@ -345,6 +345,14 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 		PlaybackFunc: playback.URLs, PlaybackCookiesFunc: playback.Cookies, PrefixCookieFunc: playback.PrefixCookies, PlaybackClientFunc: playbackClient(cfg, clients), ClientIPFunc: clients.IP,
 		RetryFunc: pipe.Retry, TextChangedFunc: pipe.RefreshText,
 		JobsFunc: m.queue.Jobs,
+		Admin: api.AdminFuncs{Overview: m.queue.Overview, Job: m.queue.Job, RetryJob: m.queue.RetryJob,
+			StoreUsage: func(ctx context.Context, prefix string) (bytes, objects int64, err error) {
+				infos, err := store.List(ctx, prefix)
+				for _, i := range infos {
+					bytes += i.Size
+				}
+				return bytes, int64(len(infos)), err
+			}},
 		Webhooks: m.webhooks,
 		DeleteMediaFunc: func(ctx context.Context, id string) error {
 			return errors.Join(store.DeletePrefix(ctx, "media/"+id+"/"), be.raw.DeletePrefix(ctx, "raw/"+id+"/"),

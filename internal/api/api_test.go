@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -50,6 +51,7 @@ type bundle struct {
 	keys   *auth.Keys
 	live   *live.Service
 	router routers.Router
+	db     *sql.DB // the SQLite database behind cat and queue
 
 	mu     sync.Mutex
 	starts []string // video ids whose upload completed
@@ -84,7 +86,7 @@ func setupWith(t *testing.T, change func(*api.Server)) *bundle {
 	_, err = cat.CreateAPIKey(ctx, "user", auth.HashAPIKey(userKey), false)
 	require.NoError(t, err)
 
-	b := &bundle{cat: cat, store: store, queue: q, keys: keys}
+	b := &bundle{cat: cat, store: store, queue: q, keys: keys, db: db}
 	start := func(ctx context.Context, id, key string, size int64) error {
 		b.mu.Lock()
 		b.starts = append(b.starts, id)

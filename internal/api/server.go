@@ -41,6 +41,9 @@ type Server struct {
 	RetryFunc func(ctx context.Context, id string) error
 	// JobsFunc lists pipeline jobs.
 	JobsFunc JobsFunc
+	// Admin serves the admin dashboard's queue and storage figures.
+	Admin   AdminFuncs
+	storage storageCache
 	// DownloadsFunc turns a video's downloads on or off and returns it.
 	DownloadsFunc func(ctx context.Context, id string, on bool) (media.Video, error)
 	// OpenOriginalFunc opens an uploaded source, for its owner's download.
@@ -98,6 +101,10 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("PUT /api/v1/videos/{id}/downloads", s.guard(upload, s.putDownloads))
 	mux.Handle("GET /api/v1/videos/{id}/original", s.guard(upload, s.getOriginal))
 	mux.Handle("GET /api/v1/jobs", s.guard(admin, s.listJobs))
+	mux.Handle("GET /api/v1/jobs/overview", s.guard(admin, s.jobsOverview))
+	mux.Handle("POST /api/v1/jobs/{id}/retry", s.guard(admin, s.retryJob))
+	mux.Handle("GET /api/v1/admin/storage", s.guard(admin, s.adminStorage))
+	mux.Handle("GET /api/v1/admin/throughput", s.guard(admin, s.adminThroughput))
 	mux.Handle("GET /oembed", s.public(s.oembed))
 	mux.Handle("POST /api/v1/playback-events", s.public(s.playbackEvents))
 	mux.Handle("GET /api/v1/videos/{id}/analytics", s.guard(upload, s.videoAnalytics))

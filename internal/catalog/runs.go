@@ -44,13 +44,24 @@ func (c *Catalog) StartRun(ctx context.Context, id, sourceKey string, size int64
 	return c.afterRunStart(ctx, id, n)
 }
 
-// Requeue starts a new run for a failed video from its stored source.
+// ErrFinal is Requeue's answer for a video whose failure the file itself
+// causes (see FailFinal): the same file would fail the same way.
+var ErrFinal = &media.InputError{Reason: "This file cannot be processed (see the reason); running it again would fail the same way. Upload another file."}
+
+// Requeue starts a new run for a failed video from its stored source. A
+// failure marked final (FailFinal) is ErrFinal.
 func (c *Catalog) Requeue(ctx context.Context, id string) (int, error) {
-	n, err := c.exec(ctx, `UPDATE videos SET status = ?, run = run + 1, progress = 0, error = '',
-		processing_started_at = NULL, playable_at = NULL, updated_at = ? WHERE id = ? AND status = ? AND source_key <> ''`,
+	n, err := c.exec(ctx, `UPDATE videos SET status = ?, run = run + 1, progress = 0, error = '', error_final = FALSE,
+		processing_started_at = NULL, playable_at = NULL, updated_at = ? WHERE id = ? AND status = ? AND source_key <> ''
+		AND error_final = FALSE`,
 		media.StatusQueued, c.millis(), id, media.StatusFailed)
 	if err != nil {
 		return 0, err
+	}
+	if n == 0 {
+		if row, err := c.videoRow(ctx, id); err == nil && row.ErrorFinal && row.Status == string(media.StatusFailed) {
+			return 0, ErrFinal
+		}
 	}
 	return c.afterRunStart(ctx, id, n)
 }
@@ -187,8 +198,18 @@ func (c *Catalog) refreshProgress(ctx context.Context, id string, run int) error
 // Fail ends the run with a reason meant for people. It returns false when the
 // run is stale or the video already ended.
 func (c *Catalog) Fail(ctx context.Context, id string, run int, reason string) (bool, error) {
-	n, err := c.exec(ctx, `UPDATE videos SET status = ?, error = ?, updated_at = ? WHERE id = ? AND run = ? AND status IN (?, ?)`,
-		media.StatusFailed, reason, c.millis(), id, run, media.StatusQueued, media.StatusProcessing)
+	return c.fail(ctx, id, run, reason, false)
+}
+
+// FailFinal is Fail for a failure the file itself causes (not media, cannot
+// be decoded, over the limits): the video cannot be retried (Requeue).
+func (c *Catalog) FailFinal(ctx context.Context, id string, run int, reason string) (bool, error) {
+	return c.fail(ctx, id, run, reason, true)
+}
+
+func (c *Catalog) fail(ctx context.Context, id string, run int, reason string, final bool) (bool, error) {
+	n, err := c.exec(ctx, `UPDATE videos SET status = ?, error = ?, error_final = ?, updated_at = ? WHERE id = ? AND run = ? AND status IN (?, ?)`,
+		media.StatusFailed, reason, final, c.millis(), id, run, media.StatusQueued, media.StatusProcessing)
 	if err != nil {
 		return false, err
 	}

@@ -43,12 +43,13 @@ type videoRow struct {
 	Downloads           string
 	Poster              string
 	PlayableAt          sql.NullInt64
+	ErrorFinal          bool
 }
 
 const videoColumns = `id, title, status, kind, error, progress, duration, width, height, source_key,
 	source_size, renditions, plan, run, created_at, updated_at, uploaded_at, processing_started_at, ready_at,
 	owner_id, visibility, allowed_users, allowed_groups, description, tags, embed_domains,
-	downloads, poster, playable_at`
+	downloads, poster, playable_at, error_final`
 
 // dest lists the fields in videoColumns order for Scan.
 func (r *videoRow) dest() []any {
@@ -56,7 +57,7 @@ func (r *videoRow) dest() []any {
 		&r.SourceKey, &r.SourceSize, &r.Renditions, &r.Plan, &r.Run, &r.CreatedAt, &r.UpdatedAt,
 		&r.UploadedAt, &r.ProcessingStartedAt, &r.ReadyAt, &r.OwnerID, &r.Visibility, &r.AllowedUsers, &r.AllowedGroups,
 		&r.Description, &r.Tags, &r.EmbedDomains,
-		&r.Downloads, &r.Poster, &r.PlayableAt}
+		&r.Downloads, &r.Poster, &r.PlayableAt, &r.ErrorFinal}
 }
 
 func (r videoRow) video() media.Video {
@@ -69,6 +70,10 @@ func (r videoRow) video() media.Video {
 		UploadedAt: fromMillis(r.UploadedAt), ProcessingStartedAt: fromMillis(r.ProcessingStartedAt), ReadyAt: fromMillis(r.ReadyAt),
 		Downloads: media.DownloadState(r.Downloads), Poster: r.Poster,
 		PlayableAt: fromMillis(r.PlayableAt),
+	}
+	if v.Status == media.StatusFailed {
+		retryable := !r.ErrorFinal
+		v.Retryable = &retryable
 	}
 	v.CreatedAt = *fromMillis(sql.NullInt64{Int64: r.CreatedAt, Valid: true})
 	v.UpdatedAt = *fromMillis(sql.NullInt64{Int64: r.UpdatedAt, Valid: true})

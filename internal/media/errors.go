@@ -17,9 +17,12 @@ var (
 )
 
 // InputError explains why an uploaded file cannot be processed, in words meant
-// for the person who uploaded it. Retrying does not help.
+// for the person who uploaded it. Retrying does not help, unless Later.
 type InputError struct {
 	Reason string
+	// Later: the same file may succeed at another time (a quota whose
+	// window moves on), so a retry is worth offering.
+	Later bool
 }
 
 func (e *InputError) Error() string { return e.Reason }

@@ -37,9 +37,9 @@ func (q Quota) Check(used, seconds float64) error {
 	if q.ProcessingMinutes <= 0 || used+seconds <= q.ProcessingMinutes*60 {
 		return nil
 	}
-	return Inputf("Processing this video (%s) would exceed your quota: %s of %s of video processed in the last %s. "+
+	return &InputError{Later: true, Reason: fmt.Sprintf("Processing this video (%s) would exceed your quota: %s of %s of video processed in the last %s. "+
 		"Try again when older videos leave that window, or ask an administrator for a larger quota.",
-		minutes(seconds), minutes(used), minutes(q.ProcessingMinutes*60), period(q.Window()))
+		minutes(seconds), minutes(used), minutes(q.ProcessingMinutes*60), period(q.Window()))}
 }
 
 // minutes formats seconds as minutes to a tenth.

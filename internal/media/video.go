@@ -45,19 +45,22 @@ type Video struct {
 	OwnerID    string            `json:"owner_id"`
 	Visibility access.Visibility `json:"visibility"`
 	// AllowedUsers and AllowedGroups may watch a restricted video.
-	AllowedUsers  []string    `json:"allowed_users"`
-	AllowedGroups []string    `json:"allowed_groups"`
-	Status        Status      `json:"status"`
-	Kind          Kind        `json:"kind,omitempty"`
-	Progress      float64     `json:"progress"`
-	Error         string      `json:"error,omitempty"`
-	Duration      float64     `json:"duration"`
-	Width         int         `json:"width"`
-	Height        int         `json:"height"`
-	SourceSize    int64       `json:"source_size"`
-	Renditions    []Rendition `json:"renditions"`
-	CreatedAt     time.Time   `json:"created_at"`
-	UpdatedAt     time.Time   `json:"updated_at"`
+	AllowedUsers  []string `json:"allowed_users"`
+	AllowedGroups []string `json:"allowed_groups"`
+	Status        Status   `json:"status"`
+	Kind          Kind     `json:"kind,omitempty"`
+	Progress      float64  `json:"progress"`
+	Error         string   `json:"error,omitempty"`
+	// Retryable, set on failed videos only, says whether running the same
+	// source again may succeed: false when the file itself is at fault.
+	Retryable  *bool       `json:"retryable,omitempty"`
+	Duration   float64     `json:"duration"`
+	Width      int         `json:"width"`
+	Height     int         `json:"height"`
+	SourceSize int64       `json:"source_size"`
+	Renditions []Rendition `json:"renditions"`
+	CreatedAt  time.Time   `json:"created_at"`
+	UpdatedAt  time.Time   `json:"updated_at"`
 	// UploadedAt is when the source finished uploading.
 	UploadedAt *time.Time `json:"uploaded_at,omitempty"`
 	// ProcessingStartedAt is set when the first job starts; it drives the ETA.

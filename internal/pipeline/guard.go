@@ -33,7 +33,7 @@ func guard[T runJob](p *Pipeline, work func(context.Context, *river.Job[T]) erro
 			"(killed, out of memory or cut off). Retry the video; if it happens again, the file may need more "+
 			"memory than a worker has.", strings.ReplaceAll(job.Kind, "_", " "), lost)
 		logWith(p.log, job.Args.runRef()).Error("job killed its workers too often; failing the run", "job", job.ID, "workers_lost", lost)
-		p.failRun(job.Args.runRef(), reason)
+		p.failRun(job.Args.runRef(), reason, false)
 		return river.JobCancel(errors.New(reason))
 	})
 }

@@ -238,13 +238,13 @@ func (p *Pipeline) outcome(ctx context.Context, ref Ref, step string, job *river
 	var in *media.InputError
 	if errors.As(err, &in) {
 		log.Info("input rejected", "reason", in.Reason)
-		p.failRun(ref, in.Reason)
+		p.failRun(ref, in.Reason, !in.Later)
 		return river.JobCancel(err)
 	}
 	var exit *ffmpeg.ExitError
 	if errors.As(err, &exit) && exit.Input { // ffmpeg blames the file: retrying cannot help
 		log.Info("input rejected by ffmpeg", "err", err)
-		p.failRun(ref, "The file could not be decoded: "+exit.Hint)
+		p.failRun(ref, "The file could not be decoded: "+exit.Hint, true)
 		return river.JobCancel(err)
 	}
 	if ctx.Err() == nil && transient(err) {
@@ -258,7 +258,7 @@ func (p *Pipeline) outcome(ctx context.Context, ref Ref, step string, job *river
 	}
 	if attempt >= maxAttempts {
 		log.Error("job failed for good", "err", err)
-		p.failRun(ref, failureReason(step, attempt, err))
+		p.failRun(ref, failureReason(step, attempt, err), false)
 		return river.JobCancel(err)
 	}
 	log.Warn("job failed; will retry", "err", err)
@@ -266,13 +266,18 @@ func (p *Pipeline) outcome(ctx context.Context, ref Ref, step string, job *river
 }
 
 // failRun marks the run failed and removes everything it produced, so
-// nothing of a failed video is half-published.
-func (p *Pipeline) failRun(ref Ref, reason string) {
+// nothing of a failed video is half-published. final: the file itself is
+// at fault, and the video cannot be retried.
+func (p *Pipeline) failRun(ref Ref, reason string, final bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	failed := false
 	err := p.queue.InTx(ctx, func(tx *queue.Tx) error {
-		ok, err := tx.Catalog.Fail(ctx, ref.VideoID, ref.Run, reason)
+		fail := tx.Catalog.Fail
+		if final {
+			fail = tx.Catalog.FailFinal
+		}
+		ok, err := fail(ctx, ref.VideoID, ref.Run, reason)
 		if err != nil || !ok {
 			return err
 		}

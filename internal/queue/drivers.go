@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -45,6 +46,25 @@ func NewSQLite(db *sql.DB, cat *catalog.Catalog, workers *river.Workers, cfg Con
 		}
 		defer rows.Close()
 		return scanStats(rows)
+	}
+	q.overview = func(ctx context.Context) (Overview, error) {
+		var o Overview
+		rows, err := db.QueryContext(ctx, countsSQLite)
+		if err != nil {
+			return o, err
+		}
+		defer rows.Close()
+		if o.Counts, err = scanCounts(rows); err != nil {
+			return o, err
+		}
+		rows.Close()
+		wrows, err := db.QueryContext(ctx, workersSQLite)
+		if err != nil {
+			return o, err
+		}
+		defer wrows.Close()
+		o.Workers, err = scanWorkers(wrows, false, time.Now().UnixMilli(), q.leases.ttl)
+		return o, err
 	}
 	return q, nil
 }
@@ -87,6 +107,25 @@ func NewPostgres(pool *pgxpool.Pool, cat *catalog.Catalog, workers *river.Worker
 		}
 		defer rows.Close()
 		return scanStats(rows)
+	}
+	q.overview = func(ctx context.Context) (Overview, error) {
+		var o Overview
+		rows, err := pool.Query(ctx, countsPostgres)
+		if err != nil {
+			return o, err
+		}
+		o.Counts, err = scanCounts(rows)
+		rows.Close()
+		if err != nil {
+			return o, err
+		}
+		wrows, err := pool.Query(ctx, workersPostgres)
+		if err != nil {
+			return o, err
+		}
+		defer wrows.Close()
+		o.Workers, err = scanWorkers(wrows, true, 0, q.leases.ttl)
+		return o, err
 	}
 	return q, nil
 }
@@ -159,6 +198,8 @@ func build[TTx any](driver riverdriver.Driver[TTx], workers *river.Workers, cfg 
 		start:      client.Start,
 		stop:       client.Stop,
 		stopCancel: client.StopAndCancel,
+		get:        client.JobGet,
+		retry:      client.JobRetry,
 		list: func(ctx context.Context, params *river.JobListParams) ([]*rivertype.JobRow, error) {
 			res, err := client.JobList(ctx, params)
 			if err != nil {

@@ -85,6 +85,9 @@ type Queue struct {
 	list       func(ctx context.Context, params *river.JobListParams) ([]*rivertype.JobRow, error)
 	stats      func(ctx context.Context) ([]Stat, error)
 	prioritize func(ctx context.Context, kind string, match map[string]any) (int64, error)
+	overview   func(ctx context.Context) (Overview, error)
+	get        func(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	retry      func(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	working    bool
 	leases     *keeper
 }

@@ -30,6 +30,7 @@ func Run(t *testing.T, newCatalog func(t *testing.T) *catalog.Catalog) {
 		"LiveStreams":   testLiveStreams,
 		"PlaybackStats": testPlaybackStats,
 		"TextTracks":    testTextTracks,
+		"Throughput":    testThroughput, "StorageSummary": testStorageSummary,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -140,6 +141,7 @@ func testFailAndRequeue(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	v, _ = c.Video(ctx, v.ID)
 	require.Equal(t, media.StatusFailed, v.Status)
 	require.Equal(t, "The file is not a media file.", v.Error)
+	require.True(t, v.Retryable != nil && *v.Retryable, "Fail leaves the video retryable")
 
 	run2, err := c.Requeue(ctx, v.ID)
 	require.NoError(t, err)
@@ -147,6 +149,20 @@ func testFailAndRequeue(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	v, _ = c.Video(ctx, v.ID)
 	require.Equal(t, media.StatusQueued, v.Status)
 	require.Empty(t, v.Error)
+	require.Nil(t, v.Retryable, "only failed videos say whether they may be retried")
+
+	// A failure the file causes is final: no retry.
+	ok, err = c.FailFinal(ctx, v.ID, run2, "The file is not a media file kinema can read, or it is damaged.")
+	require.NoError(t, err)
+	require.True(t, ok)
+	v, _ = c.Video(ctx, v.ID)
+	require.Equal(t, media.StatusFailed, v.Status)
+	require.NotNil(t, v.Retryable)
+	require.False(t, *v.Retryable)
+	_, err = c.Requeue(ctx, v.ID)
+	require.ErrorIs(t, err, catalog.ErrFinal)
+	v, _ = c.Video(ctx, v.ID)
+	require.Equal(t, media.StatusFailed, v.Status)
 }
 
 func testListAndKeys(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
