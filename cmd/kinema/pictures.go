@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/kinema/kinema/internal/api"
 	"github.com/kinema/kinema/internal/catalog"
 	"github.com/kinema/kinema/internal/config"
 	"github.com/kinema/kinema/internal/delivery"
@@ -20,10 +22,10 @@ import (
 // pictureFunc serves /media/{id}/thumbnail.jpg|.webp?time=&width= and
 // animated.webp?start=&end=&width= from the published renditions (#14),
 // cached under the data directory, two ffmpeg runs at a time.
-func pictureFunc(cfg config.Config, cat *catalog.Catalog, store storage.Store, ff *ffmpeg.Runner) (delivery.PictureFunc, error) {
+func pictureFunc(cfg config.Config, cat *catalog.Catalog, store storage.Store, ff *ffmpeg.Runner) (delivery.PictureFunc, *thumbnail.Generator, error) {
 	gen, err := thumbnail.New(store, ff, filepath.Join(cfg.DataDir, "pictures"), 2)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return func(ctx context.Context, id, file string, q url.Values) (string, error) {
 		req, err := pictureRequest(file, q)
@@ -45,8 +47,53 @@ func pictureFunc(cfg config.Config, cat *catalog.Catalog, store storage.Store, f
 			return "", delivery.ErrNoPicture
 		}
 		return path, err
-	}, nil
+	}, gen, nil
 }
+
+// posters is the API's api.Posters: frames and uploaded images made into
+// JPEGs by the picture generator, published under media/<id>/.
+type posters struct {
+	gen   *thumbnail.Generator
+	store storage.Store
+}
+
+var _ api.Posters = posters{}
+
+func (p posters) PosterAt(ctx context.Context, v media.Video, t float64) ([]byte, error) {
+	jpg, err := p.gen.PosterAt(ctx, v.ID, v.Renditions, t)
+	switch {
+	case errors.Is(err, thumbnail.ErrOutOfRange):
+		return nil, media.Inputf("There is no frame at %.1f s.", t)
+	case errors.Is(err, thumbnail.ErrNoVideo):
+		return nil, fmt.Errorf("poster of %s: %w", v.ID, media.ErrConflict)
+	}
+	return jpg, err
+}
+
+func (p posters) PosterFromImage(ctx context.Context, image []byte) ([]byte, error) {
+	return p.gen.PosterFromImage(ctx, image)
+}
+
+func (p posters) PublishPoster(ctx context.Context, videoID, name string, jpg []byte) error {
+	if !thumbnail.ValidPosterName(name) {
+		return fmt.Errorf("poster name %q", name)
+	}
+	_, err := p.store.Put(ctx, "media/"+videoID+"/"+name, bytes.NewReader(jpg))
+	return err
+}
+
+func (p posters) RemovePoster(ctx context.Context, videoID, name string) error {
+	if !thumbnail.ValidPosterName(name) {
+		return nil // never anything but a poster
+	}
+	err := p.store.Delete(ctx, "media/"+videoID+"/"+name)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+func (posters) NewPosterName() string { return thumbnail.NewPosterName() }
 
 // pictureRequest reads and bounds a picture query.
 func pictureRequest(file string, q url.Values) (thumbnail.Request, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/kinema/kinema/internal/auth/cloudfront"
@@ -12,6 +13,7 @@ import (
 	"github.com/kinema/kinema/internal/config"
 	"github.com/kinema/kinema/internal/delivery"
 	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/thumbnail"
 )
 
 // playbackSigner issues playback URLs and cookies: kinema's own Ed25519
@@ -50,9 +52,21 @@ func newPlaybackSigner(cfg config.Config, keys delivery.Signer) (*playbackSigner
 func (p *playbackSigner) URLs(base string, client netip.Addr, userID string, v media.Video, now time.Time) (delivery.Playback, error) {
 	if p.cf != nil {
 		pb, err := p.cf.PlaybackURLsBound(v.ID, v.Kind, client, p.ttl, now)
-		return delivery.Playback(pb), err
+		return chosenPoster(delivery.Playback(pb), v), err
 	}
-	return delivery.PlaybackURLsFor(base, p.keys, delivery.URLGrant{VideoID: v.ID, ClientIP: client, UserID: userID}, v.Kind, p.ttl, now)
+	pb, err := delivery.PlaybackURLsFor(base, p.keys, delivery.URLGrant{VideoID: v.ID, ClientIP: client, UserID: userID}, v.Kind, p.ttl, now)
+	return chosenPoster(pb, v), err
+}
+
+// chosenPoster points pb's poster at the one the owner chose (#14), a file
+// beside poster.jpg under a name of its own: the grants cover every file of
+// the video (a token query, or a CloudFront policy over its directory), so
+// only the name changes. A new name per change busts every cache.
+func chosenPoster(pb delivery.Playback, v media.Video) delivery.Playback {
+	if v.Poster != "" && thumbnail.ValidPosterName(v.Poster) {
+		pb.Poster = strings.Replace(pb.Poster, "/poster.jpg", "/"+v.Poster, 1)
+	}
+	return pb
 }
 
 // Cookies returns cookies granting the video's files, issued at now to
@@ -61,13 +75,13 @@ func (p *playbackSigner) URLs(base string, client netip.Addr, userID string, v m
 func (p *playbackSigner) Cookies(base string, client netip.Addr, userID string, v media.Video, now time.Time) ([]*http.Cookie, delivery.Playback, error) {
 	if p.cf != nil {
 		cookies, err := p.cf.PlaybackCookiesBound(v.ID, client, p.ttl, now)
-		return cookies, plainURLs(p.cf.URL("/media/"+v.ID+"/"), v, now.Add(p.ttl)), err
+		return cookies, chosenPoster(plainURLs(p.cf.URL("/media/"+v.ID+"/"), v, now.Add(p.ttl)), v), err
 	}
 	c, err := delivery.PlaybackCookie(base, p.keys, delivery.CookieGrant{VideoID: v.ID, ClientIP: client, UserID: userID}, p.ttl, now)
 	if err != nil {
 		return nil, delivery.Playback{}, err
 	}
-	return []*http.Cookie{c}, plainURLs(base+delivery.PathPrefix+v.ID+"/", v, c.Expires), nil
+	return []*http.Cookie{c}, chosenPoster(plainURLs(base+delivery.PathPrefix+v.ID+"/", v, c.Expires), v), nil
 }
 
 // PrefixCookies returns cookies granting every file under prefix (a path

@@ -372,10 +372,11 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 	mux.Handle("GET "+delivery.KeysPath, delivery.KeysHandler(keys))
 	pictureFF := ffmpeg.NewRunner(cfg.FFmpeg, cfg.FFprobe, m.Log)
 	pictureFF.MemoryLimit = cfg.FFmpegMemoryLimit()
-	pictures, err := pictureFunc(cfg, cat, store, pictureFF)
+	pictures, gen, err := pictureFunc(cfg, cat, store, pictureFF)
 	if err != nil {
 		return err
 	}
+	apiServer.Posters = posters{gen: gen, store: store}
 	mux.Handle("/media/", met.MeterBytesOut(delivery.NewHandlerOptions(store, keys, playbackGate(cat), m.Log.With("component", "delivery"), time.Now,
 		delivery.Options{ClientIPFunc: clients.IP, UserGateFunc: userPlaybackGate(cat), PictureFunc: pictures, PrioritizeFunc: pipe.Prioritize})))
 	if err := m.startLive(ctx, mux, be, pipe, keys, apiServer, met); err != nil {

@@ -77,10 +77,17 @@ func (s *Server) oembed(w http.ResponseWriter, r *http.Request) {
 		html.EscapeString(src), width, height, html.EscapeString(v.Title))
 	// Public data, and some consumers fetch it from the browser.
 	w.Header().Set("Access-Control-Allow-Origin", "*")
-	writeJSON(w, http.StatusOK, map[string]any{
+	out := map[string]any{
 		"version": "1.0", "type": "video", "provider_name": "kinema", "provider_url": base + "/",
 		"title": v.Title, "width": width, "height": height, "html": frame,
-	})
+	}
+	if v.Kind != media.KindAudio {
+		// The chosen poster, through a permanent address that redirects to
+		// freshly signed URLs (consumers keep this URL for a long time).
+		out["thumbnail_url"] = base + "/api/v1/videos/" + url.PathEscape(v.ID) + "/poster"
+		out["thumbnail_width"], out["thumbnail_height"] = width, height
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // embedSize is the player's size: 640 wide at the video's aspect ratio

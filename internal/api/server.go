@@ -46,6 +46,8 @@ type Server struct {
 	storage storageCache
 	// DownloadsFunc turns a video's downloads on or off and returns it.
 	DownloadsFunc func(ctx context.Context, id string, on bool) (media.Video, error)
+	// Posters makes and publishes chosen posters; nil refuses changes.
+	Posters Posters
 	// OpenOriginalFunc opens an uploaded source, for its owner's download.
 	OpenOriginalFunc OpenOriginalFunc
 	// DeleteMediaFunc removes a video's stored objects.
@@ -100,6 +102,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/videos/{id}/retry", s.guard(upload, s.retryVideo))
 	mux.Handle("PUT /api/v1/videos/{id}/downloads", s.guard(upload, s.putDownloads))
 	mux.Handle("GET /api/v1/videos/{id}/original", s.guard(upload, s.getOriginal))
+	mux.Handle("GET /api/v1/videos/{id}/poster", s.guard("", s.getPoster))
+	mux.Handle("PUT /api/v1/videos/{id}/poster", s.guard(upload, s.putPoster))
+	mux.Handle("DELETE /api/v1/videos/{id}/poster", s.guard(upload, s.deletePoster))
 	mux.Handle("GET /api/v1/jobs", s.guard(admin, s.listJobs))
 	mux.Handle("GET /api/v1/jobs/overview", s.guard(admin, s.jobsOverview))
 	mux.Handle("POST /api/v1/jobs/{id}/retry", s.guard(admin, s.retryJob))
