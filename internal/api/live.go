@@ -24,6 +24,11 @@ type LiveService interface {
 	End(ctx context.Context, id string) (live.Stream, error)
 	RotateKey(ctx context.Context, id string) (live.Stream, error)
 	SetPassphrase(ctx context.Context, id, passphrase string) (live.Stream, error)
+	// Delete returns live.ErrLiveNow for a stream still broadcasting.
+	Delete(ctx context.Context, id string) error
+	AddRestream(ctx context.Context, id, name, url string) (media.LiveRestream, error)
+	Restreams(ctx context.Context, id string) ([]media.LiveRestream, error)
+	RemoveRestream(ctx context.Context, id, rid string) error
 }
 
 var _ LiveService = (*live.Service)(nil)
@@ -34,6 +39,23 @@ type liveView struct {
 	SRTURL   string         `json:"srt_url,omitempty"`
 	RTMPURL  string         `json:"rtmp_url,omitempty"`
 	Playback *live.Playback `json:"playback,omitempty"`
+	// Restreams are the stream's RTMP destinations, URLs masked.
+	Restreams []restreamView `json:"restreams"`
+}
+
+// restreamView is a restream destination as the API shows it: the URL
+// with its stream key masked (it is a secret, shown to no one after it was
+// entered), and the status the ingest node reports.
+type restreamView struct {
+	media.LiveRestream
+	URL string `json:"url"`
+}
+
+func viewRestream(st live.Stream, d media.LiveRestream) restreamView {
+	if st.Status != live.StatusLive { // a stale status left by a node that stopped
+		d.Status, d.Error = media.RestreamIdle, ""
+	}
+	return restreamView{LiveRestream: d, URL: live.MaskRestreamURL(d.URL)}
 }
 
 // RegisterLive mounts the live stream routes on mux, each wrapped by
@@ -47,6 +69,10 @@ func RegisterLive(mux *http.ServeMux, authed func(http.HandlerFunc) http.Handler
 	mux.Handle("PATCH /api/v1/live/{id}", authed(h.patch))
 	mux.Handle("POST /api/v1/live/{id}/end", authed(h.end))
 	mux.Handle("POST /api/v1/live/{id}/key", authed(h.rotateKey))
+	mux.Handle("DELETE /api/v1/live/{id}", authed(h.delete))
+	mux.Handle("GET /api/v1/live/{id}/restreams", authed(h.listRestreams))
+	mux.Handle("POST /api/v1/live/{id}/restreams", authed(h.addRestream))
+	mux.Handle("DELETE /api/v1/live/{id}/restreams/{rid}", authed(h.removeRestream))
 }
 
 // RegisterLive mounts the live routes with the server's own API-key auth
@@ -162,6 +188,86 @@ func (h *liveHandlers) rotateKey(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, http.StatusOK, st)
 }
 
+// delete removes a stream that is not broadcasting, with its live output;
+// its recording (a video) stays.
+func (h *liveHandlers) delete(w http.ResponseWriter, r *http.Request) {
+	st, ok := h.owned(w, r)
+	if !ok {
+		return
+	}
+	err := h.svc.Delete(r.Context(), st.ID)
+	if errors.Is(err, live.ErrLiveNow) {
+		writeCode(w, http.StatusConflict, "conflict", "The stream is live; end it before deleting it.")
+		return
+	}
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// listRestreams answers {"restreams": [...]}, URLs masked.
+func (h *liveHandlers) listRestreams(w http.ResponseWriter, r *http.Request) {
+	st, ok := h.owned(w, r)
+	if !ok {
+		return
+	}
+	list, err := h.svc.Restreams(r.Context(), st.ID)
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	out := make([]restreamView, 0, len(list))
+	for _, d := range list {
+		out = append(out, viewRestream(st, d))
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Restreams []restreamView `json:"restreams"`
+	}{out})
+}
+
+// addRestream adds an RTMP destination {"name", "url"}; the answer shows
+// the URL masked, like every later one.
+func (h *liveHandlers) addRestream(w http.ResponseWriter, r *http.Request) {
+	st, ok := h.owned(w, r)
+	if !ok {
+		return
+	}
+	var req struct {
+		Name string `json:"name"`
+		URL  string `json:"url"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	d, err := h.svc.AddRestream(r.Context(), st.ID, req.Name, req.URL)
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, viewRestream(st, d))
+}
+
+// removeRestream deletes one destination; a running forward to it stops.
+func (h *liveHandlers) removeRestream(w http.ResponseWriter, r *http.Request) {
+	st, ok := h.owned(w, r)
+	if !ok {
+		return
+	}
+	err := h.svc.RemoveRestream(r.Context(), st.ID, r.PathValue("rid"))
+	if errors.Is(err, media.ErrNotFound) {
+		writeCode(w, http.StatusNotFound, "not_found", "No such restream destination.")
+		return
+	}
+	if err != nil {
+		writeError(w, h.log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (h *liveHandlers) get(w http.ResponseWriter, r *http.Request) {
 	st, err := h.svc.Get(r.Context(), r.PathValue("id"))
 	if err == nil && !ownsStream(r, st) {
@@ -226,6 +332,14 @@ func (h *liveHandlers) view(r *http.Request, st live.Stream) (liveView, error) {
 		return liveView{}, err
 	}
 	v.Playback = &pb
+	list, err := h.svc.Restreams(r.Context(), st.ID)
+	if err != nil {
+		return liveView{}, err
+	}
+	v.Restreams = make([]restreamView, 0, len(list))
+	for _, d := range list {
+		v.Restreams = append(v.Restreams, viewRestream(st, d))
+	}
 	return v, nil
 }
 

@@ -3,7 +3,10 @@ package live
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -156,6 +159,7 @@ func (ss *session) watchHealth() {
 			return
 		case <-t.C:
 		}
+		ss.syncRestreams()
 		now := time.Now()
 		dt := now.Sub(last).Seconds()
 		ss.hmu.Lock()
@@ -184,3 +188,91 @@ func (ss *session) watchHealth() {
 }
 
 func (ss *session) String() string { return fmt.Sprintf("session %s", ss.id) }
+
+// ErrLiveNow refuses deleting a stream that is broadcasting (or still
+// handing its recording over on this node).
+var ErrLiveNow = errors.New("live: the stream is broadcasting")
+
+// Delete removes a stream that is not broadcasting: its catalog entry and
+// restream destinations, its live output in the store (segments and
+// playlists under live/<id>/) and on this node's disk. Its recording is a
+// normal video and stays. Another ingest node removes its own copy of the
+// output at its next sweep (outputSweepEvery).
+func (s *Service) Delete(ctx context.Context, id string) error {
+	st, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	ss := s.sessions[id]
+	s.mu.Unlock()
+	if ss != nil || st.Status == StatusLive {
+		return ErrLiveNow
+	}
+	if st := s.cfg.Store; st != nil {
+		if err := st.DeletePrefix(ctx, storePrefix(id)); err != nil {
+			return fmt.Errorf("live: delete stream %s output: %w", id, err)
+		}
+	}
+	if err := s.cfg.Registry.DeleteLiveStream(ctx, id); err != nil {
+		return err
+	}
+	s.removeLocal(id)
+	return nil
+}
+
+// removeLocal deletes this node's output and work directories of a stream.
+func (s *Service) removeLocal(id string) {
+	for _, d := range []string{"out", "work"} {
+		if err := os.RemoveAll(filepath.Join(s.cfg.Dir, d, id)); err != nil {
+			s.log.Warn("live: could not remove a deleted stream's files", "stream", id, "err", err)
+		}
+	}
+}
+
+// outputSweepEvery is how often a node removes the local files of streams
+// deleted through another node.
+const outputSweepEvery = time.Minute
+
+// sweepDeleted removes local output of streams the catalog no longer has,
+// until the service stops.
+func (s *Service) sweepDeleted() {
+	defer s.wg.Done()
+	t := time.NewTicker(outputSweepEvery)
+	defer t.Stop()
+	for {
+		s.sweepOnce()
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.stopCh():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Service) sweepOnce() {
+	entries, err := os.ReadDir(filepath.Join(s.cfg.Dir, "out"))
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		id := e.Name()
+		s.mu.Lock()
+		running := s.sessions[id] != nil
+		s.mu.Unlock()
+		if running {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(s.ctx, registryTimeout)
+		_, err := s.cfg.Registry.LiveStream(ctx, id)
+		cancel()
+		if errors.Is(err, media.ErrNotFound) {
+			s.removeLocal(id)
+		}
+	}
+}

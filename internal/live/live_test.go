@@ -1,11 +1,13 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -33,6 +35,25 @@ type bundle struct {
 
 	mu      sync.Mutex
 	records []recorded
+	logs    lockedBuffer // everything the service and its ffmpeg runner logged, debug included
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writes.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 type recorded struct {
@@ -87,7 +108,8 @@ func setup(t *testing.T, tweak func(*Config)) *bundle {
 		b.records = append(b.records, recorded{rec.Title, d, src, len(rec.Tracks)})
 		return fmt.Sprintf("vod%d", len(b.records)), nil
 	}
-	b.svc, err = New(cfg, ffmpeg.NewRunner("", "", nil), keys, record, nil, nil)
+	log := slog.New(slog.NewTextHandler(&b.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	b.svc, err = New(cfg, ffmpeg.NewRunner("", "", log), keys, record, log, nil)
 	require.NoError(t, err)
 	require.NoError(t, b.svc.Start(context.Background()))
 	b.srv = httptest.NewServer(b.svc.Handler())

@@ -160,6 +160,8 @@ type Service struct {
 	mu       sync.Mutex
 	sessions map[string]*session
 	stopped  bool
+	stopC    chan struct{} // closed by Stop
+	sweeping bool
 	srtLn    srt.Listener
 	rtmpLn   net.Listener
 	rtmpSrv  *rtmp.Server
@@ -202,7 +204,7 @@ func New(cfg Config, ff *ffmpeg.Runner, keys Keys, record RecordFunc, log *slog.
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	return &Service{cfg: cfg, ff: ff, keys: keys, record: record, log: log, now: now, reg: &registry{r: cfg.Registry, log: log},
-		ctx: ctx, cancel: cancel, sessions: map[string]*session{}}, nil
+		ctx: ctx, cancel: cancel, sessions: map[string]*session{}, stopC: make(chan struct{})}, nil
 }
 
 // Start recovers broadcasts cut off by a restart and opens the listeners.
@@ -211,6 +213,13 @@ func New(cfg Config, ff *ffmpeg.Runner, keys Keys, record RecordFunc, log *slog.
 // serving. SRTAddr/RTMPAddr then answer "" for it.
 func (s *Service) Start(ctx context.Context) error {
 	s.recoverInterrupted()
+	s.mu.Lock()
+	if !s.sweeping && !s.stopped {
+		s.sweeping = true
+		s.wg.Add(1)
+		go s.sweepDeleted()
+	}
+	s.mu.Unlock()
 	if s.cfg.SRTAddr != "" {
 		conf := srt.DefaultConfig()
 		ln, err := srt.Listen("srt", s.cfg.SRTAddr, conf)
@@ -251,6 +260,9 @@ func (s *Service) Start(ctx context.Context) error {
 // ends first, ffmpeg processes are killed. Safe to call twice.
 func (s *Service) Stop(ctx context.Context) error {
 	s.mu.Lock()
+	if !s.stopped {
+		close(s.stopC)
+	}
 	s.stopped = true
 	sessions := make([]*session, 0, len(s.sessions))
 	for _, ss := range s.sessions {
@@ -272,6 +284,8 @@ func (s *Service) Stop(ctx context.Context) error {
 		return fmt.Errorf("live: stop: %w", ctx.Err())
 	}
 }
+
+func (s *Service) stopCh() <-chan struct{} { return s.stopC }
 
 func (s *Service) closeListeners() {
 	s.mu.Lock()

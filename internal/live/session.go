@@ -51,6 +51,12 @@ type session struct {
 	exited    chan struct{} // closed when ffmpeg exits
 	wake      chan struct{} // tells the pump more input was kept or input closed
 	synced    chan struct{} // closed when the copy to the store is done; nil without a store
+	size      int64         // bytes kept in the ingest file
+	resumeAt  int64         // FLV: offset of the newest video keyframe tag (where a restream starts)
+	flvConfig [3][]byte     // FLV: the newest onMetaData, AVC and AAC sequence header tags
+
+	rmu       sync.Mutex // guards restreams
+	restreams map[string]*restreamer
 
 	done    chan struct{} // closed when the session ended
 	hmu     sync.Mutex    // guards the health counters below
@@ -92,6 +98,7 @@ func newSession(svc *Service, st Stream, format string) (*session, error) {
 			f.Close()
 			return nil, fmt.Errorf("live: %w", err)
 		}
+		ss.size = int64(len(ss.head))
 	}
 	return ss, nil
 }
@@ -207,6 +214,10 @@ func (ss *session) write(p []byte) error {
 		ss.log.Error("live input could not be kept", "err", err)
 		return ss.failInput("The server could not store the stream (disk full?).")
 	}
+	if ss.fmt == "flv" {
+		ss.noteFLV(p, ss.size)
+	}
+	ss.size += int64(len(p))
 	ss.hmu.Lock()
 	ss.bytesIn += int64(len(p))
 	ss.hmu.Unlock()
@@ -453,6 +464,7 @@ func (ss *session) end(reason string) {
 			}
 		}
 		close(ss.done)
+		ss.finishRestreams()
 		_ = ss.svc.reg.update(ss.id, func(x *Stream) { x.Health, x.EndRequested = nil, false })
 		ss.svc.handOver(ss.id, ss.title)
 		ss.svc.sessionDone(ss.id)

@@ -43,6 +43,18 @@ type Registry interface {
 	LiveStreamByKey(ctx context.Context, key string) (Stream, error)
 	LiveStreams(ctx context.Context) ([]Stream, error) // newest first
 	SaveLiveStream(ctx context.Context, s Stream) error
+	// DeleteLiveStream removes a stream and its restream destinations
+	// (media.ErrNotFound for an unknown id).
+	DeleteLiveStream(ctx context.Context, id string) error
+
+	// Restream destinations: added and removed through the API (any
+	// node), read and given a status by the ingest node. DeleteLiveRestream
+	// returns media.ErrNotFound for an unknown pair; a status for a
+	// deleted destination is not an error.
+	AddLiveRestream(ctx context.Context, d media.LiveRestream) error
+	LiveRestreams(ctx context.Context, streamID string) ([]media.LiveRestream, error) // oldest first
+	DeleteLiveRestream(ctx context.Context, streamID, id string) error
+	SetLiveRestreamStatus(ctx context.Context, id string, status media.RestreamStatus, errText string, at time.Time) error
 }
 
 // registry wraps a Registry with what the service needs: read-modify-write
@@ -121,12 +133,77 @@ func (r *registry) list(ctx context.Context) ([]Stream, error) { return r.r.Live
 
 // memoryRegistry is a Registry in memory, for a Service without a catalog.
 type memoryRegistry struct {
-	mu      sync.Mutex
-	streams map[string]Stream
+	mu        sync.Mutex
+	streams   map[string]Stream
+	restreams []media.LiveRestream
 }
 
 // NewMemoryRegistry returns an empty in-memory Registry.
 func NewMemoryRegistry() Registry { return &memoryRegistry{streams: map[string]Stream{}} }
+
+func (m *memoryRegistry) DeleteLiveStream(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.streams[id]; !ok {
+		return fmt.Errorf("live stream %s: %w", id, media.ErrNotFound)
+	}
+	delete(m.streams, id)
+	kept := m.restreams[:0]
+	for _, d := range m.restreams {
+		if d.StreamID != id {
+			kept = append(kept, d)
+		}
+	}
+	m.restreams = kept
+	return nil
+}
+
+func (m *memoryRegistry) AddLiveRestream(_ context.Context, d media.LiveRestream) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, o := range m.restreams {
+		if o.ID == d.ID {
+			return media.ErrConflict
+		}
+	}
+	m.restreams = append(m.restreams, d)
+	return nil
+}
+
+func (m *memoryRegistry) LiveRestreams(_ context.Context, streamID string) ([]media.LiveRestream, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := []media.LiveRestream{}
+	for _, d := range m.restreams {
+		if d.StreamID == streamID {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func (m *memoryRegistry) DeleteLiveRestream(_ context.Context, streamID, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, d := range m.restreams {
+		if d.ID == id && d.StreamID == streamID {
+			m.restreams = append(m.restreams[:i], m.restreams[i+1:]...)
+			return nil
+		}
+	}
+	return fmt.Errorf("live restream %s: %w", id, media.ErrNotFound)
+}
+
+func (m *memoryRegistry) SetLiveRestreamStatus(_ context.Context, id string, status media.RestreamStatus, errText string, at time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.restreams {
+		if m.restreams[i].ID == id {
+			m.restreams[i].Status, m.restreams[i].Error, m.restreams[i].UpdatedAt = status, errText, at
+		}
+	}
+	return nil
+}
 
 func (m *memoryRegistry) CreateLiveStream(_ context.Context, s Stream) error {
 	m.mu.Lock()

@@ -45,8 +45,8 @@ type LiveStream struct {
 	Health *LiveHealth `json:"health,omitempty"`
 	// EndRequested asks the ingest node to end the broadcast now.
 	EndRequested bool `json:"-"`
-	// Restream is reserved for RTMP destinations the broadcast would be
-	// forwarded to (YouTube, Twitch); stored, not used yet.
+	// Restream is an unused column of migration 00009; destinations are
+	// LiveRestream rows (migration 00016). Kept so old rows still load.
 	Restream []string `json:"-"`
 }
 
@@ -65,4 +65,34 @@ type LiveHealth struct {
 	// the last 30 s on the node that measured.
 	Viewers   int       `json:"viewers"`
 	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// RestreamStatus is where a restream destination is while its stream is
+// broadcast.
+type RestreamStatus string
+
+// Restream statuses: idle while the stream is not broadcasting,
+// connecting while the ingest node opens the destination (also between
+// retries), live while media flows to it, error after a failed attempt
+// (Error says why; another attempt follows after a backoff).
+const (
+	RestreamIdle       RestreamStatus = "idle"
+	RestreamConnecting RestreamStatus = "connecting"
+	RestreamLive       RestreamStatus = "live"
+	RestreamError      RestreamStatus = "error"
+)
+
+// LiveRestream is one RTMP destination (YouTube, Twitch, another server) a
+// live stream is forwarded to, as ingested (no second encode).
+type LiveRestream struct {
+	ID       string `json:"id"`
+	StreamID string `json:"stream_id"`
+	Name     string `json:"name"`
+	// URL is the destination with its stream key: a secret, never shown
+	// again after creation (the API answers a masked form) and never logged.
+	URL       string         `json:"-"`
+	Status    RestreamStatus `json:"status"`
+	Error     string         `json:"error,omitempty"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at,omitzero"`
 }

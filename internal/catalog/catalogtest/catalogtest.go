@@ -28,6 +28,7 @@ func Run(t *testing.T, newCatalog func(t *testing.T) *catalog.Catalog) {
 		"UserQuotas": testUserQuotas, "StorageQuotaAtStart": testStorageQuotaAtStart,
 		"VideoDetails":  testVideoDetails,
 		"LiveStreams":   testLiveStreams,
+		"LiveRestreams": testLiveRestreams,
 		"PlaybackStats": testPlaybackStats,
 		"TextTracks":    testTextTracks,
 		"Throughput":    testThroughput, "StorageSummary": testStorageSummary,

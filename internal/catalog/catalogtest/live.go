@@ -55,3 +55,49 @@ func testLiveStreams(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	require.Len(t, list, 2)
 	require.Equal(t, []string{"streamb", "streama"}, []string{list[0].ID, list[1].ID}, "newest first")
 }
+
+// testLiveRestreams: restream destinations (secret URL included) round-trip
+// on both engines; status updates touch only their row; deleting a stream
+// deletes its destinations.
+func testLiveRestreams(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
+	ctx := context.Background()
+	c := setup(t)
+	created := time.UnixMilli(1_700_000_000_123).UTC()
+	require.NoError(t, c.CreateLiveStream(ctx, media.LiveStream{ID: "s1", Status: media.LiveIdle, StreamKey: "k1", CreatedAt: created}))
+	require.NoError(t, c.CreateLiveStream(ctx, media.LiveStream{ID: "s2", Status: media.LiveIdle, StreamKey: "k2", CreatedAt: created}))
+	a := media.LiveRestream{ID: "ra", StreamID: "s1", Name: "YouTube", URL: "rtmp://a.example/live2/secret", Status: media.RestreamIdle, CreatedAt: created}
+	b := media.LiveRestream{ID: "rb", StreamID: "s1", Name: "Twitch", URL: "rtmp://b.example/app/secret2", Status: media.RestreamIdle, CreatedAt: created.Add(time.Second)}
+	o := media.LiveRestream{ID: "ro", StreamID: "s2", URL: "rtmp://c.example/x/y", Status: media.RestreamIdle, CreatedAt: created}
+	for _, d := range []media.LiveRestream{b, a, o} {
+		require.NoError(t, c.AddLiveRestream(ctx, d))
+	}
+	require.ErrorIs(t, c.AddLiveRestream(ctx, a), media.ErrConflict)
+	list, err := c.LiveRestreams(ctx, "s1")
+	require.NoError(t, err)
+	require.Equal(t, []media.LiveRestream{a, b}, list, "oldest first, URL kept")
+
+	at := created.Add(time.Minute)
+	require.NoError(t, c.SetLiveRestreamStatus(ctx, "ra", media.RestreamError, "The destination refused the connection.", at))
+	require.NoError(t, c.SetLiveRestreamStatus(ctx, "gone", media.RestreamLive, "", at), "a deleted destination is not an error")
+	list, err = c.LiveRestreams(ctx, "s1")
+	require.NoError(t, err)
+	a.Status, a.Error, a.UpdatedAt = media.RestreamError, "The destination refused the connection.", at
+	require.Equal(t, []media.LiveRestream{a, b}, list)
+
+	require.ErrorIs(t, c.DeleteLiveRestream(ctx, "s2", "ra"), media.ErrNotFound, "another stream's destination")
+	require.NoError(t, c.DeleteLiveRestream(ctx, "s1", "rb"))
+	list, err = c.LiveRestreams(ctx, "s1")
+	require.NoError(t, err)
+	require.Equal(t, []media.LiveRestream{a}, list)
+
+	require.NoError(t, c.DeleteLiveStream(ctx, "s1"))
+	_, err = c.LiveStream(ctx, "s1")
+	require.ErrorIs(t, err, media.ErrNotFound)
+	list, err = c.LiveRestreams(ctx, "s1")
+	require.NoError(t, err)
+	require.Empty(t, list)
+	require.ErrorIs(t, c.DeleteLiveStream(ctx, "s1"), media.ErrNotFound)
+	list, err = c.LiveRestreams(ctx, "s2")
+	require.NoError(t, err)
+	require.Len(t, list, 1, "another stream keeps its destinations")
+}

@@ -4,6 +4,7 @@
 
 import { useState, type FormEvent } from 'react'
 import { ApiError, type LiveStream } from '../lib/api'
+import { navigate } from '../lib/router'
 import { useSession } from '../lib/session'
 
 export function StreamControls({ stream, onChange }: { stream: LiveStream; onChange: (st: LiveStream) => void }) {
@@ -79,6 +80,45 @@ export function StreamControls({ stream, onChange }: { stream: LiveStream; onCha
           Save
         </button>
       </form>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  )
+}
+
+/**
+ * DeleteStream removes an ended stream and its live output; the recording is
+ * a video of its own and stays.
+ */
+export function DeleteStream({ stream }: { stream: LiveStream }) {
+  const { client } = useSession()
+  const [confirming, setConfirming] = useState(false)
+  const [error, setError] = useState('')
+  if (stream.status !== 'ended') return null
+  const del = async () => {
+    if (!confirming) {
+      setConfirming(true)
+      return
+    }
+    try {
+      await client.deleteLive(stream.id)
+      navigate('/streams')
+    } catch (err) {
+      setError(err instanceof Error ? err.message : 'The request failed.')
+      setConfirming(false)
+    }
+  }
+  return (
+    <section className="card stream-controls" aria-label="Delete stream">
+      <div className="copy-row">
+        <button type="button" className={`btn${confirming ? ' btn-danger' : ''}`} onClick={() => void del()} data-testid="delete-stream">
+          {confirming ? 'Delete now?' : 'Delete stream'}
+        </button>
+      </div>
+      <p className="muted small">Deletes the stream and its live segments. The recording stays in your videos.</p>
       {error && (
         <p className="error-text" role="alert">
           {error}

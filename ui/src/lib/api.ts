@@ -90,6 +90,19 @@ export interface LiveHealth {
   updated_at?: string
 }
 
+/** LiveRestream is one RTMP destination a live stream is forwarded to. */
+export interface LiveRestream {
+  id: string
+  stream_id: string
+  name: string
+  /** The destination with its stream key masked (****); the full URL is never shown again. */
+  url: string
+  status: 'idle' | 'connecting' | 'live' | 'error'
+  error?: string
+  created_at?: string
+  updated_at?: string
+}
+
 /** LiveStream is one live stream as GET /api/v1/live/{id} shows it. */
 export interface LiveStream {
   id: string
@@ -114,6 +127,8 @@ export interface LiveStream {
   health?: LiveHealth
   /** ll_hls: Low-Latency HLS, for players that support it (the same stream as hls). */
   playback?: { hls: string; ll_hls?: string; dash?: string; expires_at?: string }
+  /** RTMP destinations the broadcast is forwarded to (URLs masked). */
+  restreams?: LiveRestream[]
 }
 
 export interface ListOptions {
@@ -458,6 +473,21 @@ export class ApiClient {
   /** rotateLiveKey gives the stream a new key; the old one stops working. */
   rotateLiveKey(id: string): Promise<LiveStream> {
     return this.request('POST', `/live/${encodeURIComponent(id)}/key`)
+  }
+
+  /** addRestream forwards the stream to an RTMP destination (rtmp:// or rtmps:// with the key). */
+  addRestream(id: string, name: string, url: string): Promise<LiveRestream> {
+    return this.request('POST', `/live/${encodeURIComponent(id)}/restreams`, { name, url })
+  }
+
+  /** removeRestream stops forwarding to a destination and forgets it. */
+  removeRestream(id: string, rid: string): Promise<void> {
+    return this.request('DELETE', `/live/${encodeURIComponent(id)}/restreams/${encodeURIComponent(rid)}`)
+  }
+
+  /** deleteLive removes a stream that is not live, with its live output; its recording stays. */
+  deleteLive(id: string): Promise<void> {
+    return this.request('DELETE', `/live/${encodeURIComponent(id)}`)
   }
 
   /** setLivePassphrase sets the SRT passphrase ("" removes it). */

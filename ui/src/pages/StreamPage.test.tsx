@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { screen, waitFor } from '@testing-library/react'
+import { fireEvent, screen, waitFor } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
 import { ApiError, type LiveStream } from '../lib/api'
 import { fakeClient, renderWithSession } from '../test/session'
@@ -114,5 +114,52 @@ describe('StreamPage', () => {
     screen.getByTestId('end-stream').click()
     await waitFor(() => expect(client.endLive).toHaveBeenCalledWith('s1'))
     expect(await screen.findByTestId('live-ended')).toBeTruthy()
+  })
+
+  it('lists restream destinations masked with their status, adds and removes them', async () => {
+    const client = fakeClient()
+    const withRestreams: LiveStream = {
+      ...live,
+      restreams: [
+        { id: 'r1', stream_id: 's1', name: 'YouTube', url: 'rtmp://a.rtmp.youtube.com/live2/****', status: 'live' },
+        {
+          id: 'r2',
+          stream_id: 's1',
+          name: 'Twitch',
+          url: 'rtmp://live.twitch.tv/app/****',
+          status: 'error',
+          error: 'The destination refused the stream; check the URL and stream key. Retrying in 4 s.',
+        },
+      ],
+    }
+    client.getLive.mockResolvedValue(withRestreams)
+    client.addRestream.mockResolvedValue(withRestreams.restreams![0])
+    client.removeRestream.mockResolvedValue(undefined)
+    renderWithSession(<StreamPage id="s1" />, client)
+    const items = await screen.findAllByTestId('restream')
+    expect(items.map((i) => i.getAttribute('data-status'))).toEqual(['live', 'error'])
+    expect(items[0].textContent).toContain('rtmp://a.rtmp.youtube.com/live2/****')
+    expect(items[1].textContent).toContain('Retrying in 4 s.')
+
+    fireEvent.change(screen.getByLabelText('Destination name'), { target: { value: 'Other' } })
+    fireEvent.change(screen.getByLabelText('Destination URL'), { target: { value: 'rtmp://x.example/live/k3y' } })
+    screen.getByTestId('add-restream').click()
+    await waitFor(() => expect(client.addRestream).toHaveBeenCalledWith('s1', 'Other', 'rtmp://x.example/live/k3y'))
+    await waitFor(() => expect((screen.getByLabelText('Destination URL') as HTMLInputElement).value).toBe(''))
+
+    screen.getByRole('button', { name: 'Remove Twitch' }).click()
+    await waitFor(() => expect(client.removeRestream).toHaveBeenCalledWith('s1', 'r2'))
+  })
+
+  it('deletes an ended stream after a second click', async () => {
+    const client = fakeClient()
+    client.getLive.mockResolvedValue({ ...ended, video_id: 'v1' })
+    client.deleteLive.mockResolvedValue(undefined)
+    renderWithSession(<StreamPage id="s1" />, client)
+    ;(await screen.findByTestId('delete-stream')).click()
+    expect(client.deleteLive).not.toHaveBeenCalled()
+    await waitFor(() => expect(screen.getByTestId('delete-stream').textContent).toBe('Delete now?'))
+    screen.getByTestId('delete-stream').click()
+    await waitFor(() => expect(client.deleteLive).toHaveBeenCalledWith('s1'))
   })
 })

@@ -11,12 +11,15 @@ import { LiveBadge } from '../components/LiveBadge'
 import { LivePlayer } from '../components/LivePlayer'
 import { Link } from '../components/Link'
 import { PublishInfo } from '../components/PublishInfo'
-import { StreamControls, StreamHealth } from '../components/StreamControls'
+import { DeleteStream, StreamControls, StreamHealth } from '../components/StreamControls'
+import { Restreams } from '../components/Restreams'
+import { useSession } from '../lib/session'
 import { heightLabel } from '../lib/quality'
 import { LiveOff } from './LivePage'
 
 export function StreamPage({ id }: { id: string }) {
   const { stream, error, setStream } = usePolledLive(id)
+  const { client } = useSession()
   // Every poll signs fresh playback URLs; the player keeps the first one so
   // a new token does not restart playback.
   // Low-Latency HLS when the stream offers it (hls.js low-latency mode).
@@ -88,6 +91,16 @@ export function StreamPage({ id }: { id: string }) {
       </div>
       {stream.status !== 'ended' && <PublishInfo stream={stream} />}
       <StreamControls stream={stream} onChange={setStream} />
+      <Restreams
+        stream={stream}
+        onChange={() =>
+          void client
+            .getLive(stream.id)
+            .then(setStream)
+            .catch(() => undefined)
+        }
+      />
+      <DeleteStream stream={stream} />
     </main>
   )
 }
