@@ -233,3 +233,37 @@ func TestCheckEncodersTooSmallLimit(t *testing.T) {
 	require.ErrorContains(t, err, "ffmpeg cannot even start within the memory limit of 64 MiB (KINEMA_FFMPEG_MEMORY)")
 	require.NotContains(t, err.Error(), "The file")
 }
+
+// TestFullLadderChunkFitsDefaultCeiling encodes the one chunk of a 1080p
+// source into the whole default ladder in H.264 and AV1 (ten encoders in
+// one ffmpeg, the storyboard tiles beside them) under the smallest default
+// ffmpeg memory ceiling on this machine (config.FFmpegMemoryFloor: what
+// KINEMA_FFMPEG_MEMORY unset gives on a small machine). SVT-AV1 at its
+// default parallelism reserved gigabytes per encoder and went over it.
+func TestFullLadderChunkFitsDefaultCeiling(t *testing.T) {
+	t.Parallel()
+	src := testutil.MakeClip(t, testutil.ClipOptions{Width: 1920, Height: 1080, Seconds: 1, Video: true})
+	cfg := media.DefaultLadderConfig()
+	plan, err := media.NewPlan(media.Source{HasVideo: true, Width: 1920, Height: 1080, FPSNum: 30, FPSDen: 1, Duration: 1}, cfg)
+	require.NoError(t, err)
+	plan = media.WithCodecs(plan, []string{media.CodecH264, media.CodecAV1})
+	require.Len(t, plan.Video, 10, "1080p 720p 480p 360p 240p in both codecs")
+	require.Len(t, plan.Chunks, 1)
+
+	r := NewRunner("", "", nil)
+	r.MemoryLimit = config.FFmpegMemoryFloor()
+	out := t.TempDir()
+	// Over the ceiling SVT-AV1 does not always exit: it can wait forever
+	// for the threads that failed to start. Measured: 22 s at load 30.
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	var frames int64
+	err = r.Run(ctx, ChunkArgs(plan, plan.Chunks[0], src, out), func(p Progress) { frames = p.Frame })
+	require.NoError(t, err, "under a %d MiB ceiling", r.MemoryLimit>>20)
+	require.EqualValues(t, 30, frames)
+	for _, v := range plan.Video {
+		info, err := os.Stat(filepath.Join(out, ChunkFile(v)))
+		require.NoError(t, err)
+		require.Positive(t, info.Size(), v.ID)
+	}
+}
