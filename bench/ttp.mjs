@@ -59,37 +59,68 @@ out.status_when_playable = v.status
 
 if (player) {
   // Wall-clock times from the page: both clocks are this machine's.
-  const first = await page.evaluate(async (url) => {
+  const tPlayable = Date.now()
+  const { first, events, requests } = await page.evaluate(async (url) => {
     const video = document.getElementById('v')
     const hls = new window.Hls()
+    window.hls = hls
+    // The first of each hls.js event (main = video fragments), for the timeline.
+    const events = {}
+    const note = (name, extra) => { if (!(name in events)) events[name] = { t: Date.now(), ...extra } }
+    const E = window.Hls.Events
+    hls.on(E.MANIFEST_LOADING, () => note('manifest_loading'))
+    hls.on(E.MANIFEST_PARSED, (_, d) => note('manifest_parsed', { first_level: d.firstLevel, levels: d.levels.map((l) => l.height) }))
+    hls.on(E.LEVEL_LOADED, (_, d) => note('level_loaded', { level: d.level }))
+    hls.on(E.FRAG_LOADING, (_, d) => note(`frag_loading_${d.frag.type}`, { level: d.frag.level, sn: d.frag.sn }))
+    hls.on(E.FRAG_LOADED, (_, d) => note(`frag_loaded_${d.frag.type}`, { level: d.frag.level, sn: d.frag.sn }))
+    hls.on(E.FRAG_BUFFERED, (_, d) => note(`frag_buffered_${d.frag.type}`, { level: d.frag.level, sn: d.frag.sn }))
     hls.loadSource(url)
     hls.attachMedia(video)
     video.play().catch(() => video.addEventListener('canplay', () => video.play(), { once: true }))
     await new Promise((resolve) => video.requestVideoFrameCallback(() => resolve()))
-    return Date.now()
+    const first = Date.now()
+    // Requests until then: start, first byte, end (epoch ms) and status.
+    const origin = performance.timeOrigin
+    const requests = performance.getEntriesByType('resource').map((e) => ({
+      path: new URL(e.name).pathname.split('/').slice(-2).join('/'), status: e.responseStatus,
+      start: origin + e.startTime, ttfb: origin + e.responseStart, end: origin + e.responseEnd,
+    }))
+    return { first, events, requests }
   }, v.playback.hls)
   out.first_frame_s = secs(tUp, first)
+  out.t_upload_ms = tUp
+  out.t_playable_ms = tPlayable
+  out.t_first_frame_ms = first
+  out.hls_events = events
+  out.requests = requests
   const duration = v.duration || (await page.evaluate(() => document.getElementById('v').duration))
   const seek = await page.evaluate(async (target) => {
     const video = document.getElementById('v')
+    const hls = window.hls
+    const E = window.Hls.Events
+    const events = []
     const t = Date.now()
+    const note = (name) => (_, d) => events.push({ s: (Date.now() - t) / 1000, name, type: d.frag?.type, level: d.frag?.level, sn: d.frag?.sn, code: d.response?.code, details: d.details })
+    for (const e of [E.FRAG_LOADING, E.FRAG_LOADED, E.ERROR]) hls.on(e, note(e))
     video.currentTime = target
     await new Promise((resolve) => {
       const check = () => (video.currentTime > target + 0.1 && !video.seeking ? resolve() : setTimeout(check, 20))
       check()
     })
-    return Date.now() - t
+    return { ms: Date.now() - t, events }
   }, duration * 0.8)
-  out.seek_s = Math.round(seek / 10) / 100
+  out.seek_s = Math.round(seek.ms / 10) / 100
+  out.seek_events = seek.events
   await browser.close()
 }
 
 for (;;) {
+  if (process.argv.includes('--no-ready')) break // diagnostics: first frame and seek only
   v = await api(`/api/v1/videos/${created.id}`)
   if (v.status === 'ready' || v.status === 'failed') break
   await new Promise((r) => setTimeout(r, 200))
 }
 if (v.status === 'failed') throw new Error(`failed: ${v.error}`)
-out.ready_s = secs(tUp, Date.parse(v.ready_at) || Date.now())
+out.ready_s = v.ready_at ? secs(tUp, Date.parse(v.ready_at)) : null
 out.id = created.id
 console.log(JSON.stringify(out))

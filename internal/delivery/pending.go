@@ -39,9 +39,9 @@ const pendingPoll = 150 * time.Millisecond
 const pendingManifestCache = "private, no-cache"
 
 // PrioritizeFunc asks for chunk of videoID to be encoded before the rest of
-// the queue (just-in-time for a viewer). It must return quickly; errors
-// are logged.
-type PrioritizeFunc func(ctx context.Context, videoID string, chunk int) error
+// the queue (just-in-time for a viewer), rendition first: the one the
+// viewer asked for. It must return quickly; errors are logged.
+type PrioritizeFunc func(ctx context.Context, videoID string, chunk int, rendition string) error
 
 // plannedFile reports whether rel names a file of plan that encoding will
 // produce: a rendition's init.mp4 or one of its planned segments. For video
@@ -92,7 +92,8 @@ func (h *Handler) openPending(w http.ResponseWriter, r *http.Request, log func()
 		return nil, false
 	}
 	if chunk >= 0 && h.prioritizeFunc != nil {
-		if err := h.prioritizeFunc(r.Context(), id, chunk); err != nil {
+		rid, _, _ := strings.Cut(rel, "/")
+		if err := h.prioritizeFunc(r.Context(), id, chunk, rid); err != nil {
 			log().WarnContext(r.Context(), "prioritize chunk", "chunk", chunk, "err", err)
 		}
 	}

@@ -47,7 +47,7 @@ func setupPending(t *testing.T, wait time.Duration) *pendingBundle {
 	b.status = func() Gate { return Gate{Published: true, Pending: plan} }
 	b.h = NewHandlerOptions(b.store, keys, func(context.Context, string) (Gate, error) { return b.status(), nil }, nil, nil, Options{
 		PublishedTTL: -1, SegmentWait: wait,
-		PrioritizeFunc: func(_ context.Context, id string, chunk int) error {
+		PrioritizeFunc: func(_ context.Context, id string, chunk int, _ string) error {
 			b.mu.Lock()
 			defer b.mu.Unlock()
 			require.Equal(t, videoID, id)

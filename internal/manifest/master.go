@@ -87,6 +87,12 @@ type variant struct {
 // variant per video rendition; audio-only sources get one variant per audio
 // rendition. Child URIs are "<rid>/index.m3u8".
 func WriteMaster(w io.Writer, renditions []media.Rendition) error {
+	return writeMaster(w, renditions, startBandwidth)
+}
+
+// writeMaster is WriteMaster with the variant listed first chosen at or
+// under start bits/s (the lowest when none is).
+func writeMaster(w io.Writer, renditions []media.Rendition, start int) error {
 	video, audio, err := splitRenditions(renditions)
 	if err != nil {
 		return err
@@ -109,7 +115,7 @@ func WriteMaster(w io.Writer, renditions []media.Rendition) error {
 	}
 
 	b.WriteString("\n")
-	for _, v := range orderVariants(variants) {
+	for _, v := range orderVariants(variants, start) {
 		fmt.Fprintf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=%d,AVERAGE-BANDWIDTH=%d%s\n%s\n", v.peak, v.avg, v.attrs, v.uri)
 	}
 	_, err = w.Write(b.Bytes())
@@ -209,7 +215,7 @@ func videoVariants(video, audio []media.Rendition) []variant {
 
 // orderVariants sorts by peak bandwidth, highest first, then moves the start
 // variant (see startBandwidth) to the front.
-func orderVariants(vs []variant) []variant {
+func orderVariants(vs []variant, startBandwidth int) []variant {
 	sort.SliceStable(vs, func(i, j int) bool { return vs[i].peak > vs[j].peak })
 	start := len(vs) - 1 // nothing fits: start on the lowest
 	for i, v := range vs {

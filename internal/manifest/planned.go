@@ -72,7 +72,9 @@ func PlannedFiles(plan media.Plan, renditions []media.Rendition) (map[string][]b
 		files[r.ID+"/index.m3u8"] = b.Bytes()
 	}
 	var master, mpd bytes.Buffer
-	if err := WriteMaster(&master, renditions); err != nil {
+	// The lowest rung first: it is encoded first (the fast pass of the
+	// first chunk), and Safari and AVPlayer start on the first variant.
+	if err := writeMaster(&master, renditions, 0); err != nil {
 		return nil, err
 	}
 	files["master.m3u8"] = master.Bytes()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -45,43 +46,88 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 	}
 	seconds := chunkSeconds(plan, chunk)
 	defer p.forgetProgress(ref, step)
+	log := logWith(p.log, ref).With("chunk", chunk.Index)
 	started := time.Now()
-	var frames int64
-	encode := func(plan media.Plan, src string) error {
-		err := p.ff.Run(ctx, ffmpeg.ChunkArgs(plan, chunk, src, out), func(pr ffmpeg.Progress) {
-			frames = pr.Frame
-			p.progress(ref, step, pr.OutTime.Seconds()/seconds)
-		})
+	// How long the job waited in the queue (timeline of bench/ttp.sh).
+	waited := started.Sub(job.ScheduledAt).Seconds()
+	urgent := job.Queue == queue.QueueUrgent
+	want, prioritized := wantedRendition(job.Metadata)
+	if urgent && !prioritized.IsZero() {
+		waited = started.Sub(prioritized).Seconds() // since a viewer asked
+	}
+	passes := chunkPasses(plan, chunk, urgent, want, filepath.Join(dir, "headers"))
+	pub := chunkPublish{codecs: map[string]string{}, guessed: map[string]bool{}}
+	for k, pass := range passes {
+		if pass.HeaderDir != "" {
+			if err := os.MkdirAll(pass.HeaderDir, 0o750); err != nil {
+				return err
+			}
+		}
+		pause := urgent && k == 0 && len(passes) > 1
+		passCtx := ctx
+		switch {
+		case pause:
+			// A viewer waits for this pass: the other encodes of this
+			// worker stop meanwhile (SIGSTOP, see ffmpeg.Pauser), which is
+			// cheap and keeps their leases, and go on after it.
+			p.background.Pause()
+		case chunk.Index != 0:
+			// Not the first chunk, whose rungs' init segments every
+			// viewer needs: it stops while a viewer waits for a pass.
+			passCtx = p.background.Context(ctx)
+		}
+		var frames int64
+		encode := func(plan media.Plan, src string) error {
+			err := p.ff.Run(passCtx, ffmpeg.ChunkPassArgs(plan, chunk, src, out, pass), func(pr ffmpeg.Progress) {
+				frames = pr.Frame
+				p.progress(ref, step, (float64(k)+pr.OutTime.Seconds()/seconds)/float64(len(passes)))
+			})
+			if err != nil {
+				return fmt.Errorf("encode chunk %d: %w", chunk.Index, err)
+			}
+			return nil
+		}
+		passStarted := time.Now()
+		err := encode(plan, src)
+		if pause {
+			p.background.Resume()
+		}
 		if err != nil {
-			return fmt.Errorf("encode chunk %d: %w", chunk.Index, err)
-		}
-		return nil
-	}
-	if err := encode(plan, src); err != nil {
-		return err
-	}
-	if len(plan.Pieces) > 0 && chunk.Frames > 0 && frames < int64(chunk.Frames) && plan.Pieces[chunk.Piece].End > 0 {
-		// The piece stops at a keyframe after the chunk, so the source has
-		// all its frames: the piece is wrong. Cost time, not frames.
-		logWith(p.log, ref).Warn("piece ran short; encoding the chunk from the whole source",
-			"chunk", chunk.Index, "piece", chunk.Piece, "frames", frames, "want", chunk.Frames)
-		whole := plan
-		whole.Pieces = nil
-		if src, err = p.sourcePath(ctx, ref); err != nil {
 			return err
 		}
-		if err := encode(whole, src); err != nil {
+		if len(plan.Pieces) > 0 && chunk.Frames > 0 && frames < int64(chunk.Frames) && plan.Pieces[chunk.Piece].End > 0 {
+			// The piece stops at a keyframe after the chunk, so the source has
+			// all its frames: the piece is wrong. Cost time, not frames.
+			log.Warn("piece ran short; encoding the chunk from the whole source",
+				"piece", chunk.Piece, "frames", frames, "want", chunk.Frames)
+			plan.Pieces = nil // this pass and the next ones
+			if src, err = p.sourcePath(ctx, ref); err != nil {
+				return err
+			}
+			if err := encode(plan, src); err != nil {
+				return err
+			}
+		}
+		encoded := time.Now()
+		if err := queue.CheckLease(ctx); err != nil { // presumed dead: the new attempt owns these keys
 			return err
 		}
+		rungs := passRungs(plan, pass)
+		if err := p.publishChunk(ctx, ref, plan, chunk, out, fmt.Sprintf("pkg%d", k), rungs, pass.HeaderDir, &pub); err != nil {
+			return err
+		}
+		if pub.manifests && !pub.playable {
+			if err := p.setPlayable(ctx, ref); err != nil {
+				return err
+			}
+			pub.playable = true
+		}
+		log.Info("chunk pass done", "pass", k+1, "of", len(passes), "rungs", renditionIDs(rungs),
+			"queued_s", round2(waited), "encode_s", round2(encoded.Sub(passStarted).Seconds()),
+			"publish_s", round2(time.Since(encoded).Seconds()), "urgent", urgent, "playable", pub.playable)
+		waited = 0
 	}
 	p.encodeDone("video", seconds, started)
-	if err := queue.CheckLease(ctx); err != nil { // presumed dead: the new attempt owns these keys
-		return err
-	}
-	playable, err := p.publishChunk(ctx, ref, plan, chunk, out)
-	if err != nil {
-		return err
-	}
 	for _, r := range plan.Video {
 		if _, err := storage.PutFile(ctx, p.store, chunkKey(ref, r, chunk.Index), filepath.Join(out, ffmpeg.ChunkFile(r))); err != nil {
 			return err
@@ -96,10 +142,13 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 			return err
 		}
 	}
-	if !playable {
-		return finishParallel(ctx, p, job, ref, step)
-	}
-	return finishParallel(ctx, p, job, ref, step, func(tx *queue.Tx) error {
+	return finishParallel(ctx, p, job, ref, step)
+}
+
+// setPlayable marks the run playable (its first chunk's segments and the
+// planned manifests are published) and tells Config.Events.
+func (p *Pipeline) setPlayable(ctx context.Context, ref Ref) error {
+	return p.queue.InTx(ctx, func(tx *queue.Tx) error {
 		changed, err := tx.Catalog.SetPlayable(ctx, ref.VideoID, ref.Run)
 		if err != nil || !changed {
 			return err
@@ -107,6 +156,16 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 		logWith(p.log, ref).Info("playable")
 		return p.event(ctx, tx, EventVideoPlayable, ref.VideoID)
 	})
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+func renditionIDs(rs []media.Rendition) []string {
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	return ids
 }
 
 func chunkSeconds(plan media.Plan, c media.Chunk) float64 {

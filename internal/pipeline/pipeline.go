@@ -71,6 +71,10 @@ type Pipeline struct {
 	lastProgress map[string]time.Time
 
 	textMu sync.Mutex // one RefreshText at a time in this process
+
+	// background stops this process's queued-order chunk encodes while
+	// it encodes the first pass of a chunk a viewer waits for.
+	background *ffmpeg.Pauser
 }
 
 // New returns a Pipeline; call Register to attach its workers to River.
@@ -82,7 +86,8 @@ func New(cat *catalog.Catalog, store storage.Store, ff *ffmpeg.Runner, cfg Confi
 		cfg.RawStore = store
 	}
 	return &Pipeline{cat: cat, store: store, ff: ff, cfg: cfg, log: log, lastProgress: map[string]time.Time{},
-		sources: &sourceCache{dir: filepath.Join(cfg.ScratchDir, "sources"), keep: 3, log: log},
+		background: ffmpeg.NewPauser(),
+		sources:    &sourceCache{dir: filepath.Join(cfg.ScratchDir, "sources"), keep: 3, log: log},
 		// Chunks share a piece only where keyframes are sparse, and then
 		// they are neighbours, usually run one after another.
 		pieces: &sourceCache{dir: filepath.Join(cfg.ScratchDir, "pieces"), keep: 4, log: log}}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -23,6 +24,12 @@ func (p *Pipeline) probe(ctx context.Context, job *river.Job[ProbeArgs]) error {
 
 func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error {
 	ref := job.Args.Ref
+	// Where the time goes, for bench/ttp.sh's timeline.
+	mark, phases := time.Now(), []any{"queued_s", round2(time.Since(job.ScheduledAt).Seconds())}
+	phase := func(name string) {
+		phases = append(phases, name+"_s", round2(time.Since(mark).Seconds()))
+		mark = time.Now()
+	}
 	ok, err := p.cat.BeginProcessing(ctx, ref.VideoID, ref.Run)
 	if err != nil || !ok {
 		return err
@@ -41,15 +48,18 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	if err != nil {
 		return err
 	}
+	phase("fetch")
 	p.progress(ref, stepProbe, 0.3)
 	source, err := p.ff.Probe(ctx, src)
 	if err != nil {
 		return err
 	}
 	source.Size = info.Size
+	phase("ffprobe")
 	if source, err = p.measure(ctx, ref, src, source); err != nil {
 		return err
 	}
+	phase("measure")
 	if err := p.cfg.Limits.Check(source); err != nil {
 		return err
 	}
@@ -60,20 +70,27 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	if err != nil {
 		return err
 	}
+	phase("plan")
 	if plan, err = p.perTitle(ctx, job.ID, ref, src, plan); err != nil {
 		return err
 	}
+	phase("per_title")
 	plan = media.WithCodecs(plan, p.cfg.Ladder.Codecs)
 	if plan, err = p.split(ctx, job, key, src, plan); err != nil {
 		return err
 	}
+	phase("split")
 	texts, chapters, err := p.probeText(ctx, job, src, plan.Duration)
 	if err != nil {
 		return err
 	}
+	phase("text")
 	logWith(p.log, ref).Info("planned", "kind", plan.Kind, "duration", plan.Duration,
 		"renditions", len(plan.Renditions()), "chunks", len(plan.Chunks))
 	steps, pending := stepsFor(plan)
+	defer func() {
+		logWith(p.log, ref).Info("probe done", append(phases, "commit_s", round2(time.Since(mark).Seconds()))...)
+	}()
 	return complete(ctx, p, job, func(tx *queue.Tx) error {
 		if err := tx.Catalog.SavePlan(ctx, ref.VideoID, ref.Run, source, plan, steps, pending); err != nil {
 			return err

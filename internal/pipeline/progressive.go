@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,39 +28,137 @@ import (
 // later writes the same segment bytes and the measured manifests, and
 // publish flips the video to ready as before.
 
-// publishChunk packages chunk c's encoded renditions (out/<rid>.ts) into
-// their final segments and stores them under the media prefix, lowest rung
-// first. The first chunk also stores the init segments and the planned
-// manifests, and then reports playable. A chunk whose packaging fails is
-// logged and left to the package step (viewers wait for it): progressive
-// playback never fails a video.
-func (p *Pipeline) publishChunk(ctx context.Context, ref Ref, plan media.Plan, c media.Chunk, out string) (playable bool, err error) {
+// fastRungs are the indexes of the video rungs encoded first, in a pass of
+// their own, when a viewer waits for a chunk: the two smallest rungs of the
+// first codec (H.264). Players start there: before they have measured
+// anything, hls.js assumes 500 kb/s and Shaka and dash.js 1 Mb/s, and the
+// planned master lists the lowest rung first. nil when the ladder is too
+// short for a separate pass to help.
+func fastRungs(plan media.Plan) []int {
+	if len(plan.Video) < 3 {
+		return nil
+	}
+	codec := plan.Video[0].VideoCodec()
+	var idx []int
+	for i, r := range plan.Video {
+		if r.VideoCodec() == codec {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		return plan.Video[a].Width*plan.Video[a].Height - plan.Video[b].Width*plan.Video[b].Height
+	})
+	if len(idx) > 2 {
+		idx = idx[:2]
+	}
+	slices.Sort(idx)
+	return idx
+}
+
+// wantedRendition is the rendition a viewer asked for, noted in a chunk
+// job's metadata by Prioritize.
+func wantedRendition(metadata []byte) (rendition string, at time.Time) {
+	var m struct {
+		Want string `json:"want"`
+		At   int64  `json:"prioritized_ms"`
+	}
+	_ = json.Unmarshal(metadata, &m)
+	if m.At > 0 {
+		at = time.UnixMilli(m.At)
+	}
+	return m.Want, at
+}
+
+// chunkPasses splits the encode of chunk c in two when a viewer waits for
+// it (the first chunk, or one a viewer asked for: urgent): the fast rungs
+// (and for an urgent chunk the rendition want the viewer asked for) first,
+// then the rest with the storyboard tiles. The first chunk's first
+// pass also encodes one frame of every other rung into headerDir, whose
+// codecs strings the planned manifests need before those rungs exist.
+func chunkPasses(plan media.Plan, c media.Chunk, urgent bool, want, headerDir string) []ffmpeg.ChunkPass {
+	fast := fastRungs(plan)
+	if fast == nil || (c.Index != 0 && !urgent) {
+		return []ffmpeg.ChunkPass{{}}
+	}
+	if i := slices.IndexFunc(plan.Video, func(r media.Rendition) bool { return r.ID == want }); urgent && i >= 0 && !slices.Contains(fast, i) {
+		fast = append(fast, i)
+		slices.Sort(fast)
+		if len(fast) == len(plan.Video) {
+			return []ffmpeg.ChunkPass{{}}
+		}
+	}
+	var rest []int
+	for i := range plan.Video {
+		if !slices.Contains(fast, i) {
+			rest = append(rest, i)
+		}
+	}
+	first := ffmpeg.ChunkPass{Rungs: fast, NoTiles: true}
+	if c.Index == 0 {
+		first.HeaderDir = headerDir
+	}
+	return []ffmpeg.ChunkPass{first, {Rungs: rest}}
+}
+
+// passRungs returns the renditions pass encodes.
+func passRungs(plan media.Plan, pass ffmpeg.ChunkPass) []media.Rendition {
+	if pass.Rungs == nil {
+		return plan.Video
+	}
+	var rs []media.Rendition
+	for _, i := range pass.Rungs {
+		rs = append(rs, plan.Video[i])
+	}
+	return rs
+}
+
+// chunkPublish is what the passes of one chunk job have published.
+type chunkPublish struct {
+	codecs    map[string]string // video rendition → codecs string
+	guessed   map[string]bool   // codecs taken from a one-frame header file
+	broken    bool              // a pass could not be published: no manifests
+	manifests bool              // planned manifests published
+	playable  bool
+}
+
+// publishChunk packages the renditions rungs of chunk c, encoded into out
+// (<rid>.ts), into their final segments and stores them under the media
+// prefix, lowest rung first. The first chunk also stores their init
+// segments and, once every video rendition's codecs are known (from the
+// init segments, or from headerDir's one-frame files), the planned
+// manifests (pub.manifests). A chunk whose packaging fails is logged and
+// left to the package step (viewers wait for it): progressive playback
+// never fails a video.
+func (p *Pipeline) publishChunk(ctx context.Context, ref Ref, plan media.Plan, c media.Chunk, out, pkgName string, rungs []media.Rendition, headerDir string, pub *chunkPublish) error {
 	log := logWith(p.log, ref).With("chunk", c.Index)
 	first, n := plan.ChunkSegments(c.Index)
-	if n == 0 || len(plan.Video) == 0 {
-		return false, nil
+	if n == 0 || len(rungs) == 0 || pub.broken {
+		return nil
 	}
-	pkg := filepath.Join(out, "pkg")
-	if err := ffmpeg.MakeRenditionDirs(pkg, plan.Video); err != nil {
-		return false, err
+	pkg := filepath.Join(out, pkgName)
+	if err := ffmpeg.MakeRenditionDirs(pkg, rungs); err != nil {
+		return err
 	}
-	inputs := make([]string, len(plan.Video))
-	for i, r := range plan.Video {
+	sub := plan
+	sub.Video = rungs
+	inputs := make([]string, len(rungs))
+	for i, r := range rungs {
 		inputs[i] = filepath.Join(out, r.ID+".ts")
 	}
-	if err := p.ff.Run(ctx, ffmpeg.PackageArgs(plan, inputs, pkg), nil); err != nil {
+	if err := p.ff.Run(ctx, ffmpeg.PackageArgs(sub, inputs, pkg), nil); err != nil {
 		if ctx.Err() != nil {
-			return false, err
+			return err
 		}
 		log.Warn("chunk not packaged on its own; its segments wait for the package step", "err", err)
-		return false, nil
+		pub.broken = true
+		return nil
 	}
 	type file struct{ key, path string }
 	var files []file
-	renditions := plan.Renditions()
-	rungs := slices.Clone(plan.Video)
-	slices.Reverse(rungs) // lowest first: players start there
-	for _, r := range rungs {
+	ordered := slices.Clone(rungs)
+	slices.SortStableFunc(ordered, func(a, b media.Rendition) int { return a.Width*a.Height - b.Width*b.Height })
+	guessed := map[string]string{}
+	for _, r := range ordered { // lowest first: players start there
 		for j := range n {
 			path := filepath.Join(pkg, r.ID, fmt.Sprintf("seg_%05d.m4s", j))
 			b, err := os.ReadFile(path)
@@ -71,7 +170,8 @@ func (p *Pipeline) publishChunk(ctx context.Context, ref Ref, plan media.Plan, c
 			}
 			if err != nil {
 				log.Warn("chunk segments do not fit the plan; they wait for the package step", "rendition", r.ID, "segment", j, "err", err)
-				return false, nil
+				pub.broken = true
+				return nil
 			}
 			files = append(files, file{fmt.Sprintf("%s%s/seg_%05d.m4s", mediaPrefix(ref.VideoID), r.ID, first+j), path})
 		}
@@ -79,33 +179,69 @@ func (p *Pipeline) publishChunk(ctx context.Context, ref Ref, plan media.Plan, c
 			init := filepath.Join(pkg, r.ID, "init.mp4")
 			b, err := os.ReadFile(init)
 			if err != nil {
-				return false, err
+				return err
 			}
 			codecs, err := ffmpeg.CodecsFromInit(b)
 			if err != nil {
 				log.Warn("no codecs in the first chunk's init segment; not playable before ready", "err", err)
-				return false, nil
+				pub.broken = true
+				return nil
 			}
-			for i := range renditions {
-				if renditions[i].ID == r.ID {
-					renditions[i].Codecs = codecs
-				}
+			if pub.guessed[r.ID] && pub.codecs[r.ID] != codecs {
+				guessed[r.ID] = pub.codecs[r.ID]
 			}
+			pub.codecs[r.ID] = codecs
+			delete(pub.guessed, r.ID)
 			files = append(files, file{mediaPrefix(ref.VideoID) + r.ID + "/init.mp4", init})
 		}
 	}
 	for _, f := range files {
 		if _, err := storage.PutFile(ctx, p.store, f.key, f.path); err != nil {
-			return false, err
+			return err
 		}
 	}
 	if c.Index != 0 {
-		return false, nil
+		return nil
+	}
+	if headerDir != "" {
+		for _, r := range plan.Video {
+			if _, ok := pub.codecs[r.ID]; ok {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(headerDir, ffmpeg.HeaderFile(r)))
+			var codecs string
+			if err == nil {
+				codecs, err = ffmpeg.CodecsFromInit(b)
+			}
+			if err != nil {
+				log.Warn("no codecs from a one-frame header; manifests wait for the rung", "rendition", r.ID, "err", err)
+				continue
+			}
+			pub.codecs[r.ID], pub.guessed[r.ID] = codecs, true
+		}
+	}
+	for _, r := range plan.Video {
+		if pub.codecs[r.ID] == "" {
+			return nil // not yet: a later pass publishes the manifests
+		}
+	}
+	if pub.manifests && len(guessed) == 0 {
+		return nil
+	}
+	if len(guessed) > 0 {
+		log.Warn("a rung's codecs differ from its one-frame header; manifests published again", "guessed", guessed)
+	}
+	renditions := plan.Renditions()
+	for i := range renditions {
+		if c, ok := pub.codecs[renditions[i].ID]; ok {
+			renditions[i].Codecs = c
+		}
 	}
 	manifests, err := manifest.PlannedFiles(plan, renditions)
 	if err != nil {
 		log.Warn("no planned manifests; not playable before ready", "err", err)
-		return false, nil
+		pub.broken = true
+		return nil
 	}
 	// Media playlists before the master and the MPD, which point at them.
 	names := make([]string, 0, len(manifests))
@@ -115,10 +251,11 @@ func (p *Pipeline) publishChunk(ctx context.Context, ref Ref, plan media.Plan, c
 	slices.SortFunc(names, func(a, b string) int { return cmpBool(filepath.Dir(a) == ".", filepath.Dir(b) == ".") })
 	for _, name := range names {
 		if _, err := p.store.Put(ctx, mediaPrefix(ref.VideoID)+name, bytes.NewReader(manifests[name])); err != nil {
-			return false, err
+			return err
 		}
 	}
-	return true, nil
+	pub.manifests = true
+	return nil
 }
 
 func cmpBool(a, b bool) int {
@@ -190,12 +327,18 @@ func (p *Pipeline) publishAudioSegments(ctx context.Context, ref Ref, plan media
 }
 
 // Prioritize moves the encode of chunk of videoID to the front of the queue
-// (a viewer waits for it: delivery.Options.PrioritizeFunc). Any worker
-// takes it next; a chunk already running or done is left alone.
-func (p *Pipeline) Prioritize(ctx context.Context, videoID string, chunk int) error {
-	n, err := p.queue.Prioritize(ctx, KindChunk, map[string]any{"video_id": videoID, "index": chunk})
+// (a viewer waits for it: delivery.Options.PrioritizeFunc), into the urgent
+// queue, which any worker takes next even with its encode slots busy. The
+// job encodes rendition (the one the viewer asked for) and the fast rungs
+// first (chunkPasses). A chunk already running or done is left alone.
+func (p *Pipeline) Prioritize(ctx context.Context, videoID string, chunk int, rendition string) error {
+	note := map[string]any{"prioritized_ms": time.Now().UnixMilli()}
+	if rendition != "" {
+		note["want"] = rendition
+	}
+	n, err := p.queue.Prioritize(ctx, KindChunk, map[string]any{"video_id": videoID, "index": chunk}, note)
 	if err == nil && n > 0 {
-		p.log.Info("chunk moved to the front of the queue for a viewer", "video", videoID, "chunk", chunk)
+		p.log.Info("chunk moved to the front of the queue for a viewer", "video", videoID, "chunk", chunk, "rendition", rendition)
 	}
 	return err
 }

@@ -27,7 +27,9 @@ import (
 )
 
 // TestProgressivePlayback holds every chunk but the first at its first
-// write to the store, and checks that the video is playable meanwhile:
+// write to the store, and the first chunk's top rung (encoded in a second
+// pass, after the two lowest) at its first write, and checks that the video
+// is playable meanwhile, starting on the lowest rung:
 // playable_at and video.playable, manifests for the whole duration with a
 // short cache, the first chunk's segments served, and a segment far ahead
 // waited for (not 404) while its chunk goes to the front of the queue and
@@ -36,7 +38,7 @@ import (
 func TestProgressivePlayback(t *testing.T) {
 	t.Parallel()
 	src := testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 10, FPS: 30, Audio: true, Video: true})
-	release := make(chan struct{})
+	release, releaseTop := make(chan struct{}), make(chan struct{})
 	var (
 		mu     sync.Mutex
 		early  = map[string][]byte{} // media keys stored before packaging
@@ -45,6 +47,7 @@ func TestProgressivePlayback(t *testing.T) {
 	)
 	b := setup(t, 1, func(c *Config, b *bundle) {
 		c.Ladder.SegmentSeconds, c.Ladder.SegmentsPerChunk = 1, 2
+		c.Ladder.Heights = []int{180, 144, 120}
 		c.Events = func(ctx context.Context, tx *queue.Tx, event string, v media.Video) error {
 			mu.Lock()
 			events = append(events, event)
@@ -61,9 +64,16 @@ func TestProgressivePlayback(t *testing.T) {
 				early[key] = data
 			}
 			mu.Unlock()
-			if info.kind == KindChunk && info.index > 0 {
+			hold := release
+			if info.kind == KindChunk && info.index == 0 {
+				hold = nil
+				if strings.Contains(key, "/v0/") && !strings.HasSuffix(key, ".m3u8") {
+					hold = releaseTop
+				}
+			}
+			if info.kind == KindChunk && hold != nil {
 				select {
-				case <-release:
+				case <-hold:
 				case <-ctx.Done():
 					return ctx.Err()
 				}
@@ -92,9 +102,9 @@ func TestProgressivePlayback(t *testing.T) {
 	}, nil, nil, delivery.Options{
 		PublishedTTL: -1,
 		SegmentWait:  2 * time.Minute, // a busy machine; the test ends the wait itself
-		PrioritizeFunc: func(ctx context.Context, id string, chunk int) error {
+		PrioritizeFunc: func(ctx context.Context, id string, chunk int, rendition string) error {
 			prioritized <- chunk
-			return b.pipes[0].Prioritize(ctx, id, chunk)
+			return b.pipes[0].Prioritize(ctx, id, chunk, rendition)
 		},
 	})
 	pb, err := delivery.PlaybackURLs("http://kinema.test", keys, v.ID, v.Kind, time.Hour, time.Now())
@@ -116,12 +126,29 @@ func TestProgressivePlayback(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, pl.Segments, plan.VideoSegmentCount())
 	require.InDelta(t, 10, pl.Duration(), 0.05)
-	require.Contains(t, get("master.m3u8").Body.String(), `CODECS="avc1.64`)
-	// The first chunk plays now, in every rung.
-	for _, r := range plan.Video {
+	// Every rung with its codecs (the top one's from a one-frame header),
+	// the lowest listed first: players start there.
+	master := get("master.m3u8").Body.String()
+	require.Equal(t, len(plan.Video), strings.Count(master, `CODECS="avc1.64`), master)
+	require.Len(t, plan.Video, 3)
+	require.Contains(t, master, "#EXT-X-STREAM-INF:BANDWIDTH="+fmt.Sprint(plan.Video[2].MaxRate+plan.Audio[0].Bitrate), master)
+	require.Less(t, strings.Index(master, "v2/index.m3u8"), strings.Index(master, "v0/index.m3u8"), master)
+	// The first chunk plays now in the two lowest rungs; the top one follows.
+	for _, r := range plan.Video[1:] {
 		for _, f := range []string{"init.mp4", "seg_00000.m4s"} {
 			require.Equal(t, http.StatusOK, get(r.ID+"/"+f).Code, r.ID+"/"+f)
 		}
+	}
+	mu.Lock()
+	_, top := early["media/"+v.ID+"/v0/seg_00000.m4s"]
+	mu.Unlock()
+	require.False(t, top, "the top rung was published with the lowest ones")
+	close(releaseTop)
+	for _, f := range []string{"init.mp4", "seg_00000.m4s"} {
+		require.Equal(t, http.StatusOK, get("v0/"+f).Code, "v0/"+f)
+	}
+	for len(prioritized) > 0 { // the wait for v0 asked for chunk 0
+		require.Equal(t, 0, <-prioritized)
 	}
 	// Not a file of the plan: 404 at once, no waiting.
 	require.Equal(t, http.StatusNotFound, get("v0/seg_09999.m4s").Code)

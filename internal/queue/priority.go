@@ -22,37 +22,58 @@ const (
 	PriorityLater = 3
 )
 
+// QueueUrgent holds the jobs a viewer waits for (Prioritize moves them
+// there). It has slots of its own, twice the encode slots (a viewer who
+// seeks again does not wait for the chunk of the first seek), so such a job
+// starts within a poll interval even when every encode slot is busy; the
+// worker makes room for it on the CPU (see pipeline's Pauser).
+const QueueUrgent = "urgent"
+
 // Prioritize moves the waiting jobs of kind whose args hold every key and
-// value of match (compared as JSON) to the front of their queue, for any
-// worker to take next. It returns how many jobs moved: none when the job
-// is already running, done, or unknown.
-func (q *Queue) Prioritize(ctx context.Context, kind string, match map[string]any) (int64, error) {
+// value of match (compared as JSON) to the front of the queue, in
+// QueueUrgent, for any worker to take next, and merges note into their
+// metadata (JobRow.Metadata; nil adds nothing). It returns how many jobs
+// moved: none when the job is already urgent, running, done, or unknown.
+func (q *Queue) Prioritize(ctx context.Context, kind string, match, note map[string]any) (int64, error) {
 	if q.prioritize == nil {
 		return 0, nil
 	}
-	return q.prioritize(ctx, kind, match)
+	if note == nil {
+		note = map[string]any{}
+	}
+	return q.prioritize(ctx, kind, match, note)
 }
 
-func pgPrioritize(exec func(ctx context.Context, sql string, args ...any) (int64, error)) func(context.Context, string, map[string]any) (int64, error) {
-	return func(ctx context.Context, kind string, match map[string]any) (int64, error) {
+func pgPrioritize(exec func(ctx context.Context, sql string, args ...any) (int64, error)) func(context.Context, string, map[string]any, map[string]any) (int64, error) {
+	return func(ctx context.Context, kind string, match, note map[string]any) (int64, error) {
 		doc, err := json.Marshal(match)
 		if err != nil {
 			return 0, err
 		}
-		return exec(ctx, `UPDATE river_job SET priority = $1, scheduled_at = LEAST(scheduled_at, now())
-			WHERE kind = $2 AND state = 'available' AND priority > $1 AND args @> $3::jsonb`, PriorityUrgent, kind, string(doc))
+		meta, err := json.Marshal(note)
+		if err != nil {
+			return 0, err
+		}
+		return exec(ctx, `UPDATE river_job SET priority = $1, queue = $4, metadata = metadata || $5::jsonb,
+			scheduled_at = LEAST(scheduled_at, now())
+			WHERE kind = $2 AND state = 'available' AND (priority > $1 OR queue <> $4) AND args @> $3::jsonb`,
+			PriorityUrgent, kind, string(doc), QueueUrgent, string(meta))
 	}
 }
 
-func sqlitePrioritize(exec func(ctx context.Context, sql string, args ...any) (int64, error)) func(context.Context, string, map[string]any) (int64, error) {
-	return func(ctx context.Context, kind string, match map[string]any) (int64, error) {
+func sqlitePrioritize(exec func(ctx context.Context, sql string, args ...any) (int64, error)) func(context.Context, string, map[string]any, map[string]any) (int64, error) {
+	return func(ctx context.Context, kind string, match, note map[string]any) (int64, error) {
 		keys := make([]string, 0, len(match))
 		for k := range match {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
+		meta, err := json.Marshal(note)
+		if err != nil {
+			return 0, err
+		}
 		var where strings.Builder
-		args := []any{PriorityUrgent, kind, PriorityUrgent}
+		args := []any{PriorityUrgent, QueueUrgent, string(meta), kind, PriorityUrgent, QueueUrgent}
 		for _, k := range keys {
 			if !plainKey(k) {
 				return 0, fmt.Errorf("queue: prioritize: bad key %q", k)
@@ -65,7 +86,8 @@ func sqlitePrioritize(exec func(ctx context.Context, sql string, args ...any) (i
 			fmt.Fprintf(&where, " AND json_quote(json_extract(args, '$.%s')) = json(?)", k)
 			args = append(args, string(v))
 		}
-		return exec(ctx, `UPDATE river_job SET priority = ? WHERE kind = ? AND state = 'available' AND priority > ?`+where.String(), args...)
+		return exec(ctx, `UPDATE river_job SET priority = ?, queue = ?, metadata = jsonb_patch(metadata, json(?))
+			WHERE kind = ? AND state = 'available' AND (priority > ? OR queue <> ?)`+where.String(), args...)
 	}
 }
 

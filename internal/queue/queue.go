@@ -84,7 +84,7 @@ type Queue struct {
 	stopCancel func(ctx context.Context) error
 	list       func(ctx context.Context, params *river.JobListParams) ([]*rivertype.JobRow, error)
 	stats      func(ctx context.Context) ([]Stat, error)
-	prioritize func(ctx context.Context, kind string, match map[string]any) (int64, error)
+	prioritize func(ctx context.Context, kind string, match, note map[string]any) (int64, error)
 	overview   func(ctx context.Context) (Overview, error)
 	get        func(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	retry      func(ctx context.Context, id int64) (*rivertype.JobRow, error)
@@ -154,6 +154,7 @@ func riverConfig(cfg Config, workers *river.Workers, pollOnly bool) *river.Confi
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: cfg.Concurrency},
 			QueueEncode:        {MaxWorkers: cfg.Concurrency},
+			QueueUrgent:        {MaxWorkers: 2 * cfg.Concurrency},
 			QueueWebhooks:      {MaxWorkers: 4 * cfg.Concurrency},
 		}
 	}

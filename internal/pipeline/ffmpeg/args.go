@@ -29,6 +29,41 @@ const chunkTSOffset = 10
 // src is the whole source, or when the plan has pieces, the chunk's piece
 // (p.Pieces[c.Piece]); both give the same frames.
 func ChunkArgs(p media.Plan, c media.Chunk, src, outDir string) []string {
+	return ChunkPassArgs(p, c, src, outDir, ChunkPass{})
+}
+
+// ChunkPass selects part of a chunk's work, so that a chunk can be encoded
+// in passes: the lowest rungs first, quickly, then the rest (progressive
+// playback). Every pass runs the same decode and scaling chain, so each
+// rung's frames, and therefore its bytes, are those of a single pass.
+type ChunkPass struct {
+	// Rungs are the indexes into p.Video to encode; nil means all of them.
+	Rungs []int
+	// NoTiles leaves the storyboard tiles out (another pass makes them).
+	NoTiles bool
+	// HeaderDir, when set, gets a one-frame MP4 (<id>.mp4) of every other
+	// rung: its sample entry gives the rung's codecs string before the
+	// rung is encoded (CodecsFromInit reads it). It costs one frame per rung.
+	HeaderDir string
+}
+
+func (pass ChunkPass) encodes(i int) bool {
+	if pass.Rungs == nil {
+		return true
+	}
+	for _, j := range pass.Rungs {
+		if j == i {
+			return true
+		}
+	}
+	return false
+}
+
+// HeaderFile names the one-frame file ChunkPass.HeaderDir gets for r.
+func HeaderFile(r media.Rendition) string { return r.ID + ".mp4" }
+
+// ChunkPassArgs is ChunkArgs for the part of the chunk pass selects.
+func ChunkPassArgs(p media.Plan, c media.Chunk, src, outDir string, pass ChunkPass) []string {
 	fps := fmt.Sprintf("%d/%d", p.FPSNum, p.FPSDen)
 	frame := float64(p.FPSDen) / float64(p.FPSNum) // one frame, seconds
 	args := InputFlags()
@@ -62,8 +97,20 @@ func ChunkArgs(p media.Plan, c media.Chunk, src, outDir string) []string {
 	}
 	args = append(args, "-i", inputURL(src))
 	firstTile, tiles := p.TilesIn(c)
-	args = append(args, "-filter_complex", chunkFilter(p, fps, startTime, c.Start, tiles > 0))
+	if pass.NoTiles {
+		tiles = 0
+	}
+	filter := chunkFilter(p, fps, startTime, c.Start, tiles > 0)
+	for i := range p.Video {
+		if !pass.encodes(i) && pass.HeaderDir == "" {
+			filter += fmt.Sprintf(";[o%d]nullsink", i) // scaled for the chain, not encoded
+		}
+	}
+	args = append(args, "-filter_complex", filter)
 	for i, r := range p.Video {
+		if !pass.encodes(i) {
+			continue
+		}
 		args = append(args, "-map", fmt.Sprintf("[o%d]", i))
 		args = append(args, encoderArgs(p, r)...)
 		if p.Threads > 0 {
@@ -92,6 +139,21 @@ func ChunkArgs(p media.Plan, c media.Chunk, src, outDir string) []string {
 			"-output_ts_offset", seconds(float64(c.StartFrame)*frame+chunkTSOffset),
 			filepath.Join(outDir, ChunkFile(r)),
 		)
+	}
+	if pass.HeaderDir != "" {
+		// After the encoded rungs: ffmpeg's progress counts the frames of
+		// the first output, which the piece check relies on.
+		for i, r := range p.Video {
+			if pass.encodes(i) {
+				continue
+			}
+			args = append(args, "-map", fmt.Sprintf("[o%d]", i))
+			args = append(args, encoderArgs(p, r)...)
+			if p.Threads > 0 {
+				args = append(args, "-threads", strconv.Itoa(p.Threads))
+			}
+			args = append(args, "-frames:v", "1", "-f", "mp4", filepath.Join(pass.HeaderDir, HeaderFile(r)))
+		}
 	}
 	if tiles > 0 {
 		args = append(args,

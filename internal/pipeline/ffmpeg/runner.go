@@ -110,8 +110,10 @@ func (r *Runner) exec(ctx context.Context, bin string, args []string, stdout io.
 	cmd.Cancel = func() error {
 		canceled = true
 		// SIGTERM to the whole group lets ffmpeg finish its current write
-		// and exit on its own.
-		return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		// and exit on its own; SIGCONT in case a Pauser stopped it.
+		err := syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGCONT)
+		return err
 	}
 	// If the process is still there after the delay, os/exec SIGKILLs it
 	// and stops waiting for the output pipes.
@@ -127,6 +129,10 @@ func (r *Runner) exec(ctx context.Context, bin string, args []string, stdout io.
 			_ = cmd.Wait()
 			return fmt.Errorf("limit memory of %s: %w", bin, err)
 		}
+	}
+	if pauser := pauserFrom(ctx); pauser != nil {
+		pauser.add(cmd.Process.Pid)
+		defer pauser.remove(cmd.Process.Pid)
 	}
 	err = cmd.Wait()
 	r.reportUsage(ctx, bin, cmd.ProcessState, time.Since(start))
