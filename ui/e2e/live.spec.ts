@@ -13,7 +13,7 @@ import { ensureAdmin, shot, signIn, watchConsole } from './helpers'
 
 const FFMPEG = process.env.KINEMA_FFMPEG || 'ffmpeg'
 /** How long the test publishes, in seconds. */
-const PUBLISH_S = 14
+const PUBLISH_S = 26
 
 test.skip(!process.env.KINEMA_URL, 'set KINEMA_URL')
 
@@ -97,6 +97,45 @@ test('go live over SRT, watch near the edge, then the recording', async ({ page 
     // One 2 s segment behind the edge, give or take a segment in flight.
     expect(latency).toBeLessThan(8)
     await shot(page, info, 'live-02-playing')
+
+    // The quality menu: Auto plus the live rungs, labelled like VOD's.
+    await page.getByTestId('quality-button').click()
+    const qualities = await page.getByRole('menuitemradio').allTextContents()
+    expect(qualities).toEqual(['Auto', '360p', '240p'])
+    await page.getByRole('menuitemradio', { name: '240p' }).click()
+    await expect(page.getByTestId('quality-button')).toHaveText('240p')
+    await page.waitForFunction(() => window.__kinemaPlayer!.hls!.currentLevel === 1, undefined, { timeout: 10_000 })
+    await page.getByTestId('quality-button').click()
+    await page.getByRole('menuitemradio', { name: 'Auto' }).click()
+
+    // DVR: the seek bar spans the window; a click near its start goes back
+    // and stays back (hls.js does not jump to the edge) until "Go live".
+    const seek = page.getByTestId('live-seek')
+    await expect(seek).toBeVisible()
+    await page.waitForFunction(
+      () => {
+        const el = document.querySelector('[data-testid=live-seek]')
+        return !!el && Number(el.getAttribute('data-end')) - Number(el.getAttribute('data-start')) >= 8
+      },
+      undefined,
+      { timeout: 20_000 },
+    )
+    const box = (await page.getByTestId('seek-bar').boundingBox())!
+    await page.mouse.click(box.x + box.width * 0.1, box.y + box.height / 2)
+    await expect(seek).toHaveAttribute('data-dvr', '1')
+    await expect(page.getByTestId('go-live')).toBeVisible()
+    await page.waitForTimeout(4000) // two playlist reloads: hls.js would have jumped back by now
+    const back = Number(await page.getByTestId('latency').getAttribute('data-latency'))
+    const playingBack = await page.evaluate(() => !window.__kinemaPlayer!.video.paused)
+    console.log(`live: DVR seek, ${back.toFixed(2)} s behind live`)
+    expect(back).toBeGreaterThan(5)
+    expect(playingBack).toBe(true)
+    await shot(page, info, 'live-02b-dvr')
+    await page.getByTestId('go-live').click()
+    await expect(seek).toHaveAttribute('data-dvr', '')
+    await expect
+      .poll(async () => Number(await page.getByTestId('latency').getAttribute('data-latency')), { timeout: 10_000 })
+      .toBeLessThan(8)
 
     const code = await pub.done
     expect(code, pub.stderr()).toBe(0)

@@ -1,16 +1,52 @@
 // LivePlayer: a live HLS stream kept close to the live edge. It starts
 // muted (browsers allow muted autoplay), shows a LIVE badge and how far
-// behind the live edge playback is, and jumps back to the edge on request.
-// Seeking and the quality menu are left to the VOD player: a 2 s-segment
-// live window has little to seek in.
+// behind the live edge playback is. The seek bar spans the DVR window (the
+// playlist's sliding window, 60 s by default): seeking back pauses hls.js's
+// catch-up (its maximum latency) until "Go live" returns to the edge. The
+// quality menu is the VOD player's, with the same labels.
 
 import { useCallback, useEffect, useRef, useState } from 'react'
+import type HlsType from 'hls.js'
 import { formatLatency, latencyFrom } from '../lib/live'
 import { useHls } from '../lib/useHls'
 import { Icon } from './Icon'
+import { QualityMenu } from './QualityMenu'
+import { SeekBar } from './SeekBar'
 
-/** Behind the edge by more than this, "Go live" is offered. */
+/** Behind the edge by more than this, "Go live" is offered (regular HLS; LL-HLS: BEHIND_LL_S). */
 const BEHIND_S = 8
+const BEHIND_LL_S = 3
+/** A seek that lands more than this before the edge is a DVR seek: hls.js must not jump back. */
+const DVR_S = 3
+
+/** The seekable DVR window, in media time. */
+interface LiveWindow {
+  start: number
+  end: number
+  current: number
+  buffered: number
+}
+
+/**
+ * setCatchUp turns hls.js's jump back to the live edge (when further behind
+ * than its maximum latency) off for a DVR seek, and back on. hls.js reads
+ * these settings on every playlist reload.
+ */
+function setCatchUp(h: HlsType | undefined, on: boolean, saved: { current?: { d?: number; n?: number } }) {
+  if (!h) return
+  const cfg = h.config as { liveMaxLatencyDuration?: number; liveMaxLatencyDurationCount: number }
+  if (!on) {
+    if (!saved.current) saved.current = { d: cfg.liveMaxLatencyDuration, n: cfg.liveMaxLatencyDurationCount }
+    if (cfg.liveMaxLatencyDuration !== undefined) cfg.liveMaxLatencyDuration = 1e9
+    cfg.liveMaxLatencyDurationCount = 1e9
+    return
+  }
+  if (saved.current) {
+    cfg.liveMaxLatencyDuration = saved.current.d
+    cfg.liveMaxLatencyDurationCount = saved.current.n ?? cfg.liveMaxLatencyDurationCount
+    saved.current = undefined
+  }
+}
 
 export function LivePlayer({ src, title, lowLatency }: { src: string; title?: string; lowLatency?: boolean }) {
   const box = useRef<HTMLDivElement>(null)
@@ -21,6 +57,9 @@ export function LivePlayer({ src, title, lowLatency }: { src: string; title?: st
   const [muted, setMuted] = useState(true)
   const [latency, setLatency] = useState<number>()
   const [waiting, setWaiting] = useState(true)
+  const [win, setWin] = useState<LiveWindow>()
+  const [dvr, setDvr] = useState(false)
+  const savedCatchUp = useRef<{ d?: number; n?: number } | undefined>(undefined)
 
   // hls.js updates its latency estimate without an event; sample it.
   useEffect(() => {
@@ -36,6 +75,16 @@ export function LivePlayer({ src, title, lowLatency }: { src: string; title?: st
       }
       const seekableEnd = v.seekable.length ? v.seekable.end(v.seekable.length - 1) : undefined
       setLatency(v.currentTime > 0 ? latencyFrom({ hlsLatency, seekableEnd, currentTime: v.currentTime }) : undefined)
+      if (v.seekable.length && seekableEnd != null && Number.isFinite(seekableEnd)) {
+        const start = v.seekable.start(0)
+        let buffered = v.currentTime
+        for (let i = 0; i < v.buffered.length; i++) {
+          if (v.buffered.start(i) <= v.currentTime + 0.5 && v.buffered.end(i) > buffered) buffered = v.buffered.end(i)
+        }
+        setWin({ start, end: seekableEnd, current: v.currentTime, buffered })
+      } else {
+        setWin(undefined)
+      }
     }, 500)
     return () => clearInterval(id)
   }, [instance])
@@ -47,9 +96,25 @@ export function LivePlayer({ src, title, lowLatency }: { src: string; title?: st
     else v.pause()
   }, [])
 
+  const seek = useCallback(
+    (t: number) => {
+      const v = videoRef.current
+      if (!v || !win) return
+      const pos = Math.min(Math.max(win.start + t, win.start), win.end)
+      const back = pos < win.end - DVR_S
+      setCatchUp(instance(), !back, savedCatchUp)
+      setDvr(back)
+      v.currentTime = pos
+      if (v.paused) v.play().catch(() => undefined)
+    },
+    [instance, win],
+  )
+
   const goLive = useCallback(() => {
     const v = videoRef.current
     if (!v) return
+    setCatchUp(instance(), true, savedCatchUp)
+    setDvr(false)
     const edge = instance()?.liveSyncPosition ?? (v.seekable.length ? v.seekable.end(v.seekable.length - 1) - 2 : null)
     if (edge != null && Number.isFinite(edge)) v.currentTime = edge
     if (v.paused) v.play().catch(() => undefined)
@@ -62,7 +127,7 @@ export function LivePlayer({ src, title, lowLatency }: { src: string; title?: st
     else if (el.requestFullscreen) void el.requestFullscreen().catch(() => undefined)
   }, [])
 
-  const behind = latency != null && latency > BEHIND_S
+  const behind = dvr || (latency != null && latency > (lowLatency ? BEHIND_LL_S : BEHIND_S))
   return (
     <div className="player player-live" ref={box} data-testid="live-player">
       <div className="player-stage" onClick={toggle} onDoubleClick={toggleFullscreen}>
@@ -97,6 +162,17 @@ export function LivePlayer({ src, title, lowLatency }: { src: string; title?: st
         )}
       </div>
       <div className="controls">
+        {win && win.end - win.start > 1 && (
+          <div data-testid="live-seek" data-start={win.start.toFixed(2)} data-end={win.end.toFixed(2)} data-dvr={dvr ? '1' : ''}>
+            <SeekBar
+              current={win.current - win.start}
+              duration={win.end - win.start}
+              buffered={win.buffered - win.start}
+              cues={[]}
+              onSeek={seek}
+            />
+          </div>
+        )}
         <div className="controls-row">
           <button type="button" className="ctl" aria-label={playing ? 'Pause' : 'Play'} title={playing ? 'Pause' : 'Play'} onClick={toggle} data-testid="play-button">
             <Icon name={playing ? 'pause' : 'play'} />
@@ -118,10 +194,11 @@ export function LivePlayer({ src, title, lowLatency }: { src: string; title?: st
           </span>
           <span className="spacer" />
           {behind && (
-            <button type="button" className="ctl ctl-text" onClick={goLive}>
+            <button type="button" className="ctl ctl-text" onClick={goLive} data-testid="go-live">
               Go live
             </button>
           )}
+          <QualityMenu levels={hls.levels} selected={hls.selected} playing={hls.playing} onSelect={hls.setLevel} />
           <button type="button" className="ctl" aria-label="Full screen" title="Full screen" onClick={toggleFullscreen}>
             <Icon name="fullscreen" />
           </button>
