@@ -7,6 +7,7 @@
 #   (b) kinema with --ladder-mode fixed;
 #   (c) kinema with --ladder-mode per-title;
 #   (d) kinema with --ladder-mode per-title --codecs h264,av1 (its AV1 rungs);
+#   (e) the same with --av1-max-height 720 (no AV1 above 720p: less CPU);
 # and measured per rung: bytes, SSIM and PSNR against the source (scaled
 # back to 1920x1080), encode CPU seconds. "saved" is the share of bytes the
 # kinema rung saves against the CBR curve of the same rung interpolated at
@@ -86,7 +87,8 @@ for s in "${SOURCES[@]}"; do
 
   # (b), (c), (d) kinema end to end; rungs rebuilt from the published CMAF.
   for config in "fixed:--ladder-mode fixed" "per-title:--ladder-mode per-title" \
-    "per-title-av1:--ladder-mode per-title --codecs h264,av1"; do
+    "per-title-av1:--ladder-mode per-title --codecs h264,av1" \
+    "per-title-av1-720:--ladder-mode per-title --codecs h264,av1 --av1-max-height 720"; do
     mode=${config%%:*}
     if curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null; then
       echo "port $PORT is taken (BENCH_PORT)" >&2
@@ -112,7 +114,7 @@ for s in "${SOURCES[@]}"; do
       (cd "$dir" && cat init.mp4 $(grep -v '^#' index.m3u8)) >"$f"
       bytes=$(cd "$dir" && cat $(grep -v '^#' index.m3u8) | wc -c)
       read -r h codec < <(ffprobe -v error -select_streams v:0 -show_entries stream=height,codec_name -of csv=p=0 "$f" | awk -F, '{print $2, $1}')
-      if [ "$mode" = per-title-av1 ] && [ "$codec" != av1 ]; then
+      if [[ "$mode" = per-title-av1* ]] && [ "$codec" != av1 ]; then
         continue # its H.264 rungs are (c)'s
       fi
       read -r ssim psnr < <(metrics "$f" "$src")
@@ -139,7 +141,7 @@ def cbr_bytes_at(curve, s):
     return None
 
 NOMINAL = {"1080p": "cbr-5000k", "720p": "cbr-3000k"}
-print(f"{'source':7} {'config':18} {'rung':6} {'bytes':>10} {'SSIM':>7} {'PSNR':>6} {'CPU s':>6}  {'vs nominal CBR':22} saved vs CBR curve at equal SSIM")
+print(f"{'source':7} {'config':24} {'rung':6} {'bytes':>10} {'SSIM':>7} {'PSNR':>6} {'CPU s':>6}  {'vs nominal CBR':22} saved vs CBR curve at equal SSIM")
 summary = {}
 for src, rs in by.items():
     curves = {}
@@ -160,10 +162,32 @@ for src, rs in by.items():
             else:
                 lo = min(curves[rung], key=lambda x: x[1])
                 saved = "above the CBR curve" if q > max(x[1] for x in curves[rung]) else f"below the CBR curve (CBR {lo[1]:.4f} at {lo[0]} B)"
-        print(f"{src:7} {cfg:18} {rung:6} {b:>10} {q:7.4f} {p:6.2f} {c:6.1f}  {vs:22} {saved}")
+        print(f"{src:7} {cfg:24} {rung:6} {b:>10} {q:7.4f} {p:6.2f} {c:6.1f}  {vs:22} {saved}")
 print()
 for cfg, v in summary.items():
     print(f"{cfg}: mean bytes saved at equal SSIM over {len(v)} matched rungs: {100 * sum(v) / len(v):.1f}%")
+# The means above are over different rungs: per-title drops rungs that fixed
+# keeps. Paired: the rungs both keep, each against the same CBR curve.
+pairs = {}
+for src, rs in by.items():
+    curves = {}
+    for cfg, rung, b, q, p, c in rs:
+        if cfg.startswith("cbr-"):
+            curves.setdefault(rung, []).append((b, q))
+    got = {(cfg, rung): (b, q) for cfg, rung, b, q, p, c in rs}
+    for (cfg, rung), (b, q) in got.items():
+        if cfg != "kinema-fixed" or ("kinema-per-title", rung) not in got:
+            continue
+        pb, pq = got[("kinema-per-title", rung)]
+        line = f"{src:7} {rung:6} fixed {b:>9} B SSIM {q:.4f} | per-title {pb:>9} B SSIM {pq:.4f}"
+        rf, rp = (cbr_bytes_at(curves.get(rung, []), x) for x in (q, pq))
+        if rf and rp:
+            pairs.setdefault("fixed", []).append(1 - b / rf)
+            pairs.setdefault("per-title", []).append(1 - pb / rp)
+            line += f" | saved vs CBR: fixed {100 * (1 - b / rf):+.1f}%, per-title {100 * (1 - pb / rp):+.1f}%"
+        print("paired", line)
+for cfg, v in pairs.items():
+    print(f"paired, rungs both keep: {cfg} saves {100 * sum(v) / len(v):.1f}% over {len(v)} matched rungs")
 cpu = {}
 for src, rs in by.items():
     for cfg, rung, b, q, p, c in rs:
@@ -171,8 +195,9 @@ for src, rs in by.items():
             cpu.setdefault(cfg, {})[src] = c
 if "kinema-fixed" in cpu:
     f = sum(cpu["kinema-fixed"].values())
-    for cfg in ("kinema-per-title", "kinema-per-title-av1"):
+    for cfg in ("kinema-per-title", "kinema-per-title-av1", "kinema-per-title-av1-720"):
         if cfg in cpu:
             t = sum(cpu[cfg].values())
-            print(f"kinema CPU, all sources: fixed {f:.1f} s, {cfg[7:]} {t:.1f} s, ratio {t / f:.2f}")
+            per = ", ".join(f"{s} {cpu[cfg][s] / cpu['kinema-fixed'][s]:.2f}" for s in cpu[cfg] if s in cpu["kinema-fixed"])
+            print(f"kinema CPU, all sources: fixed {f:.1f} s, {cfg[7:]} {t:.1f} s, ratio {t / f:.2f} (per source: {per})")
 EOF

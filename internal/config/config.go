@@ -222,6 +222,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_FFMPEG", &c.FFmpeg)
 	env("KINEMA_FFPROBE", &c.FFprobe)
 	env("KINEMA_PRESET", &c.Ladder.Preset)
+	env("KINEMA_AV1_MAX_HEIGHT", &c.Ladder.AV1MaxHeight)
 	env("KINEMA_CRF", &c.Ladder.CRF)
 	env("KINEMA_ENCODER_THREADS", &c.Ladder.Threads)
 	env("KINEMA_SEGMENT_SECONDS", &c.Ladder.SegmentSeconds)
@@ -309,6 +310,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.BoolVar(&c.PlaybackBindIP, "playback-bind-ip", c.PlaybackBindIP, "bind playback URLs and cookies to the viewer's IP (KINEMA_PLAYBACK_BIND_IP=true)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback and private addresses (KINEMA_WEBHOOK_ALLOW_PRIVATE=true)")
 	fs.Func("codecs", "video codecs of the ladder: h264 plus optionally hevc and av1, e.g. h264,av1 (KINEMA_CODECS)", c.setCodecs)
+	fs.IntVar(&c.Ladder.AV1MaxHeight, "av1-max-height", c.Ladder.AV1MaxHeight, "with --codecs ...,av1: AV1 rungs only up to this height (short side), e.g. 720; 0 = every rung (KINEMA_AV1_MAX_HEIGHT)")
 	fs.Func("ladder-mode", "per-title (measure each source, default) or fixed (KINEMA_LADDER_MODE)", func(v string) error {
 		c.Ladder.Mode = media.LadderMode(v)
 		return nil
@@ -361,6 +363,9 @@ func (c Config) Validate() error {
 	}
 	if m := c.Ladder.Mode; m != media.LadderFixed && m != media.LadderPerTitle {
 		errs = append(errs, fmt.Errorf("ladder mode must be per-title or fixed, not %q", m))
+	}
+	if c.Ladder.AV1MaxHeight < 0 {
+		errs = append(errs, errors.New("av1-max-height must be 0 or more"))
 	}
 	if c.Ladder.SegmentSeconds < 1 || c.Ladder.SegmentSeconds > 12 {
 		errs = append(errs, errors.New("segment length must be between 1 and 12 seconds"))

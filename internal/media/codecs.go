@@ -56,6 +56,13 @@ func (r Rendition) VideoCodec() string {
 // codecs for each of them: same picture, caps scaled by codecBits. IDs
 // continue the numbering (v0..vN-1 H.264, then vN... for the next codec).
 func WithCodecs(p Plan, codecs []string) Plan {
+	return WithCodecsUpTo(p, codecs, 0)
+}
+
+// WithCodecsUpTo is WithCodecs with AV1 rungs only where the picture's
+// short side is at most av1MaxHeight (0: every rung). SVT-AV1 costs several
+// times x264's CPU per pixel, most of it in the largest rungs.
+func WithCodecsUpTo(p Plan, codecs []string, av1MaxHeight int) Plan {
 	base := len(p.Video)
 	var video []Rendition
 	video = append(video, p.Video...)
@@ -65,7 +72,11 @@ func WithCodecs(p Plan, codecs []string) Plan {
 			continue
 		}
 		for _, r := range p.Video[:base] {
+			if c == CodecAV1 && av1MaxHeight > 0 && min(r.Width, r.Height) > av1MaxHeight {
+				continue
+			}
 			r.Codec = c
+			r.Preset = "" // an x264 preset; other codecs have their own
 			r.ID = fmt.Sprintf("v%d", len(video))
 			r.Bitrate = max(int(float64(r.Bitrate)*share), 50_000)
 			r.MaxRate, r.BufSize = r.Bitrate*107/100, r.Bitrate*3/2

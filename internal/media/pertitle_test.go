@@ -35,6 +35,9 @@ func TestPerTitleEasyContentDropsRungsAndLowersCaps(t *testing.T) {
 	// the fixed cap.
 	require.Equal(t, p.Video[0].Bitrate/4, got.Video[0].Bitrate)
 	require.Len(t, p.Video, 5, "the input plan is not modified")
+	for _, r := range got.Video {
+		require.Empty(t, r.Preset, "bits do not bind: the plan's preset")
+	}
 }
 
 func TestPerTitleComplexContentKeepsFixedLadder(t *testing.T) {
@@ -45,6 +48,23 @@ func TestPerTitleComplexContentKeepsFixedLadder(t *testing.T) {
 		require.Equal(t, p.Video[i].Bitrate, got.Video[i].Bitrate, "rung %d keeps its fixed cap", i)
 		require.Equal(t, p.Video[i].MaxRate, got.Video[i].MaxRate)
 	}
+	// 1080p is predicted at 36 Mb/s, far over its 5 Mb/s cap: bits bind,
+	// so it gets a slower preset; the others keep the plan's.
+	require.Equal(t, "fast", got.Video[0].Preset)
+	require.Equal(t, "fast", got.Ladder.Rungs[0].Preset)
+	for _, r := range got.Video[1:] {
+		require.Empty(t, r.Preset)
+	}
+	withAV1 := WithCodecs(got, []string{CodecH264, CodecAV1})
+	require.Empty(t, withAV1.Video[len(got.Video)].Preset, "x264 presets stay on H.264 rungs")
+}
+
+func TestSlowerPreset(t *testing.T) {
+	require.Equal(t, "fast", slowerPreset("", 2))
+	require.Equal(t, "fast", slowerPreset("veryfast", 2))
+	require.Equal(t, "medium", slowerPreset("fast", 2))
+	require.Empty(t, slowerPreset("medium", 2))
+	require.Empty(t, slowerPreset("placebo", 2))
 }
 
 func TestPerTitleMediumContent(t *testing.T) {

@@ -24,6 +24,7 @@ type LadderConfig struct {
 	Heights          []int      // candidate rungs by short side; DefaultHeights when empty
 	Mode             LadderMode // LadderFixed or LadderPerTitle (measured in the probe step)
 	Codecs           []string   // video codecs, H.264 first; see WithCodecs
+	AV1MaxHeight     int        // AV1 rungs only up to this short side; 0 = every rung
 	SegmentSeconds   float64    // target segment length
 	SegmentsPerChunk int        // segments encoded by one chunk job
 	// FirstChunkSegments, when positive and fewer, is the length of the

@@ -12,6 +12,9 @@ type Rendition struct {
 	Bitrate int    `json:"bitrate"` // target, bits per second
 	MaxRate int    `json:"maxrate,omitempty"`
 	BufSize int    `json:"bufsize,omitempty"`
+	// Preset, when set, is this H.264 rung's x264 preset instead of the
+	// plan's (a per-title ladder spends more on a top rung whose cap binds).
+	Preset string `json:"preset,omitempty"`
 
 	Channels   int `json:"channels,omitempty"`
 	SampleRate int `json:"sample_rate,omitempty"`

@@ -75,7 +75,7 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 		return err
 	}
 	phase("per_title")
-	plan = media.WithCodecs(plan, p.cfg.Ladder.Codecs)
+	plan = media.WithCodecsUpTo(plan, p.cfg.Ladder.Codecs, p.cfg.Ladder.AV1MaxHeight)
 	if plan, err = p.split(ctx, job, key, src, plan); err != nil {
 		return err
 	}

@@ -204,7 +204,7 @@ func encoderArgs(p media.Plan, r media.Rendition) []string {
 	default:
 		return append([]string{
 			"-c:v", "libx264",
-			"-preset", orDefault(p.Preset, "veryfast"),
+			"-preset", orDefault(r.Preset, orDefault(p.Preset, "veryfast")),
 			"-profile:v", "high",
 			// (x264 clamps keyint_min to GOP/2+1; with scenecut off it has
 			// no effect.)

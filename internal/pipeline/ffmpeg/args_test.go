@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -156,4 +157,18 @@ func TestFormatWhitelist(t *testing.T) {
 	for _, ok := range []string{"mov", "matroska", "mpegts", "mp3", "wav", "flac", "ogg", "avi"} {
 		require.Contains(t, allowed, ok)
 	}
+}
+
+// A rung's own x264 preset (per-title, on a top rung whose cap binds) wins
+// over the plan's, for that rung only.
+func TestRungPreset(t *testing.T) {
+	p := media.Plan{GOPFrames: 60, CRF: 23, Preset: "veryfast"}
+	preset := func(r media.Rendition) string {
+		args := encoderArgs(p, r)
+		i := slices.Index(args, "-preset")
+		require.Positive(t, i)
+		return args[i+1]
+	}
+	require.Equal(t, "fast", preset(media.Rendition{Preset: "fast"}))
+	require.Equal(t, "veryfast", preset(media.Rendition{}))
 }
