@@ -5,7 +5,10 @@
 #   token    kinema, ?token=<play token> on the URL
 #   cookie   kinema, the same token in the kinema_play cookie
 #   gofs     Go's net/http.FileServer over the same directory, unsigned
-#            (bench/loadgen serve): the floor for any Go server here
+#            (bench/loadgen serve): the floor for a Go file server here
+#   gomem    the same files from memory, one map lookup and one Write per
+#            request (bench/loadgen serve -memory): the floor for any
+#            net/http handler, whatever it does per request
 # over the same two files: the largest video segment ("seg") and one media
 # playlist ("pl", which kinema rewrites with the token; under a cookie it is
 # served as stored). Each (file, server) pair gets one wrk run of DURATION
@@ -31,6 +34,7 @@ PORT=${BENCH_PORT:-18920}
 NGINX_PORT=$((PORT + 1))
 BASE_PORT=$((PORT + 2))
 GOFS_PORT=$((PORT + 3))
+GOMEM_PORT=$((PORT + 4))
 OUT=bench/out/nginx
 mkdir -p "$OUT"
 need=()
@@ -52,7 +56,7 @@ start_kinema "$BIN" "$DATA/main" "$PORT" "$OUT/server.log" --workers 0
 declare -A pid_of=([token]=$started [cookie]=$started) port_of=([token]=$PORT [cookie]=$PORT [nginx]=$NGINX_PORT)
 URL=$("$BIN" sign --data "$DATA/main" --base "http://127.0.0.1:$PORT" --ttl 2h "$ID" | tail -1)
 TOKEN=${URL#*token=}
-servers=(nginx token cookie gofs)
+servers=(nginx token cookie gofs gomem)
 if [ -n "$BASE_BIN" ]; then
   start_kinema "$BASE_BIN" "$DATA/base" "$BASE_PORT" "$OUT/server-base.log" --workers 0
   pid_of[base]=$started port_of[base]=$BASE_PORT
@@ -97,11 +101,14 @@ pids+=($!)
 "$OUT/loadgen" serve -addr "127.0.0.1:$GOFS_PORT" -root "$ROOT" >"$OUT/gofs.log" 2>&1 &
 pid_of[gofs]=$! port_of[gofs]=$GOFS_PORT
 pids+=($!)
+"$OUT/loadgen" serve -memory -addr "127.0.0.1:$GOMEM_PORT" -root "$ROOT" >"$OUT/gomem.log" 2>&1 &
+pid_of[gomem]=$! port_of[gomem]=$GOMEM_PORT
+pids+=($!)
 
 # The files: the largest segment of the video and its first media playlist.
 SEG=$(cd "$ROOT" && find "media/$ID" -name '*.m4s' -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2)
 PL=$(cd "$ROOT" && find "media/$ID" -mindepth 2 -name '*.m3u8' | sort | head -1)
-for p in "$NGINX_PORT" "$GOFS_PORT"; do
+for p in "$NGINX_PORT" "$GOFS_PORT" "$GOMEM_PORT"; do
   for _ in $(seq 1 50); do curl -fs -o /dev/null "http://127.0.0.1:$p/$SEG" && break; sleep 0.1; done
 done
 

@@ -1,8 +1,11 @@
 // Command loadgen is the HTTP side of bench/delivery.sh and of the e2e load
 // test (simulated HLS viewers, see hls.go). Modes:
 //
-//	loadgen serve -addr 127.0.0.1:PORT -root DIR
+//	loadgen serve -addr 127.0.0.1:PORT -root DIR [-memory]
 //	    serves DIR with a plain http.FileServer: the unsigned baseline.
+//	    With -memory, every file is read once at start and each request is
+//	    a map lookup and one Write with Content-Length: the least any
+//	    net/http handler can do per request (bench/nginx.sh's "gomem").
 //	loadgen run -base URL -root DIR -id VIDEO [-token T [-cookie]] [-c 8] [-d 10s]
 //	    fetches every segment and init file under DIR/media/VIDEO/ from
 //	    URL/media/VIDEO/... round robin over -c keep-alive HTTP/1.1
@@ -59,14 +62,69 @@ func serve(args []string) error {
 	flags := flag.NewFlagSet("serve", flag.ExitOnError)
 	addr := flags.String("addr", "127.0.0.1:0", "listen address")
 	root := flags.String("root", "", "directory to serve")
+	memory := flags.Bool("memory", false, "serve the files from memory, read once at start")
 	_ = flags.Parse(args)
+	handler := http.FileServer(http.Dir(*root))
+	if *memory {
+		h, err := memoryHandler(*root)
+		if err != nil {
+			return err
+		}
+		handler = h
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	fmt.Println("listening on", ln.Addr())
-	srv := &http.Server{Handler: http.FileServer(http.Dir(*root)), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	return srv.Serve(ln)
+}
+
+// memoryFile is a file served from memory, with its header values made once.
+type memoryFile struct {
+	body                []byte
+	length, contentType []string
+}
+
+// memoryHandler serves the files under root from memory.
+func memoryHandler(root string) (http.Handler, error) {
+	files := map[string]memoryFile{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		ct := "application/octet-stream"
+		switch filepath.Ext(p) {
+		case ".m3u8":
+			ct = "application/vnd.apple.mpegurl"
+		case ".m4s", ".mp4":
+			ct = "video/mp4"
+		}
+		files["/"+filepath.ToSlash(rel)] = memoryFile{b, []string{fmt.Sprint(len(b))}, []string{ct}}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		h := w.Header()
+		h["Content-Length"], h["Content-Type"] = f.length, f.contentType
+		_, _ = w.Write(f.body)
+	}), nil
 }
 
 // target is one file to fetch and the length it must come back with.

@@ -13,10 +13,10 @@ import (
 // query string is left out on purpose: it carries signed tokens.
 func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := make([]byte, 6)
-		_, _ = rand.Read(b)
-		id := hex.EncodeToString(b)
-		w.Header().Set("X-Request-Id", id)
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
+		w.Header()["X-Request-Id"] = []string{id} // canonical already
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(rec, r)
@@ -25,6 +25,12 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 			level = slog.LevelError
 		} else if r.URL.Path[:min(len(r.URL.Path), 5)] == "/api/" || r.Method != http.MethodGet {
 			level = slog.LevelInfo
+		}
+		// Checked first: the arguments below would be boxed (allocated) for
+		// every request even when the line is dropped, which at the default
+		// level is every media request.
+		if !log.Enabled(r.Context(), level) {
+			return
 		}
 		log.Log(r.Context(), level, "http", "request_id", id, "method", r.Method, "path", r.URL.Path,
 			"status", rec.status, "bytes", rec.bytes, "duration_ms", time.Since(start).Milliseconds())

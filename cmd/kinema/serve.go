@@ -224,6 +224,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		Protocols:         protocols(tlsConfig != nil),
+		ConnContext:       delivery.ConnContext, // segments go out corked: headers and file in full packets
 	}
 	if tlsConfig != nil {
 		m.http.Handler, m.http.TLSConfig, m.http.ErrorLog = hsts(handler), tlsConfig, httpErrorLog(m.Log)

@@ -40,12 +40,15 @@ func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 func (w *discardWriter) ReadFrom(r io.Reader) (int64, error) { return io.Copy(io.Discard, r) }
 
+// FlushError is net/http's: serveObject flushes the headers before a file.
+func (w *discardWriter) FlushError() error { return nil }
+
 type benchEnv struct {
 	h     *Handler
 	token string
 }
 
-func newBenchEnv(b *testing.B) benchEnv {
+func newBenchEnv(b testing.TB) benchEnv {
 	b.Helper()
 	store, err := local.New(b.TempDir())
 	if err != nil {
@@ -84,11 +87,46 @@ func (e benchEnv) run(b *testing.B, target string, cookie bool) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		clear(w.hdr)
-		w.code = 0
-		e.h.ServeHTTP(w, r)
-		if w.code != 0 && w.code != http.StatusOK {
-			b.Fatalf("status %d", w.code)
+		e.serve(b, w, r)
+	}
+}
+
+func (e benchEnv) serve(t testing.TB, w *discardWriter, r *http.Request) {
+	clear(w.hdr)
+	w.code = 0
+	e.h.ServeHTTP(w, r)
+	if w.code != 0 && w.code != http.StatusOK {
+		t.Fatalf("status %d", w.code)
+	}
+}
+
+// TestServeAllocations bounds what the handler allocates for a signed
+// segment and a signed playlist, the requests a player repeats, once the
+// token, gate and manifest caches are warm (issue 19: allocations cost GC
+// time under load). The bounds are today's counts; raise one only with a
+// reason.
+func TestServeAllocations(t *testing.T) {
+	e := newBenchEnv(t)
+	for _, c := range []struct {
+		name, target string
+		cookie       bool
+		max          float64
+	}{
+		{"segment token", mediaURL(videoID, "v0/seg_00000.m4s", e.token), false, 12},
+		{"segment cookie", "/media/" + videoID + "/v0/seg_00000.m4s", true, 15},
+		{"playlist token", mediaURL(videoID, "v0/index.m3u8", e.token), false, 6},
+		{"playlist cookie", "/media/" + videoID + "/v0/index.m3u8", true, 9},
+	} {
+		r := httptest.NewRequest(http.MethodGet, c.target, nil)
+		if c.cookie {
+			r.AddCookie(&http.Cookie{Name: CookieName, Value: e.token})
+		}
+		w := &discardWriter{hdr: http.Header{}}
+		e.serve(t, w, r) // warm the caches
+		got := testing.AllocsPerRun(200, func() { e.serve(t, w, r) })
+		t.Logf("%s: %.0f allocations", c.name, got)
+		if got > c.max {
+			t.Errorf("%s: %.0f allocations per request, want <= %.0f", c.name, got, c.max)
 		}
 	}
 }

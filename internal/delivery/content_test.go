@@ -52,7 +52,7 @@ func TestServeObjectMatchesServeContent(t *testing.T) {
 	require.NoError(t, os.Chtimes(path, mod, mod))
 
 	serve := func(sized bool) string {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			obj := openFileObject(t, path)
 			defer obj.Close()
 			w.Header().Set("Content-Type", "video/iso.segment")
@@ -62,6 +62,10 @@ func TestServeObjectMatchesServeContent(t *testing.T) {
 				http.ServeContent(w, r, "", obj.info.ModTime, obj.File)
 			}
 		}))
+		if sized {
+			srv.Config.ConnContext = ConnContext // corked, as in kinema serve
+		}
+		srv.Start()
 		t.Cleanup(srv.Close)
 		return srv.URL
 	}

@@ -67,7 +67,7 @@ func CleanKey(key string) (string, error) {
 	if key == "" || strings.HasPrefix(key, "/") || strings.Contains(key, "\\") || strings.ContainsRune(key, 0) {
 		return "", ErrInvalidKey
 	}
-	for _, part := range strings.Split(key, "/") {
+	for part := range strings.SplitSeq(key, "/") { // no allocation: this runs on every media request
 		if part == ".." || part == "." || part == "" {
 			return "", ErrInvalidKey
 		}

@@ -1,0 +1,67 @@
+//go:build linux
+
+package delivery
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// corkState reads TCP_CORK on the request's connection.
+func corkState(t *testing.T, r *http.Request) int {
+	t.Helper()
+	rc, ok := r.Context().Value(connKey{}).(syscall.RawConn)
+	require.True(t, ok, "ConnContext filed no connection")
+	var v int
+	var gerr error
+	require.NoError(t, rc.Control(func(fd uintptr) {
+		v, gerr = syscall.GetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_CORK)
+	}))
+	require.NoError(t, gerr)
+	return v
+}
+
+// TestCorkReleased: a whole-file response corks the connection while it is
+// written and leaves it uncorked, so the next response on the keep-alive
+// connection is not held back (the kernel would hold it for up to 200 ms).
+func TestCorkReleased(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "seg.m4s")
+	data := bytes.Repeat([]byte("0123456789"), 30_000)
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	var during, after []int
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		uncork := cork(r.Context())
+		during = append(during, corkState(t, r))
+		uncork()
+		after = append(after, corkState(t, r))
+
+		obj := openFileObject(t, path)
+		defer obj.Close()
+		w.Header().Set("Content-Type", "video/iso.segment")
+		serveObject(w, r, obj)
+		after = append(after, corkState(t, r))
+	}))
+	srv.Config.ConnContext = ConnContext
+	srv.Start()
+	defer srv.Close()
+	for range 3 { // one keep-alive connection
+		res, err := srv.Client().Get(srv.URL)
+		require.NoError(t, err)
+		body, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		require.NoError(t, res.Body.Close())
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Equal(t, data, body)
+	}
+	require.Equal(t, []int{1, 1, 1}, during)
+	require.Equal(t, []int{0, 0, 0, 0, 0, 0}, after)
+}
