@@ -114,8 +114,8 @@ func TestServeAllocations(t *testing.T) {
 	}{
 		{"segment token", mediaURL(videoID, "v0/seg_00000.m4s", e.token), false, 12},
 		{"segment cookie", "/media/" + videoID + "/v0/seg_00000.m4s", true, 15},
-		{"playlist token", mediaURL(videoID, "v0/index.m3u8", e.token), false, 6},
-		{"playlist cookie", "/media/" + videoID + "/v0/index.m3u8", true, 9},
+		{"playlist token", mediaURL(videoID, "v0/index.m3u8", e.token), false, 1},
+		{"playlist cookie", "/media/" + videoID + "/v0/index.m3u8", true, 4},
 	} {
 		r := httptest.NewRequest(http.MethodGet, c.target, nil)
 		if c.cookie {

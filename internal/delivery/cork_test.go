@@ -37,18 +37,21 @@ func TestCorkReleased(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "seg.m4s")
 	data := bytes.Repeat([]byte("0123456789"), 30_000)
 	require.NoError(t, os.WriteFile(path, data, 0o600))
-	var during, after []int
+	type states struct{ during, afterUncork, afterServe int }
+	got := make(chan states, 3)
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var s states
 		uncork := cork(r.Context())
-		during = append(during, corkState(t, r))
+		s.during = corkState(t, r)
 		uncork()
-		after = append(after, corkState(t, r))
+		s.afterUncork = corkState(t, r)
 
 		obj := openFileObject(t, path)
 		defer obj.Close()
 		w.Header().Set("Content-Type", "video/iso.segment")
 		serveObject(w, r, obj)
-		after = append(after, corkState(t, r))
+		s.afterServe = corkState(t, r)
+		got <- s
 	}))
 	srv.Config.ConnContext = ConnContext
 	srv.Start()
@@ -61,7 +64,6 @@ func TestCorkReleased(t *testing.T) {
 		require.NoError(t, res.Body.Close())
 		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Equal(t, data, body)
+		require.Equal(t, states{during: 1}, <-got)
 	}
-	require.Equal(t, []int{1, 1, 1}, during)
-	require.Equal(t, []int{0, 0, 0, 0, 0, 0}, after)
 }

@@ -52,6 +52,22 @@ var (
 	exposeHeadersValue         = []string{"Content-Length, Content-Range, ETag"}
 )
 
+// manifestCacheValues[n] is the Cache-Control value "private, max-age=n" of
+// a manifest, for every n up to manifestMaxAge, and pendingManifestCacheValue
+// the one of a video still processing.
+var (
+	manifestCacheValues       = makeManifestCacheValues()
+	pendingManifestCacheValue = []string{pendingManifestCache}
+)
+
+func makeManifestCacheValues() [][]string {
+	v := make([][]string, int(manifestMaxAge/time.Second)+1)
+	for n := range v {
+		v[n] = []string{"private, max-age=" + strconv.Itoa(n)}
+	}
+	return v
+}
+
 // maxCookies bounds how many playback cookies one request may make the
 // handler verify; a browser holding cookies for many videos sends only those
 // whose Path matches, so real requests carry one or two.
@@ -541,10 +557,11 @@ func (h *Handler) serveManifest(w http.ResponseWriter, r *http.Request, log func
 		}
 		h.manifests.put(mk, e)
 	}
-	maxAge := min(manifestMaxAge, g.claims.ExpiresAt.Sub(now))
-	w.Header()["Cache-Control"] = []string{"private, max-age=" + strconv.Itoa(max(0, int(maxAge.Seconds())))}
 	if pending {
-		w.Header()["Cache-Control"] = []string{pendingManifestCache}
+		w.Header()["Cache-Control"] = pendingManifestCacheValue
+	} else {
+		maxAge := min(manifestMaxAge, g.claims.ExpiresAt.Sub(now))
+		w.Header()["Cache-Control"] = manifestCacheValues[max(0, int(maxAge.Seconds()))]
 	}
 	serveManifestEntry(w, r, e)
 }

@@ -45,9 +45,10 @@ type manifestEntry struct {
 	version      storage.Info // Size, ModTime, ETag of the stored object
 	body         []byte
 	tmpl         *manifest.HLSTemplate // template entries only, which have no body
-	etag         string                // quoted, of body
-	lastModified string                // http.TimeFormat, "" for a zero time
-	length       string
+	// Header values, made once per entry (net/http never changes a value
+	// slice): the quoted ETag of body, Last-Modified (nil for a zero time)
+	// and Content-Length.
+	etag, lastModified, length []string
 	checked      atomic.Int64 // UnixNano of the last time version was found current
 }
 
@@ -78,10 +79,10 @@ func (e *manifestEntry) matches(info storage.Info) bool {
 }
 
 func newManifestEntry(info storage.Info, body []byte, etag string, now time.Time) *manifestEntry {
-	e := &manifestEntry{version: info, body: body, etag: etag, length: strconv.Itoa(len(body))}
+	e := &manifestEntry{version: info, body: body, etag: []string{etag}, length: []string{strconv.Itoa(len(body))}}
 	e.checked.Store(now.UnixNano())
 	if !isZeroTime(info.ModTime) {
-		e.lastModified = info.ModTime.UTC().Format(http.TimeFormat)
+		e.lastModified = []string{info.ModTime.UTC().Format(http.TimeFormat)}
 	}
 	return e
 }
@@ -143,18 +144,18 @@ func (c *manifestCache) put(k manifestKey, e *manifestEntry) {
 // http.ServeContent, which has the rules for them.
 func serveManifestEntry(w http.ResponseWriter, r *http.Request, e *manifestEntry) {
 	hdr := w.Header()
-	hdr["Etag"] = []string{e.etag}
+	hdr["Etag"] = e.etag
 	for _, k := range []string{"Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range"} {
 		if _, ok := r.Header[k]; ok {
 			http.ServeContent(writeOnly{w}, r, "", e.version.ModTime, bytes.NewReader(e.body))
 			return
 		}
 	}
-	if e.lastModified != "" {
-		hdr["Last-Modified"] = []string{e.lastModified}
+	if e.lastModified != nil {
+		hdr["Last-Modified"] = e.lastModified
 	}
 	hdr["Accept-Ranges"] = acceptRangesBytes
-	hdr["Content-Length"] = []string{e.length}
+	hdr["Content-Length"] = e.length
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(e.body)
