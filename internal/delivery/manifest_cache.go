@@ -42,14 +42,15 @@ type manifestKey struct {
 // manifestEntry is a served manifest, valid while the stored object is the
 // version it was made from.
 type manifestEntry struct {
-	version      storage.Info // Size, ModTime, ETag of the stored object
-	body         []byte
-	tmpl         *manifest.HLSTemplate // template entries only, which have no body
+	version storage.Info // Size, ModTime, ETag of the stored object
+	body    []byte
+	tmpl    *manifest.HLSTemplate // template entries only, which have no body
 	// Header values, made once per entry (net/http never changes a value
 	// slice): the quoted ETag of body, Last-Modified (nil for a zero time)
 	// and Content-Length.
 	etag, lastModified, length []string
-	checked      atomic.Int64 // UnixNano of the last time version was found current
+
+	checked atomic.Int64 // UnixNano of the last time version was found current
 }
 
 // current reports whether e may be served at now: it was checked against the
