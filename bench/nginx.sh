@@ -16,7 +16,11 @@
 # so a busy spell of the machine hits every server. Only ratios between runs
 # of the same round mean anything; the summary prints their range over the
 # rounds, plus each server's CPU time per request (utime+stime from /proc,
-# nginx master and workers summed), which other load disturbs less.
+# nginx master and workers summed), which other load disturbs less, and
+# wrk's own CPU time per request. "CPU-bound" is the req/s ratio to nginx
+# that those CPU costs give when server and wrk share the cores and nothing
+# else runs: (nginx + its wrk CPU per request) / (server + its wrk CPU per
+# request), a model for a machine too busy to measure req/s on.
 # Set KINEMA_BIN_BASE to an older build to measure it too ("base", token).
 #
 # usage: bench/nginx.sh   (env: KINEMA_BIN, KINEMA_BIN_BASE, CONNS=100,
@@ -151,8 +155,11 @@ measure() {
   esac
   local c0 c1 out reqs rps p99 non2xx errs
   c0=$(cpu_ticks "${pid_of[$server]}")
-  out=$(wrk -t "$THREADS" -c "$CONNS" -d "$DURATION" --latency "${hdr[@]}" "$url")
+  # `times` in the same subshell prints wrk's user and system time last.
+  out=$(wrk -t "$THREADS" -c "$CONNS" -d "$DURATION" --latency "${hdr[@]}" "$url" && times)
   c1=$(cpu_ticks "${pid_of[$server]}")
+  local wrk_s
+  wrk_s=$(echo "$out" | tail -1 | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); t += a[1] * 60 + a[2] } print t }')
   reqs=$(echo "$out" | awk '/requests in/ {print $1}')
   rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
   p99=$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
@@ -165,7 +172,7 @@ measure() {
   # Socket errors are wrk's own 2 s timeouts (and resets) when the machine is
   # very busy: counted, not fatal, since every server meets the same load.
   errs=$(echo "$out" | awk '/Socket errors/ {n = 0; for (i = 4; i <= NF; i += 2) n += $i + 0; print n}')
-  echo "server=$server file=$file rps=$rps p99_ms=$p99 requests=$reqs socket_errors=${errs:-0} cpu_us_per_req=$(echo "($c1 - $c0) / $HZ / $reqs * 1000000" | bc -l | xargs printf '%.1f')"
+  echo "server=$server file=$file rps=$rps p99_ms=$p99 requests=$reqs socket_errors=${errs:-0} cpu_us_per_req=$(echo "($c1 - $c0) / $HZ / $reqs * 1000000" | bc -l | xargs printf '%.1f') wrk_cpu_us_per_req=$(echo "$wrk_s / $reqs * 1000000" | bc -l | xargs printf '%.1f') load1=$(cut -d' ' -f1 /proc/loadavg)"
 }
 
 results=$OUT/results.txt
@@ -180,16 +187,17 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 printf '\nsource %s; seg %s (%s bytes), pl %s (%s bytes)\n' "$SRC" "$SEG" "$(stat -c %s "$ROOT/$SEG")" "$PL" "$(stat -c %s "$ROOT/$PL")"
-printf 'wrk -t %s -c %s -d %s, %s rounds; ranges over rounds of the ratio to nginx in the same round\n' "$THREADS" "$CONNS" "$DURATION" "$ROUNDS"
+printf 'wrk -t %s -c %s -d %s, %s rounds; ranges over rounds of the ratio to nginx in the same round; load average %s\n' "$THREADS" "$CONNS" "$DURATION" "$ROUNDS" \
+  "$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^load1=/) { v = substr($i, 7) + 0; if (lo == "" || v < lo) lo = v; if (v > hi) hi = v } } END { print lo "-" hi }' "$results")"
 awk '
   function lo(a, b) { return a == "" || b < a ? b : a }
   function hi(a, b) { return a == "" || b > a ? b : a }
   { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
     k = f["server"] SUBSEP f["file"]; r = f["round"]
-    rps[r, k] = f["rps"]; p99[r, k] = f["p99_ms"]; cpu[r, k] = f["cpu_us_per_req"]; rounds = r
+    rps[r, k] = f["rps"]; p99[r, k] = f["p99_ms"]; cpu[r, k] = f["cpu_us_per_req"]; wcpu[r, k] = f["wrk_cpu_us_per_req"]; rounds = r
     if (!(f["server"] in seen)) { seen[f["server"]] = 1; order[++n] = f["server"] } }
   END {
-    printf "%-6s %-4s %19s %17s %15s %13s %15s %12s\n", "server", "file", "req/s", "req/s ratio", "p99 ms", "p99 ratio", "CPU us/req", "CPU ratio"
+    printf "%-6s %-4s %19s %17s %15s %13s %15s %12s %12s\n", "server", "file", "req/s", "req/s ratio", "p99 ms", "p99 ratio", "CPU us/req", "CPU ratio", "CPU-bound"
     split("seg pl", files, " ")
     for (fi = 1; fi <= 2; fi++) for (i = 1; i <= n; i++) {
       s = order[i]; fl = files[fi]; k = s SUBSEP fl; nk = "nginx" SUBSEP fl
@@ -201,8 +209,9 @@ awk '
         x = rps[r, k] / rps[r, nk]; m["xl"] = lo(m["xl"], x); m["xh"] = hi(m["xh"], x)
         y = p99[r, k] / p99[r, nk]; m["yl"] = lo(m["yl"], y); m["yh"] = hi(m["yh"], y)
         z = cpu[r, k] / cpu[r, nk]; m["zl"] = lo(m["zl"], z); m["zh"] = hi(m["zh"], z)
+        q = (cpu[r, nk] + wcpu[r, nk]) / (cpu[r, k] + wcpu[r, k]); m["ql"] = lo(m["ql"], q); m["qh"] = hi(m["qh"], q)
       }
-      printf "%-6s %-4s %9.0f-%-9.0f %8.2f-%-8.2f %7.2f-%-7.2f %6.2f-%-6.2f %7.1f-%-7.1f %5.2f-%-5.2f\n", s, fl,
-        m["rl"], m["rh"], m["xl"], m["xh"], m["pl"], m["ph"], m["yl"], m["yh"], m["cl"], m["ch"], m["zl"], m["zh"]
+      printf "%-6s %-4s %9.0f-%-9.0f %8.2f-%-8.2f %7.2f-%-7.2f %6.2f-%-6.2f %7.1f-%-7.1f %5.2f-%-5.2f %5.2f-%-5.2f\n", s, fl,
+        m["rl"], m["rh"], m["xl"], m["xh"], m["pl"], m["ph"], m["yl"], m["yh"], m["cl"], m["ch"], m["zl"], m["zh"], m["ql"], m["qh"]
     }
   }' "$results"
