@@ -26,7 +26,14 @@ const HLSJS = path.join(ui, 'node_modules/hls.js/dist/hls.min.js')
 
 /** The players: kinema's UI settings for LL-HLS and HLS, hls.js and dash.js defaults. */
 const PLAYERS = [
-  { name: 'LL-HLS, hls.js lowLatencyMode (kinema UI)', lib: HLSJS, url: 'll_hls', hls: { lowLatencyMode: true, liveSyncDuration: 1, liveMaxLatencyDuration: 4, maxLiveSyncPlaybackRate: 1.5 } },
+  { name: 'LL-HLS, hls.js lowLatencyMode (kinema UI)', lib: HLSJS, url: 'll_hls', hls: { lowLatencyMode: true, liveSyncDuration: 1, liveMaxLatencyDuration: 4, maxLiveSyncPlaybackRate: 1.5 }, relax: 1 },
+  // Compared side by side with the UI's LL-HLS settings when LATENCY_VARIANTS is set.
+  ...(process.env.LATENCY_VARIANTS
+    ? [
+        { name: 'LL-HLS variant: stall increases kept (UI before)', lib: HLSJS, url: 'll_hls', hls: { lowLatencyMode: true, liveSyncDuration: 1, liveMaxLatencyDuration: 4, maxLiveSyncPlaybackRate: 1.5 } },
+        { name: 'LL-HLS variant: 0.7 s target', lib: HLSJS, url: 'll_hls', hls: { lowLatencyMode: true, liveSyncDuration: 0.7, liveMaxLatencyDuration: 4, maxLiveSyncPlaybackRate: 1.5 }, relax: 0.7 },
+      ]
+    : []),
   { name: 'HLS, hls.js liveSyncDurationCount 1 (kinema UI)', lib: HLSJS, url: 'hls', hls: { lowLatencyMode: false, liveSyncDurationCount: 1, liveMaxLatencyDurationCount: 3 } },
   { name: 'HLS, hls.js defaults', lib: HLSJS, url: 'hls', hls: { lowLatencyMode: false } },
   { name: 'DASH, dash.js defaults', lib: dashjs, url: 'dash' },
@@ -59,7 +66,7 @@ try {
     await page.addScriptTag({ path: p.lib })
     if (process.env.DASH_LOG_LEVEL) await page.evaluate((l) => (window.DASH_LOG_LEVEL = l), Number(process.env.DASH_LOG_LEVEL))
     await page.evaluate(
-      async ({ src, hlsConfig, epochMs }) => {
+      async ({ src, hlsConfig, epochMs, relax }) => {
         const v = document.getElementById('v')
         const w = window
         w.stalls = 0
@@ -69,6 +76,18 @@ try {
           h.loadSource(src)
           h.attachMedia(v)
           w.wallClock = () => (h.playingDate ? h.playingDate.getTime() : NaN)
+          // hls.js's own distance from the live edge it knows (the newest part or
+          // segment listed): the rest of the latency is the server's (ingest to listed).
+          w.playerLatency = () => h.latency
+          if (relax) {
+            // What the UI does (ui/src/lib/live.ts relaxAfterStalls): hls.js adds 1 s to its
+            // target after each stall, for good; 6 s without one sets it back.
+            let last = performance.now()
+            v.addEventListener('waiting', () => (last = performance.now()))
+            setInterval(() => {
+              if (performance.now() - last > 6000 && h.targetLatency != null && h.targetLatency > relax + 0.05) h.targetLatency = relax
+            }, 1000)
+          }
         } else {
           const player = w.dashjs.MediaPlayer().create()
           // Local clock (same machine): no time server, no Date header (1 s resolution).
@@ -81,7 +100,7 @@ try {
         }
         if (hlsConfig) v.play().catch(() => undefined) // dash.js autoplays (initialize's third argument)
       },
-      { src, hlsConfig: p.hls, epochMs },
+      { src, hlsConfig: p.hls, epochMs, relax: p.relax || 0 },
     )
     try {
       await page.waitForFunction(() => {
@@ -106,17 +125,27 @@ try {
       const v = document.getElementById('v')
       const t0 = v.currentTime
       const out = []
+      const player = []
       for (let i = 0; i < sampleS * 4; i++) {
         await new Promise((r) => setTimeout(r, 250))
         const t = w.wallClock()
         if (Number.isFinite(t)) out.push((Date.now() - t) / 1000)
+        const pl = w.playerLatency ? w.playerLatency() : NaN
+        if (Number.isFinite(t) && Number.isFinite(pl) && pl > 0) player.push(pl)
       }
-      return { samples: out, stalls: w.stalls - stalls0, played: (v.currentTime - t0) / sampleS }
+      return { samples: out, player, stalls: w.stalls - stalls0, played: (v.currentTime - t0) / sampleS }
     }, sampleS)
     await page.close()
     const s = [...r.samples].sort((a, b) => a - b)
     const q = (f) => s[Math.min(s.length - 1, Math.floor(f * s.length))]
-    console.log(JSON.stringify({ player: p.name, n: s.length, median: q(0.5), p95: q(0.95), min: s[0], max: s[s.length - 1], stalls: r.stalls, played: r.played }))
+    // The transcoder's lag behind the input (stream health, ingest node), when the samples ended.
+    const health = await fetch(`${server}/api/v1/live/${id}`, { headers: { Authorization: `Bearer ${token}` } })
+      .then((res) => res.json())
+      .then((st) => st.health)
+      .catch(() => undefined)
+    const pl = [...r.player].sort((a, b) => a - b)
+    const behindEdge = pl.length ? pl[Math.floor(pl.length / 2)] : null
+    console.log(JSON.stringify({ player: p.name, n: s.length, median: q(0.5), p95: q(0.95), min: s[0], max: s[s.length - 1], stalls: r.stalls, played: r.played, behindEdge, transcoderLag: health?.lag }))
   }
 } finally {
   await browser.close()

@@ -87,16 +87,17 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$OUT/results.jsonl" <<'EOF'
 import json, sys
 print()
-print("| player | median | p95 | min | max | samples | stalls | media s played per s |")
-print("|---|---|---|---|---|---|---|---|")
+print("| player | median | p95 | min | max | samples | stalls | media s played per s | player behind its edge (median) | transcoder lag at the end |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for line in open(sys.argv[1]):
     r = json.loads(line)
     if 'error' in r:
-        print(f"| {r['player']} | {r['error']} | | | | | | |")
+        print(f"| {r['player']} | {r['error']} | | | | | | | | |")
         continue
     # A player that stopped advancing has no latency worth printing.
     if r['played'] < 0.5:
-        print(f"| {r['player']} | stuck | | | | {r['n']} | {r['stalls']} | {r['played']:.2f} |")
+        print(f"| {r['player']} | stuck | | | | {r['n']} | {r['stalls']} | {r['played']:.2f} | | |")
         continue
-    print(f"| {r['player']} | {r['median']:.2f} s | {r['p95']:.2f} s | {r['min']:.2f} s | {r['max']:.2f} s | {r['n']} | {r['stalls']} | {r['played']:.2f} |")
+    edge = f"{r['behindEdge']:.2f} s" if r.get('behindEdge') is not None else "–"
+    print(f"| {r['player']} | {r['median']:.2f} s | {r['p95']:.2f} s | {r['min']:.2f} s | {r['max']:.2f} s | {r['n']} | {r['stalls']} | {r['played']:.2f} | {edge} | {r.get('transcoderLag', 0) or 0:.2f} s |")
 EOF

@@ -61,7 +61,6 @@ export function Restreams({ stream, onChange }: { stream: LiveStream; onChange: 
               <span className={`badge restream-${d.status}`} data-testid="restream-status">
                 {STATUS_LABEL[d.status] ?? d.status}
               </span>
-              {d.status === 'error' && d.error && <p className="error-text small">{d.error}</p>}
               <button
                 type="button"
                 className="btn btn-small"
@@ -71,6 +70,7 @@ export function Restreams({ stream, onChange }: { stream: LiveStream; onChange: 
               >
                 Remove
               </button>
+              {d.status === 'error' && d.error && <p className="error-text small">{d.error}</p>}
             </li>
           ))}
         </ul>

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { LiveStream } from './api'
 import {
   formatLatency,
@@ -10,6 +10,8 @@ import {
   maskKey,
   maskSecret,
   obsSettings,
+  relaxAfterStalls,
+  RELAX_AFTER_MS,
 } from './live'
 
 const KEY = 'k3yAbCdEfGhIjKlMnOpQrStUvWxYz0123456789wxyz'
@@ -105,5 +107,38 @@ describe('keepPolling', () => {
   })
   it('gives up on a recording that never comes', () => {
     expect(keepPolling(stream({ status: 'ended', ended_at: '2026-01-01T11:00:00Z' }), now)).toBe(false)
+  })
+})
+
+describe('relaxAfterStalls', () => {
+  it('sets the target latency back once playback went RELAX_AFTER_MS without a stall', () => {
+    vi.useFakeTimers()
+    try {
+      let clock = 0
+      const video = new EventTarget() as HTMLVideoElement
+      const hls = { targetLatency: 1 as number | null }
+      const stop = relaxAfterStalls(hls, video, 1, () => clock)
+      const tick = (ms: number) => {
+        clock += ms
+        vi.advanceTimersByTime(ms)
+      }
+      // Two stalls: hls.js raised its target to 3 s.
+      tick(2000)
+      video.dispatchEvent(new Event('waiting'))
+      hls.targetLatency = 3
+      tick(RELAX_AFTER_MS - 1000)
+      expect(hls.targetLatency).toBe(3) // too soon after the stall
+      video.dispatchEvent(new Event('waiting'))
+      tick(RELAX_AFTER_MS - 1000)
+      expect(hls.targetLatency).toBe(3)
+      tick(2000)
+      expect(hls.targetLatency).toBe(1)
+      stop()
+      hls.targetLatency = 3
+      tick(RELAX_AFTER_MS * 2)
+      expect(hls.targetLatency).toBe(3) // stopped
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

@@ -34,6 +34,44 @@ export const LIVE_LL_HLS_CONFIG = {
   maxLiveSyncPlaybackRate: 1.5,
 } as const
 
+/** RELAX_AFTER_MS: this long without a stall, relaxAfterStalls undoes hls.js's stall increases. */
+export const RELAX_AFTER_MS = 6000
+
+/** LatencyTarget is the part of hls.js relaxAfterStalls drives. */
+export interface LatencyTarget {
+  get targetLatency(): number | null
+  set targetLatency(latency: number)
+}
+
+/**
+ * relaxAfterStalls: after each stall hls.js adds 1 s to its target latency
+ * (liveSyncOnStallIncrease), up to a target duration, and never takes it
+ * back, so two stalls on a busy machine leave a low-latency player 3 s
+ * behind for the rest of the broadcast (bench/latency.sh). Once playback
+ * went RELAX_AFTER_MS without a stall, this sets the target back to base
+ * (which also resets hls.js's stall count); hls.js then speeds up to it.
+ * Returns the function that stops it.
+ */
+export function relaxAfterStalls(hls: LatencyTarget, video: HTMLVideoElement, base: number, now: () => number = () => Date.now()): () => void {
+  let last = now()
+  const onWaiting = () => {
+    last = now()
+  }
+  video.addEventListener('waiting', onWaiting)
+  const id = setInterval(() => {
+    try {
+      const t = hls.targetLatency
+      if (now() - last >= RELAX_AFTER_MS && t != null && t > base + 0.05) hls.targetLatency = base
+    } catch {
+      clearInterval(id) // hls.js was destroyed
+    }
+  }, 1000)
+  return () => {
+    clearInterval(id)
+    video.removeEventListener('waiting', onWaiting)
+  }
+}
+
 /** POLL_MS is how often the live pages reload a stream. */
 export const POLL_MS = 2000
 

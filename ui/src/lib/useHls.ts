@@ -14,7 +14,7 @@ import type HlsType from 'hls.js'
 import type { LevelInfo } from './quality'
 import type { AudioTrackInfo } from './audioTracks'
 import { AUTO } from './quality'
-import { LIVE_HLS_CONFIG, LIVE_LL_HLS_CONFIG } from './live'
+import { LIVE_HLS_CONFIG, LIVE_LL_HLS_CONFIG, relaxAfterStalls } from './live'
 import { CAPTIONS_OFF, type SubtitleInfo } from './captions'
 
 /** How long a live player waits before trying again after a fatal network error. */
@@ -87,6 +87,7 @@ export function useHls(
     let cancelled = false
     let hls: HlsType | undefined
     let retryTimer: ReturnType<typeof setTimeout> | undefined
+    let stopRelax: (() => void) | undefined
     const debug: KinemaPlayerDebug = { video, fragLevels: [], setLevel: () => undefined, setAudioTrack: () => undefined }
     window.__kinemaPlayer = debug
     setError('')
@@ -154,6 +155,7 @@ export function useHls(
           else setError('This video cannot be played in this browser.')
           hls?.destroy()
         })
+        if (lowLatency) stopRelax = relaxAfterStalls(hls, video, LIVE_LL_HLS_CONFIG.liveSyncDuration)
         hls.loadSource(src)
         hls.attachMedia(video)
       })
@@ -164,6 +166,7 @@ export function useHls(
     return () => {
       cancelled = true
       clearTimeout(retryTimer)
+      stopRelax?.()
       hls?.destroy()
       hlsRef.current = undefined
       if (window.__kinemaPlayer === debug) delete window.__kinemaPlayer
