@@ -111,11 +111,11 @@ func (h *Handler) openPending(w http.ResponseWriter, r *http.Request, log func()
 			return nil, false
 		case <-t.C:
 		}
-		obj, err = h.openObject(ctx, key)
+		// The request's context, not the wait's: the object is read after
+		// this returns, when the wait's context is cancelled (an S3 body
+		// would then come out empty).
+		obj, err = h.openObject(r.Context(), key)
 		if !errors.Is(err, storage.ErrNotFound) {
-			if err != nil && ctx.Err() != nil {
-				continue // the wait ended during the open: answered above
-			}
 			return h.opened(w, r, log, key, obj, err)
 		}
 	}

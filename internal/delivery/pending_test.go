@@ -14,6 +14,7 @@ import (
 
 	"github.com/kinema/kinema/internal/auth"
 	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/storage"
 )
 
 // pendingPlan is a 10 s video at 30 fps, 1 s segments, 2 per chunk (5
@@ -137,4 +138,50 @@ func TestPendingAnswers(t *testing.T) {
 	start := time.Now()
 	b2.get(ctx, "v0/seg_00009.m4s")
 	require.Less(t, time.Since(start), 30*time.Second, "the wait ends with the request")
+}
+
+// ctxBoundStore's objects read only while the context they were opened
+// with lives, as an S3 body does.
+type ctxBoundStore struct{ *memStore }
+
+type ctxBoundObject struct {
+	storage.Object
+	ctx context.Context
+}
+
+func (s ctxBoundStore) Open(ctx context.Context, key string) (storage.Object, error) {
+	obj, err := s.memStore.Open(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return ctxBoundObject{obj, ctx}, nil
+}
+
+func (o ctxBoundObject) Read(p []byte) (int, error) {
+	if err := o.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return o.Object.Read(p)
+}
+
+// TestPendingSegmentBodyOutlivesTheWait: a segment that appears during the
+// wait is sent whole from a store whose bodies are bound to the context
+// they were opened with (S3): the wait's own context has ended by then.
+func TestPendingSegmentBodyOutlivesTheWait(t *testing.T) {
+	t.Parallel()
+	b := setupPending(t, time.Minute)
+	keys, err := auth.NewKeys(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
+	require.NoError(t, err)
+	plan := pendingPlan(t)
+	b.h = NewHandlerOptions(ctxBoundStore{b.store}, keys, func(context.Context, string) (Gate, error) {
+		return Gate{Published: true, Pending: plan}, nil
+	}, nil, nil, Options{PublishedTTL: -1, SegmentWait: time.Minute})
+	done := make(chan *httptest.ResponseRecorder, 1)
+	go func() { done <- b.get(context.Background(), "v0/seg_00003.m4s") }()
+	time.Sleep(300 * time.Millisecond)
+	_, err = b.store.Put(context.Background(), "media/"+videoID+"/v0/seg_00003.m4s", strings.NewReader("segment three"))
+	require.NoError(t, err)
+	rec := <-done
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, "segment three", rec.Body.String())
 }

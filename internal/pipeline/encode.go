@@ -56,7 +56,7 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 		waited = started.Sub(prioritized).Seconds() // since a viewer asked
 	}
 	passes := chunkPasses(plan, chunk, urgent, want, filepath.Join(dir, "headers"))
-	pub := chunkPublish{codecs: map[string]string{}, guessed: map[string]bool{}}
+	pub := chunkPublish{codecs: map[string]string{}, guessed: map[string]bool{}, inits: map[string][]byte{}}
 	for k, pass := range passes {
 		if pass.HeaderDir != "" {
 			if err := os.MkdirAll(pass.HeaderDir, 0o750); err != nil {

@@ -73,8 +73,9 @@ func wantedRendition(metadata []byte) (rendition string, at time.Time) {
 // it (the first chunk, or one a viewer asked for: urgent): the fast rungs
 // (and for an urgent chunk the rendition want the viewer asked for) first,
 // then the rest with the storyboard tiles. The first chunk's first
-// pass also encodes one frame of every other rung into headerDir, whose
-// codecs strings the planned manifests need before those rungs exist.
+// pass also encodes the first frames of every other rung into headerDir,
+// for their init segments and the codecs strings the planned manifests
+// need before those rungs exist.
 func chunkPasses(plan media.Plan, c media.Chunk, urgent bool, want, headerDir string) []ffmpeg.ChunkPass {
 	fast := fastRungs(plan)
 	if fast == nil || (c.Index != 0 && !urgent) {
@@ -115,17 +116,71 @@ func passRungs(plan media.Plan, pass ffmpeg.ChunkPass) []media.Rendition {
 // chunkPublish is what the passes of one chunk job have published.
 type chunkPublish struct {
 	codecs    map[string]string // video rendition → codecs string
-	guessed   map[string]bool   // codecs taken from a one-frame header file
+	guessed   map[string]bool   // codecs taken from a header file (first frames)
+	inits     map[string][]byte // init segments published from header files
 	broken    bool              // a pass could not be published: no manifests
 	manifests bool              // planned manifests published
 	playable  bool
+}
+
+// publishHeaders packages the first frames of the first chunk's rungs the
+// first pass did not encode (headerDir, see ffmpeg.ChunkPass) into pkg,
+// notes their codecs strings, and publishes their H.264 init segments,
+// which are those of the whole chunk: a viewer switching up, or seeking to
+// a chunk encoded just for them in that rung, need not wait for the first
+// chunk's second pass. Failures are logged: the second pass publishes
+// everything anyway.
+func (p *Pipeline) publishHeaders(ctx context.Context, ref Ref, plan media.Plan, headerDir, pkg string, pub *chunkPublish) {
+	log := logWith(p.log, ref)
+	var rungs []media.Rendition
+	var inputs []string
+	for _, r := range plan.Video {
+		if _, ok := pub.codecs[r.ID]; !ok {
+			rungs = append(rungs, r)
+			inputs = append(inputs, filepath.Join(headerDir, ffmpeg.ChunkFile(r)))
+		}
+	}
+	if len(rungs) == 0 {
+		return
+	}
+	sub := plan
+	sub.Video = rungs
+	err := ffmpeg.MakeRenditionDirs(pkg, rungs)
+	if err == nil {
+		err = p.ff.Run(ctx, ffmpeg.PackageArgs(sub, inputs, pkg), nil)
+	}
+	if err != nil {
+		log.Warn("first frames of the upper rungs not packaged; manifests wait for them", "err", err)
+		return
+	}
+	for _, r := range rungs {
+		init := filepath.Join(pkg, r.ID, "init.mp4")
+		b, err := os.ReadFile(init)
+		var codecs string
+		if err == nil {
+			codecs, err = ffmpeg.CodecsFromInit(b)
+		}
+		if err != nil {
+			log.Warn("no codecs from a rung's first frames; manifests wait for the rung", "rendition", r.ID, "err", err)
+			continue
+		}
+		pub.codecs[r.ID], pub.guessed[r.ID] = codecs, true
+		if r.VideoCodec() != media.CodecH264 {
+			continue
+		}
+		if _, err := storage.PutFile(ctx, p.store, mediaPrefix(ref.VideoID)+r.ID+"/init.mp4", init); err != nil {
+			log.Warn("init segment not published early", "rendition", r.ID, "err", err)
+			continue
+		}
+		pub.inits[r.ID] = b
+	}
 }
 
 // publishChunk packages the renditions rungs of chunk c, encoded into out
 // (<rid>.ts), into their final segments and stores them under the media
 // prefix, lowest rung first. The first chunk also stores their init
 // segments and, once every video rendition's codecs are known (from the
-// init segments, or from headerDir's one-frame files), the planned
+// init segments, or from headerDir's first frames: publishHeaders), the planned
 // manifests (pub.manifests). A chunk whose packaging fails is logged and
 // left to the package step (viewers wait for it): progressive playback
 // never fails a video.
@@ -190,6 +245,9 @@ func (p *Pipeline) publishChunk(ctx context.Context, ref Ref, plan media.Plan, c
 			if pub.guessed[r.ID] && pub.codecs[r.ID] != codecs {
 				guessed[r.ID] = pub.codecs[r.ID]
 			}
+			if early, ok := pub.inits[r.ID]; ok && !bytes.Equal(early, b) {
+				log.Warn("a rung's init segment differs from the one its first frames gave; replaced", "rendition", r.ID)
+			}
 			pub.codecs[r.ID] = codecs
 			delete(pub.guessed, r.ID)
 			files = append(files, file{mediaPrefix(ref.VideoID) + r.ID + "/init.mp4", init})
@@ -204,21 +262,7 @@ func (p *Pipeline) publishChunk(ctx context.Context, ref Ref, plan media.Plan, c
 		return nil
 	}
 	if headerDir != "" {
-		for _, r := range plan.Video {
-			if _, ok := pub.codecs[r.ID]; ok {
-				continue
-			}
-			b, err := os.ReadFile(filepath.Join(headerDir, ffmpeg.HeaderFile(r)))
-			var codecs string
-			if err == nil {
-				codecs, err = ffmpeg.CodecsFromInit(b)
-			}
-			if err != nil {
-				log.Warn("no codecs from a one-frame header; manifests wait for the rung", "rendition", r.ID, "err", err)
-				continue
-			}
-			pub.codecs[r.ID], pub.guessed[r.ID] = codecs, true
-		}
+		p.publishHeaders(ctx, ref, plan, headerDir, filepath.Join(out, pkgName+"-headers"), pub)
 	}
 	for _, r := range plan.Video {
 		if pub.codecs[r.ID] == "" {
@@ -229,7 +273,7 @@ func (p *Pipeline) publishChunk(ctx context.Context, ref Ref, plan media.Plan, c
 		return nil
 	}
 	if len(guessed) > 0 {
-		log.Warn("a rung's codecs differ from its one-frame header; manifests published again", "guessed", guessed)
+		log.Warn("a rung's codecs differ from its first frames'; manifests published again", "guessed", guessed)
 	}
 	renditions := plan.Renditions()
 	for i := range renditions {

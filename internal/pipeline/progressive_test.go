@@ -28,8 +28,9 @@ import (
 
 // TestProgressivePlayback holds every chunk but the first at its first
 // write to the store, and the first chunk's top rung (encoded in a second
-// pass, after the two lowest) at its first write, and checks that the video
-// is playable meanwhile, starting on the lowest rung:
+// pass, after the two lowest) at its first segment, and checks that the
+// video is playable meanwhile, starting on the lowest rung, with the top
+// rung's init segment (from its first frames, the bytes packaging writes):
 // playable_at and video.playable, manifests for the whole duration with a
 // short cache, the first chunk's segments served, and a segment far ahead
 // waited for (not 404) while its chunk goes to the front of the queue and
@@ -67,7 +68,7 @@ func TestProgressivePlayback(t *testing.T) {
 			hold := release
 			if info.kind == KindChunk && info.index == 0 {
 				hold = nil
-				if strings.Contains(key, "/v0/") && !strings.HasSuffix(key, ".m3u8") {
+				if strings.Contains(key, "/v0/") && strings.HasSuffix(key, ".m4s") {
 					hold = releaseTop
 				}
 			}
@@ -126,19 +127,21 @@ func TestProgressivePlayback(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, pl.Segments, plan.VideoSegmentCount())
 	require.InDelta(t, 10, pl.Duration(), 0.05)
-	// Every rung with its codecs (the top one's from a one-frame header),
+	// Every rung with its codecs (the top one's from its first frames),
 	// the lowest listed first: players start there.
 	master := get("master.m3u8").Body.String()
 	require.Equal(t, len(plan.Video), strings.Count(master, `CODECS="avc1.64`), master)
 	require.Len(t, plan.Video, 3)
 	require.Contains(t, master, "#EXT-X-STREAM-INF:BANDWIDTH="+fmt.Sprint(plan.Video[2].MaxRate+plan.Audio[0].Bitrate), master)
 	require.Less(t, strings.Index(master, "v2/index.m3u8"), strings.Index(master, "v0/index.m3u8"), master)
-	// The first chunk plays now in the two lowest rungs; the top one follows.
+	// The first chunk plays now in the two lowest rungs; the top one follows,
+	// its init segment (from its first frames) is there already.
 	for _, r := range plan.Video[1:] {
 		for _, f := range []string{"init.mp4", "seg_00000.m4s"} {
 			require.Equal(t, http.StatusOK, get(r.ID+"/"+f).Code, r.ID+"/"+f)
 		}
 	}
+	require.Equal(t, http.StatusOK, get("v0/init.mp4").Code)
 	mu.Lock()
 	_, top := early["media/"+v.ID+"/v0/seg_00000.m4s"]
 	mu.Unlock()

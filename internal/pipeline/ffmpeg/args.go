@@ -41,11 +41,17 @@ type ChunkPass struct {
 	Rungs []int
 	// NoTiles leaves the storyboard tiles out (another pass makes them).
 	NoTiles bool
-	// HeaderDir, when set, gets a one-frame MP4 (<id>.mp4) of every other
-	// rung: its sample entry gives the rung's codecs string before the
-	// rung is encoded (CodecsFromInit reads it). It costs one frame per rung.
+	// HeaderDir, when set, gets the first HeaderFrames frames of every
+	// other rung, as ChunkFile names them: packaged, they give that rung's
+	// init segment (the same bytes as the whole chunk's for H.264, tested)
+	// and codecs string before the rung is encoded. It costs a few frames
+	// per rung.
 	HeaderDir string
 }
+
+// HeaderFrames is how many frames ChunkPass.HeaderDir's files hold: enough
+// for the encoder's reordering delay, which the init segment records.
+const HeaderFrames = 10
 
 func (pass ChunkPass) encodes(i int) bool {
 	if pass.Rungs == nil {
@@ -58,9 +64,6 @@ func (pass ChunkPass) encodes(i int) bool {
 	}
 	return false
 }
-
-// HeaderFile names the one-frame file ChunkPass.HeaderDir gets for r.
-func HeaderFile(r media.Rendition) string { return r.ID + ".mp4" }
 
 // ChunkPassArgs is ChunkArgs for the part of the chunk pass selects.
 func ChunkPassArgs(p media.Plan, c media.Chunk, src, outDir string, pass ChunkPass) []string {
@@ -119,26 +122,7 @@ func ChunkPassArgs(p media.Plan, c media.Chunk, src, outDir string, pass ChunkPa
 		if n := chunkFrames(p, c); n > 0 {
 			args = append(args, "-frames:v", strconv.Itoa(n))
 		}
-		if r.VideoCodec() == media.CodecAV1 {
-			// ffmpeg 5.1 cannot put AV1 in MPEG-TS. A raw OBU stream
-			// concatenates byte-wise just as well (each chunk opens with a
-			// sequence header and a key frame); it has no timestamps, and
-			// packaging gives it the plan's frame rate (see PackageArgs).
-			args = append(args, "-f", "obu", filepath.Join(outDir, ChunkFile(r)))
-			continue
-		}
-		args = append(args,
-			"-f", "mpegts",
-			// Sets the discontinuity indicator on each stream's first packet:
-			// without it the demuxer reading the concatenation sees the
-			// continuity counter restart and flags the last frame of every
-			// chunk as corrupt.
-			"-mpegts_flags", "+initial_discontinuity",
-			// No mux delay: timestamps stay exactly those of the frames.
-			"-muxdelay", "0", "-muxpreload", "0",
-			"-output_ts_offset", seconds(float64(c.StartFrame)*frame+chunkTSOffset),
-			filepath.Join(outDir, ChunkFile(r)),
-		)
+		args = append(args, chunkOutput(p, c, r, filepath.Join(outDir, ChunkFile(r)))...)
 	}
 	if pass.HeaderDir != "" {
 		// After the encoded rungs: ffmpeg's progress counts the frames of
@@ -152,7 +136,12 @@ func ChunkPassArgs(p media.Plan, c media.Chunk, src, outDir string, pass ChunkPa
 			if p.Threads > 0 {
 				args = append(args, "-threads", strconv.Itoa(p.Threads))
 			}
-			args = append(args, "-frames:v", "1", "-f", "mp4", filepath.Join(pass.HeaderDir, HeaderFile(r)))
+			n := HeaderFrames
+			if m := chunkFrames(p, c); m > 0 {
+				n = min(n, m)
+			}
+			args = append(args, "-frames:v", strconv.Itoa(n))
+			args = append(args, chunkOutput(p, c, r, filepath.Join(pass.HeaderDir, ChunkFile(r)))...)
 		}
 	}
 	if tiles > 0 {
@@ -168,6 +157,31 @@ func ChunkPassArgs(p media.Plan, c media.Chunk, src, outDir string, pass ChunkPa
 		)
 	}
 	return args
+}
+
+// chunkOutput returns the muxer options and path of rendition r's file of
+// chunk c.
+func chunkOutput(p media.Plan, c media.Chunk, r media.Rendition, path string) []string {
+	if r.VideoCodec() == media.CodecAV1 {
+		// ffmpeg 5.1 cannot put AV1 in MPEG-TS. A raw OBU stream
+		// concatenates byte-wise just as well (each chunk opens with a
+		// sequence header and a key frame); it has no timestamps, and
+		// packaging gives it the plan's frame rate (see PackageArgs).
+		return []string{"-f", "obu", path}
+	}
+	frame := float64(p.FPSDen) / float64(p.FPSNum)
+	return []string{
+		"-f", "mpegts",
+		// Sets the discontinuity indicator on each stream's first packet:
+		// without it the demuxer reading the concatenation sees the
+		// continuity counter restart and flags the last frame of every
+		// chunk as corrupt.
+		"-mpegts_flags", "+initial_discontinuity",
+		// No mux delay: timestamps stay exactly those of the frames.
+		"-muxdelay", "0", "-muxpreload", "0",
+		"-output_ts_offset", seconds(float64(c.StartFrame)*frame + chunkTSOffset),
+		path,
+	}
 }
 
 // ChunkFile names the file a chunk job writes for rendition r.
