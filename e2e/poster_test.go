@@ -210,13 +210,19 @@ func pathOf(t *testing.T, u string) string {
 	return p.Path
 }
 
-func multipartCall(t *testing.T, u, filename string, data []byte) (int, []byte) {
+// multipartCall sends data as the file of a multipart form, by default a
+// PUT of the field "image"; method and field may follow.
+func multipartCall(t *testing.T, u, filename string, data []byte, methodField ...string) (int, []byte) {
 	t.Helper()
+	method, field := http.MethodPut, "image"
+	if len(methodField) == 2 {
+		method, field = methodField[0], methodField[1]
+	}
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
-	fw, err := mw.CreateFormFile("image", filename)
+	fw, err := mw.CreateFormFile(field, filename)
 	require.NoError(t, err)
 	_, _ = fw.Write(data)
 	require.NoError(t, mw.Close())
-	return rawCall(t, http.MethodPut, u, mw.FormDataContentType(), b.Bytes())
+	return rawCall(t, method, u, mw.FormDataContentType(), b.Bytes())
 }

@@ -361,6 +361,8 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 		},
 		// Downloads (#14): made by the pipeline, the original from the raw store.
 		DownloadsFunc: pipe.SetDownloads, OpenOriginalFunc: be.raw.Open,
+		// Audio tracks added after upload (#14): probed here, encoded by a job.
+		AddAudioFunc: pipe.AddAudio, DeleteAudioFunc: pipe.DeleteAudio,
 	}
 
 	apiServer.Register(mux)

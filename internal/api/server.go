@@ -46,6 +46,11 @@ type Server struct {
 	storage storageCache
 	// DownloadsFunc turns a video's downloads on or off and returns it.
 	DownloadsFunc func(ctx context.Context, id string, on bool) (media.Video, error)
+	// AddAudioFunc checks an audio file (a local path) for a ready video,
+	// stores it and queues its encode as one more audio track (#14).
+	AddAudioFunc func(ctx context.Context, videoID, language, name, file string) (media.AudioUpload, error)
+	// DeleteAudioFunc removes an added audio track.
+	DeleteAudioFunc func(ctx context.Context, videoID, id string) error
 	// Posters makes and publishes chosen posters; nil refuses changes.
 	Posters Posters
 	// OpenOriginalFunc opens an uploaded source, for its owner's download.
@@ -102,6 +107,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/videos/{id}/retry", s.guard(upload, s.retryVideo))
 	mux.Handle("PUT /api/v1/videos/{id}/downloads", s.guard(upload, s.putDownloads))
 	mux.Handle("GET /api/v1/videos/{id}/original", s.guard(upload, s.getOriginal))
+	mux.Handle("GET /api/v1/videos/{id}/audio", s.guard("", s.listAudio))
+	mux.Handle("POST /api/v1/videos/{id}/audio", s.guard(upload, s.addAudio))
+	mux.Handle("DELETE /api/v1/videos/{id}/audio/{track}", s.guard(upload, s.deleteAudio))
 	mux.Handle("GET /api/v1/videos/{id}/poster", s.guard("", s.getPoster))
 	mux.Handle("PUT /api/v1/videos/{id}/poster", s.guard(upload, s.putPoster))
 	mux.Handle("DELETE /api/v1/videos/{id}/poster", s.guard(upload, s.deletePoster))

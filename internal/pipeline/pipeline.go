@@ -102,6 +102,7 @@ func (p *Pipeline) Register(w *river.Workers) {
 	river.AddWorker(w, guard(p, p.packageRun))
 	river.AddWorker(w, guard(p, p.publish))
 	river.AddWorker(w, river.WorkFunc(p.downloads))
+	river.AddWorker(w, river.WorkFunc(p.addAudio))
 }
 
 // UseQueue connects the pipeline to the queue its workers were registered on.

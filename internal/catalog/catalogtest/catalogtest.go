@@ -31,6 +31,7 @@ func Run(t *testing.T, newCatalog func(t *testing.T) *catalog.Catalog) {
 		"LiveRestreams": testLiveRestreams,
 		"PlaybackStats": testPlaybackStats,
 		"TextTracks":    testTextTracks,
+		"AudioUploads":  testAudioUploads,
 		"Throughput":    testThroughput, "StorageSummary": testStorageSummary,
 	} {
 		t.Run(name, func(t *testing.T) {
