@@ -76,6 +76,17 @@ export interface Video {
   downloads?: Downloads
 }
 
+/** AddedAudio is an audio track added to a video after its upload (another language). */
+export interface AddedAudio {
+  id: string
+  language: string
+  name: string
+  status: 'processing' | 'ready' | 'failed'
+  error?: string
+  rendition?: string
+  duration: number
+}
+
 export type LiveStatus = 'idle' | 'live' | 'ended'
 
 /** LiveHealth is what the ingest node measures of a live broadcast. */
@@ -451,6 +462,37 @@ export class ApiClient {
     return this.request('POST', `/videos/${encodeURIComponent(id)}/retry`)
   }
 
+  /** setPosterTime makes the frame at time seconds the video's poster. */
+  setPosterTime(id: string, time: number): Promise<Video> {
+    return this.request('PUT', `/videos/${encodeURIComponent(id)}/poster`, { time })
+  }
+
+  /** uploadPoster sends an image (JPEG, PNG, WebP) to become the poster; the server re-encodes it. */
+  uploadPoster(id: string, image: Blob): Promise<Video> {
+    return this.request('PUT', `/videos/${encodeURIComponent(id)}/poster`, image)
+  }
+
+  /** resetPoster goes back to the poster kinema chose. */
+  resetPoster(id: string): Promise<Video> {
+    return this.request('DELETE', `/videos/${encodeURIComponent(id)}/poster`)
+  }
+
+  listAudio(id: string, signal?: AbortSignal): Promise<AddedAudio[]> {
+    return this.request<{ audio: AddedAudio[] | null }>('GET', `/videos/${encodeURIComponent(id)}/audio`, undefined, { signal }).then(
+      (b) => b.audio ?? [],
+    )
+  }
+
+  /** addAudio adds an audio file in another language to a ready video. */
+  addAudio(id: string, file: Blob, language: string, name: string): Promise<AddedAudio> {
+    const q = new URLSearchParams({ language, name })
+    return this.request('POST', `/videos/${encodeURIComponent(id)}/audio?${q}`, file)
+  }
+
+  deleteAudio(id: string, track: string): Promise<void> {
+    return this.request('DELETE', `/videos/${encodeURIComponent(id)}/audio/${encodeURIComponent(track)}`)
+  }
+
   // Live streams.
 
   listLive(signal?: AbortSignal): Promise<LiveStream[]> {
@@ -519,13 +561,15 @@ export class ApiClient {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (this.token) headers.Authorization = `Bearer ${this.token}`
     else if (!SAFE_METHODS.has(method) && this.csrf) headers['X-CSRF-Token'] = this.csrf
-    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    // A Blob (a picked file) is sent as it is, any other body as JSON.
+    const raw = typeof Blob !== 'undefined' && body instanceof Blob
+    if (body !== undefined) headers['Content-Type'] = raw ? body.type || 'application/octet-stream' : 'application/json'
     let res: Response
     try {
       res = await this.fetchFn(`${this.base}/api/v1${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
         credentials: 'same-origin',
         signal: opts.signal,
         keepalive: opts.keepalive,

@@ -16,6 +16,7 @@ import { Player } from '../components/Player'
 import { ProcessingView } from '../components/ProcessingView'
 import { DetailsEditor } from '../components/DetailsEditor'
 import { DownloadsBox } from '../components/DownloadsBox'
+import { AudioTracksEditor, PosterEditor } from '../components/MediaEditor'
 import { ShareBox } from '../components/ShareBox'
 import { StatusBadge } from '../components/StatusBadge'
 import { VisibilityEditor } from '../components/VisibilityEditor'
@@ -145,6 +146,17 @@ export function WatchPage({ id }: { id: string }) {
       )}
       {editable && <DetailsEditor key={`details-${video.id}`} video={video} onSaved={(v) => update({ ...v, playback: video.playback ?? v.playback })} />}
       <DownloadsBox video={video} editable={editable} onSaved={(v) => update({ ...v, playback: video.playback ?? v.playback })} />
+      {editable && video.status === 'ready' && !audio && (
+        <>
+          {/* Only the poster changes: the player keeps its URLs. */}
+          <PosterEditor
+            video={video}
+            currentTime={() => window.__kinemaPlayer?.video.currentTime ?? 0}
+            onSaved={(v) => update({ ...v, playback: video.playback && v.playback ? { ...video.playback, poster: v.playback.poster } : v.playback })}
+          />
+          <AudioTracksEditor video={video} />
+        </>
+      )}
       {ready && video.visibility !== 'private' && (
         <ShareBox video={video} editable={editable} currentTime={() => window.__kinemaPlayer?.video.currentTime ?? 0} />
       )}
