@@ -3,6 +3,7 @@ package catalogtest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -39,6 +40,7 @@ func testAudioUploads(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	got, err := c.AudioUpload(ctx, v.ID, de.ID)
 	require.NoError(t, err)
 	require.Equal(t, [2]string{media.AudioUploadReady, de.ID}, [2]string{got.Status, got.Rendition})
+	time.Sleep(5 * time.Millisecond) // listed by creation time, in milliseconds
 
 	for i := 1; i < media.MaxAudioUploads; i++ {
 		_, err = c.AddAudioUpload(ctx, media.AudioUpload{ID: catalog.NewAudioUploadID(), VideoID: v.ID, Language: "fr", Name: "F", SourceKey: "k"})
