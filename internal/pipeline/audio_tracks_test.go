@@ -60,6 +60,8 @@ func TestAudioLanguages(t *testing.T) {
 	require.Equal(t, "Version française", sets[0][1])
 	require.Contains(t, sets[1][0], `lang="en"`)
 	require.Equal(t, "English", sets[1][1])
+	audioN, subs := validateManifests(t, dir)
+	require.Equal(t, [2]int{2, 0}, [2]int{audioN, subs})
 }
 
 // maxVolume decodes a rendition (init segment and every media segment) and

@@ -134,6 +134,11 @@ func TestAddAudio(t *testing.T) {
 	require.Contains(t, string(mpd), `contentType="text"`, "captions stay listed")
 	require.Contains(t, string(mpd), a.ID+"/")
 
+	// Both manifests stay valid with the added track, the source's track
+	// and the captions.
+	audio, subs := validateManifests(t, dir)
+	require.Equal(t, [2]int{2, 1}, [2]int{audio, subs})
+
 	// A rewrite that cannot be made leaves the old manifests as they were.
 	err = p.republish(ctx, v.ID, func(rs []media.Rendition) []media.Rendition {
 		return append(rs, media.Rendition{ID: "missing", Type: media.KindAudio, Language: "it", Bitrate: 1})
@@ -153,6 +158,8 @@ func TestAddAudio(t *testing.T) {
 	mpd, err = os.ReadFile(filepath.Join(dir, "manifest.mpd"))
 	require.NoError(t, err)
 	require.NotContains(t, string(mpd), a.ID)
+	audio, subs = validateManifests(t, dir)
+	require.Equal(t, [2]int{1, 1}, [2]int{audio, subs})
 	_, err = os.Stat(filepath.Join(dir, a.ID))
 	require.True(t, os.IsNotExist(err), "files removed")
 	v, err = b.cat.Video(ctx, v.ID)

@@ -133,6 +133,8 @@ func TestSourceSubtitlesAndChapters(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, before.ModTime(), after.ModTime(), "no re-encode, no repackage")
 	require.True(t, bytes.HasPrefix([]byte(read("master.m3u8")), []byte("#EXTM3U\n")))
+	_, subtitles := validateManifests(t, mediaDir)
+	require.Equal(t, 2, subtitles)
 }
 
 // TestExtractTextFormats: mov_text in mp4 and WebVTT in mkv come out as
