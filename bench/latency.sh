@@ -13,7 +13,13 @@
 # ingest (process start + first encode + SRT handshake and latency): an
 # upper bound for the publisher side, which the samples do not include.
 #
+# Per player it also prints hls.js's own distance behind the edge it knows
+# (the rest is the server's: ingest to listed) and the transcoder's lag
+# (stream health) when the samples ended.
+#
 # Usage: bench/latency.sh [SAMPLE_S]   (default 20; needs ffmpeg, chromium, node, npm)
+#   LATENCY_VARIANTS=1  also two LL-HLS settings compared with the UI's in the same run
+#   LATENCY_ONLY=LL-HLS only the players whose name contains it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SAMPLE_S=${1:-20}
@@ -56,7 +62,9 @@ ID=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$STREAM
 SRT=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["srt_url"])' "$STREAM")
 
 # Long enough for every player: ~30 s setup and settling each, plus samples.
-PUBLISH_S=$((4 * (SAMPLE_S + 30) + 20))
+NPLAYERS=4
+[ -z "${LATENCY_VARIANTS:-}" ] || NPLAYERS=6 # bench/latency.mjs: two more LL-HLS players
+PUBLISH_S=$((NPLAYERS * (SAMPLE_S + 30) + 20))
 T0=$(date +%s.%N)
 ffmpeg -nostdin -hide_banner -loglevel error -re \
   -f lavfi -i testsrc2=size=640x360:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 -t "$PUBLISH_S" \
