@@ -61,6 +61,14 @@ test.beforeAll(async ({}, info) => {
   const api = await request.newContext({ baseURL: info.project.use.baseURL })
   try {
     video = await uploadReady(api, makeLanguagesClip(), 'Two languages')
+    // French captions (SubRip), for playing captions and the second audio track at once.
+    const srt = '1\n00:00:00,100 --> 00:00:05,900\nBonjour tout le monde\n'
+    const cap = await api.post(`/api/v1/videos/${video.id}/captions?language=fr&label=Fran%C3%A7ais`, {
+      headers: { ...auth, 'Content-Type': 'application/x-subrip' },
+      data: srt,
+    })
+    expect(cap.status(), await cap.text()).toBe(201)
+    video = await (await api.get(`/api/v1/videos/${video.id}`, { headers: auth })).json()
   } finally {
     await api.dispose()
   }
@@ -108,6 +116,91 @@ test('two audio languages: Shaka plays the DASH manifest with French selected', 
   const dash: string = video.playback.dash
   expect(dash).toMatch(/manifest\.mpd\?/)
   await playShaka(page, dash)
+})
+
+test('captions and the second audio track at once: hls.js (the player menus) and Shaka (DASH)', async ({ page, browser }, info) => {
+  const errors = watchConsole(page)
+  const audioSegments: string[] = []
+  page.on('request', (r) => {
+    const m = /\/(a\d)\/seg_\d+\.m4s/.exec(r.url())
+    if (m) audioSegments.push(m[1])
+  })
+  await signIn(page)
+  await page.goto(`/watch/${video.id}`)
+  await page.getByTestId('play-button').click()
+  await page.waitForFunction(() => (window.__kinemaPlayer?.video.currentTime ?? 0) > 0.3, undefined, { timeout: 30_000 })
+  await page.getByTestId('audio-button').click()
+  await page.getByRole('menuitemradio', { name: 'Version française' }).click()
+  await page.getByTestId('captions-button').click()
+  await page.getByRole('menuitemradio', { name: 'Français' }).click()
+  await page.evaluate(() => {
+    window.__kinemaPlayer!.video.currentTime = 1
+  })
+  await page.waitForFunction(
+    () => {
+      const p = window.__kinemaPlayer!
+      const tracks = p.video.textTracks
+      let cues = false
+      for (let i = 0; i < tracks.length; i++) {
+        const t = tracks[i]
+        if (t.mode !== 'disabled' && t.label === 'Français' && (t.cues?.length ?? 0) > 0) cues = true
+      }
+      return cues && p.hls?.audioTrack === 1 && p.hls?.subtitleTrack !== -1
+    },
+    undefined,
+    { timeout: 30_000 },
+  )
+  await expect(page.getByTestId('captions')).toHaveText('Bonjour tout le monde', { timeout: 20_000 })
+  await expect.poll(() => audioSegments.includes('a1'), { timeout: 30_000 }).toBeTruthy()
+  const t1 = await page.evaluate(() => window.__kinemaPlayer!.video.currentTime)
+  await page.waitForFunction((t) => window.__kinemaPlayer!.video.currentTime > t + 0.5 || window.__kinemaPlayer!.video.ended, t1, { timeout: 30_000 })
+  await shot(page, info, 'captions-and-audio-hlsjs', false)
+  expect(errors).toEqual([])
+
+  // Shaka, on a bare page, with the same two choices made through its API.
+  const shakaPage = await browser.newPage()
+  try {
+    const segs: string[] = []
+    shakaPage.on('request', (r) => {
+      const m = /\/(a\d)\/seg_\d+\.m4s/.exec(r.url())
+      if (m) segs.push(m[1])
+    })
+    await shakaPage.setContent('<video id="v" muted playsinline width="320" height="240"></video>')
+    await startShaka(shakaPage, video.playback.dash)
+    const chosen = await shakaPage.evaluate(async () => {
+      const player = (window as any).player
+      player.selectAudioTrack(player.getAudioTracks().find((t: any) => t.language === 'fr'))
+      player.selectTextTrack(player.getTextTracks().find((t: any) => t.language === 'fr'))
+      if (typeof player.setTextTrackVisibility === 'function') await player.setTextTrackVisibility(true)
+      await (document.getElementById('v') as HTMLVideoElement).play()
+      return (window as any).shakaErrors as string[]
+    })
+    expect(chosen).toEqual([])
+    await shakaPage.waitForFunction(
+      () => {
+        const v = document.getElementById('v') as HTMLVideoElement
+        for (let i = 0; i < v.textTracks.length; i++) if ((v.textTracks[i].cues?.length ?? 0) > 0) return v.currentTime > 1.5
+        return false
+      },
+      undefined,
+      { timeout: 30_000 },
+    )
+    const active = await shakaPage.evaluate(() => {
+      const p = (window as any).player
+      const a = p.getAudioTracks().find((t: any) => t.active)
+      const s = p.getTextTracks().find((t: any) => t.active)
+      const v = document.getElementById('v') as HTMLVideoElement
+      const texts: string[] = []
+      for (let i = 0; i < v.textTracks.length; i++) for (const c of Array.from(v.textTracks[i].cues ?? [])) texts.push((c as VTTCue).text)
+      return { audio: a?.language, text: s?.language, label: s?.label, cues: texts, errors: (window as any).shakaErrors }
+    })
+    expect(active.errors).toEqual([])
+    expect([active.audio, active.text, active.label]).toEqual(['fr', 'fr', 'Français'])
+    expect(active.cues.join(' ')).toContain('tout')
+    expect(segs).toContain('a1')
+  } finally {
+    await shakaPage.close()
+  }
 })
 
 /** playShaka loads the MPD in Shaka on a blank page, selects French, plays and checks the active track. */
