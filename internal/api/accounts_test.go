@@ -167,7 +167,7 @@ func TestSetupAndSignupModes(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		return decode[map[string]any](t, body)
 	}
-	require.Equal(t, map[string]any{"needs_setup": true, "signup": "closed"}, setupInfo())
+	require.Equal(t, map[string]any{"needs_setup": true, "signup": "closed", "session": false}, setupInfo())
 
 	// Input is checked before anything else, also during setup.
 	for name, body := range map[string]string{
@@ -190,7 +190,7 @@ func TestSetupAndSignupModes(t *testing.T) {
 	require.Equal(t, access.RoleAdmin, admin.Role)
 	require.Equal(t, "admin@example.com", admin.Email, "emails are stored lower-case")
 	require.Equal(t, []access.Scope{"read", "upload", "admin"}, decode[sessionBody](t, body).Scopes)
-	require.Equal(t, map[string]any{"needs_setup": false, "signup": "closed"}, setupInfo())
+	require.Equal(t, map[string]any{"needs_setup": false, "signup": "closed", "session": false}, setupInfo())
 
 	// Closed: nobody else signs up.
 	resp, body = signup(credentials("eve@example.com", password))
@@ -599,10 +599,28 @@ func TestLoginLockout(t *testing.T) {
 	require.Equal(t, r1.Header.Get("Content-Type"), r2.Header.Get("Content-Type"))
 	requireRefused(t, r1, wrongPassword, http.StatusUnauthorized, "wrong_credentials", u.ID, u.Email)
 
-	for range 4 { // five wrong passwords in all, for both emails
+	require.NotContains(t, string(wrongPassword), "left", "no warning after one wrong password")
+	// Five wrong passwords in all, for both emails; the last two before the
+	// lock warn of it and the fifth says it began, the same for the known
+	// and the unknown email.
+	warnings := map[int]string{
+		2: "",
+		3: "Wrong email or password. 2 attempts left before sign-in for this email from your address is locked for 15 minutes.",
+		4: "Wrong email or password. 1 attempt left before sign-in for this email from your address is locked for 15 minutes.",
+		5: "Wrong email or password. Sign-in for this email from your address is now locked for 15 minutes.",
+	}
+	for n := 2; n <= 5; n++ {
+		var bodies []string
 		for _, email := range []string{u.Email, "nobody@example.com"} {
 			resp, body := login(attacker, email, "not the password")
 			requireRefused(t, resp, body, http.StatusUnauthorized, "wrong_credentials")
+			bodies = append(bodies, string(body))
+		}
+		require.Equal(t, bodies[0], bodies[1], "failure %d: the warning says nothing about whether the email exists", n)
+		if warnings[n] == "" {
+			require.NotContains(t, bodies[0], "left", n)
+		} else {
+			require.Contains(t, bodies[0], warnings[n])
 		}
 	}
 	// Locked: the known and the unknown email answer byte for byte alike,
@@ -749,7 +767,7 @@ func TestSignupClosedByDefault(t *testing.T) {
 	b := setupWith(t, func(s *api.Server) { s.DefaultSignup = "" })
 	resp, body := b.do(t, call{method: http.MethodGet, path: "/api/v1/auth/setup"})
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Equal(t, map[string]any{"needs_setup": true, "signup": "closed"}, decode[map[string]any](t, body))
+	require.Equal(t, map[string]any{"needs_setup": true, "signup": "closed", "session": false}, decode[map[string]any](t, body))
 	resp, body = b.do(t, jsonCall(http.MethodPost, "/api/v1/auth/signup", credentials("first@example.com", password)))
 	require.Equal(t, http.StatusCreated, resp.StatusCode, string(body))
 	resp, body = b.do(t, jsonCall(http.MethodPost, "/api/v1/auth/signup", credentials("second@example.com", password)))
@@ -769,4 +787,23 @@ func TestNoWebSetupOverExistingVideos(t *testing.T) {
 	require.Equal(t, false, decode[map[string]any](t, body)["needs_setup"])
 	resp, body = b.do(t, jsonCall(http.MethodPost, "/api/v1/auth/signup", credentials("mallory@example.com", password)))
 	requireRefused(t, resp, body, http.StatusForbidden, "forbidden", "from before accounts")
+}
+
+// TestSetupSaysSession: GET /auth/setup tells whether the browser holds a
+// live session, so a signed-out page load asks nothing that fails.
+func TestSetupSaysSession(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	u := b.addUser(t, access.RoleViewer)
+	session := func(c call) any {
+		c.method, c.path = http.MethodGet, "/api/v1/auth/setup"
+		resp, body := b.do(t, c)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		return decode[map[string]any](t, body)["session"]
+	}
+	require.Equal(t, false, session(call{}))
+	require.Equal(t, true, session(u.cookieOnly(call{})))
+	resp, _ := b.do(t, u.cookieOnly(call{method: http.MethodPost, path: "/api/v1/auth/logout", header: map[string]string{"X-CSRF-Token": u.csrf}}))
+	require.Less(t, resp.StatusCode, 300)
+	require.Equal(t, false, session(u.cookieOnly(call{})), "a session that ended")
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kinema/kinema/internal/access"
 	"github.com/kinema/kinema/internal/api"
 	"github.com/kinema/kinema/internal/queue"
 )
@@ -233,4 +235,67 @@ func TestFinalFailureNotRetryable(t *testing.T) {
 			require.Equal(t, http.StatusAccepted, resp.StatusCode, string(body))
 		}
 	}
+}
+
+// TestSuggestUsers: an uploader sharing a restricted video gets their
+// group-mates by prefix and anyone else only by the whole email; never the
+// user list, never disabled accounts or themselves; viewers get nothing.
+func TestSuggestUsers(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	up := b.addUser(t, access.RoleUploader, "staff")
+	mate := b.addUser(t, access.RoleViewer, "staff", "extra")
+	other := b.addUser(t, access.RoleViewer)
+	gone := b.addUser(t, access.RoleViewer, "staff")
+	resp, _ := b.do(t, keyed(adminKey, jsonCall(http.MethodPatch, "/api/v1/users/"+gone.ID, `{"disabled":true}`)))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	suggest := func(as *account, q string) []string {
+		t.Helper()
+		c := call{method: http.MethodGet, path: "/api/v1/users/suggest?q=" + url.QueryEscape(q)}
+		if as != nil {
+			c = as.cookieOnly(c)
+		} else {
+			c.key = adminKey
+		}
+		resp, body := b.do(t, c)
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		var ids []string
+		for _, u := range decode[struct {
+			Users []struct{ ID, Email string }
+		}](t, body).Users {
+			ids = append(ids, u.ID)
+		}
+		return ids
+	}
+	require.Equal(t, []string{mate.ID}, suggest(up, ""), "group-mates only, not the disabled one, not me")
+	require.Equal(t, []string{mate.ID}, suggest(up, mate.Email[:5]))
+	require.Empty(t, suggest(up, other.Email[:len(other.Email)-1]), "no prefix search beyond the groups")
+	require.Equal(t, []string{other.ID}, suggest(up, strings.ToUpper(other.Email)), "the whole email finds anyone")
+	require.Empty(t, suggest(up, gone.Email), "not a disabled account")
+	require.Contains(t, suggest(nil, other.Email[:len(other.Email)-1]), other.ID, "admins search everyone")
+
+	viewer := b.login(t, mate.Email, password)
+	resp, _ = b.do(t, viewer.cookieOnly(call{method: http.MethodGet, path: "/api/v1/users/suggest?q=" + url.QueryEscape(other.Email)}))
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "viewers share nothing")
+}
+
+// TestOwnAccountProtected: an admin cannot disable or delete their own
+// account, even with another admin around; another admin can.
+func TestOwnAccountProtected(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a1 := b.addUser(t, access.RoleAdmin)
+	a2 := b.addUser(t, access.RoleAdmin)
+	resp, body := b.do(t, a1.as(jsonCall(http.MethodPatch, "/api/v1/users/"+a1.ID, `{"disabled":true}`)))
+	requireRefused(t, resp, body, http.StatusBadRequest, "invalid")
+	require.Contains(t, string(body), "your own account")
+	resp, body = b.do(t, a1.as(call{method: http.MethodDelete, path: "/api/v1/users/" + a1.ID}))
+	requireRefused(t, resp, body, http.StatusBadRequest, "invalid")
+	resp, body = b.do(t, a1.as(jsonCall(http.MethodPatch, "/api/v1/users/"+a1.ID, `{"name":"Still me"}`)))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "other edits of one's own account are fine: %s", body)
+	resp, body = b.do(t, a2.as(jsonCall(http.MethodPatch, "/api/v1/users/"+a1.ID, `{"disabled":true}`)))
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	resp, _ = b.do(t, a2.as(call{method: http.MethodDelete, path: "/api/v1/users/" + a1.ID}))
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
 }

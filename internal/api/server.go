@@ -146,6 +146,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/webhooks/{id}/test", s.guard(upload, s.testWebhook))
 
 	mux.Handle("GET /api/v1/users", s.guard(admin, s.listUsers))
+	mux.Handle("GET /api/v1/users/suggest", s.guard(upload, s.suggestUsers))
 	mux.Handle("POST /api/v1/users", s.guard(admin, s.createUser))
 	mux.Handle("GET /api/v1/users/{id}", s.guard(admin, s.getUser))
 	mux.Handle("PATCH /api/v1/users/{id}", s.guard(admin, s.updateUser))

@@ -36,6 +36,44 @@ const (
 	lockFor   = 15 * time.Minute
 )
 
+// warnAt: the wrong-password answer warns of the lock from this many
+// attempts left.
+const warnAt = 2
+
+// lockWarning is what a wrong password's answer adds after fails wrong
+// passwords in a row for the (email, address) pair: the attempts left
+// before the lock, or the lock that just began. Pairs are counted whether
+// or not the email has an account, so this says nothing about which do.
+func lockWarning(fails int) string {
+	switch left := lockAfter - fails; {
+	case fails <= 0 || left > warnAt:
+		return ""
+	case left > 0:
+		return fmt.Sprintf(" %d attempt%s left before sign-in for this email from your address is locked for %s.",
+			left, map[bool]string{true: "", false: "s"}[left == 1], lockText(lockFor))
+	default:
+		return fmt.Sprintf(" Sign-in for this email from your address is now locked for %s.", lockText(lockFor<<min(fails-lockAfter, 10)))
+	}
+}
+
+// lockText says a lock's length in minutes, hours or days.
+func lockText(d time.Duration) string {
+	plural := func(n int64, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case d >= 48*time.Hour:
+		return plural(int64(d/(24*time.Hour)), "day")
+	case d >= 2*time.Hour:
+		return plural(int64(d/time.Hour), "hour")
+	default:
+		return plural(int64(d/time.Minute), "minute")
+	}
+}
+
 // Sign-up modes, an admin setting.
 const (
 	SignupOpen   = "open"
@@ -101,11 +139,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		auth.BurnPasswordCheck(req.Password)
 	}
 	if !known || !auth.CheckPassword(cr.PasswordHash, req.Password) || cr.User.Disabled {
-		if err := s.Catalog.LoginFailed(ctx, email, client, lockAfter, lockFor); err != nil {
+		fails, err := s.Catalog.LoginFailed(ctx, email, client, lockAfter, lockFor)
+		if err != nil {
 			s.Log.Error("record failed login", "err", err)
 		}
 		s.Log.Warn("failed login", "user", cr.User.ID, "ip", client)
-		writeCode(w, http.StatusUnauthorized, "wrong_credentials", "Wrong email or password.")
+		writeCode(w, http.StatusUnauthorized, "wrong_credentials", "Wrong email or password."+lockWarning(fails))
 		return
 	}
 	if err := s.Catalog.LoginSucceeded(ctx, cr.User.ID, email, client); err != nil {
@@ -216,7 +255,19 @@ func (s *Server) setupInfo(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"needs_setup": setup, "signup": mode})
+	writeJSON(w, http.StatusOK, map[string]any{"needs_setup": setup, "signup": mode, "session": s.hasSession(r)})
+}
+
+// hasSession reports whether r carries the cookie of a live session, so the
+// UI asks GET /auth/session only then: a signed-out page load makes no
+// request that fails (browsers log a 401 in the console).
+func (s *Server) hasSession(r *http.Request) bool {
+	c, err := s.readSessionCookie(r)
+	if err != nil || c.Value == "" {
+		return false
+	}
+	_, _, err = s.Catalog.SessionUser(r.Context(), auth.HashAPIKey(c.Value), s.sessionTTL())
+	return err == nil
 }
 
 // needsSetup: the first sign-up may make itself admin only on a fresh
@@ -286,7 +337,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 	}
 	if taken {
-		if err := s.Catalog.LoginFailed(ctx, email, client, lockAfter, lockFor); err != nil {
+		if _, err := s.Catalog.LoginFailed(ctx, email, client, lockAfter, lockFor); err != nil {
 			s.Log.Error("record sign-up for a taken email", "err", err)
 		}
 	}

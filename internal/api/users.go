@@ -103,6 +103,10 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Log, err)
 		return
 	}
+	if req.Disabled != nil && *req.Disabled && r.PathValue("id") == principalOf(r).ID {
+		writeError(w, s.Log, errOwnAccount)
+		return
+	}
 	patch := catalog.UserPatch{Name: req.Name, Role: req.Role, Groups: req.Groups, Disabled: req.Disabled}
 	if req.Password != nil {
 		hash, err := auth.HashPassword(*req.Password)
@@ -126,9 +130,18 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 	s.writeUser(w, r, http.StatusOK, u)
 }
 
+// errOwnAccount: an admin neither disables nor deletes their own account
+// (the users page offers neither on their own row), so nobody locks
+// themselves out by a slip; another admin can.
+var errOwnAccount = media.Inputf("You cannot disable or delete your own account; another admin can.")
+
 // deleteUser removes an account with its sessions, keys and webhook
 // endpoints; the last active admin cannot be removed (catalog.ErrLastAdmin).
 func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("id") == principalOf(r).ID {
+		writeError(w, s.Log, errOwnAccount)
+		return
+	}
 	if err := s.Catalog.DeleteUser(r.Context(), r.PathValue("id")); err != nil {
 		writeError(w, s.Log, err)
 		return

@@ -38,10 +38,11 @@ func (c *Catalog) LoginLockedUntil(ctx context.Context, email, client string) (*
 	return fromMillis(locked), nil
 }
 
-// LoginFailed counts a failed sign-in of email from client. At lockAfter
-// failures of the pair in a row it is locked for lockFor, doubling with
-// every further failure (callers do not count attempts made while locked).
-func (c *Catalog) LoginFailed(ctx context.Context, email, client string, lockAfter int, lockFor time.Duration) error {
+// LoginFailed counts a failed sign-in of email from client and returns
+// the pair's failures in a row. At lockAfter failures of the pair in a row
+// it is locked for lockFor, doubling with every further failure (callers
+// do not count attempts made while locked).
+func (c *Catalog) LoginFailed(ctx context.Context, email, client string, lockAfter int, lockFor time.Duration) (int, error) {
 	key, now := loginEmailKey(email), c.now()
 	var fails int
 	err := c.queryRow(ctx, `INSERT INTO login_failures (email_hash, client, failures, last_failed_at) VALUES (?, ?, 1, ?)
@@ -49,10 +50,10 @@ func (c *Catalog) LoginFailed(ctx context.Context, email, client string, lockAft
 		SET failures = login_failures.failures + 1, last_failed_at = excluded.last_failed_at
 		RETURNING failures`, []any{key, client, now.UnixMilli()}, &fails)
 	if err != nil {
-		return fmt.Errorf("count failed login: %w", err)
+		return 0, fmt.Errorf("count failed login: %w", err)
 	}
 	if fails < lockAfter {
-		return nil
+		return fails, nil
 	}
 	// Only ever extend: of two failures counted at once, the one that saw
 	// the lower count must not shorten the other's longer lock.
@@ -60,9 +61,9 @@ func (c *Catalog) LoginFailed(ctx context.Context, email, client string, lockAft
 	if _, err := c.exec(ctx, `UPDATE login_failures SET locked_until = ?
 		WHERE email_hash = ? AND client = ? AND (locked_until IS NULL OR locked_until < ?)`,
 		until, key, client, until); err != nil {
-		return fmt.Errorf("lock login: %w", err)
+		return fails, fmt.Errorf("lock login: %w", err)
 	}
-	return nil
+	return fails, nil
 }
 
 // LoginSucceeded forgets the failures of the (email, client) pair, and no

@@ -31,7 +31,11 @@ beforeEach(() => {
 
 describe('App', () => {
   it('restores the session on load and shows what an admin may use', async () => {
-    const f = server({ 'GET /auth/session': signedIn('admin'), 'GET /videos': () => json(200, { videos: [] }) })
+    const f = server({
+      'GET /auth/setup': () => json(200, { needs_setup: false, signup: 'closed', session: true }),
+      'GET /auth/session': signedIn('admin'),
+      'GET /videos': () => json(200, { videos: [] }),
+    })
     render(<App fetchFn={f} />)
     expect(await screen.findByRole('heading', { name: 'Library' })).toBeTruthy()
     expect(screen.getAllByRole('link', { name: 'Upload' }).length).toBeGreaterThan(0)
@@ -40,7 +44,18 @@ describe('App', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Account' }))
     expect(screen.getByRole('menuitem', { name: 'Users and sign-up' })).toBeTruthy()
     expect(screen.getByRole('menuitem', { name: 'API keys' })).toBeTruthy()
-    expect(f.mock.calls[0][0]).toBe('/api/v1/auth/session')
+    expect(screen.getByRole('menuitem', { name: 'Admin dashboard' })).toBeTruthy()
+    expect(f.mock.calls.slice(0, 2).map((c) => c[0])).toEqual(['/api/v1/auth/setup', '/api/v1/auth/session'])
+  })
+
+  it('asks nothing that fails when the browser holds no session', async () => {
+    const f = server({
+      'GET /auth/setup': () => json(200, { needs_setup: false, signup: 'closed', session: false }),
+      'GET /auth/session': unauthorized,
+    })
+    render(<App fetchFn={f} />)
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeTruthy()
+    expect(f.mock.calls.map((c) => c[0])).toEqual(['/api/v1/auth/setup'])
   })
 
   it('hides uploading and admin pages from a viewer', async () => {

@@ -25,6 +25,7 @@ import { AnalyticsPage } from './pages/AnalyticsPage'
 import { UploadPage } from './pages/UploadPage'
 import { UsersPage } from './pages/UsersPage'
 import { AccountPage } from './pages/AccountPage'
+import { AdminPage } from './pages/AdminPage'
 import { pageTitle } from './lib/title'
 import { WatchPage } from './pages/WatchPage'
 
@@ -131,6 +132,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <KeysPage />
     case 'account':
       return <AccountPage />
+    case 'admin':
+      return needs(session, 'admin', <AdminPage />)
     case 'analytics':
       return route.id ? needs(session, 'upload', <AnalyticsPage key={route.id} id={route.id} />) : needs(session, 'admin', <AnalyticsPage />)
     default:

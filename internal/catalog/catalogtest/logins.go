@@ -38,12 +38,15 @@ func testLoginFailures(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	}
 	fail := func(email, client string) {
 		t.Helper()
-		require.NoError(t, c.LoginFailed(ctx, email, client, 3, time.Minute))
+		_, err := c.LoginFailed(ctx, email, client, 3, time.Minute)
+		require.NoError(t, err)
 	}
 
 	require.Nil(t, until(u.Email, here), "never failed")
 	fail(" ANN@Example.com ", here) // the email is normalised
-	fail(u.Email, here)
+	n, err := c.LoginFailed(ctx, u.Email, here, 3, time.Minute)
+	require.NoError(t, err)
+	require.Equal(t, 2, n, "failures in a row, whatever case the email was typed in")
 	require.False(t, locked(u.Email, here), "two failures")
 	fail(u.Email, here)
 	require.True(t, locked(u.Email, here), "three failures")
@@ -96,9 +99,15 @@ func testLoginFailures(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 func testStaleLoginFailures(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	ctx := context.Background()
 	c := setup(t)
-	require.NoError(t, c.LoginFailed(ctx, "counting@example.com", here, 2, time.Minute))   // one failure, no lock
-	require.NoError(t, c.LoginFailed(ctx, "locked@example.com", here, 1, time.Hour))       // locked for an hour
-	require.NoError(t, c.LoginFailed(ctx, "ended@example.com", here, 1, time.Millisecond)) // lock over at once
+	failed := func(email string, lockAfter int, lockFor time.Duration) int {
+		t.Helper()
+		n, err := c.LoginFailed(ctx, email, here, lockAfter, lockFor)
+		require.NoError(t, err)
+		return n
+	}
+	require.Equal(t, 1, failed("counting@example.com", 2, time.Minute)) // one failure, no lock
+	failed("locked@example.com", 1, time.Hour)                          // locked for an hour
+	failed("ended@example.com", 1, time.Millisecond)                    // lock over at once
 	time.Sleep(20 * time.Millisecond)
 
 	n, err := c.DeleteStaleLoginFailures(ctx, time.Hour)
@@ -114,7 +123,7 @@ func testStaleLoginFailures(t *testing.T, setup func(*testing.T) *catalog.Catalo
 	until, err = c.LoginLockedUntil(ctx, "ended@example.com", here)
 	require.NoError(t, err)
 	require.Nil(t, until, "an ended lock goes")
-	require.NoError(t, c.LoginFailed(ctx, "counting@example.com", here, 2, time.Minute))
+	require.Equal(t, 1, failed("counting@example.com", 2, time.Minute), "the idle count was removed: counting starts again")
 	until, err = c.LoginLockedUntil(ctx, "counting@example.com", here)
 	require.NoError(t, err)
 	require.Nil(t, until, "an idle count starts from zero")

@@ -58,6 +58,9 @@ export function AccountMenu() {
           )}
           {can(session, 'admin') && (
             <>
+              <Link href="/admin" role="menuitem" className="menu-item" onClick={close}>
+                Admin dashboard
+              </Link>
               <Link href="/analytics" role="menuitem" className="menu-item" onClick={close}>
                 Analytics
               </Link>

@@ -25,6 +25,17 @@ describe('ProcessingView', () => {
     expect(await screen.findByText('nope')).toBeTruthy()
   })
 
+  it('offers no retry when the file itself is at fault (retryable false)', () => {
+    render(
+      <ProcessingView
+        video={{ id: 'a', title: 't', status: 'failed', retryable: false, error: 'The file is not a media file kinema can read, or it is damaged.' }}
+        onRetry={async () => {}}
+      />,
+    )
+    expect(screen.getByTestId('failure-reason').textContent).toContain('not a media file')
+    expect(screen.queryByRole('button', { name: /retry/i })).toBeNull()
+  })
+
   it('offers no retry without onRetry (only admins may retry)', () => {
     render(<ProcessingView video={{ id: 'a', title: 't', status: 'failed', error: 'bad' }} />)
     expect(screen.getByTestId('failure-reason').textContent).toBe('bad')

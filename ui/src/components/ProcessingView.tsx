@@ -1,6 +1,7 @@
 // ProcessingView shows where the server is with a video: queued, transcoding
 // (live bar with ETA), ready, or failed with the reason and, for those who
-// may retry (its owner or an admin: onRetry set), a Retry button.
+// may retry (its owner or an admin: onRetry set), a Retry button, unless the
+// file itself is at fault (the server says retryable: false).
 
 import { useRef, useState } from 'react'
 import type { Video } from '../lib/api'
@@ -58,7 +59,8 @@ export function ProcessingView({
             <span className="error-text" data-testid="failure-reason">
               {video.error || 'Processing failed.'}
             </span>
-            {onRetry && (
+            {/* A file that is not media (retryable false) would fail again: no Retry. */}
+            {onRetry && video.retryable !== false && (
               <button type="button" className="btn btn-small" onClick={retry} disabled={retrying}>
                 <Icon name="retry" size={16} /> {retrying ? 'Retrying…' : 'Retry'}
               </button>

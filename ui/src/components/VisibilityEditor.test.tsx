@@ -8,21 +8,30 @@ import { WatchPage } from '../pages/WatchPage'
 const mine: Video = { id: 'v1', title: 'Mine', status: 'processing', owner_id: 'usr_uploader', visibility: 'private', allowed_users: [], allowed_groups: [] }
 
 describe('visibility on the watch page', () => {
-  it('is editable by the owner, who types user ids', async () => {
+  it('is editable by the owner, who picks people from suggestions, never the user list', async () => {
     const client = fakeClient()
     client.getVideo.mockResolvedValue(mine)
     client.updateVideo.mockImplementation(async (_id: string, p: Partial<Video>) => ({ ...mine, ...p }))
+    const mate = { id: 'usr_ab12', email: 'mate@example.com', name: 'Mate' }
+    client.suggestUsers.mockImplementation(async (q: string) => (q === '' || 'mate@example.com'.startsWith(q) ? [mate] : []))
     renderWithSession(<WatchPage id="v1" />, client, { role: 'uploader' })
     await screen.findByRole('heading', { name: 'Mine' })
     fireEvent.change(screen.getByLabelText('Visibility'), { target: { value: 'restricted' } })
     fireEvent.change(screen.getByLabelText('Groups'), { target: { value: 'Staff, students' } })
-    fireEvent.change(screen.getByLabelText('User ids'), { target: { value: 'usr_ab12, usr_cd34' } })
+    await waitFor(() => expect(client.suggestUsers).toHaveBeenCalledWith('', expect.anything()))
+    await waitFor(() => expect(screen.getByTestId('people-suggestions').querySelectorAll('option')).toHaveLength(1))
+    fireEvent.change(screen.getByLabelText('People'), { target: { value: 'stranger@example.com' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add' }))
+    expect((await screen.findByRole('alert')).textContent).toContain('Type the whole email')
+    fireEvent.change(screen.getByLabelText('People'), { target: { value: 'Mate@example.com' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add' }))
+    expect(await screen.findByRole('button', { name: 'Remove mate@example.com' })).toBeTruthy()
     fireEvent.click(screen.getByRole('button', { name: 'Save' }))
     await waitFor(() =>
       expect(client.updateVideo).toHaveBeenCalledWith('v1', {
         visibility: 'restricted',
         allowed_groups: ['staff', 'students'],
-        allowed_users: ['usr_ab12', 'usr_cd34'],
+        allowed_users: ['usr_ab12'],
       }),
     )
     expect((await screen.findByRole('status')).textContent).toBe('Saved.')

@@ -4,6 +4,8 @@
 // refuses cookie-authenticated writes without it). Failures become ApiError
 // so the UI can show the server's message and react to 401 by signing out.
 
+import type { JobInfo, JobOverview, JobRetry, JobState, QuotaPatch, StorageReport, Throughput, UserDetail, WebhookDelivery, WebhookEndpoint, WebhookEventType } from './adminApi'
+
 export type VideoStatus = 'waiting_upload' | 'queued' | 'processing' | 'ready' | 'failed'
 
 export interface Rendition {
@@ -74,6 +76,8 @@ export interface Video {
   /** Host names whose pages may embed the video; empty: any site. */
   embed_domains?: string[] | null
   downloads?: Downloads
+  /** Failed videos only: false when the file itself is at fault (retrying would fail the same way). */
+  retryable?: boolean
 }
 
 /** AddedAudio is an audio track added to a video after its upload (another language). */
@@ -184,6 +188,13 @@ export interface User {
   last_login_at?: string
 }
 
+/** UserSuggestion is what a sharer learns of a user (GET /users/suggest). */
+export interface UserSuggestion {
+  id: string
+  email: string
+  name: string
+}
+
 /** SessionView is what sign-in, sign-up and GET /auth/session answer. */
 export interface SessionView {
   user: User
@@ -195,6 +206,8 @@ export interface SetupInfo {
   /** No account exists yet: the first sign-up becomes the admin. */
   needs_setup: boolean
   signup: SignupMode
+  /** The browser holds a live session: GET /auth/session will answer (absent from older servers). */
+  session?: boolean
 }
 
 export interface SignupRequest {
@@ -555,6 +568,70 @@ export class ApiClient {
   /** getAnalytics reads the playback sums over every video (admin). */
   getAnalytics(range: AnalyticsRange = {}, signal?: AbortSignal): Promise<Analytics> {
     return this.request('GET', `/analytics${rangeQuery(range)}`, undefined, { signal })
+  }
+
+  // Admin dashboard (#15).
+
+  jobsOverview(signal?: AbortSignal): Promise<JobOverview> {
+    return this.request('GET', '/jobs/overview', undefined, { signal })
+  }
+
+  listJobs(state: JobState | '', limit: number, signal?: AbortSignal): Promise<JobInfo[]> {
+    const q = new URLSearchParams({ limit: String(limit) })
+    if (state) q.set('state', state)
+    return this.request<{ jobs: JobInfo[] | null }>('GET', `/jobs?${q}`, undefined, { signal }).then((b) => b.jobs ?? [])
+  }
+
+  retryJob(id: number): Promise<JobRetry> {
+    return this.request('POST', `/jobs/${id}/retry`)
+  }
+
+  adminStorage(fresh = false, signal?: AbortSignal): Promise<StorageReport> {
+    return this.request('GET', `/admin/storage${fresh ? '?fresh=1' : ''}`, undefined, { signal })
+  }
+
+  adminThroughput(hours: number, bucketSeconds: number, signal?: AbortSignal): Promise<Throughput> {
+    return this.request('GET', `/admin/throughput?hours=${hours}&bucket=${bucketSeconds}`, undefined, { signal })
+  }
+
+  /** listWebhooks: the caller's endpoints; all (admins) for everyone's. */
+  listWebhooks(all: boolean, signal?: AbortSignal): Promise<WebhookEndpoint[]> {
+    return this.request<{ webhooks: WebhookEndpoint[] | null }>('GET', `/webhooks${all ? '?all=1' : ''}`, undefined, { signal }).then(
+      (b) => b.webhooks ?? [],
+    )
+  }
+
+  createWebhook(url: string, events: WebhookEventType[]): Promise<{ webhook: WebhookEndpoint; secret: string }> {
+    return this.request('POST', '/webhooks', { url, events })
+  }
+
+  deleteWebhook(id: string): Promise<void> {
+    return this.request('DELETE', `/webhooks/${encodeURIComponent(id)}`)
+  }
+
+  listWebhookDeliveries(id: string, signal?: AbortSignal): Promise<WebhookDelivery[]> {
+    return this.request<{ deliveries: WebhookDelivery[] | null }>('GET', `/webhooks/${encodeURIComponent(id)}/deliveries`, undefined, {
+      signal,
+    }).then((b) => b.deliveries ?? [])
+  }
+
+  testWebhook(id: string): Promise<{ delivery: WebhookDelivery }> {
+    return this.request('POST', `/webhooks/${encodeURIComponent(id)}/test`)
+  }
+
+  /** suggestUsers: people to share with (group-mates by prefix, anyone by the whole email); admins: everyone by prefix. */
+  suggestUsers(q: string, signal?: AbortSignal): Promise<UserSuggestion[]> {
+    return this.request<{ users: UserSuggestion[] | null }>('GET', `/users/suggest?q=${encodeURIComponent(q)}`, undefined, { signal }).then(
+      (b) => b.users ?? [],
+    )
+  }
+
+  getUser(id: string, signal?: AbortSignal): Promise<UserDetail> {
+    return this.request('GET', `/users/${encodeURIComponent(id)}`, undefined, { signal })
+  }
+
+  setUserQuota(id: string, patch: QuotaPatch): Promise<UserDetail> {
+    return this.request('PATCH', `/users/${encodeURIComponent(id)}`, patch)
   }
 
   private async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}, retried = false): Promise<T> {

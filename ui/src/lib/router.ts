@@ -44,6 +44,7 @@ export type Route =
   | { name: 'keys' }
   | { name: 'account' }
   | { name: 'analytics'; id?: string }
+  | { name: 'admin' }
   | { name: 'notfound' }
 
 /** matchRoute maps a path to a route; pure so it is unit-tested. */
@@ -59,6 +60,7 @@ export function matchRoute(path: string): Route {
   if (p === '/keys') return { name: 'keys' }
   if (p === '/account') return { name: 'account' }
   if (p === '/analytics') return { name: 'analytics' }
+  if (p === '/admin') return { name: 'admin' }
   // Live pages sit under /streams: /live/ is where the server delivers live media.
   if (p === '/streams') return { name: 'live' }
   const m = /^\/watch\/([^/]+)$/.exec(p)

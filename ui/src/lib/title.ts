@@ -14,6 +14,7 @@ const NAMES: Partial<Record<Route['name'], string>> = {
   keys: 'API keys',
   stream: 'Live stream',
   account: 'Your account',
+  admin: 'Admin dashboard',
   notfound: 'Page not found',
 }
 

@@ -1,6 +1,7 @@
-// useAuth owns the sign-in state. On load it asks the server who is signed
-// in (GET /auth/session; 401 means nobody) and, when nobody is, how one may
-// sign in (GET /auth/setup: first-run setup, open or invite-only sign-up).
+// useAuth owns the sign-in state. On load it asks the server how one may
+// sign in (GET /auth/setup: first-run setup, open or invite-only sign-up)
+// and whether this browser holds a session, and only then who is signed in
+// (GET /auth/session).
 // The one ApiClient lives as long as the page and holds the CSRF token.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
@@ -31,17 +32,29 @@ export function useAuth(fetchFn?: FetchFunc): Auth {
 
   const load = useCallback(
     async (expired: boolean) => {
+      // The setup answer says whether the browser holds a live session, so
+      // a signed-out visitor's page asks nothing that fails (a 401 would
+      // show in the browser's console). Without it (an older server, or no
+      // answer), the session is asked as before.
+      let setup: SetupInfo | undefined
       try {
-        setState({ phase: 'signedIn', view: await client.session() })
-        return
-      } catch (err) {
-        if (!(err instanceof ApiError) || err.status !== 401) {
-          setState({ phase: 'error', error: asApiError(err) })
+        setup = await client.setupInfo()
+      } catch {
+        // asked again below if nobody is signed in
+      }
+      if (setup?.session !== false) {
+        try {
+          setState({ phase: 'signedIn', view: await client.session() })
           return
+        } catch (err) {
+          if (!(err instanceof ApiError) || err.status !== 401) {
+            setState({ phase: 'error', error: asApiError(err) })
+            return
+          }
         }
       }
       try {
-        setState({ phase: 'signedOut', setup: await client.setupInfo(), expired })
+        setState({ phase: 'signedOut', setup: setup ?? (await client.setupInfo()), expired })
       } catch (err) {
         setState({ phase: 'error', error: asApiError(err) })
       }

@@ -42,6 +42,19 @@ export function fakeClient() {
     sendPlaybackEvents: vi.fn().mockResolvedValue(undefined),
     getVideoAnalytics: vi.fn(),
     getAnalytics: vi.fn(),
+    jobsOverview: vi.fn(),
+    listJobs: vi.fn(),
+    retryJob: vi.fn(),
+    adminStorage: vi.fn(),
+    adminThroughput: vi.fn(),
+    listWebhooks: vi.fn(),
+    createWebhook: vi.fn(),
+    deleteWebhook: vi.fn(),
+    listWebhookDeliveries: vi.fn(),
+    testWebhook: vi.fn(),
+    getUser: vi.fn(),
+    suggestUsers: vi.fn().mockResolvedValue([]),
+    setUserQuota: vi.fn(),
   }
 }
 
