@@ -306,6 +306,7 @@ func (p *Pipeline) republish(ctx context.Context, id string, change func([]media
 	if rs == nil {
 		return nil
 	}
+	defer p.sweepIfDeleted(ctx, id) // a delete meanwhile must not leave these writes behind
 	sink := storeSink{ctx: ctx, store: p.store, prefix: mediaPrefix(id)}
 	playlists := make(map[string]manifest.MediaPlaylist, len(rs))
 	for _, r := range rs {

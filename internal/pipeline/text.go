@@ -326,7 +326,7 @@ func segmentDurations(pl manifest.MediaPlaylist) []float64 {
 // is left alone (its packaging reads the catalog, and publish refreshes
 // once more). It repeats while the catalog changes under it, so two
 // changes at once both end up published.
-func (p *Pipeline) RefreshText(ctx context.Context, videoID string) error {
+func (p *Pipeline) RefreshText(ctx context.Context, videoID string) (err error) {
 	p.textMu.Lock()
 	defer p.textMu.Unlock()
 	v, err := p.cat.Video(ctx, videoID)
@@ -346,6 +346,11 @@ func (p *Pipeline) RefreshText(ctx context.Context, videoID string) error {
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if p.sweepIfDeleted(ctx, videoID) {
+			err = nil // deleted meanwhile: nothing left to publish
+		}
+	}()
 	for range 5 {
 		if err := p.publishText(ctx, sink, videoID, st, segmentDurations(pl), v.Duration); err != nil {
 			return err
@@ -357,4 +362,18 @@ func (p *Pipeline) RefreshText(ctx context.Context, videoID string) error {
 		st = now
 	}
 	return nil
+}
+
+// sweepIfDeleted removes the video's media again, and says so, when the
+// video was deleted while they were being rewritten: the delete's own sweep
+// may have run before the last write. Writes done before this check that
+// the delete followed are removed by the delete itself.
+func (p *Pipeline) sweepIfDeleted(ctx context.Context, videoID string) bool {
+	if _, err := p.cat.Video(ctx, videoID); !errors.Is(err, media.ErrNotFound) {
+		return false
+	}
+	if err := p.store.DeletePrefix(context.WithoutCancel(ctx), mediaPrefix(videoID)); err != nil {
+		p.log.Warn("media of a deleted video not removed", "video", videoID, "err", err)
+	}
+	return true
 }

@@ -3,11 +3,13 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -172,4 +174,40 @@ func TestExtractTextFormats(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, none)
 	require.Empty(t, chapters)
+}
+
+// TestRefreshTextAfterDelete: a video deleted while its captions are being
+// republished (the delete's sweep ran before the manifest write) keeps no
+// files in the store.
+func TestRefreshTextAfterDelete(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, 1, nil)
+	v := b.process(t, testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 2}))
+	require.Equal(t, media.StatusReady, v.Status, v.Error)
+	mediaDir := filepath.Join(b.dir, "media", v.ID)
+	require.FileExists(t, filepath.Join(mediaDir, "master.m3u8"))
+
+	b.store.beforePut = func(ctx context.Context, key string, _ []byte) error {
+		if key != mediaPrefix(v.ID)+"master.m3u8" {
+			return nil
+		}
+		b.store.beforePut = nil // the API's delete, between RefreshText's read and its write
+		if err := b.cat.DeleteVideo(ctx, v.ID); err != nil {
+			return err
+		}
+		return b.store.DeletePrefix(ctx, mediaPrefix(v.ID))
+	}
+	_, err := b.cat.AddTextTrack(ctx, v.ID, catalog.NewTextTrack{Language: "en", Label: "English", Kind: media.TextSubtitles,
+		Origin: media.OriginUpload, Cues: 1, Body: caption.WriteVTT([]caption.Cue{{Start: 0.5, End: 1, Text: "Hi"}})})
+	require.NoError(t, err)
+	// The publish job's own refresh may still be running and meet the
+	// delete first; then this call finds no video.
+	if err := b.pipes[0].RefreshText(ctx, v.ID); !errors.Is(err, media.ErrNotFound) {
+		require.NoError(t, err)
+	}
+	testutil.PollUntil(t, 10*time.Second, "nothing of a deleted video stays in the store", func() bool {
+		_, err := os.Stat(mediaDir)
+		return os.IsNotExist(err)
+	})
 }
