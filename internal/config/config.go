@@ -427,9 +427,12 @@ func parseInto(v string, dst any) error {
 
 // serverLadder is the default ladder with a one-segment first chunk: it is
 // encoded first, so a video plays a moment after probing (progressive
-// playback, #12).
+// playback, #12); and per-title: the source's complexity is measured at
+// probe (about 1 CPU-second for a 1080p source) and easy content gets fewer
+// rungs and lower caps (docs/benchmarks.md, "Quality per bit").
 func serverLadder() media.LadderConfig {
 	l := media.DefaultLadderConfig()
 	l.FirstChunkSegments = 1
+	l.Mode = media.LadderPerTitle
 	return l
 }
