@@ -64,10 +64,10 @@ func lockText(d time.Duration) string {
 		}
 		return fmt.Sprintf("%d %ss", n, unit)
 	}
-	switch {
-	case d >= 48*time.Hour:
-		return plural(int64(d/(24*time.Hour)), "day")
-	case d >= 2*time.Hour:
+	switch day := 24 * time.Hour; {
+	case d >= 2*day || (d >= day && d%day == 0):
+		return plural(int64(d/day), "day")
+	case d >= 2*time.Hour || (d >= time.Hour && d%time.Hour == 0):
 		return plural(int64(d/time.Hour), "hour")
 	default:
 		return plural(int64(d/time.Minute), "minute")
