@@ -84,11 +84,11 @@ func SampleStarts(duration, seconds float64) []float64 {
 //     can already play the larger picture. The top and bottom rungs stay;
 //   - when the top rung is predicted to need more than its fixed cap, the
 //     cap binds and bits, not the encoder's choices, set its quality: it
-//     is encoded two x264 presets slower (veryfast -> fast), which at the
-//     same bytes gave +0.010 SSIM on the bench's animation-like source
-//     (bench/quality.sh). Its CPU is paid for by the rungs easy content
-//     drops and by the cheaper measurement; on such a source the ladder
-//     costs about a fifth more CPU than the fixed one.
+//     is encoded one x264 preset slower (veryfast -> faster), which at the
+//     same bytes gave +0.005 SSIM on the bench's animation-like source
+//     (bench/quality.sh; two presets slower gave +0.010 for 1.42x that
+//     source's CPU). Its CPU is paid for by the rungs easy content drops;
+//     on such a source the ladder costs about a quarter more CPU.
 //
 // With CBR rate control the constant bitrate follows the same cap.
 func PerTitle(p Plan, c Complexity) Plan {
@@ -111,7 +111,7 @@ func PerTitle(p Plan, c Complexity) Plan {
 			continue
 		}
 		if i == 0 && predicted > r.Bitrate {
-			if slower := slowerPreset(p.Preset, 2); slower != "" {
+			if slower := slowerPreset(p.Preset, 1); slower != "" {
 				r.Preset, out.Preset = slower, slower
 			}
 		}

@@ -50,8 +50,8 @@ func TestPerTitleComplexContentKeepsFixedLadder(t *testing.T) {
 	}
 	// 1080p is predicted at 36 Mb/s, far over its 5 Mb/s cap: bits bind,
 	// so it gets a slower preset; the others keep the plan's.
-	require.Equal(t, "fast", got.Video[0].Preset)
-	require.Equal(t, "fast", got.Ladder.Rungs[0].Preset)
+	require.Equal(t, "faster", got.Video[0].Preset)
+	require.Equal(t, "faster", got.Ladder.Rungs[0].Preset)
 	for _, r := range got.Video[1:] {
 		require.Empty(t, r.Preset)
 	}
