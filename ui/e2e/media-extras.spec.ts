@@ -1,6 +1,6 @@
 // Posters and audio tracks added after upload (#14), in Debian's Chromium:
 // the owner uploads a poster image on the watch page and the player, the
-// library card and the poster box show the re-encoded picture; "use current
+// library card, the embed page and the poster box show the re-encoded picture; "use current
 // frame" replaces it; an audio file in another language added on the same
 // page is offered by hls.js (and the audio menu) after a reload, and plays.
 // Needs a running server (scripts/ui-e2e.sh): KINEMA_URL, KINEMA_ADMIN_TOKEN.
@@ -37,7 +37,7 @@ test.beforeAll(async ({}, info) => {
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest'])
   const api = await request.newContext({ baseURL: info.project.use.baseURL })
   try {
-    const created = await api.post('/api/v1/videos', { headers: auth, data: { title: 'Poster and dub' } })
+    const created = await api.post('/api/v1/videos', { headers: auth, data: { title: 'Poster and dub', visibility: 'unlisted' } })
     expect(created.status(), await created.text()).toBe(201)
     const v = await created.json()
     const put = await api.fetch(v.upload.url, { method: v.upload.method ?? 'PUT', data: readFileSync(clip) })
@@ -93,6 +93,10 @@ test('poster: an uploaded image is re-encoded and shown by the player and the li
   const card = page.locator(`a[href="/watch/${videoId}"] img`).first()
   await expect(card).toHaveAttribute('src', /\/poster-[0-9a-f]{16}\.jpg\?token=/)
   await expect.poll(() => card.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true)
+
+  // So does the embed page (it fetches the video anonymously).
+  await page.goto(`/embed/${videoId}`)
+  await expect(page.locator('video')).toHaveAttribute('poster', /\/poster-[0-9a-f]{16}\.jpg\?token=/)
 
   // A frame of the video replaces it under a new name.
   await page.goto(`/watch/${videoId}`)
