@@ -90,6 +90,7 @@ test('admin dashboard: jobs, retry, workers, throughput, storage, quotas, webhoo
   await expect(job).toHaveAttribute('data-kind', 'probe')
   await job.getByRole('button', { name: 'Retry' }).click()
   await expect(page.getByRole('region', { name: 'Jobs' }).getByRole('alert')).toContainText('would fail the same way')
+  await expect(job.getByRole('button', { name: 'Retry' })).toHaveCount(0)
 
   // Throughput: both plots have ink (a video became ready in the range).
   await expect(page.getByTestId('throughput-summary')).not.toContainText('0 videos')

@@ -2,6 +2,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
 import type { JobInfo, JobOverview, StorageReport, UserDetail } from '../lib/adminApi'
+import { ApiError } from '../lib/api'
 import { fakeClient, renderWithSession, testUser } from '../test/session'
 import { AdminPage } from './AdminPage'
 
@@ -114,6 +115,17 @@ describe('AdminPage', () => {
     await waitFor(() => expect(client.retryJob).toHaveBeenCalledWith(41))
     expect((await screen.findByRole('status')).textContent).toContain('processing again')
     await waitFor(() => expect(client.jobsOverview.mock.calls.length).toBeGreaterThanOrEqual(2))
+  })
+
+  it('says so when the server refuses a retry for good, and offers it no more', async () => {
+    const client = setup()
+    client.retryJob.mockRejectedValue(new ApiError(400, 'invalid', 'This file cannot be processed (see the reason); running it again would fail the same way.'))
+    renderWithSession(<AdminPage />, client)
+    const row = (await screen.findAllByTestId('job-row'))[0]
+    fireEvent.click(within(row).getByRole('button', { name: 'Retry' }))
+    expect((await screen.findByRole('alert')).textContent).toContain('would fail the same way')
+    expect(within(row).queryByRole('button', { name: 'Retry' })).toBeNull()
+    expect(within(row).getByText('Cannot be retried')).toBeTruthy()
   })
 
   it('edits a user’s quotas: empty is the default, numbers are GB and minutes', async () => {

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react'
 import { JOB_COLUMNS, jobTable, kindLabel, type JobColumn } from '../../lib/admin'
 import type { JobInfo, JobOverview, JobState } from '../../lib/adminApi'
-import type { ApiClient } from '../../lib/api'
+import { ApiError, type ApiClient } from '../../lib/api'
 import { formatDateTime } from '../../lib/format'
 import { Link } from '../Link'
 
@@ -32,6 +32,8 @@ export function JobsPanel({
   const [error, setError] = useState('')
   const [note, setNote] = useState('')
   const [busy, setBusy] = useState<number>()
+  // Jobs whose retry the server refused for good (a file that is not media).
+  const [refused, setRefused] = useState<ReadonlySet<number>>(new Set())
   // The list follows the counts: a refresh of the overview reloads it.
   const stamp = JSON.stringify(overview.counts)
 
@@ -58,6 +60,7 @@ export function JobsPanel({
       setNote(r.retried === 'video' ? `The video of job ${j.id} is processing again from its source.` : `Job ${j.id} is queued again.`)
       onChanged()
     } catch (e) {
+      if (e instanceof ApiError && e.status === 400) setRefused((r) => new Set(r).add(j.id))
       setError(e instanceof Error ? e.message : String(e))
     } finally {
       setBusy(undefined)
@@ -159,7 +162,8 @@ export function JobsPanel({
                 )}
                 {j.last_error && <span className="job-error small">{j.last_error.replace(/^JobCancelError: /, '')}</span>}
               </div>
-              {(column === 'failed' || column === 'retrying') && (
+              {refused.has(j.id) && <span className="muted small">Cannot be retried</span>}
+              {(column === 'failed' || column === 'retrying') && !refused.has(j.id) && (
                 <button type="button" className="btn btn-small" disabled={busy !== undefined} onClick={() => void retry(j)}>
                   {busy === j.id ? 'Retrying…' : 'Retry'}
                 </button>
