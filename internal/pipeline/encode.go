@@ -63,7 +63,7 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 				return err
 			}
 		}
-		pause := urgent && k == 0 && len(passes) > 1
+		pause := urgent && k == 0
 		passCtx := ctx
 		switch {
 		case pause:
@@ -71,9 +71,8 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 			// worker stop meanwhile (SIGSTOP, see ffmpeg.Pauser), which is
 			// cheap and keeps their leases, and go on after it.
 			p.background.Pause()
-		case chunk.Index != 0:
-			// Not the first chunk, whose rungs' init segments every
-			// viewer needs: it stops while a viewer waits for a pass.
+		case !urgent:
+			// Stops while a viewer waits for another chunk's pass here.
 			passCtx = p.background.Context(ctx)
 		}
 		var frames int64

@@ -73,7 +73,7 @@ type Pipeline struct {
 	textMu sync.Mutex // one RefreshText at a time in this process
 
 	// background stops this process's queued-order chunk encodes while
-	// it encodes the first pass of a chunk a viewer waits for.
+	// it encodes the first pass of a chunk a viewer waits for (urgent).
 	background *ffmpeg.Pauser
 }
 

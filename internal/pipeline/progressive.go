@@ -70,21 +70,22 @@ func wantedRendition(metadata []byte) (rendition string, at time.Time) {
 }
 
 // chunkPasses splits the encode of chunk c in two when a viewer waits for
-// it (the first chunk, or one a viewer asked for: urgent): the fast rungs
-// (and for an urgent chunk the rendition want the viewer asked for) first,
-// then the rest with the storyboard tiles. The first chunk's first
-// pass also encodes the first frames of every other rung into headerDir,
-// for their init segments and the codecs strings the planned manifests
-// need before those rungs exist.
+// it: the fast rungs first, then the rest with the storyboard tiles. That
+// is the first chunk, whose first pass also encodes the first frames of
+// every other rung into headerDir, for their init segments and the codecs
+// strings the planned manifests need before those rungs exist; and a chunk
+// a viewer asked for (urgent) in one of the fast rungs (want). A second
+// pass decodes and scales the chunk again: for a viewer on an upper rung
+// it would save little of their wait and cost the video's ready time
+// (bench/ttp.sh), so such a chunk is encoded in one pass.
 func chunkPasses(plan media.Plan, c media.Chunk, urgent bool, want, headerDir string) []ffmpeg.ChunkPass {
 	fast := fastRungs(plan)
-	if fast == nil || (c.Index != 0 && !urgent) {
+	if fast == nil {
 		return []ffmpeg.ChunkPass{{}}
 	}
-	if i := slices.IndexFunc(plan.Video, func(r media.Rendition) bool { return r.ID == want }); urgent && i >= 0 && !slices.Contains(fast, i) {
-		fast = append(fast, i)
-		slices.Sort(fast)
-		if len(fast) == len(plan.Video) {
+	if c.Index != 0 {
+		i := slices.IndexFunc(plan.Video, func(r media.Rendition) bool { return r.ID == want })
+		if !urgent || !slices.Contains(fast, i) {
 			return []ffmpeg.ChunkPass{{}}
 		}
 	}

@@ -23,10 +23,11 @@ const (
 )
 
 // QueueUrgent holds the jobs a viewer waits for (Prioritize moves them
-// there). It has slots of its own, twice the encode slots (a viewer who
-// seeks again does not wait for the chunk of the first seek), so such a job
-// starts within a poll interval even when every encode slot is busy; the
-// worker makes room for it on the CPU (see pipeline's Pauser).
+// there). It has slots of its own, as many as the encode queue, so such a
+// job starts within a poll interval even when every encode slot is busy;
+// the worker stops its other encodes meanwhile (see pipeline's Pauser), so
+// no more encodes than slots use the CPU at once (more, side by side, made
+// the video ready twice as late on two cores: bench/ttp.sh).
 const QueueUrgent = "urgent"
 
 // Prioritize moves the waiting jobs of kind whose args hold every key and

@@ -154,7 +154,7 @@ func riverConfig(cfg Config, workers *river.Workers, pollOnly bool) *river.Confi
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: cfg.Concurrency},
 			QueueEncode:        {MaxWorkers: cfg.Concurrency},
-			QueueUrgent:        {MaxWorkers: 2 * cfg.Concurrency},
+			QueueUrgent:        {MaxWorkers: cfg.Concurrency},
 			QueueWebhooks:      {MaxWorkers: 4 * cfg.Concurrency},
 		}
 	}
