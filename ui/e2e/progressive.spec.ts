@@ -3,7 +3,9 @@
 // its later chunks are still being encoded, and never get a 4xx for any
 // manifest or segment (a segment being encoded is waited for, or answered
 // 503, which players retry). A viewer who seeks far ahead just after the
-// video became playable gets playback there too.
+// video became playable gets playback there too. The source is 480p so
+// that the ladder can have three rungs or more, with which the first chunk
+// is encoded in two passes (the two lowest rungs first).
 
 import { expect, request, test, type Browser, type Page, type Response } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
@@ -89,7 +91,7 @@ test('hls.js, Shaka and dash.js play a video while it is still encoding, and a s
   const clip = info.outputPath('progressive.mp4')
   execFileSync('ffmpeg', [
     '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=30:duration=${SECONDS}`,
+    '-f', 'lavfi', '-i', `testsrc2=size=854x480:rate=30:duration=${SECONDS}`,
     '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${SECONDS}`,
     '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', clip,
   ])
