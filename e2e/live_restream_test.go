@@ -27,7 +27,7 @@ func TestLiveRestream(t *testing.T) {
 	bin := binary(t)
 	srt, rtmp := freePort(t), freePort(t)
 	s := startCmd(t, bin, []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--workers", "1",
-		"--srt-addr", srt, "--rtmp-addr", rtmp}, []string{"KINEMA_PUBLIC_URL=http://127.0.0.1"})
+		"--srt-addr", srt, "--rtmp-addr", rtmp}, []string{"KINEMA_PUBLIC_URL=http://127.0.0.1", "KINEMA_RESTREAM_ALLOW_PRIVATE=true"}) // restreams into its own loopback ingest
 
 	type stream struct {
 		ID, Status    string

@@ -36,8 +36,9 @@ RTMP_PORT=${UI_E2E_RTMP_PORT:-$(free_port tcp)}
 
 # Live ingest on loopback ports of its own; KINEMA_PUBLIC_URL makes the
 # publish URLs name 127.0.0.1, which the test's ffmpeg publishes to. A short
-# reconnect grace ends the test broadcast soon after ffmpeg stops.
-KINEMA_SEGMENT_SECONDS=2 KINEMA_PUBLIC_URL="$KINEMA_URL" KINEMA_LIVE_GRACE=3s \
+# reconnect grace ends the test broadcast soon after ffmpeg stops. The live
+# spec restreams to a loopback address, which servers refuse by default.
+KINEMA_RESTREAM_ALLOW_PRIVATE=true KINEMA_SEGMENT_SECONDS=2 KINEMA_PUBLIC_URL="$KINEMA_URL" KINEMA_LIVE_GRACE=3s \
   "$BIN" serve --addr "127.0.0.1:$PORT" --metrics-addr 127.0.0.1:0 --data "$WORK/data" \
   --srt-addr "127.0.0.1:$SRT_PORT" --rtmp-addr "127.0.0.1:$RTMP_PORT" >"$WORK/server.log" 2>&1 &
 server=$!

@@ -426,6 +426,7 @@ func (m *Main) startLive(ctx context.Context, mux *http.ServeMux, be *backends, 
 	lcfg.Dir, lcfg.SRTAddr, lcfg.RTMPAddr, lcfg.PlaybackTTL = cfg.LiveDir(), srtAddr, rtmpAddr, cfg.PlaybackTTL
 	lcfg.Ladder.Preset, lcfg.DVRWindow, lcfg.Grace = cfg.Ladder.Preset, cfg.LiveDVR, cfg.LiveGrace
 	lcfg.ClientIPFunc = apiServer.ClientIPFunc
+	lcfg.RestreamAllowPrivate = cfg.RestreamAllowPrivate
 	// Stream state in the catalog and live output copied to the store: any
 	// API node on the same database and store lists, shows and plays every
 	// stream, also while the ingest node restarts.

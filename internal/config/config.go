@@ -82,6 +82,9 @@ type Config struct {
 	// cdn.example.com; empty means host-only cookies.
 	CloudFrontCookieDomain string
 
+	// RestreamAllowPrivate lets live restreams reach loopback and private
+	// addresses (a relay on the same host or network).
+	RestreamAllowPrivate bool
 	// WebhookAllowPrivate lets webhooks reach loopback and private
 	// addresses; off by default so users cannot probe the internal network.
 	WebhookAllowPrivate bool
@@ -262,6 +265,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	c.S3PathStyle = c.S3PathStyle || getenv("KINEMA_S3_PATH_STYLE") == "true"
 	c.PlaybackBindIP = c.PlaybackBindIP || getenv("KINEMA_PLAYBACK_BIND_IP") == "true"
 	c.WebhookAllowPrivate = c.WebhookAllowPrivate || getenv("KINEMA_WEBHOOK_ALLOW_PRIVATE") == "true"
+	c.RestreamAllowPrivate = c.RestreamAllowPrivate || getenv("KINEMA_RESTREAM_ALLOW_PRIVATE") == "true"
 	if v := getenv("KINEMA_CODECS"); v != "" {
 		if err := c.setCodecs(v); err != nil {
 			errs = append(errs, fmt.Errorf("KINEMA_CODECS: %w", err))
@@ -309,6 +313,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.CloudFrontCookieDomain, "cloudfront-cookie-domain", c.CloudFrontCookieDomain, "Domain of CloudFront signed cookies, a parent of both kinema's and the distribution's host (KINEMA_CLOUDFRONT_COOKIE_DOMAIN)")
 	fs.BoolVar(&c.PlaybackBindIP, "playback-bind-ip", c.PlaybackBindIP, "bind playback URLs and cookies to the viewer's IP (KINEMA_PLAYBACK_BIND_IP=true)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback and private addresses (KINEMA_WEBHOOK_ALLOW_PRIVATE=true)")
+	fs.BoolVar(&c.RestreamAllowPrivate, "restream-allow-private", c.RestreamAllowPrivate, "let live restreams reach loopback and private addresses (KINEMA_RESTREAM_ALLOW_PRIVATE=true)")
 	fs.Func("codecs", "video codecs of the ladder: h264 plus optionally hevc and av1, e.g. h264,av1 (KINEMA_CODECS)", c.setCodecs)
 	fs.IntVar(&c.Ladder.AV1MaxHeight, "av1-max-height", c.Ladder.AV1MaxHeight, "with --codecs ...,av1: AV1 rungs only up to this height (short side), e.g. 720; 0 = every rung (KINEMA_AV1_MAX_HEIGHT)")
 	fs.Func("ladder-mode", "per-title (measure each source, default) or fixed (KINEMA_LADDER_MODE)", func(v string) error {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/netguard"
 	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
 )
 
@@ -47,6 +50,47 @@ func CheckRestreamURL(raw string) error {
 	if err != nil || len(raw) > 2048 || (u.Scheme != "rtmp" && u.Scheme != "rtmps") || u.Host == "" ||
 		strings.Trim(u.Path, "/") == "" || strings.ContainsAny(raw, " \t\r\n") {
 		return media.Inputf("The destination must be an rtmp:// or rtmps:// URL with the stream key, like rtmp://a.rtmp.youtube.com/live2/KEY.")
+	}
+	return nil
+}
+
+// errPrivateDestination is the refusal of a destination inside this
+// server's network.
+var errPrivateDestination = media.Inputf("The destination must not be this server or an address of a private network.")
+
+// checkRestreamHost refuses, unless private addresses are allowed, a
+// destination that is internal: on its face when it is added (an IP
+// literal, localhost; names may not resolve from the API node), and by
+// what its name resolves to before each connection.
+func (s *Service) checkRestreamHost(ctx context.Context, rawURL string, resolve bool) error {
+	if s.cfg.RestreamAllowPrivate {
+		return nil
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return err
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return errPrivateDestination
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if !netguard.PublicAddr(ip) {
+			return errPrivateDestination
+		}
+		return nil
+	}
+	if !resolve {
+		return nil
+	}
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return media.Inputf("The destination's host name could not be found.")
+	}
+	for _, ip := range ips {
+		if !netguard.PublicAddr(ip) {
+			return errPrivateDestination
+		}
 	}
 	return nil
 }
@@ -90,6 +134,9 @@ func redact(text, raw string) string {
 func (s *Service) AddRestream(ctx context.Context, id, name, rawURL string) (media.LiveRestream, error) {
 	rawURL = strings.TrimSpace(rawURL)
 	if err := CheckRestreamURL(rawURL); err != nil {
+		return media.LiveRestream{}, err
+	}
+	if err := s.checkRestreamHost(ctx, rawURL, false); err != nil {
 		return media.LiveRestream{}, err
 	}
 	name = strings.TrimSpace(name)
@@ -348,9 +395,12 @@ func restreamError(err error) string {
 	if errors.As(err, &ee) {
 		tail = strings.ToLower(ee.StderrTail)
 	}
+	var in *media.InputError
 	switch {
 	case err == nil:
 		return "The destination closed the connection."
+	case errors.As(err, &in):
+		return in.Reason
 	case strings.Contains(tail, "connection refused"):
 		return "The destination refused the connection (nothing accepts RTMP at that address and port)."
 	case strings.Contains(tail, "failed to resolve") || strings.Contains(tail, "name or service not known") ||
@@ -390,6 +440,9 @@ func restreamArgs(format, input, dest string) []string {
 // input ended (the broadcast is over) rather than the attempt failing.
 func (r *restreamer) once(ctx context.Context, n int) (over bool, err error) {
 	ss := r.ss
+	if err := ss.svc.checkRestreamHost(ctx, r.d.URL, true); err != nil {
+		return false, err
+	}
 	fifo := filepath.Join(ss.work, fmt.Sprintf("restream_%s_%d.fifo", r.d.ID, n))
 	_ = os.Remove(fifo)
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {

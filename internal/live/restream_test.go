@@ -37,6 +37,25 @@ func TestMaskRestreamURL(t *testing.T) {
 	require.Equal(t, "fail at rtmp://h/live/**** (****)", redact("fail at rtmp://h/live/supersecret (supersecret)", "rtmp://h/live/supersecret"))
 }
 
+// TestRestreamPrivateDestinations: by default a streamer cannot make the
+// server connect into its own network, neither by an address nor by a
+// name that resolves to one.
+func TestRestreamPrivateDestinations(t *testing.T) {
+	t.Parallel()
+	b := setup(t, nil)
+	ctx := context.Background()
+	st, err := b.svc.Create(ctx, "Source", "")
+	require.NoError(t, err)
+	for _, u := range []string{"rtmp://127.0.0.1/live/k", "rtmp://localhost:1935/live/k", "rtmp://10.1.2.3/live/k",
+		"rtmps://169.254.169.254/live/k", "rtmp://[::1]/live/k", "rtmp://[::ffff:192.168.1.1]/live/k", "rtmp://a.localhost/live/k"} {
+		_, err := b.svc.AddRestream(ctx, st.ID, "", u)
+		require.ErrorIs(t, err, errPrivateDestination, u)
+	}
+	require.ErrorIs(t, b.svc.checkRestreamHost(ctx, "rtmp://localhost./live/k", true), errPrivateDestination)
+	_, err = b.svc.AddRestream(ctx, st.ID, "", "rtmp://a.rtmp.youtube.com/live2/k")
+	require.NoError(t, err, "a name is checked when connecting, where it resolves")
+}
+
 // deadAddr returns a loopback address nothing listens on.
 func deadAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -81,7 +100,7 @@ func TestRestream(t *testing.T) {
 	testutil.BurnCPU(t, 2)
 	store, err := local.New(t.TempDir())
 	require.NoError(t, err)
-	b := setup(t, func(c *Config) { c.Store = store })
+	b := setup(t, func(c *Config) { c.Store, c.RestreamAllowPrivate = store, true })
 	ctx := context.Background()
 	src, err := b.svc.Create(ctx, "Source", "")
 	require.NoError(t, err)
@@ -181,7 +200,7 @@ func TestRestreamRTMPMidBroadcast(t *testing.T) {
 	t.Parallel()
 	testutil.RequireFFmpeg(t)
 	testutil.BurnCPU(t, 2)
-	b := setup(t, nil)
+	b := setup(t, func(c *Config) { c.RestreamAllowPrivate = true })
 	ctx := context.Background()
 	st, err := b.svc.Create(ctx, "RTMP source", "")
 	require.NoError(t, err)

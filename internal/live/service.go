@@ -82,6 +82,10 @@ type Config struct {
 	SRTAddr    string // SRT listen address; "" disables SRT
 	RTMPAddr   string // RTMP listen address; "" disables RTMP
 	PublicHost string // host put into publish URLs; "" means the API request's host
+	// RestreamAllowPrivate lets restreams reach loopback, private and
+	// link-local addresses (config.Config.RestreamAllowPrivate); off, a
+	// streamer cannot make this server connect into its own network.
+	RestreamAllowPrivate bool
 	// ClientIPFunc gives the viewer's address for IP-bound tokens; nil means
 	// the connection's address.
 	ClientIPFunc func(r *http.Request) netip.Addr
