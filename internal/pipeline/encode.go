@@ -87,10 +87,12 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 			return nil
 		}
 		passStarted := time.Now()
-		err := encode(plan, src)
-		if pause {
-			p.background.Resume()
-		}
+		err := func() error {
+			if pause {
+				defer p.background.Resume() // also on a panic River recovers: never leave the others stopped
+			}
+			return encode(plan, src)
+		}()
 		if err != nil {
 			return err
 		}

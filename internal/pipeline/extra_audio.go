@@ -98,19 +98,23 @@ func (p *Pipeline) AddAudio(ctx context.Context, videoID, language, name, file s
 // renditions first (so no player is sent to files about to go), then its
 // files and its stored upload.
 func (p *Pipeline) DeleteAudio(ctx context.Context, videoID, id string) error {
-	a, err := p.cat.AudioUpload(ctx, videoID, id)
-	if err != nil {
+	if _, err := p.cat.AudioUpload(ctx, videoID, id); err != nil {
 		return err
 	}
+	// The row goes first, so an add_audio job still encoding it publishes
+	// nothing; the track's rendition is named by its id, and is taken out
+	// of the manifests whether or not the catalog had recorded it yet (the
+	// job may be between its republish and its record).
 	if err := p.cat.DeleteAudioUpload(ctx, videoID, id); err != nil {
 		return err
 	}
-	if a.Rendition != "" {
-		if err := p.republish(ctx, videoID, func(rs []media.Rendition) []media.Rendition {
-			return slices.DeleteFunc(rs, func(r media.Rendition) bool { return r.ID == a.Rendition })
-		}); err != nil {
-			return err
+	if err := p.republish(ctx, videoID, func(rs []media.Rendition) []media.Rendition {
+		if !slices.ContainsFunc(rs, func(r media.Rendition) bool { return r.ID == id }) {
+			return nil
 		}
+		return slices.DeleteFunc(rs, func(r media.Rendition) bool { return r.ID == id })
+	}); err != nil && !errors.Is(err, media.ErrConflict) { // not ready: no manifest lists it
+		return err
 	}
 	return p.removeAudioFiles(ctx, videoID, id)
 }
@@ -295,6 +299,9 @@ func (p *Pipeline) addedRendition(v media.Video, a media.AudioUpload) media.Rend
 func (p *Pipeline) republish(ctx context.Context, id string, change func([]media.Rendition) []media.Rendition) error {
 	p.textMu.Lock()
 	defer p.textMu.Unlock()
+	// A delete meanwhile must not leave these writes (or a new track's
+	// files stored before this call) behind.
+	defer p.sweepIfDeleted(ctx, id)
 	v, err := p.cat.Video(ctx, id)
 	if err != nil {
 		return err
@@ -306,7 +313,6 @@ func (p *Pipeline) republish(ctx context.Context, id string, change func([]media
 	if rs == nil {
 		return nil
 	}
-	defer p.sweepIfDeleted(ctx, id) // a delete meanwhile must not leave these writes behind
 	sink := storeSink{ctx: ctx, store: p.store, prefix: mediaPrefix(id)}
 	playlists := make(map[string]manifest.MediaPlaylist, len(rs))
 	for _, r := range rs {
