@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -278,6 +279,19 @@ func TestSuggestUsers(t *testing.T) {
 	viewer := b.login(t, mate.Email, password)
 	resp, _ = b.do(t, viewer.cookieOnly(call{method: http.MethodGet, path: "/api/v1/users/suggest?q=" + url.QueryEscape(other.Email)}))
 	require.Equal(t, http.StatusForbidden, resp.StatusCode, "viewers share nothing")
+
+	// Whole emails are a budget per caller, not a way to check a list.
+	limited := 0
+	for i := range 80 {
+		resp, _ := b.do(t, up.cookieOnly(call{method: http.MethodGet, path: fmt.Sprintf("/api/v1/users/suggest?q=probe%d@example.com", i)}))
+		if resp.StatusCode == http.StatusTooManyRequests {
+			limited++
+			require.NotEmpty(t, resp.Header.Get("Retry-After"))
+		}
+	}
+	require.Greater(t, limited, 10, "lookups of whole emails are rate-limited")
+	resp, _ = b.do(t, up.cookieOnly(call{method: http.MethodGet, path: "/api/v1/users/suggest?q=" + url.QueryEscape(mate.Email[:5])}))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "group-mate prefixes stay free")
 }
 
 // TestOwnAccountProtected: an admin cannot disable or delete their own

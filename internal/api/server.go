@@ -91,6 +91,10 @@ type Server struct {
 	// the default (see beaconLimiter).
 	BeaconLimiter *ipLimiter
 	beaconOnce    sync.Once
+	// lookupLimiter bounds whole-email lookups in user suggestions per
+	// caller (see suggestUsers).
+	lookupLimiter *ipLimiter
+	lookupOnce    sync.Once
 }
 
 // Register mounts the API routes on mux.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kinema/kinema/internal/media"
 )
@@ -34,6 +35,16 @@ func (s *Server) suggestUsers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := principalOf(r)
+	if strings.Contains(q, "@") && !p.Admin() {
+		// A whole email answers whether that account exists, as sign-up's
+		// 409 does (which costs a login attempt): a budget per caller keeps
+		// it from becoming a way to check a list of addresses.
+		s.lookupOnce.Do(func() { s.lookupLimiter = newIPLimiter(5*time.Second, 60) })
+		if wait := s.lookupLimiter.allow(p.ID, time.Now()); wait > 0 {
+			tooMany(w, wait, "Too many people looked up; try again in a minute.")
+			return
+		}
+	}
 	users, err := s.Catalog.ListUsers(r.Context())
 	if err != nil {
 		writeError(w, s.Log, err)
