@@ -125,23 +125,31 @@ func readPart(r *http.Request, boundary string) ([]byte, error) {
 	if boundary == "" {
 		return nil, media.Inputf("The multipart body has no boundary.")
 	}
-	mr := multipart.NewReader(io.LimitReader(r.Body, maxPosterBody+1), boundary)
+	p, err := formFile(multipart.NewReader(io.LimitReader(r.Body, maxPosterBody+1), boundary), "image")
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(p)
+	if err != nil {
+		return nil, media.Inputf("The multipart body cannot be read.")
+	}
+	return data, nil
+}
+
+// formFile is the first part of a multipart form that is a file or the
+// form field named field.
+func formFile(mr *multipart.Reader, field string) (io.Reader, error) {
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return nil, media.Inputf(`The form has no "image" file.`)
+			return nil, media.Inputf("The form has no file (field %q).", field)
 		}
 		if err != nil {
 			return nil, media.Inputf("The multipart body cannot be read.")
 		}
-		if p.FormName() != "image" && p.FileName() == "" {
-			continue
+		if p.FormName() == field || p.FileName() != "" {
+			return p, nil
 		}
-		data, err := io.ReadAll(p)
-		if err != nil {
-			return nil, media.Inputf("The multipart body cannot be read.")
-		}
-		return data, nil
 	}
 }
 
@@ -153,22 +161,23 @@ func (s *Server) setPoster(w http.ResponseWriter, r *http.Request, v media.Video
 		writeError(w, s.Log, err)
 		return
 	}
-	if err := s.Catalog.SetPoster(r.Context(), v.ID, name); err != nil {
+	previous, err := s.Catalog.SetPoster(r.Context(), v.ID, name)
+	if err != nil {
 		_ = s.Posters.RemovePoster(context.WithoutCancel(r.Context()), v.ID, name)
 		writeError(w, s.Log, err)
 		return
 	}
-	s.dropPoster(r, v)
+	s.dropPoster(r, v.ID, previous)
 	s.answerVideo(w, r, v.ID)
 }
 
-// dropPoster removes v's previous chosen poster, if any.
-func (s *Server) dropPoster(r *http.Request, v media.Video) {
-	if v.Poster == "" {
+// dropPoster removes video id's replaced chosen poster, if any.
+func (s *Server) dropPoster(r *http.Request, id, poster string) {
+	if poster == "" {
 		return
 	}
-	if err := s.Posters.RemovePoster(context.WithoutCancel(r.Context()), v.ID, v.Poster); err != nil {
-		s.Log.Warn("remove replaced poster", "video", v.ID, "poster", v.Poster, "err", err)
+	if err := s.Posters.RemovePoster(context.WithoutCancel(r.Context()), id, poster); err != nil {
+		s.Log.Warn("remove replaced poster", "video", id, "poster", poster, "err", err)
 	}
 }
 
@@ -183,11 +192,12 @@ func (s *Server) deletePoster(w http.ResponseWriter, r *http.Request) {
 		writeCode(w, http.StatusNotImplemented, "not_implemented", "Posters cannot be changed on this server.")
 		return
 	}
-	if err := s.Catalog.SetPoster(r.Context(), v.ID, ""); err != nil {
+	previous, err := s.Catalog.SetPoster(r.Context(), v.ID, "")
+	if err != nil {
 		writeError(w, s.Log, err)
 		return
 	}
-	s.dropPoster(r, v)
+	s.dropPoster(r, v.ID, previous)
 	s.answerVideo(w, r, v.ID)
 }
 

@@ -38,14 +38,26 @@ func (c *Catalog) FinishDownloads(ctx context.Context, id string, state media.Do
 }
 
 // SetPoster records the file name of video id's published poster under
-// media/<id>/ ("" for the pipeline's poster.jpg).
-func (c *Catalog) SetPoster(ctx context.Context, id, name string) error {
-	n, err := c.exec(ctx, `UPDATE videos SET poster = ?, updated_at = ? WHERE id = ?`, name, c.millis(), id)
+// media/<id>/ ("" for the pipeline's poster.jpg) and returns the name it
+// replaces, read in the same transaction, so that of two changes at once
+// each removes a different file and none is left behind.
+func (c *Catalog) SetPoster(ctx context.Context, id, name string) (previous string, err error) {
+	err = c.inTx(ctx, func(tc *Catalog) error {
+		lock := ""
+		if tc.postgres {
+			lock = " FOR UPDATE"
+		}
+		if err := tc.queryRow(ctx, `SELECT poster FROM videos WHERE id = ?`+lock, []any{id}, &previous); err != nil {
+			if isNoRows(err) {
+				return fmt.Errorf("video %s: %w", id, media.ErrNotFound)
+			}
+			return err
+		}
+		_, err := tc.exec(ctx, `UPDATE videos SET poster = ?, updated_at = ? WHERE id = ?`, name, tc.millis(), id)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("poster of %s: %w", id, err)
+		return "", fmt.Errorf("poster of %s: %w", id, err)
 	}
-	if n == 0 {
-		return fmt.Errorf("video %s: %w", id, media.ErrNotFound)
-	}
-	return nil
+	return previous, nil
 }

@@ -24,6 +24,19 @@ func testVideoDetails(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	b, err := c.CreateVideo(ctx, catalog.NewVideo{Title: "Apple pie", OwnerID: "usr_b"})
 	require.NoError(t, err)
 
+	// Posters: each change hands back the name it replaced, for removal.
+	prev, err := c.SetPoster(ctx, b.ID, "poster-1.jpg")
+	require.NoError(t, err)
+	require.Empty(t, prev)
+	prev, err = c.SetPoster(ctx, b.ID, "poster-2.jpg")
+	require.NoError(t, err)
+	require.Equal(t, "poster-1.jpg", prev)
+	prev, err = c.SetPoster(ctx, b.ID, "")
+	require.NoError(t, err)
+	require.Equal(t, "poster-2.jpg", prev)
+	_, err = c.SetPoster(ctx, "nosuchvideo", "x.jpg")
+	require.ErrorIs(t, err, media.ErrNotFound)
+
 	desc := "Filmed 100% handheld_at night"
 	a, err = c.UpdateVideo(ctx, a.ID, catalog.VideoPatch{Description: &desc, Tags: []string{"street", "night shot"}, EmbedDomains: []string{"blog.example.com"}})
 	require.NoError(t, err)
