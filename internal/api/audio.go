@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -63,7 +62,7 @@ func (s *Server) addAudio(w http.ResponseWriter, r *http.Request) {
 	}
 	body := io.Reader(r.Body)
 	if mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-		part, err := filePart(multipart.NewReader(r.Body, params["boundary"]))
+		part, err := formFile(multipart.NewReader(r.Body, params["boundary"]), "file")
 		if err != nil {
 			writeError(w, s.Log, err)
 			return
@@ -97,22 +96,6 @@ func (s *Server) addAudio(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, a)
-}
-
-// filePart returns the first file part of a multipart body.
-func filePart(mr *multipart.Reader) (io.Reader, error) {
-	for {
-		p, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return nil, media.Inputf(`The form has no "file".`)
-		}
-		if err != nil {
-			return nil, media.Inputf("The multipart body cannot be read.")
-		}
-		if p.FormName() == "file" || p.FileName() != "" {
-			return p, nil
-		}
-	}
 }
 
 // deleteAudio removes an added audio track.
