@@ -452,12 +452,14 @@ func (r *restreamer) once(ctx context.Context, n int) (over bool, err error) {
 	// Its own Runner without a logger: the args hold the secret URL.
 	run := *ss.svc.ff
 	run.Logger = nil
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
 	exited := make(chan struct{})
 	var runErr error
 	live := false
 	go func() {
 		defer close(exited)
-		runErr = run.Run(ctx, restreamArgs(ss.fmt, fifo, r.d.URL), func(p ffmpeg.Progress) {
+		runErr = run.Run(runCtx, restreamArgs(ss.fmt, fifo, r.d.URL), func(p ffmpeg.Progress) {
 			if !live && (p.OutTime > 0 || p.Frame > 0) && !p.Done {
 				live = true
 				r.setStatus(media.RestreamLive, "")
@@ -467,6 +469,7 @@ func (r *restreamer) once(ctx context.Context, n int) (over bool, err error) {
 	}()
 	f, err := openFIFO(fifo, exited, 10*time.Second)
 	if err != nil {
+		stop() // an ffmpeg that never opened its input would wait for it forever
 		<-exited
 		if runErr != nil {
 			return false, runErr
