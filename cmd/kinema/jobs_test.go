@@ -85,6 +85,7 @@ func TestMetricsAndOpenAPI(t *testing.T) {
 		`kinema_jobs_total{kind="publish",outcome="completed"} 1`,
 		`kinema_encode_realtime_factor_count{kind="video"}`,
 		`kinema_http_requests_total{code="200",method="GET",route="/api/v1/videos/{id}"}`,
+		`kinema_http_requests_total{code="200",method="GET",route="/media/"}`, // mediaFirst, ahead of the mux
 		`kinema_queue_stats_success 1`,
 		`kinema_bytes_in_total`,
 		`kinema_bytes_out_total`,

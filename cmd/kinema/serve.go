@@ -191,8 +191,9 @@ func (m *Main) Run(ctx context.Context) error {
 	met.RegisterQueueStats(queueStats(m.queue))
 
 	mux := http.NewServeMux()
+	var media http.Handler // delivery, served ahead of the mux (mediaFirst)
 	if !m.WorkerOnly {
-		if err := m.publicRoutes(ctx, mux, be, pipe, met); err != nil {
+		if media, err = m.publicRoutes(ctx, mux, be, pipe, met); err != nil {
 			return err
 		}
 	}
@@ -215,6 +216,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Addr = ln.Addr().String()
 	handler := logRequests(m.Log, met.Middleware(mux)) // Middleware must see the mux's route pattern
+	if media != nil {
+		handler = mediaFirst(m.Log, met, media, handler)
+	}
 	tlsConfig, redirect, err := m.listenTLS(ln)
 	if err != nil {
 		ln.Close()
@@ -307,17 +311,19 @@ func (m *Main) listenTLS(ln net.Listener) (*tls.Config, *redirectListener, error
 
 // publicRoutes mounts what only API nodes serve: the JSON API, uploads,
 // signed media delivery and the web UI.
-func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backends, pipe *pipeline.Pipeline, met *metrics.Metrics) error {
+// publicRoutes registers the API, uploads, live and the UI on mux and returns
+// the media delivery handler, which is served ahead of it (mediaFirst).
+func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backends, pipe *pipeline.Pipeline, met *metrics.Metrics) (http.Handler, error) {
 	cfg, cat, store := m.Config, be.cat, be.store
 	// One ring for everything that signs or verifies, so a reload reaches
 	// them all at once.
 	keys, err := m.startKeyRing(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if cfg.AdminToken != "" {
 		if _, err := cat.CreateAPIKey(ctx, "admin (KINEMA_ADMIN_TOKEN)", auth.HashAPIKey(cfg.AdminToken), true); err != nil {
-			return err
+			return nil, err
 		}
 	}
 
@@ -327,18 +333,18 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 		WebhookSecret: cfg.S3WebhookSecret, StorePrefix: storePrefix(cmp.Or(cfg.RawStore, cfg.Store)),
 	}, m.Log.With("component", "upload"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	hctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	m.stopHousekeeping = stop
 	go housekeep(hctx, cat, uploads, time.Hour, m.Log.With("component", "housekeeping"))
 	playback, err := newPlaybackSigner(cfg, keys)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	clients, err := clientip.Parse(cfg.TrustedProxies)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	apiServer := &api.Server{
 		Catalog: cat, Uploads: uploads, Log: m.Log.With("component", "api"), Now: time.Now,
@@ -377,19 +383,19 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 	pictureFF.MemoryLimit = cfg.FFmpegMemoryLimit()
 	pictures, gen, err := pictureFunc(cfg, cat, store, pictureFF)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	apiServer.Posters = posters{gen: gen, store: store}
-	mux.Handle("/media/", met.MeterBytesOut(delivery.NewHandlerOptions(store, keys, playbackGate(cat), m.Log.With("component", "delivery"), time.Now,
-		delivery.Options{ClientIPFunc: clients.IP, UserGateFunc: userPlaybackGate(cat), PictureFunc: pictures, PrioritizeFunc: pipe.Prioritize})))
+	media := delivery.NewHandlerOptions(store, keys, playbackGate(cat), m.Log.With("component", "delivery"), time.Now,
+		delivery.Options{ClientIPFunc: clients.IP, UserGateFunc: userPlaybackGate(cat), PictureFunc: pictures, PrioritizeFunc: pipe.Prioritize})
 	if err := m.startLive(ctx, mux, be, pipe, keys, apiServer, met); err != nil {
-		return err
+		return nil, err
 	}
 	// The UI's /upload page; "/upload/" above would otherwise redirect it to the upload API.
 	ui := web.WithEmbedAncestors(web.Handler(m.Log, mediaOrigins(cfg)...), apiServer.EmbedAncestors)
 	mux.Handle("GET /upload", ui)
 	mux.Handle("/", ui)
-	return nil
+	return media, nil
 }
 
 // startLive runs SRT/RTMP ingest; a finished broadcast's recording becomes

@@ -156,7 +156,9 @@ func serveManifestEntry(w http.ResponseWriter, r *http.Request, e *manifestEntry
 		hdr["Last-Modified"] = e.lastModified
 	}
 	hdr["Accept-Ranges"] = acceptRangesBytes
-	hdr["Content-Length"] = e.length
+	if r.Method == http.MethodHead || len(e.body) >= smallBody {
+		hdr["Content-Length"] = e.length
+	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(e.body)
@@ -164,6 +166,13 @@ func serveManifestEntry(w http.ResponseWriter, r *http.Request, e *manifestEntry
 }
 
 var acceptRangesBytes = []string{"bytes"}
+
+// smallBody is net/http's response buffer (bufferBeforeChunkingSize): a body
+// shorter than that, written at once, is still buffered when the handler
+// returns, and net/http sets its Content-Length itself, outside the header
+// map. The map then holds 8 entries, which Go keeps in one small-map group
+// instead of a grown table, for it and for the copy WriteHeader makes.
+const smallBody = 2048
 
 // writeOnly hides the writer's ReadFrom: net/http's would send the first 512
 // bytes and the rest in two system calls, where a small body in one Write

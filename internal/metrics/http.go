@@ -37,6 +37,17 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 	})
 }
 
+// Observe records one request the way Middleware does, for a handler
+// mounted ahead of the mux (the media fast path) under pattern.
+func (m *Metrics) Observe(pattern, method string, code int, took time.Duration) {
+	if m == nil {
+		return
+	}
+	s := m.httpSeriesFor(pattern, method, code)
+	s.duration.Observe(took.Seconds())
+	s.requests.Inc()
+}
+
 // httpSeriesKey is the raw input of one request's labels. Patterns come from
 // the mux and codes are three digits, so the set is bounded; methods are
 // whatever clients send, so only the known ones are kept as they are.
