@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,17 +12,44 @@ import (
 const liveRestreamColumns = `id, stream_id, name, url, status, error, created_at, updated_at`
 
 // AddLiveRestream stores a new restream destination (its id chosen by the
-// caller).
-func (c *Catalog) AddLiveRestream(ctx context.Context, d media.LiveRestream) error {
+// caller) unless its stream has limit destinations already (media.ErrLimit;
+// 0: no limit). The count and the insert share one transaction, with the
+// stream's row locked on PostgreSQL, so two requests at once cannot both
+// take the last place.
+func (c *Catalog) AddLiveRestream(ctx context.Context, d media.LiveRestream, limit int) error {
 	if d.Status == "" {
 		d.Status = media.RestreamIdle
 	}
-	_, err := c.exec(ctx, `INSERT INTO live_restreams (`+liveRestreamColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.ID, d.StreamID, d.Name, d.URL, string(d.Status), d.Error, timeMillis(d.CreatedAt), timeMillis(d.UpdatedAt))
-	if isUniqueViolation(err) {
+	err := c.inTx(ctx, func(tc *Catalog) error {
+		lock := `SELECT id FROM live_streams WHERE id = ?`
+		if tc.postgres {
+			lock += ` FOR UPDATE` // SQLite's write transactions are serial already
+		}
+		if err := tc.queryRow(ctx, lock, []any{d.StreamID}, new(string)); err != nil {
+			if isNoRows(err) {
+				return fmt.Errorf("live stream %s: %w", d.StreamID, media.ErrNotFound)
+			}
+			return err
+		}
+		if limit > 0 {
+			var n int
+			if err := tc.queryRow(ctx, `SELECT COUNT(*) FROM live_restreams WHERE stream_id = ?`, []any{d.StreamID}, &n); err != nil {
+				return err
+			}
+			if n >= limit {
+				return fmt.Errorf("live stream %s has %d restream destinations: %w", d.StreamID, n, media.ErrLimit)
+			}
+		}
+		_, err := tc.exec(ctx, `INSERT INTO live_restreams (`+liveRestreamColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.ID, d.StreamID, d.Name, d.URL, string(d.Status), d.Error, timeMillis(d.CreatedAt), timeMillis(d.UpdatedAt))
+		return err
+	})
+	switch {
+	case isUniqueViolation(err):
 		return fmt.Errorf("live restream %s: %w", d.ID, media.ErrConflict)
-	}
-	if err != nil {
+	case errors.Is(err, media.ErrLimit), errors.Is(err, media.ErrNotFound):
+		return err
+	case err != nil:
 		return fmt.Errorf("add live restream: %w", err)
 	}
 	return nil
@@ -74,15 +102,17 @@ func (c *Catalog) SetLiveRestreamStatus(ctx context.Context, id string, status m
 // DeleteLiveStream removes a stream and its restream destinations; an
 // unknown id is media.ErrNotFound. Its recording (a video) is not touched.
 func (c *Catalog) DeleteLiveStream(ctx context.Context, id string) error {
-	if _, err := c.exec(ctx, `DELETE FROM live_restreams WHERE stream_id = ?`, id); err != nil {
-		return fmt.Errorf("delete live stream: %w", err)
-	}
-	n, err := c.exec(ctx, `DELETE FROM live_streams WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("delete live stream: %w", err)
-	}
-	if n == 0 {
-		return fmt.Errorf("live stream %s: %w", id, media.ErrNotFound)
-	}
-	return nil
+	return c.inTx(ctx, func(tc *Catalog) error {
+		if _, err := tc.exec(ctx, `DELETE FROM live_restreams WHERE stream_id = ?`, id); err != nil {
+			return fmt.Errorf("delete live stream: %w", err)
+		}
+		n, err := tc.exec(ctx, `DELETE FROM live_streams WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("delete live stream: %w", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("live stream %s: %w", id, media.ErrNotFound)
+		}
+		return nil
+	})
 }

@@ -150,20 +150,16 @@ func (s *Service) AddRestream(ctx context.Context, id, name, rawURL string) (med
 	if st.Status == StatusEnded {
 		return media.LiveRestream{}, media.Inputf("The stream has ended; it can no longer be restreamed.")
 	}
-	list, err := s.cfg.Registry.LiveRestreams(ctx, id)
-	if err != nil {
-		return media.LiveRestream{}, err
-	}
-	if len(list) >= MaxRestreams {
-		return media.LiveRestream{}, media.Inputf("A stream can have at most %d restream destinations.", MaxRestreams)
-	}
 	if name == "" {
 		u, _ := url.Parse(rawURL)
 		name = u.Hostname()
 	}
 	d := media.LiveRestream{ID: newID(), StreamID: id, Name: name, URL: rawURL, Status: media.RestreamIdle,
 		CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
-	if err := s.cfg.Registry.AddLiveRestream(ctx, d); err != nil {
+	if err := s.cfg.Registry.AddLiveRestream(ctx, d, MaxRestreams); err != nil {
+		if errors.Is(err, media.ErrLimit) {
+			return media.LiveRestream{}, media.Inputf("A stream can have at most %d restream destinations.", MaxRestreams)
+		}
 		return media.LiveRestream{}, err
 	}
 	s.poke(id)

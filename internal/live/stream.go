@@ -51,7 +51,7 @@ type Registry interface {
 	// node), read and given a status by the ingest node. DeleteLiveRestream
 	// returns media.ErrNotFound for an unknown pair; a status for a
 	// deleted destination is not an error.
-	AddLiveRestream(ctx context.Context, d media.LiveRestream) error
+	AddLiveRestream(ctx context.Context, d media.LiveRestream, limit int) error
 	LiveRestreams(ctx context.Context, streamID string) ([]media.LiveRestream, error) // oldest first
 	DeleteLiveRestream(ctx context.Context, streamID, id string) error
 	SetLiveRestreamStatus(ctx context.Context, id string, status media.RestreamStatus, errText string, at time.Time) error
@@ -158,13 +158,20 @@ func (m *memoryRegistry) DeleteLiveStream(_ context.Context, id string) error {
 	return nil
 }
 
-func (m *memoryRegistry) AddLiveRestream(_ context.Context, d media.LiveRestream) error {
+func (m *memoryRegistry) AddLiveRestream(_ context.Context, d media.LiveRestream, limit int) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	n := 0
 	for _, o := range m.restreams {
 		if o.ID == d.ID {
 			return media.ErrConflict
 		}
+		if o.StreamID == d.StreamID {
+			n++
+		}
+	}
+	if limit > 0 && n >= limit {
+		return media.ErrLimit
 	}
 	m.restreams = append(m.restreams, d)
 	return nil

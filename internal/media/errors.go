@@ -14,6 +14,7 @@ var (
 	ErrUnauthorized = errors.New("unauthorized")
 	ErrForbidden    = errors.New("forbidden")
 	ErrTooLarge     = errors.New("too large")
+	ErrLimit        = errors.New("limit reached") // a count cap (restream destinations)
 )
 
 // InputError explains why an uploaded file cannot be processed, in words meant

@@ -2,6 +2,10 @@ package catalogtest
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -69,9 +73,34 @@ func testLiveRestreams(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	b := media.LiveRestream{ID: "rb", StreamID: "s1", Name: "Twitch", URL: "rtmp://b.example/app/secret2", Status: media.RestreamIdle, CreatedAt: created.Add(time.Second)}
 	o := media.LiveRestream{ID: "ro", StreamID: "s2", URL: "rtmp://c.example/x/y", Status: media.RestreamIdle, CreatedAt: created}
 	for _, d := range []media.LiveRestream{b, a, o} {
-		require.NoError(t, c.AddLiveRestream(ctx, d))
+		require.NoError(t, c.AddLiveRestream(ctx, d, 0))
 	}
-	require.ErrorIs(t, c.AddLiveRestream(ctx, a), media.ErrConflict)
+	require.ErrorIs(t, c.AddLiveRestream(ctx, a, 0), media.ErrConflict)
+	require.ErrorIs(t, c.AddLiveRestream(ctx, media.LiveRestream{ID: "rx", StreamID: "nope", URL: "rtmp://x/y/z", CreatedAt: created}, 5), media.ErrNotFound)
+
+	// The cap holds under concurrent adds: s2 has one, so of eight at once
+	// under a cap of three exactly two get in.
+	var added, refused atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			d := media.LiveRestream{ID: fmt.Sprintf("rc%d", i), StreamID: "s2", URL: "rtmp://c.example/x/z", CreatedAt: created.Add(time.Duration(i+1) * time.Second)}
+			switch err := c.AddLiveRestream(ctx, d, 3); {
+			case err == nil:
+				added.Add(1)
+			case errors.Is(err, media.ErrLimit):
+				refused.Add(1)
+			default:
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	require.Equal(t, int32(2), added.Load())
+	require.Equal(t, int32(6), refused.Load())
+	s2, err := c.LiveRestreams(ctx, "s2")
+	require.NoError(t, err)
+	require.Len(t, s2, 3)
 	list, err := c.LiveRestreams(ctx, "s1")
 	require.NoError(t, err)
 	require.Equal(t, []media.LiveRestream{a, b}, list, "oldest first, URL kept")
@@ -99,5 +128,5 @@ func testLiveRestreams(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	require.ErrorIs(t, c.DeleteLiveStream(ctx, "s1"), media.ErrNotFound)
 	list, err = c.LiveRestreams(ctx, "s2")
 	require.NoError(t, err)
-	require.Len(t, list, 1, "another stream keeps its destinations")
+	require.Len(t, list, 3, "another stream keeps its destinations")
 }
