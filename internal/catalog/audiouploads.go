@@ -32,8 +32,18 @@ func NewAudioUploadID() string {
 }
 
 // AddAudioUpload records an audio track added to a video, processing. At
-// most media.MaxAudioUploads per video (an input error past that).
+// most media.MaxAudioUploads per video (an input error past that). Called
+// in a transaction: on PostgreSQL the video's row is locked before the
+// count, so two adds at once cannot both take the last place.
 func (c *Catalog) AddAudioUpload(ctx context.Context, a media.AudioUpload) (media.AudioUpload, error) {
+	if c.postgres {
+		if err := c.queryRow(ctx, `SELECT id FROM videos WHERE id = ? FOR UPDATE`, []any{a.VideoID}, new(string)); err != nil {
+			if isNoRows(err) {
+				return a, fmt.Errorf("video %s: %w", a.VideoID, media.ErrNotFound)
+			}
+			return a, fmt.Errorf("lock video: %w", err)
+		}
+	}
 	var n int
 	if err := c.queryRow(ctx, `SELECT COUNT(*) FROM audio_uploads WHERE video_id = ?`, []any{a.VideoID}, &n); err != nil {
 		return a, err
