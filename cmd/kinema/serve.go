@@ -348,7 +348,7 @@ func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backend
 	}
 	apiServer := &api.Server{
 		Catalog: cat, Uploads: uploads, Log: m.Log.With("component", "api"), Now: time.Now,
-		PublicURL: cfg.PublicURL, SessionTTL: cfg.SessionTTL, DefaultSignup: cfg.Signup,
+		PublicURL: cfg.PublicURL, SpoolDir: cfg.ScratchDir(), SessionTTL: cfg.SessionTTL, DefaultSignup: cfg.Signup,
 		PlaybackFunc: playback.URLs, PlaybackCookiesFunc: playback.Cookies, PrefixCookieFunc: playback.PrefixCookies, PlaybackClientFunc: playbackClient(cfg, clients), ClientIPFunc: clients.IP,
 		RetryFunc: pipe.Retry, TextChangedFunc: pipe.RefreshText,
 		JobsFunc: m.queue.Jobs,

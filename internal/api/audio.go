@@ -69,7 +69,7 @@ func (s *Server) addAudio(w http.ResponseWriter, r *http.Request) {
 		}
 		body = part
 	}
-	f, err := os.CreateTemp("", "kinema-audio-*")
+	f, err := os.CreateTemp(s.SpoolDir, "kinema-audio-*")
 	if err != nil {
 		writeError(w, s.Log, err)
 		return

@@ -28,6 +28,11 @@ type Server struct {
 	// request's own scheme and host are used, and only hosts that can only
 	// name this machine are accepted (see knownHost).
 	PublicURL string
+	// SpoolDir holds request bodies kept on disk while they are checked
+	// (added audio tracks): the data directory's scratch space, not the
+	// system's temporary directory, which is often a small tmpfs. "" means
+	// os.TempDir.
+	SpoolDir string
 	// PlaybackFunc signs playback URLs for a ready video, issued at
 	// issuedAt (see readNow). client, when valid, binds the URLs to that
 	// address. userID, when set, is the signed-in user they are issued to,
