@@ -32,13 +32,20 @@ func NewSQLite(db *sql.DB, cat *catalog.Catalog, workers *river.Workers, cfg Con
 	if err != nil {
 		return nil, err
 	}
-	q.prioritize = sqlitePrioritize(func(ctx context.Context, sql string, args ...any) (int64, error) {
+	prioritize := sqlitePrioritize(func(ctx context.Context, sql string, args ...any) (int64, error) {
 		res, err := db.ExecContext(ctx, sql, args...)
 		if err != nil {
 			return 0, err
 		}
 		return res.RowsAffected()
 	})
+	q.prioritize = func(ctx context.Context, kind string, match, note map[string]any) (int64, error) {
+		n, err := prioritize(ctx, kind, match, note)
+		if err == nil && n > 0 {
+			q.wake(ctx, QueueUrgent)
+		}
+		return n, err
+	}
 	q.stats = func(ctx context.Context) ([]Stat, error) {
 		rows, err := db.QueryContext(ctx, statsSQLite)
 		if err != nil {
@@ -168,6 +175,11 @@ func build[TTx any](driver riverdriver.Driver[TTx], workers *river.Workers, cfg 
 		// First, so a job's context carries its lease into every other layer.
 		cfg.Middleware = append([]rivertype.Middleware{&leaseMiddleware{k: k}}, cfg.Middleware...)
 	}
+	wake := func(context.Context, ...string) {}
+	if pollOnly {
+		d := newWakeDriver(driver)
+		driver, wake = d, d.pilot.wake
+	}
 	client, err := river.NewClient(driver, riverConfig(cfg, workers, pollOnly))
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
@@ -182,19 +194,26 @@ func build[TTx any](driver riverdriver.Driver[TTx], workers *river.Workers, cfg 
 		if err != nil || d == nil {
 			return 0, false, err
 		}
-		var newID int64
+		var res []*rivertype.JobInsertResult
 		if params, again := requeueParams(*d); again {
-			res, err := client.InsertManyTx(ctx, tx, []river.InsertManyParams{params})
-			if err != nil {
+			if res, err = client.InsertManyTx(ctx, tx, []river.InsertManyParams{params}); err != nil {
 				return 0, false, err
 			}
-			newID = res[0].Job.ID
 		}
-		return newID, true, commit(ctx, tx)
+		if err := commit(ctx, tx); err != nil {
+			return 0, false, err
+		}
+		var newID int64
+		if len(res) > 0 {
+			newID = res[0].Job.ID
+			wake(ctx, jobQueues(res)...)
+		}
+		return newID, true, nil
 	}
 	return &Queue{
 		working:    working,
 		leases:     k,
+		wake:       wake,
 		start:      client.Start,
 		stop:       client.Stop,
 		stopCancel: client.StopAndCancel,
@@ -212,10 +231,12 @@ func build[TTx any](driver riverdriver.Driver[TTx], workers *river.Workers, cfg 
 			if err != nil {
 				return err
 			}
+			var inserted []*rivertype.JobInsertResult
 			t := &Tx{
 				Catalog: bind(tx),
 				insert: func(ctx context.Context, params []river.InsertManyParams) error {
-					_, err := client.InsertManyTx(ctx, tx, params)
+					res, err := client.InsertManyTx(ctx, tx, params)
+					inserted = append(inserted, res...)
 					return err
 				},
 				complete: func(ctx context.Context, row *rivertype.JobRow) error {
@@ -233,7 +254,11 @@ func build[TTx any](driver riverdriver.Driver[TTx], workers *river.Workers, cfg 
 				_ = rollback(ctx, tx)
 				return err
 			}
-			return commit(ctx, tx)
+			if err := commit(ctx, tx); err != nil {
+				return err
+			}
+			wake(ctx, jobQueues(inserted)...)
+			return nil
 		},
 	}, nil
 }

@@ -90,6 +90,9 @@ type Queue struct {
 	retry      func(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	working    bool
 	leases     *keeper
+	// wake makes this process fetch jobs of the queues now (wake.go); a
+	// no-op where the database notifies.
+	wake func(ctx context.Context, queues ...string)
 }
 
 // InTx runs fn in a transaction and commits when it returns nil.
@@ -148,6 +151,12 @@ func riverConfig(cfg Config, workers *river.Workers, pollOnly bool) *river.Confi
 		FetchCooldown:        min(poll, 100*time.Millisecond),
 		PollOnly:             pollOnly,
 		Middleware:           cfg.Middleware,
+	}
+	if pollOnly {
+		// A wake-up (wake.go) within the cooldown after a poll's fetch
+		// waits for the cooldown's end: keep it short. Only wake-ups fetch
+		// more often than the polls.
+		rc.FetchCooldown = min(poll, 10*time.Millisecond)
 	}
 	if cfg.Concurrency > 0 {
 		rc.Workers = workers
