@@ -1,8 +1,11 @@
 package pipeline
 
 import (
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -62,4 +65,56 @@ func heights(p media.Plan) []int {
 		hs = append(hs, r.Height)
 	}
 	return hs
+}
+
+// The per-title samples do not wait for the packet count (a pass over the
+// whole source, long for a big file; here an ffmpeg that sleeps before it):
+// they start beside it, on the plan the headers give, and that measurement
+// is the one the ladder uses. Beside CPU load.
+func TestPerTitleBesideThePacketCount(t *testing.T) {
+	testutil.RequireFFmpeg(t)
+	testutil.BurnCPU(t, 2)
+	dir := t.TempDir()
+	events := filepath.Join(dir, "events")
+	real, err := exec.LookPath("ffmpeg")
+	require.NoError(t, err)
+	wrapper := filepath.Join(dir, "ffmpeg")
+	require.NoError(t, os.WriteFile(wrapper, []byte(`#!/bin/sh
+case "$*" in
+*"-c copy -f null"*) kind=count ;;
+*samples.h264*) kind=samples ;;
+*) kind=other ;;
+esac
+echo "start $kind $(date +%s.%N)" >>`+events+`
+[ $kind = count ] && sleep 3
+`+real+` "$@"
+rc=$?
+echo "end $kind $(date +%s.%N)" >>`+events+`
+exit $rc
+`), 0o755))
+	b := setup(t, 1, func(c *Config, b *bundle) {
+		c.Ladder.Heights = []int{360, 240, 180, 120}
+		c.Ladder.Mode = media.LadderPerTitle
+		b.ffmpeg = wrapper
+	})
+	flat := lavfiClip(t, "flat", "color=c=0x406080:size=640x360:rate=30:duration=4")
+	v := b.process(t, flat)
+	require.Equal(t, media.StatusReady, v.Status, v.Error)
+	plan, _ := b.plan(t, v.ID)
+	require.Equal(t, []int{360, 120}, heights(plan), "the flat picture's ladder, as before")
+
+	log, err := os.ReadFile(events)
+	require.NoError(t, err)
+	at := map[string][]float64{}
+	for _, line := range strings.Split(strings.TrimSpace(string(log)), "\n") {
+		var what, kind string
+		var ts float64
+		_, err := fmt.Sscanf(line, "%s %s %f", &what, &kind, &ts)
+		require.NoError(t, err, line)
+		at[what+" "+kind] = append(at[what+" "+kind], ts)
+	}
+	require.Len(t, at["start samples"], 1, "the samples ran once: %s", log)
+	require.Len(t, at["end count"], 1, "%s", log)
+	require.Less(t, at["start samples"][0], at["end count"][0], "the samples waited for the packet count: %s", log)
+	require.Contains(t, b.logs.String(), "measured_early=true")
 }

@@ -41,6 +41,8 @@ type bundle struct {
 	dir   string // the store's directory
 	pipes []*Pipeline
 	logs  syncBuffer
+	// ffmpeg, when set by setup's change, is the ffmpeg the workers run.
+	ffmpeg string
 }
 
 type syncBuffer struct {
@@ -92,7 +94,7 @@ func setup(t *testing.T, workers int, change func(*Config, *bundle)) *bundle {
 		if change != nil {
 			change(&cfg, b)
 		}
-		p := New(cat, b.store, ffmpeg.NewRunner("", "", nil), cfg, log.With("worker", w))
+		p := New(cat, b.store, ffmpeg.NewRunner(b.ffmpeg, "", nil), cfg, log.With("worker", w))
 		require.NoError(t, p.CleanScratch())
 		rw := river.NewWorkers()
 		p.Register(rw)

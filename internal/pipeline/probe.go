@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -56,6 +57,14 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	}
 	source.Size = info.Size
 	phase("ffprobe")
+	// The video's first frame waits for this job: what does not depend on
+	// the packet count runs beside it (the per-title samples, on the plan
+	// the headers give, kept when the measured plan samples alike), and
+	// the subtitles beside the samples.
+	work, stop := context.WithCancel(ctx)
+	var side sync.WaitGroup
+	defer func() { stop(); side.Wait() }()
+	early := p.startComplexity(work, &side, job.ID, src, source)
 	if source, err = p.measure(ctx, ref, src, source); err != nil {
 		return err
 	}
@@ -71,7 +80,19 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 		return err
 	}
 	phase("plan")
-	if plan, err = p.perTitle(ctx, job.ID, ref, src, plan); err != nil {
+	var (
+		texts    []catalog.NewTextTrack
+		chapters []media.Chapter
+		textErr  error
+		textDone = make(chan struct{})
+	)
+	side.Add(1)
+	go func() {
+		defer side.Done()
+		defer close(textDone)
+		texts, chapters, textErr = p.probeText(work, job, src, plan.Duration)
+	}()
+	if plan, err = p.perTitle(ctx, job.ID, ref, src, plan, early); err != nil {
 		return err
 	}
 	phase("per_title")
@@ -80,9 +101,9 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 		return err
 	}
 	phase("split")
-	texts, chapters, err := p.probeText(ctx, job, src, plan.Duration)
-	if err != nil {
-		return err
+	<-textDone
+	if textErr != nil {
+		return textErr
 	}
 	phase("text")
 	logWith(p.log, ref).Info("planned", "kind", plan.Kind, "duration", plan.Duration,
@@ -134,8 +155,10 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 // probeText extracts the source's subtitle streams and chapters
 // (extractText) in a scratch directory of its own.
 func (p *Pipeline) probeText(ctx context.Context, job *river.Job[ProbeArgs], src string, duration float64) ([]catalog.NewTextTrack, []media.Chapter, error) {
-	dir, err := p.scratch(job.ID)
-	if err != nil {
+	// Not scratch(job.ID): split uses that one meanwhile.
+	dir := filepath.Join(p.cfg.ScratchDir, fmt.Sprintf("job-%d-text", job.ID))
+	removeAll(dir)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, nil, err
 	}
 	defer removeAll(dir)
@@ -219,20 +242,81 @@ func (p *Pipeline) checkQuota(ctx context.Context, ref Ref, source media.Source)
 	return q.Check(used, source.Duration)
 }
 
+// complexity is a measurement of a source's complexity (ffmpeg.Complexity)
+// on plan, started early (startComplexity): done is closed once c and err
+// are set.
+type complexity struct {
+	plan   media.Plan
+	cancel context.CancelFunc
+	done   chan struct{}
+	c      media.Complexity
+	err    error
+}
+
+// startComplexity starts measuring the complexity of src on the plan its
+// headers give (source before the packet count), in the background of the
+// probe: nil when per-title does not apply to that plan, or the headers
+// fail the limits (the probe then fails anyway, or plans otherwise).
+func (p *Pipeline) startComplexity(ctx context.Context, wg *sync.WaitGroup, jobID int64, src string, source media.Source) *complexity {
+	if p.cfg.Ladder.Mode != media.LadderPerTitle || p.cfg.Limits.Check(source) != nil {
+		return nil
+	}
+	plan, err := media.NewPlan(source, p.cfg.Ladder)
+	if err != nil || len(plan.Video) == 0 || plan.Sparse {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	m := &complexity{plan: plan, cancel: cancel, done: make(chan struct{})}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(m.done)
+		m.c, m.err = p.complexity(ctx, jobID, "early", src, plan)
+	}()
+	return m
+}
+
+// complexity runs ffmpeg.Complexity in a scratch directory of its own.
+func (p *Pipeline) complexity(ctx context.Context, jobID int64, name, src string, plan media.Plan) (media.Complexity, error) {
+	dir := filepath.Join(p.cfg.ScratchDir, fmt.Sprintf("job-%d-complexity-%s", jobID, name))
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return media.Complexity{}, err
+	}
+	defer removeAll(dir)
+	return p.ff.Complexity(ctx, plan, src, dir)
+}
+
 // perTitle measures the source's complexity and adapts the ladder to it,
 // when the ladder mode asks for it. A sparse video (a still picture) keeps
 // its fixed plan: its rungs are sized for it already. A measurement that
 // fails for another reason than the job ending keeps the fixed ladder.
-func (p *Pipeline) perTitle(ctx context.Context, jobID int64, ref Ref, src string, plan media.Plan) (media.Plan, error) {
+// early, when not nil, is a measurement begun before plan was known: its
+// result is used when it sampled plan's samples the same way
+// (ffmpeg.SameComplexity), which is the usual case (the packet count
+// changes neither the size, the rate nor the duration of most sources).
+func (p *Pipeline) perTitle(ctx context.Context, jobID int64, ref Ref, src string, plan media.Plan, early *complexity) (media.Plan, error) {
 	if p.cfg.Ladder.Mode != media.LadderPerTitle || len(plan.Video) == 0 || plan.Sparse {
 		return plan, nil
 	}
-	dir := filepath.Join(p.cfg.ScratchDir, fmt.Sprintf("job-%d-complexity", jobID))
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return plan, err
+	var (
+		c   media.Complexity
+		err error
+	)
+	reused := false
+	if early != nil && ffmpeg.SameComplexity(early.plan, plan, src) {
+		select {
+		case <-early.done:
+		case <-ctx.Done():
+			return plan, ctx.Err()
+		}
+		c, err, reused = early.c, early.err, early.err == nil
 	}
-	defer removeAll(dir)
-	c, err := p.ff.Complexity(ctx, plan, src, dir)
+	if early != nil {
+		early.cancel() // a measurement of another plan: not needed
+	}
+	if !reused {
+		c, err = p.complexity(ctx, jobID, "plan", src, plan)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return plan, err
@@ -242,6 +326,7 @@ func (p *Pipeline) perTitle(ctx context.Context, jobID int64, ref Ref, src strin
 	}
 	adapted := media.PerTitle(plan, c)
 	logWith(p.log, ref).Info("per-title ladder", "sample_bitrate", c.Bitrate,
-		"sample_size", fmt.Sprintf("%dx%d", c.Width, c.Height), "rungs", len(adapted.Video), "of", len(plan.Video))
+		"sample_size", fmt.Sprintf("%dx%d", c.Width, c.Height), "rungs", len(adapted.Video), "of", len(plan.Video),
+		"measured_early", reused)
 	return adapted, nil
 }

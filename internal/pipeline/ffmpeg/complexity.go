@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -64,6 +65,22 @@ func ComplexityArgs(p media.Plan, src string, starts []float64, seconds float64,
 	)
 }
 
+// complexityArgs are the arguments Complexity runs for plan p.
+func complexityArgs(p media.Plan, src, out string) []string {
+	w, h := media.SampleSize(p)
+	starts := media.SampleStarts(p.Duration, complexitySample)
+	return ComplexityArgs(p, src, starts, min(complexitySample, p.Duration), w, h, out)
+}
+
+// SameComplexity reports whether Complexity measures plans a and b of src
+// alike: the same samples, encoded the same way, so one's result is the
+// other's.
+func SameComplexity(a, b media.Plan, src string) bool {
+	// The arguments hold the sample size, rate, starts, CRF and preset;
+	// the rate as given, since the result is in frames per second.
+	return a.FPSNum*b.FPSDen == b.FPSNum*a.FPSDen && slices.Equal(complexityArgs(a, src, ""), complexityArgs(b, src, ""))
+}
+
 // Complexity encodes short samples of src's video (see media.SampleStarts)
 // at the plan's quality and reports the bitrate they took. dir is scratch
 // space for the samples.
@@ -71,11 +88,9 @@ func (r *Runner) Complexity(ctx context.Context, p media.Plan, src, dir string) 
 	w, h := media.SampleSize(p)
 	fps := float64(p.FPSNum) / float64(p.FPSDen)
 	c := media.Complexity{Width: w, Height: h, FPS: fps}
-	starts := media.SampleStarts(p.Duration, complexitySample)
-	seconds := min(complexitySample, p.Duration)
 	out := dir + string(os.PathSeparator) + "samples.h264"
 	var frames int64
-	err := r.Run(ctx, ComplexityArgs(p, src, starts, seconds, w, h, out), func(pr Progress) { frames = pr.Frame })
+	err := r.Run(ctx, complexityArgs(p, src, out), func(pr Progress) { frames = pr.Frame })
 	if err != nil {
 		return c, fmt.Errorf("complexity samples: %w", err)
 	}

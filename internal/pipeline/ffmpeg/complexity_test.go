@@ -50,3 +50,24 @@ func TestComplexitySamples(t *testing.T) {
 	args := ComplexityArgs(plan, noisy, media.SampleStarts(12, 1), 1, 640, 360, "x.h264")
 	require.Contains(t, args, "-noaccurate_seek", "no frame decoded only to be dropped")
 }
+
+// SameComplexity: a plan measured on the headers and on the packet count
+// sample alike unless the count changes what the samples are.
+func TestSameComplexity(t *testing.T) {
+	src := media.Source{HasVideo: true, Width: 1920, Height: 1080, FPSNum: 30, FPSDen: 1, Duration: 600}
+	plan := func(s media.Source) media.Plan {
+		p, err := media.NewPlan(s, media.DefaultLadderConfig())
+		require.NoError(t, err)
+		return p
+	}
+	headers := plan(src)
+	counted := src
+	counted.Frames = 18000
+	require.True(t, SameComplexity(headers, plan(counted), "in.mp4"))
+	longer := counted
+	longer.ClaimedDuration, longer.Duration = 600, 900 // streams run past the container's duration
+	require.False(t, SameComplexity(headers, plan(longer), "in.mp4"), "the samples move")
+	faster := src
+	faster.FPSNum = 60
+	require.False(t, SameComplexity(headers, plan(faster), "in.mp4"), "another rate")
+}
