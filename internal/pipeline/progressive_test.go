@@ -28,9 +28,10 @@ import (
 
 // TestProgressivePlayback holds every chunk but the first at its first
 // write to the store, and the first chunk's top rung (encoded in a second
-// pass, after the two lowest) at its first segment, and checks that the
-// video is playable meanwhile, starting on the lowest rung, with the top
-// rung's init segment (from its first frames, the bytes packaging writes):
+// pass, after the lowest) at its first segment, and checks that the video
+// is playable after the first pass, starting on the lowest rung, with the
+// other rungs' init segments (from their first frames, the bytes packaging
+// writes):
 // playable_at and video.playable, manifests for the whole duration with a
 // short cache, the first chunk's segments served, and a segment far ahead
 // waited for (not 404) while its chunk goes to the front of the queue and
@@ -45,6 +46,8 @@ func TestProgressivePlayback(t *testing.T) {
 		early  = map[string][]byte{} // media keys stored before packaging
 		order  []int                 // chunk jobs by their first store write
 		events []string
+		// media keys stored when the video became playable
+		atPlayable []string
 	)
 	b := setup(t, 1, func(c *Config, b *bundle) {
 		c.Ladder.SegmentSeconds, c.Ladder.SegmentsPerChunk = 1, 2
@@ -52,6 +55,11 @@ func TestProgressivePlayback(t *testing.T) {
 		c.Events = func(ctx context.Context, tx *queue.Tx, event string, v media.Video) error {
 			mu.Lock()
 			events = append(events, event)
+			if event == EventVideoPlayable {
+				for key := range early {
+					atPlayable = append(atPlayable, strings.SplitN(key, "/", 3)[2]) // media/<id>/
+				}
+			}
 			mu.Unlock()
 			return nil
 		}
@@ -134,18 +142,22 @@ func TestProgressivePlayback(t *testing.T) {
 	require.Len(t, plan.Video, 3)
 	require.Contains(t, master, "#EXT-X-STREAM-INF:BANDWIDTH="+fmt.Sprint(plan.Video[2].MaxRate+plan.Audio[0].Bitrate), master)
 	require.Less(t, strings.Index(master, "v2/index.m3u8"), strings.Index(master, "v0/index.m3u8"), master)
-	// The first chunk plays now in the two lowest rungs; the top one follows,
-	// its init segment (from its first frames) is there already.
+	// Playable after the first chunk's first pass: its lowest rung, and
+	// the init segments of the others (from their first frames).
+	mu.Lock()
+	require.Contains(t, atPlayable, "v2/seg_00000.m4s")
+	require.Contains(t, atPlayable, "v1/init.mp4")
+	require.Contains(t, atPlayable, "v0/init.mp4")
+	require.NotContains(t, atPlayable, "v1/seg_00000.m4s", "the first pass had more than the lowest rung")
+	require.NotContains(t, atPlayable, "v0/seg_00000.m4s", "the first pass had more than the lowest rung")
+	mu.Unlock()
+	// The second rung follows; the top one after it.
 	for _, r := range plan.Video[1:] {
 		for _, f := range []string{"init.mp4", "seg_00000.m4s"} {
 			require.Equal(t, http.StatusOK, get(r.ID+"/"+f).Code, r.ID+"/"+f)
 		}
 	}
 	require.Equal(t, http.StatusOK, get("v0/init.mp4").Code)
-	mu.Lock()
-	_, top := early["media/"+v.ID+"/v0/seg_00000.m4s"]
-	mu.Unlock()
-	require.False(t, top, "the top rung was published with the lowest ones")
 	close(releaseTop)
 	for _, f := range []string{"init.mp4", "seg_00000.m4s"} {
 		require.Equal(t, http.StatusOK, get("v0/"+f).Code, "v0/"+f)
