@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -58,11 +60,7 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 	passes := chunkPasses(plan, chunk, urgent, want, filepath.Join(dir, "headers"))
 	pub := chunkPublish{codecs: map[string]string{}, guessed: map[string]bool{}, inits: map[string][]byte{}}
 	for k, pass := range passes {
-		if pass.HeaderDir != "" {
-			if err := os.MkdirAll(pass.HeaderDir, 0o750); err != nil {
-				return err
-			}
-		}
+		var headers chunkHeaders
 		pause := urgent && k == 0
 		passCtx := ctx
 		switch {
@@ -87,6 +85,14 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 			return nil
 		}
 		passStarted := time.Now()
+		if pass.HeaderDir != "" {
+			// The other rungs' first frames in a process of their own,
+			// beside this pass instead of in it: it reads only the first
+			// frames, and the pass's rungs are out sooner.
+			headers = p.startHeaders(passCtx, ref, plan, chunk, src, out, fmt.Sprintf("pkg%d-headers", k), pass)
+			defer headers.wait() // before the scratch directory goes
+			pass.HeaderDir = ""
+		}
 		err := func() error {
 			if pause {
 				defer p.background.Resume() // also on a panic River recovers: never leave the others stopped
@@ -114,7 +120,9 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 			return err
 		}
 		rungs := passRungs(plan, pass)
-		if err := p.publishChunk(ctx, ref, plan, chunk, out, fmt.Sprintf("pkg%d", k), rungs, pass.HeaderDir, &pub); err != nil {
+		headers.wait()
+		headers.merge(&pub)
+		if err := p.publishChunk(ctx, ref, plan, chunk, out, fmt.Sprintf("pkg%d", k), rungs, &pub); err != nil {
 			return err
 		}
 		if pub.manifests && !pub.playable {
@@ -144,6 +152,58 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 		}
 	}
 	return finishParallel(ctx, p, job, ref, step)
+}
+
+// chunkHeaders is the encode and packaging of the first frames of the
+// rungs a pass of the first chunk does not encode (startHeaders).
+type chunkHeaders struct {
+	done chan struct{}
+	pub  chunkPublish
+}
+
+// startHeaders encodes the first frames of the rungs pass does not encode
+// into pass.HeaderDir, beside pass, and packages and publishes them
+// (publishHeaders) into out/pkgName. Failures are logged: the manifests
+// then wait for the second pass.
+func (p *Pipeline) startHeaders(ctx context.Context, ref Ref, plan media.Plan, c media.Chunk, src, out, pkgName string, pass ffmpeg.ChunkPass) chunkHeaders {
+	h := chunkHeaders{done: make(chan struct{}), pub: chunkPublish{codecs: map[string]string{}, guessed: map[string]bool{}, inits: map[string][]byte{}}}
+	var rungs []media.Rendition
+	for i, r := range plan.Video {
+		if !slices.Contains(pass.Rungs, i) {
+			rungs = append(rungs, r)
+		}
+	}
+	pass.HeadersOnly = true
+	go func() {
+		defer close(h.done)
+		err := os.MkdirAll(pass.HeaderDir, 0o750)
+		if err == nil {
+			err = p.ff.Run(ctx, ffmpeg.ChunkPassArgs(plan, c, src, out, pass), nil)
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				logWith(p.log, ref).Warn("first frames of the upper rungs not encoded; manifests wait for them", "err", err)
+			}
+			return
+		}
+		p.publishHeaders(ctx, ref, plan, rungs, pass.HeaderDir, filepath.Join(out, pkgName), &h.pub)
+	}()
+	return h
+}
+
+// wait returns once the headers are published or given up; at once when
+// none were started.
+func (h chunkHeaders) wait() {
+	if h.done != nil {
+		<-h.done
+	}
+}
+
+// merge adds what the headers published to pub; after wait.
+func (h chunkHeaders) merge(pub *chunkPublish) {
+	maps.Copy(pub.codecs, h.pub.codecs)
+	maps.Copy(pub.guessed, h.pub.guessed)
+	maps.Copy(pub.inits, h.pub.inits)
 }
 
 // setPlayable marks the run playable (its first chunk's segments and the

@@ -134,21 +134,17 @@ type chunkPublish struct {
 }
 
 // publishHeaders packages the first frames of the first chunk's rungs the
-// first pass did not encode (headerDir, see ffmpeg.ChunkPass) into pkg,
+// first pass does not encode (headerDir, see ffmpeg.ChunkPass) into pkg,
 // notes their codecs strings, and publishes their H.264 init segments,
 // which are those of the whole chunk: a viewer switching up, or seeking to
 // a chunk encoded just for them in that rung, need not wait for the first
 // chunk's second pass. Failures are logged: the second pass publishes
 // everything anyway.
-func (p *Pipeline) publishHeaders(ctx context.Context, ref Ref, plan media.Plan, headerDir, pkg string, pub *chunkPublish) {
+func (p *Pipeline) publishHeaders(ctx context.Context, ref Ref, plan media.Plan, rungs []media.Rendition, headerDir, pkg string, pub *chunkPublish) {
 	log := logWith(p.log, ref)
-	var rungs []media.Rendition
 	var inputs []string
-	for _, r := range plan.Video {
-		if _, ok := pub.codecs[r.ID]; !ok {
-			rungs = append(rungs, r)
-			inputs = append(inputs, filepath.Join(headerDir, ffmpeg.ChunkFile(r)))
-		}
+	for _, r := range rungs {
+		inputs = append(inputs, filepath.Join(headerDir, ffmpeg.ChunkFile(r)))
 	}
 	if len(rungs) == 0 {
 		return
@@ -190,11 +186,11 @@ func (p *Pipeline) publishHeaders(ctx context.Context, ref Ref, plan media.Plan,
 // (<rid>.ts), into their final segments and stores them under the media
 // prefix, lowest rung first. The first chunk also stores their init
 // segments and, once every video rendition's codecs are known (from the
-// init segments, or from headerDir's first frames: publishHeaders), the planned
+// init segments, or from the first frames: publishHeaders), the planned
 // manifests (pub.manifests). A chunk whose packaging fails is logged and
 // left to the package step (viewers wait for it): progressive playback
 // never fails a video.
-func (p *Pipeline) publishChunk(ctx context.Context, ref Ref, plan media.Plan, c media.Chunk, out, pkgName string, rungs []media.Rendition, headerDir string, pub *chunkPublish) error {
+func (p *Pipeline) publishChunk(ctx context.Context, ref Ref, plan media.Plan, c media.Chunk, out, pkgName string, rungs []media.Rendition, pub *chunkPublish) error {
 	log := logWith(p.log, ref).With("chunk", c.Index)
 	first, n := plan.ChunkSegments(c.Index)
 	if n == 0 || len(rungs) == 0 || pub.broken {
@@ -270,9 +266,6 @@ func (p *Pipeline) publishChunk(ctx context.Context, ref Ref, plan media.Plan, c
 	}
 	if c.Index != 0 {
 		return nil
-	}
-	if headerDir != "" {
-		p.publishHeaders(ctx, ref, plan, headerDir, filepath.Join(out, pkgName+"-headers"), pub)
 	}
 	for _, r := range plan.Video {
 		if pub.codecs[r.ID] == "" {

@@ -47,6 +47,10 @@ type ChunkPass struct {
 	// and codecs string before the rung is encoded. It costs a few frames
 	// per rung.
 	HeaderDir string
+	// HeadersOnly encodes nothing but HeaderDir's files, so that they can
+	// be made beside the pass that encodes Rungs, in a process of their
+	// own that reads only the chunk's first frames.
+	HeadersOnly bool
 }
 
 // HeaderFrames is how many frames ChunkPass.HeaderDir's files hold: enough
@@ -100,18 +104,20 @@ func ChunkPassArgs(p media.Plan, c media.Chunk, src, outDir string, pass ChunkPa
 	}
 	args = append(args, "-i", inputURL(src))
 	firstTile, tiles := p.TilesIn(c)
-	if pass.NoTiles {
+	if pass.NoTiles || pass.HeadersOnly {
 		tiles = 0
 	}
+	whole := func(i int) bool { return pass.encodes(i) && !pass.HeadersOnly }
+	header := func(i int) bool { return !pass.encodes(i) && pass.HeaderDir != "" }
 	filter := chunkFilter(p, fps, startTime, c.Start, tiles > 0)
 	for i := range p.Video {
-		if !pass.encodes(i) && pass.HeaderDir == "" {
+		if !whole(i) && !header(i) {
 			filter += fmt.Sprintf(";[o%d]nullsink", i) // scaled for the chain, not encoded
 		}
 	}
 	args = append(args, "-filter_complex", filter)
 	for i, r := range p.Video {
-		if !pass.encodes(i) {
+		if !whole(i) {
 			continue
 		}
 		args = append(args, "-map", fmt.Sprintf("[o%d]", i))
@@ -128,7 +134,7 @@ func ChunkPassArgs(p media.Plan, c media.Chunk, src, outDir string, pass ChunkPa
 		// After the encoded rungs: ffmpeg's progress counts the frames of
 		// the first output, which the piece check relies on.
 		for i, r := range p.Video {
-			if pass.encodes(i) {
+			if !header(i) {
 				continue
 			}
 			args = append(args, "-map", fmt.Sprintf("[o%d]", i))

@@ -17,7 +17,7 @@ import (
 )
 
 // TestChunkPassesMatchOnePass encodes a chunk in two passes (the lowest
-// rungs with the first frames of the others, then the others with the
+// rungs, beside the first frames of the others, then the others with the
 // storyboard tiles) and in one pass, and requires the same bytes for every
 // rung, the same tiles, and first frames that package into the init
 // segment of the whole rung: it is published, and its codecs announced in
@@ -40,7 +40,13 @@ func TestChunkPassesMatchOnePass(t *testing.T) {
 	one := t.TempDir()
 	require.NoError(t, r.Run(ctx, ChunkArgs(plan, c, srcPath, one), nil))
 	two, headers := t.TempDir(), t.TempDir()
-	require.NoError(t, r.Run(ctx, ChunkPassArgs(plan, c, srcPath, two, ChunkPass{Rungs: []int{1, 2}, NoTiles: true, HeaderDir: headers}), nil))
+	// The first frames of the others beside the first pass, as the first
+	// chunk makes them.
+	require.NoError(t, r.Run(ctx, ChunkPassArgs(plan, c, srcPath, two, ChunkPass{Rungs: []int{1, 2}, HeaderDir: headers, HeadersOnly: true}), nil))
+	entries, err := os.ReadDir(two)
+	require.NoError(t, err)
+	require.Empty(t, entries, "the first frames' pass encodes nothing else")
+	require.NoError(t, r.Run(ctx, ChunkPassArgs(plan, c, srcPath, two, ChunkPass{Rungs: []int{1, 2}, NoTiles: true}), nil))
 	tiles, err := filepath.Glob(filepath.Join(two, "tile_*.jpg"))
 	require.NoError(t, err)
 	require.Empty(t, tiles, "the first pass makes no tiles")
