@@ -296,6 +296,9 @@ func (p *Pipeline) complexity(ctx context.Context, jobID int64, name, src string
 // changes neither the size, the rate nor the duration of most sources).
 func (p *Pipeline) perTitle(ctx context.Context, jobID int64, ref Ref, src string, plan media.Plan, early *complexity) (media.Plan, error) {
 	if p.cfg.Ladder.Mode != media.LadderPerTitle || len(plan.Video) == 0 || plan.Sparse {
+		if early != nil {
+			early.cancel() // not needed
+		}
 		return plan, nil
 	}
 	var (
