@@ -353,8 +353,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var obj storage.Object
+	preview := false
 	if gate.Pending != nil {
-		obj, ok = h.openPending(w, r, log, id, key, rel, gate.Pending)
+		obj, preview, ok = h.openPending(w, r, log, id, key, rel, gate.Pending)
 	} else {
 		obj, ok = h.open(w, r, log, key)
 	}
@@ -369,9 +370,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if etag := quoteETag(obj.Info().ETag); etag != "" {
 		hdr["Etag"] = []string{etag}
 	}
-	if g.cookie {
+	switch {
+	case preview: // replaced by the segment itself (pending.go)
+		hdr["Cache-Control"] = pendingManifestCacheValue
+	case g.cookie:
 		hdr["Cache-Control"] = privateImmutableCacheValue
-	} else {
+	default:
 		hdr["Cache-Control"] = immutableCacheValue
 	}
 	serveObject(w, r, obj)

@@ -40,16 +40,21 @@ const pendingManifestCache = "private, no-cache"
 
 // PrioritizeFunc asks for chunk of videoID to be encoded before the rest of
 // the queue (just-in-time for a viewer), rendition first: the one the
-// viewer asked for. It must return quickly; errors are logged.
-type PrioritizeFunc func(ctx context.Context, videoID string, chunk int, rendition string) error
+// viewer asked for. For a video segment (segment ≥ 0; -1 for an init
+// segment) it may also ask for a preview of that segment alone, encoded
+// ahead of its chunk, and return the storage key the preview will appear
+// at: the handler serves it, with a short cache, if it comes before the
+// segment itself. It must return quickly; errors are logged.
+type PrioritizeFunc func(ctx context.Context, videoID string, chunk, segment int, rendition string) (preview string, err error)
 
 // plannedFile reports whether rel names a file of plan that encoding will
 // produce: a rendition's init.mp4 or one of its planned segments. For video
-// files chunk is the chunk job that makes it (-1 for audio).
-func plannedFile(plan *media.Plan, rel string) (chunk int, ok bool) {
+// files chunk is the chunk job that makes it (-1 for audio); seg is the
+// segment's index, -1 for init.mp4.
+func plannedFile(plan *media.Plan, rel string) (chunk, seg int, ok bool) {
 	rid, file, nested := strings.Cut(rel, "/")
 	if !nested {
-		return 0, false
+		return 0, 0, false
 	}
 	var r *media.Rendition
 	for _, x := range plan.Renditions() {
@@ -59,41 +64,47 @@ func plannedFile(plan *media.Plan, rel string) (chunk int, ok bool) {
 		}
 	}
 	if r == nil {
-		return 0, false
+		return 0, 0, false
 	}
-	seg := 0
+	seg = -1
 	switch {
 	case file == "init.mp4":
 	case strings.HasPrefix(file, "seg_") && strings.HasSuffix(file, ".m4s"):
 		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(file, "seg_"), ".m4s"))
 		if err != nil || n < 0 || file != fmt.Sprintf("seg_%05d.m4s", n) {
-			return 0, false
+			return 0, 0, false
 		}
 		seg = n
 	default:
-		return 0, false
+		return 0, 0, false
 	}
 	if r.Type == media.KindAudio {
-		return -1, seg < len(plan.AudioSegmentDurations(r.SampleRate))
+		return -1, seg, seg < len(plan.AudioSegmentDurations(r.SampleRate))
 	}
-	return plan.ChunkOfSegment(seg)
+	chunk, ok = plan.ChunkOfSegment(max(seg, 0))
+	return chunk, seg, ok
 }
 
 // openPending opens a planned file of a processing video, waiting for it
 // while it is being made. It answers the request itself when it cannot.
-func (h *Handler) openPending(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, id, key, rel string, plan *media.Plan) (storage.Object, bool) {
+// preview reports that obj is a preview of the segment (PrioritizeFunc),
+// not the segment itself: it must not be cached as immutable.
+func (h *Handler) openPending(w http.ResponseWriter, r *http.Request, log func() *slog.Logger, id, key, rel string, plan *media.Plan) (obj storage.Object, preview, ok bool) {
 	obj, err := h.openObject(r.Context(), key)
 	if !errors.Is(err, storage.ErrNotFound) {
-		return h.opened(w, r, log, key, obj, err)
+		obj, ok = h.opened(w, r, log, key, obj, err)
+		return obj, false, ok
 	}
-	chunk, planned := plannedFile(plan, rel)
+	chunk, seg, planned := plannedFile(plan, rel)
 	if !planned {
 		fail(w, http.StatusNotFound)
-		return nil, false
+		return nil, false, false
 	}
+	var previewKey string
 	if chunk >= 0 && h.prioritizeFunc != nil {
 		rid, _, _ := strings.Cut(rel, "/")
-		if err := h.prioritizeFunc(r.Context(), id, chunk, rid); err != nil {
+		previewKey, err = h.prioritizeFunc(r.Context(), id, chunk, seg, rid)
+		if err != nil {
 			log().WarnContext(r.Context(), "prioritize chunk", "chunk", chunk, "err", err)
 		}
 	}
@@ -102,21 +113,37 @@ func (h *Handler) openPending(w http.ResponseWriter, r *http.Request, log func()
 	t := time.NewTicker(pendingPoll)
 	defer t.Stop()
 	for {
+		// The request's context, not the wait's: the object is read after
+		// this returns, when the wait's context is cancelled (an S3 body
+		// would then come out empty).
+		if previewKey != "" {
+			obj, err = h.openObject(r.Context(), previewKey)
+			if err == nil {
+				// The segment itself may have come meanwhile.
+				if final, err := h.openObject(r.Context(), key); err == nil {
+					obj.Close()
+					return final, false, true
+				}
+				return obj, true, true
+			}
+			if !errors.Is(err, storage.ErrNotFound) {
+				log().WarnContext(r.Context(), "open preview", "key", previewKey, "err", err)
+				previewKey = ""
+			}
+		}
 		select {
 		case <-ctx.Done():
 			if r.Context().Err() == nil { // the wait ran out, the viewer is still there
 				w.Header().Set("Retry-After", "1")
 				fail(w, http.StatusServiceUnavailable)
 			}
-			return nil, false
+			return nil, false, false
 		case <-t.C:
 		}
-		// The request's context, not the wait's: the object is read after
-		// this returns, when the wait's context is cancelled (an S3 body
-		// would then come out empty).
 		obj, err = h.openObject(r.Context(), key)
 		if !errors.Is(err, storage.ErrNotFound) {
-			return h.opened(w, r, log, key, obj, err)
+			obj, ok = h.opened(w, r, log, key, obj, err)
+			return obj, false, ok
 		}
 	}
 }

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"crypto/ed25519"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -36,6 +37,7 @@ type pendingBundle struct {
 	token  string
 	mu     sync.Mutex
 	asked  []int
+	segs   []int // the segment of each ask (-1: init segment)
 	status func() Gate
 }
 
@@ -48,12 +50,16 @@ func setupPending(t *testing.T, wait time.Duration) *pendingBundle {
 	b.status = func() Gate { return Gate{Published: true, Pending: plan} }
 	b.h = NewHandlerOptions(b.store, keys, func(context.Context, string) (Gate, error) { return b.status(), nil }, nil, nil, Options{
 		PublishedTTL: -1, SegmentWait: wait,
-		PrioritizeFunc: func(_ context.Context, id string, chunk int, _ string) error {
+		PrioritizeFunc: func(_ context.Context, id string, chunk, seg int, rid string) (string, error) {
 			b.mu.Lock()
 			defer b.mu.Unlock()
 			require.Equal(t, videoID, id)
 			b.asked = append(b.asked, chunk)
-			return nil
+			b.segs = append(b.segs, seg)
+			if seg < 0 {
+				return "", nil
+			}
+			return fmt.Sprintf("work/%s/1/preview/%s/seg_%05d.m4s", id, rid, seg), nil
 		},
 	})
 	b.token, err = keys.Sign(auth.Claims{VideoID: videoID, Purpose: auth.PurposePlay, ExpiresAt: time.Now().Add(time.Hour)})
@@ -130,6 +136,7 @@ func TestPendingAnswers(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, b.get(context.Background(), "a0/seg_00011.m4s").Code)
 	b.mu.Lock()
 	require.Equal(t, []int{0}, b.asked, "init.mp4 comes with chunk 0; audio asks for no chunk")
+	require.Equal(t, []int{-1}, b.segs, "no preview of an init segment")
 	b.mu.Unlock()
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -138,6 +145,42 @@ func TestPendingAnswers(t *testing.T) {
 	start := time.Now()
 	b2.get(ctx, "v0/seg_00009.m4s")
 	require.Less(t, time.Since(start), 30*time.Second, "the wait ends with the request")
+}
+
+// TestPendingSegmentPreview: a preview of the waited-for segment (encoded
+// ahead of its chunk) is served as soon as it is stored, with a short
+// cache; once the segment itself is stored it is served instead, immutable.
+func TestPendingSegmentPreview(t *testing.T) {
+	t.Parallel()
+	b := setupPending(t, time.Minute)
+	done := make(chan *httptest.ResponseRecorder, 1)
+	go func() { done <- b.get(context.Background(), "v0/seg_00007.m4s") }()
+	require.Eventually(t, func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return len(b.asked) == 1
+	}, 10*time.Second, 10*time.Millisecond)
+	b.mu.Lock()
+	require.Equal(t, []int{7}, b.segs)
+	b.mu.Unlock()
+	select {
+	case rec := <-done:
+		t.Fatalf("answered %d before the segment or its preview existed", rec.Code)
+	case <-time.After(300 * time.Millisecond):
+	}
+	_, err := b.store.Put(context.Background(), "work/"+videoID+"/1/preview/v0/seg_00007.m4s", strings.NewReader("preview of seven"))
+	require.NoError(t, err)
+	rec := <-done
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, "preview of seven", rec.Body.String())
+	require.Equal(t, "private, no-cache", rec.Header().Get("Cache-Control"))
+
+	_, err = b.store.Put(context.Background(), "media/"+videoID+"/v0/seg_00007.m4s", strings.NewReader("segment seven"))
+	require.NoError(t, err)
+	rec = b.get(context.Background(), "v0/seg_00007.m4s")
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, "segment seven", rec.Body.String())
+	require.Contains(t, rec.Header().Get("Cache-Control"), "immutable")
 }
 
 // ctxBoundStore's objects read only while the context they were opened

@@ -73,6 +73,11 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 			// Stops while a viewer waits for another chunk's pass here.
 			passCtx = p.background.Context(ctx)
 		}
+		if urgent {
+			// Stops while this worker encodes a preview (preview.go) for
+			// a newer request.
+			passCtx = p.urgent.Context(ctx)
+		}
 		var frames int64
 		encode := func(plan media.Plan, src string) error {
 			err := p.ff.Run(passCtx, ffmpeg.ChunkPassArgs(plan, chunk, src, out, pass), func(pr ffmpeg.Progress) {

@@ -14,6 +14,7 @@ const (
 	KindThumbnails = "thumbnails"
 	KindPackage    = "package"
 	KindPublish    = "publish"
+	KindPreview    = "preview_segment"
 )
 
 // Ref names one pipeline run of a video. Jobs of an older run (after a retry)
@@ -30,6 +31,14 @@ type ProbeArgs struct{ Ref }
 type ChunkArgs struct {
 	Ref
 	Index int `json:"index"`
+}
+
+// PreviewArgs encodes one segment of one video rendition ahead of its
+// chunk, for a viewer waiting for it (preview.go).
+type PreviewArgs struct {
+	Ref
+	Segment   int    `json:"segment"`
+	Rendition string `json:"rendition"`
 }
 
 // AudioArgs encodes and segments the whole audio track once per rendition.
@@ -50,6 +59,7 @@ func (AudioArgs) Kind() string      { return KindAudio }
 func (ThumbnailsArgs) Kind() string { return KindThumbnails }
 func (PackageArgs) Kind() string    { return KindPackage }
 func (PublishArgs) Kind() string    { return KindPublish }
+func (PreviewArgs) Kind() string    { return KindPreview }
 
 // insertOpts: a few attempts with River's backoff, and unique by args so a
 // fan-in that somehow runs twice cannot enqueue a step twice.

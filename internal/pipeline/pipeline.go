@@ -75,6 +75,9 @@ type Pipeline struct {
 	// background stops this process's queued-order chunk encodes while
 	// it encodes the first pass of a chunk a viewer waits for (urgent).
 	background *ffmpeg.Pauser
+	// urgent stops this process's urgent chunk encodes while it encodes a
+	// preview (preview.go): the newest request of a viewer goes first.
+	urgent *ffmpeg.Pauser
 }
 
 // New returns a Pipeline; call Register to attach its workers to River.
@@ -86,8 +89,8 @@ func New(cat *catalog.Catalog, store storage.Store, ff *ffmpeg.Runner, cfg Confi
 		cfg.RawStore = store
 	}
 	return &Pipeline{cat: cat, store: store, ff: ff, cfg: cfg, log: log, lastProgress: map[string]time.Time{},
-		background: ffmpeg.NewPauser(),
-		sources:    &sourceCache{dir: filepath.Join(cfg.ScratchDir, "sources"), keep: 3, log: log},
+		background: ffmpeg.NewPauser(), urgent: ffmpeg.NewPauser(),
+		sources: &sourceCache{dir: filepath.Join(cfg.ScratchDir, "sources"), keep: 3, log: log},
 		// Chunks share a piece only where keyframes are sparse, and then
 		// they are neighbours, usually run one after another.
 		pieces: &sourceCache{dir: filepath.Join(cfg.ScratchDir, "pieces"), keep: 4, log: log}}
@@ -101,6 +104,7 @@ func (p *Pipeline) Register(w *river.Workers) {
 	river.AddWorker(w, guard(p, p.thumbnails))
 	river.AddWorker(w, guard(p, p.packageRun))
 	river.AddWorker(w, guard(p, p.publish))
+	river.AddWorker(w, river.WorkFunc(p.preview))
 	river.AddWorker(w, river.WorkFunc(p.downloads))
 	river.AddWorker(w, river.WorkFunc(p.addAudio))
 }

@@ -377,15 +377,23 @@ func (p *Pipeline) publishAudioSegments(ctx context.Context, ref Ref, plan media
 // (a viewer waits for it: delivery.Options.PrioritizeFunc), into the urgent
 // queue, which any worker takes next even with its encode slots busy. The
 // job encodes rendition (the one the viewer asked for) and the fast rungs
-// first (chunkPasses). A chunk already running or done is left alone.
-func (p *Pipeline) Prioritize(ctx context.Context, videoID string, chunk int, rendition string) error {
+// first (chunkPasses). A chunk already running or done is left alone. For a
+// video segment (segment ≥ 0) it also queues its preview (preview.go) and
+// returns the key the preview will be stored at.
+func (p *Pipeline) Prioritize(ctx context.Context, videoID string, chunk, segment int, rendition string) (string, error) {
 	note := map[string]any{"prioritized_ms": time.Now().UnixMilli()}
 	if rendition != "" {
 		note["want"] = rendition
 	}
 	n, err := p.queue.Prioritize(ctx, KindChunk, map[string]any{"video_id": videoID, "index": chunk}, note)
-	if err == nil && n > 0 {
+	if err != nil {
+		return "", err
+	}
+	if n > 0 {
 		p.log.Info("chunk moved to the front of the queue for a viewer", "video", videoID, "chunk", chunk, "rendition", rendition)
 	}
-	return err
+	if segment < 0 || rendition == "" {
+		return "", nil
+	}
+	return p.requestPreview(ctx, videoID, segment, rendition)
 }

@@ -9,7 +9,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -35,10 +38,13 @@ import (
 // playable_at and video.playable, manifests for the whole duration with a
 // short cache, the first chunk's segments served, and a segment far ahead
 // waited for (not 404) while its chunk goes to the front of the queue and
-// is encoded before the chunk queued ahead of it. Once ready, every
+// is encoded before the chunk queued ahead of it, and served meanwhile from
+// a preview of that segment alone (with a short cache), all beside CPU
+// load. Once ready, every
 // segment served early has the bytes packaging published.
 func TestProgressivePlayback(t *testing.T) {
 	t.Parallel()
+	testutil.BurnCPU(t, 2) // a viewer's wait matters on a busy machine
 	src := testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 10, FPS: 30, Audio: true, Video: true})
 	release, releaseTop := make(chan struct{}), make(chan struct{})
 	var (
@@ -98,7 +104,7 @@ func TestProgressivePlayback(t *testing.T) {
 	})
 	require.Equal(t, media.StatusProcessing, v.Status, v.Error)
 	require.True(t, v.Playable())
-	plan, _ := b.plan(t, v.ID)
+	plan, ref := b.plan(t, v.ID)
 	require.GreaterOrEqual(t, len(plan.Chunks), 4)
 
 	// Delivery, as kinema serve wires it.
@@ -111,9 +117,9 @@ func TestProgressivePlayback(t *testing.T) {
 	}, nil, nil, delivery.Options{
 		PublishedTTL: -1,
 		SegmentWait:  2 * time.Minute, // a busy machine; the test ends the wait itself
-		PrioritizeFunc: func(ctx context.Context, id string, chunk int, rendition string) error {
+		PrioritizeFunc: func(ctx context.Context, id string, chunk, seg int, rendition string) (string, error) {
 			prioritized <- chunk
-			return b.pipes[0].Prioritize(ctx, id, chunk, rendition)
+			return b.pipes[0].Prioritize(ctx, id, chunk, seg, rendition)
 		},
 	})
 	pb, err := delivery.PlaybackURLs("http://kinema.test", keys, v.ID, v.Kind, time.Hour, time.Now())
@@ -168,22 +174,22 @@ func TestProgressivePlayback(t *testing.T) {
 	// Not a file of the plan: 404 at once, no waiting.
 	require.Equal(t, http.StatusNotFound, get("v0/seg_09999.m4s").Code)
 
-	// A segment of the last chunk: the viewer waits, the chunk jumps the queue.
+	// A segment far ahead, the second of the last chunk, in the top rung:
+	// the viewer waits, the chunk jumps the queue, and the segment alone
+	// is encoded ahead of it (a preview), served while every chunk but the
+	// first is still held at its first write.
 	last := len(plan.Chunks) - 1
-	first, _ := plan.ChunkSegments(last)
-	seg := fmt.Sprintf("v1/seg_%05d.m4s", first)
+	first, n := plan.ChunkSegments(last)
+	require.Equal(t, 2, n)
+	seg := fmt.Sprintf("v0/seg_%05d.m4s", first+1)
 	served := make(chan *httptest.ResponseRecorder, 1)
 	go func() { served <- get(seg) }()
 	select {
 	case c := <-prioritized:
 		require.Equal(t, last, c)
 	case rec := <-served:
-		t.Fatalf("segment answered %d before its chunk was encoded", rec.Code)
+		t.Fatalf("segment answered %d before it was encoded", rec.Code)
 	}
-	testutil.PollUntil(t, 30*time.Second, "chunk moved to the front", func() bool {
-		return strings.Contains(b.logs.String(), "chunk moved to the front of the queue")
-	})
-	close(release)
 	var rec *httptest.ResponseRecorder
 	select {
 	case rec = <-served:
@@ -191,7 +197,27 @@ func TestProgressivePlayback(t *testing.T) {
 		t.Fatal("the waiting request never ended")
 	}
 	require.Equal(t, http.StatusOK, rec.Code)
-	waited := rec.Body.Bytes()
+	require.Equal(t, "private, no-cache", rec.Header().Get("Cache-Control"), "a preview is not immutable")
+	preview := rec.Body.Bytes()
+	mu.Lock()
+	for key := range early {
+		if !strings.HasPrefix(strings.TrimPrefix(key, "media/"+v.ID+"/"), "v") {
+			continue // audio
+		}
+		for _, c := range plan.Chunks[1:] {
+			f, n := plan.ChunkSegments(c.Index)
+			for s := f; s < f+n; s++ {
+				require.False(t, strings.HasSuffix(key, fmt.Sprintf("/seg_%05d.m4s", s)), "%s published by its held chunk", key)
+			}
+		}
+	}
+	mu.Unlock()
+	require.Contains(t, b.logs.String(), "preview published")
+	require.Contains(t, b.logs.String(), "chunk moved to the front of the queue")
+	// The preview plays on the rung's init segment: the segment's frames,
+	// at its place on the timeline.
+	requirePreviewFits(t, get("v0/init.mp4").Body.Bytes(), preview, plan, first+1)
+	close(release)
 
 	testutil.PollUntil(t, 3*time.Minute, "video ready", func() bool {
 		v, _ = b.cat.Video(ctx, v.ID)
@@ -209,10 +235,16 @@ func TestProgressivePlayback(t *testing.T) {
 	require.Less(t, chunkPos(order, last), chunkPos(order, last-1), "encode order %v", order)
 	require.Equal(t, []string{EventUploadCompleted, EventVideoPlayable, EventVideoReady}, events)
 
-	// What was served early is what packaging published: immutable segments.
+	// Ready: the segment itself replaces the preview, immutable; previews
+	// went with the work files.
 	final, err := os.ReadFile(filepath.Join(b.dir, "media", v.ID, filepath.FromSlash(seg)))
 	require.NoError(t, err)
-	require.True(t, bytes.Equal(final, waited), "waited-for segment differs from the published one")
+	rec = get(seg)
+	require.True(t, bytes.Equal(final, rec.Body.Bytes()))
+	require.Contains(t, rec.Header().Get("Cache-Control"), "immutable")
+	_, err = os.Stat(filepath.Join(b.dir, filepath.FromSlash(previewKey(ref, "v0", first+1))))
+	require.ErrorIs(t, err, os.ErrNotExist)
+	// What was served early is what packaging published: immutable segments.
 	segments := 0
 	for key, data := range early {
 		if !strings.HasSuffix(key, ".m4s") && !strings.HasSuffix(key, ".mp4") {
@@ -251,6 +283,27 @@ func TestProgressivePlayback(t *testing.T) {
 }
 
 // upload stores path as a new video's source and starts its run.
+// requirePreviewFits checks that preview, a preview of video segment seg,
+// plays after init: it holds the segment's frames, from the segment's
+// start on the timeline.
+func requirePreviewFits(t *testing.T, init, preview []byte, plan media.Plan, seg int) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "preview.mp4")
+	require.NoError(t, os.WriteFile(path, append(slices.Clone(init), preview...), 0o600))
+	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=pts_time",
+		"-of", "csv=p=0", path).Output()
+	require.NoError(t, err)
+	var pts []float64
+	for _, line := range strings.Fields(string(out)) {
+		v, err := strconv.ParseFloat(strings.TrimSuffix(line, ","), 64)
+		require.NoError(t, err, line)
+		pts = append(pts, v)
+	}
+	require.Len(t, pts, plan.GOPFrames, "frames of the preview")
+	frame := float64(plan.FPSDen) / float64(plan.FPSNum)
+	require.InDelta(t, float64(seg*plan.GOPFrames)*frame, slices.Min(pts), frame/2, "start of the preview")
+}
+
 func (b *bundle) upload(t *testing.T, path string) media.Video {
 	t.Helper()
 	ctx := context.Background()

@@ -21,6 +21,12 @@ import (
 // instead of waiting behind it.
 const QueueEncode = "encode"
 
+// QueuePreview holds the just-in-time encodes of one segment a viewer
+// waits for (pipeline's preview jobs): seconds of work each, in slots of
+// their own, so that a whole chunk encoding in QueueUrgent for an older
+// request never delays them.
+const QueuePreview = "preview"
+
 // QueueWebhooks holds webhook deliveries, so a slow or dead receiver never
 // delays a pipeline job. They are network-bound: more run at once.
 const QueueWebhooks = "webhooks"
@@ -164,6 +170,7 @@ func riverConfig(cfg Config, workers *river.Workers, pollOnly bool) *river.Confi
 			river.QueueDefault: {MaxWorkers: cfg.Concurrency},
 			QueueEncode:        {MaxWorkers: cfg.Concurrency},
 			QueueUrgent:        {MaxWorkers: cfg.Concurrency},
+			QueuePreview:       {MaxWorkers: cfg.Concurrency},
 			QueueWebhooks:      {MaxWorkers: 4 * cfg.Concurrency},
 		}
 	}

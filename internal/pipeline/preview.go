@@ -1,0 +1,207 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
+	"github.com/kinema/kinema/internal/queue"
+	"github.com/kinema/kinema/internal/storage"
+)
+
+// Previews: the just-in-time unit of progressive playback. A chunk is
+// several segments in every rung, seconds to tens of seconds of work, and
+// a viewer who seeks far ahead waits for one segment in one rung. So when
+// delivery waits for a video segment, besides moving its chunk to the
+// front of the queue (Prioritize), it asks for a preview: that one
+// segment in that one rendition, encoded by a job of its own in
+// queue.QueuePreview (slots of its own, any worker), which stops the
+// worker's other encodes, urgent chunks too, while it runs: the newest
+// request goes first. The preview is the segment as the chunk's encode
+// gives it (the same decode, scaling, encoder settings and GOP, packaged
+// and renumbered the same way) except that the encoder's rate control
+// starts at its first frame, so its bytes may differ. It is therefore
+// stored apart, under the run's work files (previewKey), and delivery
+// serves it with a short cache (private, no-cache) until the chunk
+// publishes the final segment, which is immutable as before. The final
+// output is untouched: the chunk is encoded whole as without previews,
+// and publish removes the previews with the work files.
+
+// previewStale is how long a preview job may wait in the queue and still
+// be worth encoding: past it the request that asked for it has ended
+// (delivery.DefaultSegmentWait) and its player has moved on or asked again,
+// which queues a new one.
+const previewStale = 20 * time.Second
+
+// previewKey is where the preview of video segment seg of rendition rid
+// is stored.
+func previewKey(ref Ref, rid string, seg int) string {
+	return fmt.Sprintf("%spreview/%s/seg_%05d.m4s", runPrefix(ref), rid, seg)
+}
+
+// previewOpts: one attempt (a viewer who still waits asks again), unique
+// while queued or running, so that a request retried by a player does not
+// queue the same segment twice, but not once done.
+func previewOpts() *river.InsertOpts {
+	return &river.InsertOpts{
+		Queue:       queue.QueuePreview,
+		MaxAttempts: 1,
+		Priority:    queue.PriorityUrgent,
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+			rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+			rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+		}},
+	}
+}
+
+// requestPreview queues the preview of segment seg of rendition rid of
+// videoID's current run and returns the key it will be stored at; "" when
+// there is nothing to preview.
+func (p *Pipeline) requestPreview(ctx context.Context, videoID string, seg int, rid string) (string, error) {
+	plan, run, status, err := p.cat.Plan(ctx, videoID)
+	if err != nil || status != media.StatusProcessing {
+		return "", err
+	}
+	if _, ok := plan.ChunkOfSegment(seg); !ok || !slices.ContainsFunc(plan.Video, func(r media.Rendition) bool { return r.ID == rid }) {
+		return "", nil
+	}
+	ref := Ref{videoID, run}
+	err = p.queue.InTx(ctx, func(tx *queue.Tx) error {
+		return tx.Insert(ctx, river.InsertManyParams{Args: PreviewArgs{Ref: ref, Segment: seg, Rendition: rid}, InsertOpts: previewOpts()})
+	})
+	if err != nil {
+		return "", err
+	}
+	return previewKey(ref, rid, seg), nil
+}
+
+// preview encodes and stores one segment of one rendition ahead of its
+// chunk (see above). It never fails the run: a preview that cannot be made
+// is logged, and the viewer gets the segment from the chunk.
+func (p *Pipeline) preview(ctx context.Context, job *river.Job[PreviewArgs]) error {
+	ref, seg, rid := job.Args.Ref, job.Args.Segment, job.Args.Rendition
+	log := logWith(p.log, ref).With("segment", seg, "rendition", rid)
+	if waited := time.Since(job.CreatedAt); waited > previewStale {
+		log.Info("preview skipped: asked for too long ago", "queued_s", round2(waited.Seconds()))
+		return nil
+	}
+	err := p.doPreview(ctx, job, log)
+	if err != nil && ctx.Err() == nil {
+		log.Warn("preview not made; the viewer waits for the chunk", "err", err)
+	}
+	return nil
+}
+
+var errNoPreview = errors.New("nothing to preview")
+
+func (p *Pipeline) doPreview(ctx context.Context, job *river.Job[PreviewArgs], log *slog.Logger) error {
+	ref, seg, rid := job.Args.Ref, job.Args.Segment, job.Args.Rendition
+	plan, live, err := p.current(ctx, ref)
+	if err != nil || !live {
+		return err
+	}
+	ci, ok := plan.ChunkOfSegment(seg)
+	ri := slices.IndexFunc(plan.Video, func(r media.Rendition) bool { return r.ID == rid })
+	if !ok || ri < 0 || ci >= len(plan.Chunks) {
+		return errNoPreview
+	}
+	r := plan.Video[ri]
+	final := fmt.Sprintf("%s%s/seg_%05d.m4s", mediaPrefix(ref.VideoID), rid, seg)
+	if _, err := p.store.Stat(ctx, final); err == nil {
+		return nil // the chunk got there first
+	}
+	sub, err := segmentChunk(plan, ci, seg)
+	if err != nil {
+		return err
+	}
+	started := time.Now()
+	dir, src, err := p.prepareChunk(ctx, job.ID, ref, plan, sub)
+	if err != nil {
+		return err
+	}
+	defer removeAll(dir)
+	out := filepath.Join(dir, "out")
+	pkg := filepath.Join(dir, "pkg")
+	if err := os.MkdirAll(out, 0o750); err != nil {
+		return err
+	}
+	if err := ffmpeg.MakeRenditionDirs(pkg, []media.Rendition{r}); err != nil {
+		return err
+	}
+	fetched := time.Now()
+	err = func() error {
+		// The worker's other encodes stop meanwhile, urgent chunks too:
+		// this is the newest thing a viewer waits for.
+		p.background.Pause()
+		defer p.background.Resume()
+		p.urgent.Pause()
+		defer p.urgent.Resume()
+		return p.ff.Run(ctx, ffmpeg.ChunkPassArgs(plan, sub, src, out, ffmpeg.ChunkPass{Rungs: []int{ri}, NoTiles: true}), nil)
+	}()
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	encoded := time.Now()
+	one := plan
+	one.Video = []media.Rendition{r}
+	if err := p.ff.Run(ctx, ffmpeg.PackageArgs(one, []string{filepath.Join(out, ffmpeg.ChunkFile(r))}, pkg), nil); err != nil {
+		return fmt.Errorf("package: %w", err)
+	}
+	path := filepath.Join(pkg, r.ID, "seg_00000.m4s")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(pkg, r.ID, "seg_00001.m4s")); err == nil {
+		return fmt.Errorf("the preview made more than one segment")
+	}
+	if err := ffmpeg.ShiftSegment(b, uint32(seg), sub.StartFrame, plan.FPSNum, plan.FPSDen); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o640); err != nil {
+		return err
+	}
+	if _, err := storage.PutFile(ctx, p.store, previewKey(ref, rid, seg), path); err != nil {
+		return err
+	}
+	log.Info("preview published", "chunk", ci, "queued_s", round2(started.Sub(job.CreatedAt).Seconds()),
+		"fetch_s", round2(fetched.Sub(started).Seconds()), "encode_s", round2(encoded.Sub(fetched).Seconds()),
+		"publish_s", round2(time.Since(encoded).Seconds()))
+	return nil
+}
+
+// segmentChunk returns the part of chunk ci that makes video segment seg,
+// as a chunk of its own: the same piece, starting at the segment's first
+// frame, one GOP long (what is left of the video for the last segment).
+func segmentChunk(plan media.Plan, ci, seg int) (media.Chunk, error) {
+	first, n := plan.ChunkSegments(ci)
+	if seg < first || seg >= first+n || plan.GOPFrames <= 0 || plan.FPSNum <= 0 {
+		return media.Chunk{}, errNoPreview
+	}
+	c := plan.Chunks[ci]
+	off := (seg - first) * plan.GOPFrames
+	sub := c
+	sub.StartFrame = c.StartFrame + off
+	sub.Start = float64(sub.StartFrame) * float64(plan.FPSDen) / float64(plan.FPSNum)
+	sub.Frames = plan.GOPFrames
+	if c.Frames > 0 {
+		sub.Frames = min(sub.Frames, c.Frames-off)
+	}
+	if total := plan.TotalFrames(); total > 0 {
+		sub.Frames = min(sub.Frames, total-sub.StartFrame)
+	}
+	if sub.Frames <= 0 {
+		return media.Chunk{}, errNoPreview
+	}
+	return sub, nil
+}
