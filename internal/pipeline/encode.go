@@ -72,6 +72,12 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 		case !urgent:
 			// Stops while a viewer waits for another chunk's pass here.
 			passCtx = p.background.Context(ctx)
+			if chunk.Index != 0 || k > 0 {
+				// Nobody waits for it yet: the CPU goes first to what
+				// viewers wait for that does not stop it (the audio, the
+				// first chunk's first pass of another video).
+				passCtx = ffmpeg.WithNice(passCtx, backgroundNice)
+			}
 		}
 		if urgent {
 			// Stops while this worker encodes a preview (preview.go) for
@@ -223,6 +229,9 @@ func (p *Pipeline) setPlayable(ctx context.Context, ref Ref) error {
 		return p.event(ctx, tx, EventVideoPlayable, ref.VideoID)
 	})
 }
+
+// backgroundNice is the niceness of chunk encodes in queue order.
+const backgroundNice = 10
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
 

@@ -78,6 +78,8 @@ type Pipeline struct {
 	// urgent stops this process's urgent chunk encodes while it encodes a
 	// preview (preview.go): the newest request of a viewer goes first.
 	urgent *ffmpeg.Pauser
+	// previews are the previews this process encodes (preview.go).
+	previews previewStack
 }
 
 // New returns a Pipeline; call Register to attach its workers to River.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -43,6 +44,34 @@ import (
 // which queues a new one.
 const previewStale = 20 * time.Second
 
+// previewStack holds the previews running in this process, newest last:
+// each stops the older ones while it runs.
+type previewStack struct {
+	mu      sync.Mutex
+	running []*ffmpeg.Pauser
+}
+
+// start registers a new preview, stopping the older ones, and returns
+// the Pauser to run its encode under and the func that ends it.
+func (s *previewStack) start() (*ffmpeg.Pauser, func()) {
+	mine := ffmpeg.NewPauser()
+	s.mu.Lock()
+	older := slices.Clone(s.running)
+	for _, o := range older {
+		o.Pause()
+	}
+	s.running = append(s.running, mine)
+	s.mu.Unlock()
+	return mine, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.running = slices.DeleteFunc(s.running, func(x *ffmpeg.Pauser) bool { return x == mine })
+		for _, o := range older {
+			o.Resume()
+		}
+	}
+}
+
 // previewKey is where the preview of video segment seg of rendition rid
 // is stored.
 func previewKey(ref Ref, rid string, seg int) string {
@@ -76,13 +105,17 @@ func (p *Pipeline) requestPreview(ctx context.Context, videoID string, seg int, 
 		return "", nil
 	}
 	ref := Ref{videoID, run}
+	key := previewKey(ref, rid, seg)
+	if _, err := p.store.Stat(ctx, key); err == nil {
+		return key, nil // made for an earlier request
+	}
 	err = p.queue.InTx(ctx, func(tx *queue.Tx) error {
 		return tx.Insert(ctx, river.InsertManyParams{Args: PreviewArgs{Ref: ref, Segment: seg, Rendition: rid}, InsertOpts: previewOpts()})
 	})
 	if err != nil {
 		return "", err
 	}
-	return previewKey(ref, rid, seg), nil
+	return key, nil
 }
 
 // preview encodes and stores one segment of one rendition ahead of its
@@ -117,8 +150,10 @@ func (p *Pipeline) doPreview(ctx context.Context, job *river.Job[PreviewArgs], l
 	}
 	r := plan.Video[ri]
 	final := fmt.Sprintf("%s%s/seg_%05d.m4s", mediaPrefix(ref.VideoID), rid, seg)
-	if _, err := p.store.Stat(ctx, final); err == nil {
-		return nil // the chunk got there first
+	for _, key := range []string{final, previewKey(ref, rid, seg)} {
+		if _, err := p.store.Stat(ctx, key); err == nil {
+			return nil // the chunk, or an earlier request's preview, got there first
+		}
 	}
 	sub, err := segmentChunk(plan, ci, seg)
 	if err != nil {
@@ -140,13 +175,15 @@ func (p *Pipeline) doPreview(ctx context.Context, job *river.Job[PreviewArgs], l
 	}
 	fetched := time.Now()
 	err = func() error {
-		// The worker's other encodes stop meanwhile, urgent chunks too:
-		// this is the newest thing a viewer waits for.
+		// The worker's other encodes stop meanwhile, urgent chunks and
+		// older previews too: this is the newest thing a viewer waits for.
 		p.background.Pause()
 		defer p.background.Resume()
 		p.urgent.Pause()
 		defer p.urgent.Resume()
-		return p.ff.Run(ctx, ffmpeg.ChunkPassArgs(plan, sub, src, out, ffmpeg.ChunkPass{Rungs: []int{ri}, NoTiles: true}), nil)
+		mine, done := p.previews.start()
+		defer done()
+		return p.ff.Run(mine.Context(ctx), ffmpeg.ChunkPassArgs(plan, sub, src, out, ffmpeg.ChunkPass{Rungs: []int{ri}, NoTiles: true}), nil)
 	}()
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)

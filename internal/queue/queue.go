@@ -24,7 +24,8 @@ const QueueEncode = "encode"
 // QueuePreview holds the just-in-time encodes of one segment a viewer
 // waits for (pipeline's preview jobs): seconds of work each, in slots of
 // their own, so that a whole chunk encoding in QueueUrgent for an older
-// request never delays them.
+// request never delays them. A worker runs several, the newest first (it
+// stops the others), so an older request never delays a newer one.
 const QueuePreview = "preview"
 
 // QueueWebhooks holds webhook deliveries, so a slow or dead receiver never
@@ -170,7 +171,7 @@ func riverConfig(cfg Config, workers *river.Workers, pollOnly bool) *river.Confi
 			river.QueueDefault: {MaxWorkers: cfg.Concurrency},
 			QueueEncode:        {MaxWorkers: cfg.Concurrency},
 			QueueUrgent:        {MaxWorkers: cfg.Concurrency},
-			QueuePreview:       {MaxWorkers: cfg.Concurrency},
+			QueuePreview:       {MaxWorkers: 4 * cfg.Concurrency}, // the newest stops the others
 			QueueWebhooks:      {MaxWorkers: 4 * cfg.Concurrency},
 		}
 	}

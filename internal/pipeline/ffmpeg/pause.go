@@ -86,3 +86,19 @@ func pauserFrom(ctx context.Context) *Pauser {
 	p, _ := ctx.Value(pauserKey{}).(*Pauser)
 	return p
 }
+
+type niceKey struct{}
+
+// WithNice returns ctx under which ffmpeg runs at niceness n (1-19): the
+// CPU goes to the other processes first, so work nobody waits for yet
+// (chunks encoded in queue order) yields it to work a viewer waits for
+// (the first chunk, the audio, previews and urgent chunks) without being
+// stopped, and still takes whatever they leave idle.
+func WithNice(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, niceKey{}, n)
+}
+
+func niceFrom(ctx context.Context) int {
+	n, _ := ctx.Value(niceKey{}).(int)
+	return n
+}
