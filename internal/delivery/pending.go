@@ -40,11 +40,12 @@ const pendingManifestCache = "private, no-cache"
 
 // PrioritizeFunc asks for chunk of videoID to be encoded before the rest of
 // the queue (just-in-time for a viewer), rendition first: the one the
-// viewer asked for. For a video segment (segment ≥ 0; -1 for an init
-// segment) it may also ask for a preview of that segment alone, encoded
-// ahead of its chunk, and return the storage key the preview will appear
-// at: the handler serves it, with a short cache, if it comes before the
-// segment itself. It must return quickly; errors are logged.
+// viewer asked for; chunk is -1 for an audio segment. For a segment
+// (segment ≥ 0; -1 for an init segment) it may also ask for a preview of
+// that segment alone, encoded ahead of its chunk or of the audio track,
+// and return the storage key the preview will appear at: the handler
+// serves it, with a short cache, if it comes before the segment itself.
+// It must return quickly; errors are logged.
 type PrioritizeFunc func(ctx context.Context, videoID string, chunk, segment int, rendition string) (preview string, err error)
 
 // plannedFile reports whether rel names a file of plan that encoding will
@@ -101,7 +102,7 @@ func (h *Handler) openPending(w http.ResponseWriter, r *http.Request, log func()
 		return nil, false, false
 	}
 	var previewKey string
-	if chunk >= 0 && h.prioritizeFunc != nil {
+	if (chunk >= 0 || seg >= 0) && h.prioritizeFunc != nil {
 		rid, _, _ := strings.Cut(rel, "/")
 		previewKey, err = h.prioritizeFunc(r.Context(), id, chunk, seg, rid)
 		if err != nil {

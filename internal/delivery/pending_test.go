@@ -116,7 +116,7 @@ func TestPendingSegmentIsWaitedFor(t *testing.T) {
 
 // TestPendingAnswers: what is not a planned file is 404 at once; a wait
 // that runs out is 503 with Retry-After, which players retry; audio
-// segments are waited for without asking for a chunk; a viewer who leaves
+// segments are waited for without asking for a chunk (a preview only); a viewer who leaves
 // ends the wait.
 func TestPendingAnswers(t *testing.T) {
 	t.Parallel()
@@ -135,8 +135,8 @@ func TestPendingAnswers(t *testing.T) {
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	require.Equal(t, http.StatusNotFound, b.get(context.Background(), "a0/seg_00011.m4s").Code)
 	b.mu.Lock()
-	require.Equal(t, []int{0}, b.asked, "init.mp4 comes with chunk 0; audio asks for no chunk")
-	require.Equal(t, []int{-1}, b.segs, "no preview of an init segment")
+	require.Equal(t, []int{0, -1}, b.asked, "init.mp4 comes with chunk 0; audio asks for no chunk")
+	require.Equal(t, []int{-1, 10}, b.segs, "no preview of an init segment; one of an audio segment")
 	b.mu.Unlock()
 
 	ctx, cancel := context.WithCancel(context.Background())

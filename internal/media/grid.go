@@ -98,3 +98,30 @@ func (p Plan) AudioSegmentDurations(sampleRate int) []float64 {
 		start = cut
 	}
 }
+
+// AudioSegmentPackets returns the encoder packets (AACFrameSamples each,
+// packet 0 the priming one) that segment seg of an audio rendition at
+// sampleRate holds, as AudioSegmentDurations cuts them: the first and how
+// many; ok is false when there is no such segment.
+func (p Plan) AudioSegmentPackets(sampleRate, seg int) (first, n int, ok bool) {
+	if sampleRate <= 0 {
+		sampleRate = 48000
+	}
+	if seg < 0 || seg >= len(p.AudioSegmentDurations(sampleRate)) {
+		return 0, 0, false
+	}
+	pkt := float64(AACFrameSamples) / float64(sampleRate)
+	packets := int(math.Ceil(p.Duration*float64(sampleRate)/AACFrameSamples-1e-9)) + 1
+	cut := func(i int) int {
+		if i == 0 {
+			return 0
+		}
+		return min(packets, int(math.Ceil(float64(i)*p.SegmentSeconds/pkt-1e-9)))
+	}
+	first = cut(seg)
+	end := cut(seg + 1)
+	if seg == len(p.AudioSegmentDurations(sampleRate))-1 {
+		end = packets
+	}
+	return first, end - first, end > first
+}

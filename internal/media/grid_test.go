@@ -50,3 +50,23 @@ func TestGridShortFirstChunk(t *testing.T) {
 	require.InDelta(t, 4.010667, durs[0], 1e-6)
 	require.InDelta(t, 0.021333, durs[15], 1e-6)
 }
+
+func TestAudioSegmentPackets(t *testing.T) {
+	p := Plan{Duration: 10.5, SegmentSeconds: 4}
+	durs := p.AudioSegmentDurations(48000)
+	pkt := float64(AACFrameSamples) / 48000
+	next := 0
+	for seg, d := range durs {
+		first, n, ok := p.AudioSegmentPackets(48000, seg)
+		if !ok || first != next {
+			t.Fatalf("segment %d: first %d ok %v, want %d", seg, first, ok, next)
+		}
+		if got := float64(n) * pkt; got < d-1e-9 || got > d+1e-9 {
+			t.Fatalf("segment %d: %d packets, %.6f s, want %.6f s", seg, n, got, d)
+		}
+		next = first + n
+	}
+	if _, _, ok := p.AudioSegmentPackets(48000, len(durs)); ok {
+		t.Fatal("a segment past the end")
+	}
+}

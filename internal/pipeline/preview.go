@@ -101,7 +101,7 @@ func (p *Pipeline) requestPreview(ctx context.Context, videoID string, seg int, 
 	if err != nil || status != media.StatusProcessing {
 		return "", err
 	}
-	if _, ok := plan.ChunkOfSegment(seg); !ok || !slices.ContainsFunc(plan.Video, func(r media.Rendition) bool { return r.ID == rid }) {
+	if !previewable(plan, seg, rid) {
 		return "", nil
 	}
 	ref := Ref{videoID, run}
@@ -143,18 +143,21 @@ func (p *Pipeline) doPreview(ctx context.Context, job *river.Job[PreviewArgs], l
 	if err != nil || !live {
 		return err
 	}
+	final := fmt.Sprintf("%s%s/seg_%05d.m4s", mediaPrefix(ref.VideoID), rid, seg)
+	for _, key := range []string{final, previewKey(ref, rid, seg)} {
+		if _, err := p.store.Stat(ctx, key); err == nil {
+			return nil // the encode, or an earlier request's preview, got there first
+		}
+	}
+	if ai := slices.IndexFunc(plan.Audio, func(r media.Rendition) bool { return r.ID == rid }); ai >= 0 {
+		return p.audioPreview(ctx, job, plan, plan.Audio[ai], log)
+	}
 	ci, ok := plan.ChunkOfSegment(seg)
 	ri := slices.IndexFunc(plan.Video, func(r media.Rendition) bool { return r.ID == rid })
 	if !ok || ri < 0 || ci >= len(plan.Chunks) {
 		return errNoPreview
 	}
 	r := plan.Video[ri]
-	final := fmt.Sprintf("%s%s/seg_%05d.m4s", mediaPrefix(ref.VideoID), rid, seg)
-	for _, key := range []string{final, previewKey(ref, rid, seg)} {
-		if _, err := p.store.Stat(ctx, key); err == nil {
-			return nil // the chunk, or an earlier request's preview, got there first
-		}
-	}
 	sub, err := segmentChunk(plan, ci, seg)
 	if err != nil {
 		return err
@@ -241,4 +244,57 @@ func segmentChunk(plan media.Plan, ci, seg int) (media.Chunk, error) {
 		return media.Chunk{}, errNoPreview
 	}
 	return sub, nil
+}
+
+// previewable reports whether plan has segment seg in rendition rid.
+func previewable(plan media.Plan, seg int, rid string) bool {
+	for _, r := range plan.Audio {
+		if r.ID == rid {
+			_, _, ok := plan.AudioSegmentPackets(r.SampleRate, seg)
+			return ok
+		}
+	}
+	_, ok := plan.ChunkOfSegment(seg)
+	return ok && slices.ContainsFunc(plan.Video, func(r media.Rendition) bool { return r.ID == rid })
+}
+
+// audioPreview encodes the preview of segment job.Args.Segment of audio
+// rendition r (ffmpeg.AudioSegmentPreview): the audio job encodes the whole
+// track in one run, from the start, so a viewer who seeks far ahead would
+// wait for most of it.
+func (p *Pipeline) audioPreview(ctx context.Context, job *river.Job[PreviewArgs], plan media.Plan, r media.Rendition, log *slog.Logger) error {
+	ref, seg := job.Args.Ref, job.Args.Segment
+	_, n, ok := plan.AudioSegmentPackets(r.SampleRate, seg)
+	if !ok {
+		return errNoPreview
+	}
+	started := time.Now()
+	dir, src, err := p.prepare(ctx, job.ID, ref)
+	if err != nil {
+		return err
+	}
+	defer removeAll(dir)
+	fetched := time.Now()
+	var path string
+	err = func() error {
+		p.background.Pause() // as for a video preview, for a fraction of a second
+		defer p.background.Resume()
+		p.urgent.Pause()
+		defer p.urgent.Resume()
+		mine, done := p.previews.start()
+		defer done()
+		path, err = ffmpeg.AudioSegmentPreview(mine.Context(ctx), p.ff, plan, r, src, seg, dir)
+		return err
+	}()
+	if err != nil {
+		return err
+	}
+	encoded := time.Now()
+	if _, err := storage.PutFile(ctx, p.store, previewKey(ref, r.ID, seg), path); err != nil {
+		return err
+	}
+	log.Info("preview published", "packets", n, "queued_s", round2(started.Sub(job.CreatedAt).Seconds()),
+		"fetch_s", round2(fetched.Sub(started).Seconds()), "encode_s", round2(encoded.Sub(fetched).Seconds()),
+		"publish_s", round2(time.Since(encoded).Seconds()))
+	return nil
 }

@@ -378,19 +378,21 @@ func (p *Pipeline) publishAudioSegments(ctx context.Context, ref Ref, plan media
 // queue, which any worker takes next even with its encode slots busy. The
 // job encodes rendition (the one the viewer asked for) and the fast rungs
 // first (chunkPasses). A chunk already running or done is left alone. For a
-// video segment (segment ≥ 0) it also queues its preview (preview.go) and
-// returns the key the preview will be stored at.
+// segment (segment ≥ 0; chunk -1 for audio) it also queues its preview
+// (preview.go) and returns the key the preview will be stored at.
 func (p *Pipeline) Prioritize(ctx context.Context, videoID string, chunk, segment int, rendition string) (string, error) {
 	note := map[string]any{"prioritized_ms": time.Now().UnixMilli()}
 	if rendition != "" {
 		note["want"] = rendition
 	}
-	n, err := p.queue.Prioritize(ctx, KindChunk, map[string]any{"video_id": videoID, "index": chunk}, note)
-	if err != nil {
-		return "", err
-	}
-	if n > 0 {
-		p.log.Info("chunk moved to the front of the queue for a viewer", "video", videoID, "chunk", chunk, "rendition", rendition)
+	if chunk >= 0 {
+		n, err := p.queue.Prioritize(ctx, KindChunk, map[string]any{"video_id": videoID, "index": chunk}, note)
+		if err != nil {
+			return "", err
+		}
+		if n > 0 {
+			p.log.Info("chunk moved to the front of the queue for a viewer", "video", videoID, "chunk", chunk, "rendition", rendition)
+		}
 	}
 	if segment < 0 || rendition == "" {
 		return "", nil

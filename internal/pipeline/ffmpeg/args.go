@@ -1,6 +1,7 @@
 package ffmpeg
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -501,4 +502,49 @@ func orDefaultInt(v, def int) int {
 		return def
 	}
 	return v
+}
+
+// AudioPreviewArgs encodes dur seconds of audio rendition r's track from
+// start (an accurate input seek) as AudioArgs does, into an ADTS file: one
+// frame per encoder packet, the priming one first (progressive playback's
+// previews of one audio segment).
+func AudioPreviewArgs(p media.Plan, r media.Rendition, src string, start, dur float64, out string) []string {
+	args := InputFlags()
+	args = append(args, "-vn", "-sn", "-dn")
+	if start > 0 {
+		args = append(args, "-ss", seconds(start))
+	}
+	args = append(args, "-t", seconds(dur), "-i", inputURL(src),
+		"-map", fmt.Sprintf("0:a:%d", r.Track), "-vn",
+		"-c:a", "aac",
+		"-b:a", strconv.Itoa(r.Bitrate),
+		"-ar", strconv.Itoa(orDefaultInt(r.SampleRate, 48000)),
+		"-ac", strconv.Itoa(orDefaultInt(r.Channels, 2)),
+		"-f", "adts", out)
+	return args
+}
+
+// AudioSegmentArgs packages the ADTS file in into one CMAF segment in
+// outDir (init.mp4, seg_00000.m4s), as AudioArgs's muxer writes them,
+// without re-encoding: its first packet at time 0.
+func AudioSegmentArgs(in string, segmentSeconds float64, outDir string) []string {
+	args := []string{"-f", "aac", "-i", inputURL(in), "-map", "0:a:0", "-c", "copy", "-bsf:a", "aac_adtstoasc"}
+	return append(args, hlsArgs(segmentSeconds+3600, outDir)...)
+}
+
+// ADTSFrames splits an ADTS stream into its frames (header included).
+func ADTSFrames(b []byte) ([][]byte, error) {
+	var frames [][]byte
+	for len(b) > 0 {
+		if len(b) < 7 || b[0] != 0xFF || b[1]&0xF0 != 0xF0 {
+			return nil, errors.New("adts: no frame header")
+		}
+		n := int(b[3]&0x03)<<11 | int(b[4])<<3 | int(b[5])>>5
+		if n < 7 || n > len(b) {
+			return nil, fmt.Errorf("adts: frame length %d of %d bytes", n, len(b))
+		}
+		frames = append(frames, b[:n])
+		b = b[n:]
+	}
+	return frames, nil
 }
