@@ -284,7 +284,9 @@ func (p *Pipeline) doEncodeAudio(ctx context.Context, job *river.Job[AudioArgs])
 		defer close(published)
 		p.publishAudioSegments(early, ref, plan, out, encoded)
 	}()
-	err = p.ff.Run(ctx, ffmpeg.AudioArgs(plan, src, out), func(pr ffmpeg.Progress) {
+	// Previews stop it while they run (preview.go): a viewer waits for
+	// them, and the encode is far ahead of anyone playing from the start.
+	err = p.ff.Run(p.urgent.Context(ctx), ffmpeg.AudioArgs(plan, src, out), func(pr ffmpeg.Progress) {
 		p.progress(ref, stepAudio, pr.OutTime.Seconds()/plan.Duration)
 	})
 	if err != nil {

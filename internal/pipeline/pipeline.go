@@ -75,8 +75,9 @@ type Pipeline struct {
 	// background stops this process's queued-order chunk encodes while
 	// it encodes the first pass of a chunk a viewer waits for (urgent).
 	background *ffmpeg.Pauser
-	// urgent stops this process's urgent chunk encodes while it encodes a
-	// preview (preview.go): the newest request of a viewer goes first.
+	// urgent stops this process's urgent chunk encodes and audio encodes
+	// while it encodes a preview (preview.go): the newest request of a
+	// viewer goes first.
 	urgent *ffmpeg.Pauser
 	// previews are the previews this process encodes (preview.go).
 	previews previewStack

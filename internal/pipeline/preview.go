@@ -95,7 +95,10 @@ func previewOpts() *river.InsertOpts {
 
 // requestPreview queues the preview of segment seg of rendition rid of
 // videoID's current run and returns the key it will be stored at; "" when
-// there is nothing to preview.
+// there is nothing to preview. For a video segment it also queues the
+// previews of the audio segments it overlaps, which players ask for only
+// once they have the video (hls.js), unless the audio encode has made
+// them already.
 func (p *Pipeline) requestPreview(ctx context.Context, videoID string, seg int, rid string) (string, error) {
 	plan, run, status, err := p.cat.Plan(ctx, videoID)
 	if err != nil || status != media.StatusProcessing {
@@ -106,13 +109,29 @@ func (p *Pipeline) requestPreview(ctx context.Context, videoID string, seg int, 
 	}
 	ref := Ref{videoID, run}
 	key := previewKey(ref, rid, seg)
-	if _, err := p.store.Stat(ctx, key); err == nil {
-		return key, nil // made for an earlier request
+	var jobs []river.InsertManyParams
+	add := func(rid string, seg int) {
+		jobs = append(jobs, river.InsertManyParams{Args: PreviewArgs{Ref: ref, Segment: seg, Rendition: rid}, InsertOpts: previewOpts()})
 	}
-	err = p.queue.InTx(ctx, func(tx *queue.Tx) error {
-		return tx.Insert(ctx, river.InsertManyParams{Args: PreviewArgs{Ref: ref, Segment: seg, Rendition: rid}, InsertOpts: previewOpts()})
-	})
-	if err != nil {
+	if _, err := p.store.Stat(ctx, key); err != nil {
+		add(rid, seg)
+	}
+	if slices.ContainsFunc(plan.Video, func(r media.Rendition) bool { return r.ID == rid }) {
+		frame := float64(plan.FPSDen) / float64(plan.FPSNum)
+		start, end := float64(seg*plan.GOPFrames)*frame, float64((seg+1)*plan.GOPFrames)*frame
+		for _, a := range plan.Audio {
+			at := 0.0
+			for k, d := range plan.AudioSegmentDurations(a.SampleRate) {
+				if at < end-1e-6 && at+d > start+1e-6 {
+					if _, err := p.store.Stat(ctx, fmt.Sprintf("%s%s/seg_%05d.m4s", mediaPrefix(videoID), a.ID, k)); err != nil {
+						add(a.ID, k)
+					}
+				}
+				at += d
+			}
+		}
+	}
+	if err := p.queue.InTx(ctx, func(tx *queue.Tx) error { return tx.Insert(ctx, jobs...) }); err != nil {
 		return "", err
 	}
 	return key, nil
@@ -211,7 +230,7 @@ func (p *Pipeline) doPreview(ctx context.Context, job *river.Job[PreviewArgs], l
 	if err := os.WriteFile(path, b, 0o640); err != nil {
 		return err
 	}
-	if _, err := storage.PutFile(ctx, p.store, previewKey(ref, rid, seg), path); err != nil {
+	if err := p.putPreview(ctx, ref, previewKey(ref, rid, seg), path); err != nil {
 		return err
 	}
 	log.Info("preview published", "chunk", ci, "queued_s", round2(started.Sub(job.CreatedAt).Seconds()),
@@ -290,11 +309,24 @@ func (p *Pipeline) audioPreview(ctx context.Context, job *river.Job[PreviewArgs]
 		return err
 	}
 	encoded := time.Now()
-	if _, err := storage.PutFile(ctx, p.store, previewKey(ref, r.ID, seg), path); err != nil {
+	if err := p.putPreview(ctx, ref, previewKey(ref, r.ID, seg), path); err != nil {
 		return err
 	}
 	log.Info("preview published", "packets", n, "queued_s", round2(started.Sub(job.CreatedAt).Seconds()),
 		"fetch_s", round2(fetched.Sub(started).Seconds()), "encode_s", round2(encoded.Sub(fetched).Seconds()),
 		"publish_s", round2(time.Since(encoded).Seconds()))
+	return nil
+}
+
+// putPreview stores a preview, and removes it again when the run has ended
+// meanwhile: publish (or a failure) may have cleared the work files
+// already, and nothing would remove it then.
+func (p *Pipeline) putPreview(ctx context.Context, ref Ref, key, path string) error {
+	if _, err := storage.PutFile(ctx, p.store, key, path); err != nil {
+		return err
+	}
+	if _, live, err := p.current(ctx, ref); err == nil && !live {
+		return p.store.Delete(ctx, key)
+	}
 	return nil
 }

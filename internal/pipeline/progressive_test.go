@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -242,8 +243,10 @@ func TestProgressivePlayback(t *testing.T) {
 	rec = get(seg)
 	require.True(t, bytes.Equal(final, rec.Body.Bytes()))
 	require.Contains(t, rec.Header().Get("Cache-Control"), "immutable")
-	_, err = os.Stat(filepath.Join(b.dir, filepath.FromSlash(previewKey(ref, "v0", first+1))))
-	require.ErrorIs(t, err, os.ErrNotExist)
+	testutil.PollUntil(t, time.Minute, "preview removed after publish", func() bool {
+		_, err := os.Stat(filepath.Join(b.dir, filepath.FromSlash(previewKey(ref, "v0", first+1))))
+		return errors.Is(err, os.ErrNotExist)
+	})
 	// What was served early is what packaging published: immutable segments.
 	segments := 0
 	for key, data := range early {
