@@ -26,8 +26,8 @@ import (
 // SIGKILLed while it holds a chunk job. The viewer never gets a 4xx, no
 // segment keeps it waiting longer than the lease recovery (the chunk runs
 // again within 30 s, as TestScaleOut bounds it) plus the chunk's encode
-// (45 s in all; 23-28 s measured), and every segment it got early has the
-// bytes of the ready video.
+// (45 s in all; 23-28 s measured), and every segment it got early as
+// immutable has the bytes of the ready video.
 func TestProgressiveWorkerKilled(t *testing.T) {
 	c := startCluster(t)
 	api := c.api
@@ -68,8 +68,8 @@ func TestProgressiveWorkerKilled(t *testing.T) {
 
 	// The viewer: every segment in order, retrying 503s, never a 4xx.
 	type got struct {
-		url  string
-		body []byte
+		url, cache string
+		body       []byte
 	}
 	var (
 		mu       sync.Mutex
@@ -104,7 +104,7 @@ func TestProgressiveWorkerKilled(t *testing.T) {
 					longest, longURL = d, u
 				}
 				if resp.StatusCode == http.StatusOK {
-					received = append(received, got{u, b})
+					received = append(received, got{u, resp.Header.Get("Cache-Control"), b})
 				}
 				mu.Unlock()
 				break
@@ -145,9 +145,18 @@ func TestProgressiveWorkerKilled(t *testing.T) {
 
 	// Immutable segments: the bytes served early (after a wait too: an S3
 	// body read after the wait's context ended came out empty) are the
-	// ready video's.
+	// ready video's; a segment served from a preview (encoded on its own
+	// ahead of its chunk or of the audio track, pipeline/preview.go) says
+	// so with a short cache.
 	waitStatus(t, api.base, id, "ready", 3*time.Minute)
+	previews := 0
 	for _, g := range received {
+		if g.cache == "private, no-cache" {
+			previews++
+			require.NotEmpty(t, g.body, "%s: preview served empty", g.url)
+			continue
+		}
+		require.Contains(t, g.cache, "immutable", g.url)
 		resp, err := http.Get(g.url)
 		require.NoError(t, err)
 		b, _ := io.ReadAll(resp.Body)
@@ -157,6 +166,7 @@ func TestProgressiveWorkerKilled(t *testing.T) {
 		require.NotEmpty(t, g.body, "%s served empty", name)
 		require.True(t, bytes.Equal(b, g.body), "%s: served early with other bytes than the ready video's (%d bytes, now %d)", name, len(g.body), len(b))
 	}
+	t.Logf("%d of %d segments served from previews", previews, len(received))
 }
 
 // withQuery appends the playlist's query (the signed token) to a segment

@@ -243,10 +243,22 @@ func TestProgressivePlayback(t *testing.T) {
 	rec = get(seg)
 	require.True(t, bytes.Equal(final, rec.Body.Bytes()))
 	require.Contains(t, rec.Header().Get("Cache-Control"), "immutable")
-	testutil.PollUntil(t, time.Minute, "preview removed after publish", func() bool {
+	removed := func() bool {
 		_, err := os.Stat(filepath.Join(b.dir, filepath.FromSlash(previewKey(ref, "v0", first+1))))
 		return errors.Is(err, os.ErrNotExist)
-	})
+	}
+	for deadline := time.Now().Add(time.Minute); !removed() && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !removed() {
+		var lines []string
+		for _, l := range strings.Split(b.logs.String(), "\n") {
+			if strings.Contains(l, "preview") || strings.Contains(l, "cleanup") || strings.Contains(l, "published") {
+				lines = append(lines, l)
+			}
+		}
+		t.Fatalf("preview not removed after publish; log:\n%s", strings.Join(lines, "\n"))
+	}
 	// What was served early is what packaging published: immutable segments.
 	segments := 0
 	for key, data := range early {
