@@ -247,17 +247,22 @@ func TestProgressivePlayback(t *testing.T) {
 		_, err := os.Stat(filepath.Join(b.dir, filepath.FromSlash(previewKey(ref, "v0", first+1))))
 		return errors.Is(err, os.ErrNotExist)
 	}
-	for deadline := time.Now().Add(time.Minute); !removed() && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(3 * time.Minute); !removed() && time.Now().Before(deadline); {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if !removed() {
 		var lines []string
 		for _, l := range strings.Split(b.logs.String(), "\n") {
-			if strings.Contains(l, "preview") || strings.Contains(l, "cleanup") || strings.Contains(l, "published") {
+			if strings.Contains(l, "preview") || strings.Contains(l, "cleanup") || strings.Contains(l, "published") || strings.Contains(l, "WARN") || strings.Contains(l, "ERROR") {
 				lines = append(lines, l)
 			}
 		}
-		t.Fatalf("preview not removed after publish; log:\n%s", strings.Join(lines, "\n"))
+		var files []string
+		_ = filepath.WalkDir(filepath.Join(b.dir, "work"), func(path string, d os.DirEntry, err error) error {
+			files = append(files, path)
+			return nil
+		})
+		t.Fatalf("preview not removed after publish; work files %v; log:\n%s", files, strings.Join(lines, "\n"))
 	}
 	// What was served early is what packaging published: immutable segments.
 	segments := 0
