@@ -296,13 +296,15 @@ func (p *Pipeline) audioPreview(ctx context.Context, job *river.Job[PreviewArgs]
 	fetched := time.Now()
 	var path string
 	err = func() error {
-		p.background.Pause() // as for a video preview, for a fraction of a second
+		// As for a video preview, for a fraction of a second; but a newer
+		// video preview does not stop it: players want both, and a video
+		// preview may be for a segment the player asks for ahead (hls.js
+		// asks for the segments either side of a seek point in turn).
+		p.background.Pause()
 		defer p.background.Resume()
 		p.urgent.Pause()
 		defer p.urgent.Resume()
-		mine, done := p.previews.start()
-		defer done()
-		path, err = ffmpeg.AudioSegmentPreview(mine.Context(ctx), p.ff, plan, r, src, seg, dir)
+		path, err = ffmpeg.AudioSegmentPreview(ctx, p.ff, plan, r, src, seg, dir)
 		return err
 	}()
 	if err != nil {
