@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// logRequests gives each request an id and logs one line when it ends. The
-// query string is left out on purpose: it carries signed tokens.
+// logRequests gives each request an id and logs one line when it ends
+// (logRequest).
 func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b [6]byte
@@ -20,21 +20,28 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(rec, r)
-		level := slog.LevelDebug
-		if rec.status >= 500 {
-			level = slog.LevelError
-		} else if r.URL.Path[:min(len(r.URL.Path), 5)] == "/api/" || r.Method != http.MethodGet {
-			level = slog.LevelInfo
-		}
-		// Checked first: the arguments below would be boxed (allocated) for
-		// every request even when the line is dropped, which at the default
-		// level is every media request.
-		if !log.Enabled(r.Context(), level) {
-			return
-		}
-		log.Log(r.Context(), level, "http", "request_id", id, "method", r.Method, "path", r.URL.Path,
-			"status", rec.status, "bytes", rec.bytes, "duration_ms", time.Since(start).Milliseconds())
+		logRequest(log, r, rec, time.Since(start), "request_id", id)
 	})
+}
+
+// logRequest logs one answered request: at error level for 5xx, info for
+// API calls and changes, debug for the rest (media, the UI's files). The
+// query string is left out on purpose: it carries signed tokens.
+func logRequest(log *slog.Logger, r *http.Request, rec *statusRecorder, took time.Duration, attrs ...any) {
+	level := slog.LevelDebug
+	if rec.status >= 500 {
+		level = slog.LevelError
+	} else if r.URL.Path[:min(len(r.URL.Path), 5)] == "/api/" || r.Method != http.MethodGet {
+		level = slog.LevelInfo
+	}
+	// Checked first: the arguments below would be boxed (allocated) for
+	// every request even when the line is dropped, which at the default
+	// level is every media request.
+	if !log.Enabled(r.Context(), level) {
+		return
+	}
+	log.Log(r.Context(), level, "http", append(attrs, "method", r.Method, "path", r.URL.Path,
+		"status", rec.status, "bytes", rec.bytes, "duration_ms", took.Milliseconds())...)
 }
 
 type statusRecorder struct {

@@ -309,10 +309,9 @@ func (m *Main) listenTLS(ln net.Listener) (*tls.Config, *redirectListener, error
 	return a.TLSConfig(), redirect, nil
 }
 
-// publicRoutes mounts what only API nodes serve: the JSON API, uploads,
-// signed media delivery and the web UI.
-// publicRoutes registers the API, uploads, live and the UI on mux and returns
-// the media delivery handler, which is served ahead of it (mediaFirst).
+// publicRoutes mounts what only API nodes serve on mux: the JSON API,
+// uploads, live and the web UI; it returns signed media delivery, which is
+// served ahead of mux (mediaFirst).
 func (m *Main) publicRoutes(ctx context.Context, mux *http.ServeMux, be *backends, pipe *pipeline.Pipeline, met *metrics.Metrics) (http.Handler, error) {
 	cfg, cat, store := m.Config, be.cat, be.store
 	// One ring for everything that signs or verifies, so a reload reaches

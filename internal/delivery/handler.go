@@ -53,11 +53,11 @@ var (
 )
 
 // manifestCacheValues[n] is the Cache-Control value "private, max-age=n" of
-// a manifest, for every n up to manifestMaxAge, and pendingManifestCacheValue
+// a manifest, for every n up to manifestMaxAge, and pendingCacheValue
 // the one of a video still processing.
 var (
-	manifestCacheValues       = makeManifestCacheValues()
-	pendingManifestCacheValue = []string{pendingManifestCache}
+	manifestCacheValues = makeManifestCacheValues()
+	pendingCacheValue   = []string{pendingCache}
 )
 
 func makeManifestCacheValues() [][]string {
@@ -372,7 +372,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case preview: // replaced by the segment itself (pending.go)
-		hdr["Cache-Control"] = pendingManifestCacheValue
+		hdr["Cache-Control"] = pendingCacheValue
 	case g.cookie:
 		hdr["Cache-Control"] = privateImmutableCacheValue
 	default:
@@ -562,7 +562,7 @@ func (h *Handler) serveManifest(w http.ResponseWriter, r *http.Request, log func
 		h.manifests.put(mk, e)
 	}
 	if pending {
-		w.Header()["Cache-Control"] = pendingManifestCacheValue
+		w.Header()["Cache-Control"] = pendingCacheValue
 	} else {
 		maxAge := min(manifestMaxAge, g.claims.ExpiresAt.Sub(now))
 		w.Header()["Cache-Control"] = manifestCacheValues[max(0, int(maxAge.Seconds()))]

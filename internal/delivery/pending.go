@@ -33,10 +33,11 @@ const DefaultSegmentWait = 8 * time.Second
 // pendingPoll is how often a waiting request looks for its segment.
 const pendingPoll = 150 * time.Millisecond
 
-// pendingManifestCache is the Cache-Control of the manifests of a video that
-// is still processing: packaging replaces them (measured bandwidths), so no
-// cache keeps them beyond a revalidation.
-const pendingManifestCache = "private, no-cache"
+// pendingCache is the Cache-Control of what a processing video's files
+// are replaced by later: its manifests (packaging writes the measured
+// bandwidths) and segment previews (the chunk publishes the segment
+// itself), so no cache keeps them beyond a revalidation.
+const pendingCache = "private, no-cache"
 
 // PrioritizeFunc asks for chunk of videoID to be encoded before the rest of
 // the queue (just-in-time for a viewer), rendition first: the one the

@@ -78,27 +78,36 @@ func (b *pendingBundle) get(ctx context.Context, rel string) *httptest.ResponseR
 	return rec
 }
 
+// waitingGet asks for rel in the background once the handler has asked
+// for its chunk, and checks that it is still waiting 300 ms later (nothing
+// to serve yet); the answer comes on the channel.
+func (b *pendingBundle) waitingGet(t *testing.T, rel string) <-chan *httptest.ResponseRecorder {
+	t.Helper()
+	done := make(chan *httptest.ResponseRecorder, 1)
+	go func() { done <- b.get(context.Background(), rel) }()
+	require.Eventually(t, func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return len(b.asked) == 1
+	}, 10*time.Second, 10*time.Millisecond)
+	select {
+	case rec := <-done:
+		t.Fatalf("%s answered %d before it or its preview existed", rel, rec.Code)
+	case <-time.After(300 * time.Millisecond):
+	}
+	return done
+}
+
 // TestPendingSegmentIsWaitedFor: a planned segment of a processing video
 // that is not encoded yet is answered once it is stored, not with 404, and
 // its chunk is asked for first.
 func TestPendingSegmentIsWaitedFor(t *testing.T) {
 	t.Parallel()
 	b := setupPending(t, time.Minute)
-	done := make(chan *httptest.ResponseRecorder, 1)
-	go func() { done <- b.get(context.Background(), "v0/seg_00007.m4s") }()
-	require.Eventually(t, func() bool {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		return len(b.asked) == 1
-	}, 10*time.Second, 10*time.Millisecond)
+	done := b.waitingGet(t, "v0/seg_00007.m4s")
 	b.mu.Lock()
 	require.Equal(t, []int{3}, b.asked, "segment 7 is in chunk 3 (frames 180-239)")
 	b.mu.Unlock()
-	select {
-	case rec := <-done:
-		t.Fatalf("answered %d before the segment existed", rec.Code)
-	case <-time.After(300 * time.Millisecond):
-	}
 	_, err := b.store.Put(context.Background(), "media/"+videoID+"/v0/seg_00007.m4s", strings.NewReader("segment seven"))
 	require.NoError(t, err)
 	rec := <-done
@@ -153,21 +162,10 @@ func TestPendingAnswers(t *testing.T) {
 func TestPendingSegmentPreview(t *testing.T) {
 	t.Parallel()
 	b := setupPending(t, time.Minute)
-	done := make(chan *httptest.ResponseRecorder, 1)
-	go func() { done <- b.get(context.Background(), "v0/seg_00007.m4s") }()
-	require.Eventually(t, func() bool {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		return len(b.asked) == 1
-	}, 10*time.Second, 10*time.Millisecond)
+	done := b.waitingGet(t, "v0/seg_00007.m4s")
 	b.mu.Lock()
 	require.Equal(t, []int{7}, b.segs)
 	b.mu.Unlock()
-	select {
-	case rec := <-done:
-		t.Fatalf("answered %d before the segment or its preview existed", rec.Code)
-	case <-time.After(300 * time.Millisecond):
-	}
 	_, err := b.store.Put(context.Background(), "work/"+videoID+"/1/preview/v0/seg_00007.m4s", strings.NewReader("preview of seven"))
 	require.NoError(t, err)
 	rec := <-done
