@@ -230,7 +230,8 @@ func (p *Pipeline) setPlayable(ctx context.Context, ref Ref) error {
 	})
 }
 
-// backgroundNice is the niceness of chunk encodes in queue order.
+// backgroundNice is the niceness of the work nobody waits for yet: chunk
+// encodes in queue order, the audio encode and the poster.
 const backgroundNice = 10
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
@@ -286,7 +287,11 @@ func (p *Pipeline) doEncodeAudio(ctx context.Context, job *river.Job[AudioArgs])
 	}()
 	// Previews stop it while they run (preview.go): a viewer waits for
 	// them, and the encode is far ahead of anyone playing from the start.
-	err = p.ff.Run(p.urgent.Context(ctx), ffmpeg.AudioArgs(plan, src, out), func(pr ffmpeg.Progress) {
+	// Niced, so that it takes what the first chunk's first pass, which it
+	// starts beside, leaves idle: the video's first frame waits for that
+	// pass, and for no more than this track's first segment.
+	audioCtx := ffmpeg.WithNice(p.urgent.Context(ctx), backgroundNice)
+	err = p.ff.Run(audioCtx, ffmpeg.AudioArgs(plan, src, out), func(pr ffmpeg.Progress) {
 		p.progress(ref, stepAudio, pr.OutTime.Seconds()/plan.Duration)
 	})
 	if err != nil {
