@@ -319,6 +319,11 @@ export class ApiError extends Error {
   }
 }
 
+/** asApiError is err as an ApiError: itself, or status 0 (no answer) with its text. */
+export function asApiError(err: unknown): ApiError {
+  return err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err))
+}
+
 interface RequestOptions {
   signal?: AbortSignal
   /**

@@ -5,7 +5,7 @@
 // The one ApiClient lives as long as the page and holds the CSRF token.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { ApiClient, ApiError, type FetchFunc, type SessionView, type SetupInfo } from './api'
+import { ApiClient, ApiError, asApiError, type FetchFunc, type SessionView, type SetupInfo } from './api'
 
 export type AuthState =
   | { phase: 'loading' }
@@ -91,8 +91,4 @@ export function useAuth(fetchFn?: FetchFunc): Auth {
   }, [load])
 
   return { state, client, signedIn, signOut, retry }
-}
-
-function asApiError(err: unknown): ApiError {
-  return err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err))
 }

@@ -13,14 +13,13 @@ import { WorkersPanel } from '../components/dashboard/WorkersPanel'
 import { jobTable } from '../lib/admin'
 import type { JobOverview } from '../lib/adminApi'
 import { useSession } from '../lib/session'
+import { errorText, useLoad } from '../lib/useLoad'
 
 /** POLL_MS: how often the queue figures refresh while the page is open. */
 export const POLL_MS = 5000
 
 export function AdminPage() {
   const { client } = useSession()
-  const [overview, setOverview] = useState<JobOverview>()
-  const [error, setError] = useState('')
   const [epoch, setEpoch] = useState(0)
   const [tick, setTick] = useState(0)
   const refresh = useCallback(() => setTick((n) => n + 1), [])
@@ -31,19 +30,8 @@ export function AdminPage() {
     }, POLL_MS)
     return () => clearInterval(t)
   }, [])
-  useEffect(() => {
-    const ctrl = new AbortController()
-    client.jobsOverview(ctrl.signal).then(
-      (o) => {
-        setOverview(o)
-        setError('')
-      },
-      (e: unknown) => {
-        if (!ctrl.signal.aborted) setError(e instanceof Error ? e.message : String(e))
-      },
-    )
-    return () => ctrl.abort()
-  }, [client, tick, epoch])
+  const [overview, failed] = useLoad<JobOverview>((signal) => client.jobsOverview(signal), [client, tick, epoch])
+  const error = errorText(failed)
 
   const total = useMemo(() => (overview ? jobTable(overview).total : undefined), [overview])
   const alive = overview?.workers.filter((w) => w.alive).length ?? 0

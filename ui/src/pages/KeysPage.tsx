@@ -3,9 +3,10 @@
 // shrinks), and its secret is shown once, right after it is made.
 
 import { useEffect, useState, type FormEvent } from 'react'
-import { ApiError, type ApiKey, type Scope } from '../lib/api'
+import { asApiError, type ApiKey, type Scope } from '../lib/api'
 import { formatDate } from '../lib/format'
 import { useSession } from '../lib/session'
+import { useLoad } from '../lib/useLoad'
 import { LoadError } from '../components/EmptyState'
 import { SecretOnce } from '../components/SecretOnce'
 
@@ -17,28 +18,14 @@ const SCOPE_HINTS: Record<Scope, string> = {
 
 export function KeysPage() {
   const { client, scopes: mine } = useSession()
-  const [keys, setKeys] = useState<ApiKey[]>()
-  const [error, setError] = useState<ApiError>()
   const [epoch, setEpoch] = useState(0)
+  const [keys, failed, setKeys] = useLoad<ApiKey[]>((signal) => client.listKeys(signal), [client, epoch])
+  const error = failed === undefined ? undefined : asApiError(failed)
   const [name, setName] = useState('')
   const [scopes, setScopes] = useState<Scope[]>(['read'])
   const [busy, setBusy] = useState(false)
   const [createError, setCreateError] = useState('')
   const [created, setCreated] = useState<{ key: ApiKey; secret: string }>()
-
-  useEffect(() => {
-    const ctrl = new AbortController()
-    client.listKeys(ctrl.signal).then(
-      (list) => {
-        setKeys(list)
-        setError(undefined)
-      },
-      (err: unknown) => {
-        if (!ctrl.signal.aborted) setError(err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err)))
-      },
-    )
-    return () => ctrl.abort()
-  }, [client, epoch])
 
   // "last used" changes while the page is open (a script using a key):
   // refresh when the tab comes back into view and every 15 s while visible.

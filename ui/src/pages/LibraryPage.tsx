@@ -6,7 +6,7 @@
 // filter lives in the URL, so back/forward and reloads keep them.
 
 import { useCallback, useEffect, useState } from 'react'
-import { ApiError, isTerminal, type User, type Video, type VideoSort, type VideoStatus, type Visibility } from '../lib/api'
+import { ApiError, asApiError, isTerminal, type User, type Video, type VideoSort, type VideoStatus, type Visibility } from '../lib/api'
 import { matchesQuery } from '../lib/filter'
 import { navigate, useLocation } from '../lib/router'
 import { can, canEdit, useSession } from '../lib/session'
@@ -93,7 +93,7 @@ export function LibraryPage() {
         if (list.some((v) => !isTerminal(v.status))) timer = setTimeout(load, REFRESH_MS)
       } catch (err) {
         if (ctrl.signal.aborted) return
-        setError(err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err)))
+        setError(asApiError(err))
       }
     }
     void load()

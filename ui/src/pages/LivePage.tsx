@@ -2,7 +2,7 @@
 // list reloads every POLL_MS so badges turn LIVE when a publisher connects.
 
 import { useEffect, useState, type FormEvent } from 'react'
-import { ApiError, type LiveStream } from '../lib/api'
+import { ApiError, asApiError, type LiveStream } from '../lib/api'
 import { formatDate } from '../lib/format'
 import { POLL_MS } from '../lib/live'
 import { navigate } from '../lib/router'
@@ -49,7 +49,7 @@ export function LivePage() {
         setError(undefined)
       } catch (err) {
         if (ctrl.signal.aborted) return
-        setError(err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err)))
+        setError(asApiError(err))
         if (err instanceof ApiError && err.status === 401) return
       }
       timer = setTimeout(load, POLL_MS)

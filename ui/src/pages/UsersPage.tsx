@@ -1,9 +1,10 @@
 // UsersPage is the admin's: every account with its role, groups and state,
 // adding accounts, invite links, and the sign-up settings.
 
-import { useCallback, useEffect, useState } from 'react'
-import { ApiError, type User } from '../lib/api'
+import { useCallback, useState } from 'react'
+import { asApiError, type User } from '../lib/api'
 import { useSession } from '../lib/session'
+import { useLoad } from '../lib/useLoad'
 import { AddUserForm } from '../components/admin/AddUserForm'
 import { InviteBox } from '../components/admin/InviteBox'
 import { SignupSettings } from '../components/admin/SignupSettings'
@@ -12,23 +13,9 @@ import { LoadError } from '../components/EmptyState'
 
 export function UsersPage() {
   const { client, user: me } = useSession()
-  const [users, setUsers] = useState<User[]>()
-  const [error, setError] = useState<ApiError>()
   const [epoch, setEpoch] = useState(0)
-
-  useEffect(() => {
-    const ctrl = new AbortController()
-    client.listUsers(ctrl.signal).then(
-      (list) => {
-        setUsers(list)
-        setError(undefined)
-      },
-      (err: unknown) => {
-        if (!ctrl.signal.aborted) setError(err instanceof ApiError ? err : new ApiError(0, 'unknown', String(err)))
-      },
-    )
-    return () => ctrl.abort()
-  }, [client, epoch])
+  const [users, failed, setUsers] = useLoad<User[]>((signal) => client.listUsers(signal), [client, epoch])
+  const error = failed === undefined ? undefined : asApiError(failed)
 
   const changed = useCallback((u: User) => setUsers((list) => list?.map((x) => (x.id === u.id ? u : x))), [])
   const deleted = useCallback((id: string) => setUsers((list) => list?.filter((x) => x.id !== id)), [])

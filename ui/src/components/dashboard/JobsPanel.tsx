@@ -2,11 +2,12 @@
 // done) and the jobs of one column, newest first, with Retry on failed
 // ones. A failed step of a video's processing retries the video.
 
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { JOB_COLUMNS, jobTable, kindLabel, type JobColumn } from '../../lib/admin'
 import type { JobInfo, JobOverview, JobState } from '../../lib/adminApi'
 import { ApiError, type ApiClient } from '../../lib/api'
 import { formatDateTime } from '../../lib/format'
+import { errorText, useLoad } from '../../lib/useLoad'
 import { Link } from '../Link'
 
 const STATES: Record<Exclude<JobColumn, 'done'>, JobState[]> = {
@@ -28,8 +29,7 @@ export function JobsPanel({
 }) {
   const { rows, total } = jobTable(overview)
   const [column, setColumn] = useState<(typeof LISTED)[number]>('failed')
-  const [jobs, setJobs] = useState<JobInfo[]>()
-  const [error, setError] = useState('')
+  const [error, setError] = useState('') // of a retry
   const [note, setNote] = useState('')
   const [busy, setBusy] = useState<number>()
   // Jobs whose retry the server refused for good (a file that is not media).
@@ -37,19 +37,13 @@ export function JobsPanel({
   // The list follows the counts: a refresh of the overview reloads it.
   const stamp = JSON.stringify(overview.counts)
 
-  useEffect(() => {
-    const ctrl = new AbortController()
-    Promise.all(STATES[column].map((s) => client.listJobs(s, 50, ctrl.signal))).then(
-      (lists) => {
-        setJobs(lists.flat().sort((a, b) => b.id - a.id).slice(0, 50))
-        setError('')
-      },
-      (e: unknown) => {
-        if (!ctrl.signal.aborted) setError(e instanceof Error ? e.message : String(e))
-      },
-    )
-    return () => ctrl.abort()
-  }, [client, column, stamp])
+  const [jobs, failed] = useLoad<JobInfo[]>(
+    async (signal) => {
+      const lists = await Promise.all(STATES[column].map((s) => client.listJobs(s, 50, signal)))
+      return lists.flat().sort((a, b) => b.id - a.id).slice(0, 50)
+    },
+    [client, column, stamp],
+  )
 
   const retry = async (j: JobInfo) => {
     setBusy(j.id)
@@ -61,7 +55,7 @@ export function JobsPanel({
       onChanged()
     } catch (e) {
       if (e instanceof ApiError && e.status === 400) setRefused((r) => new Set(r).add(j.id))
-      setError(e instanceof Error ? e.message : String(e))
+      setError(errorText(e))
     } finally {
       setBusy(undefined)
     }
@@ -133,9 +127,9 @@ export function JobsPanel({
           {note}
         </p>
       )}
-      {error && (
+      {(error || failed !== undefined) && (
         <p className="error-text" role="alert">
-          {error}
+          {error || errorText(failed)}
         </p>
       )}
       {jobs && jobs.length === 0 && <p className="muted small">None.</p>}

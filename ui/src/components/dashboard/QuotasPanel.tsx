@@ -3,11 +3,12 @@
 // exempt from the default), with an editor for the overrides: empty
 // follows the server's default, 0 means no quota.
 
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { parseGB, parseMinutes, share } from '../../lib/admin'
 import type { UserDetail } from '../../lib/adminApi'
 import type { ApiClient } from '../../lib/api'
 import { formatBytes } from '../../lib/format'
+import { errorText, useLoad } from '../../lib/useLoad'
 
 type Client = Pick<ApiClient, 'listUsers' | 'getUser' | 'setUserQuota'>
 
@@ -15,28 +16,14 @@ type Client = Pick<ApiClient, 'listUsers' | 'getUser' | 'setUserQuota'>
 const MAX_USERS = 50
 
 export function QuotasPanel({ client, epoch }: { client: Client; epoch: number }) {
-  const [users, setUsers] = useState<UserDetail[]>()
-  const [more, setMore] = useState(0)
-  const [error, setError] = useState('')
-  useEffect(() => {
-    const ctrl = new AbortController()
-    client
-      .listUsers(ctrl.signal)
-      .then((list) => {
-        setMore(Math.max(0, list.length - MAX_USERS))
-        return Promise.all(list.slice(0, MAX_USERS).map((u) => client.getUser(u.id, ctrl.signal)))
-      })
-      .then(
-        (list) => {
-          setUsers(list)
-          setError('')
-        },
-        (e: unknown) => {
-          if (!ctrl.signal.aborted) setError(e instanceof Error ? e.message : String(e))
-        },
-      )
-    return () => ctrl.abort()
+  const [loaded, failed, setLoaded] = useLoad(async (signal) => {
+    const list = await client.listUsers(signal)
+    const users: UserDetail[] = await Promise.all(list.slice(0, MAX_USERS).map((u) => client.getUser(u.id, signal)))
+    return { users, more: Math.max(0, list.length - MAX_USERS) }
   }, [client, epoch])
+  const users = loaded?.users
+  const more = loaded?.more ?? 0
+  const error = errorText(failed)
 
   return (
     <section className="card dash-card" aria-label="Quotas">
@@ -50,7 +37,7 @@ export function QuotasPanel({ client, epoch }: { client: Client; epoch: number }
       {users && (
         <ul className="job-list">
           {users.map((u) => (
-            <QuotaRow key={u.id} user={u} client={client} onChanged={(nu) => setUsers((l) => l?.map((x) => (x.id === nu.id ? nu : x)))} />
+            <QuotaRow key={u.id} user={u} client={client} onChanged={(nu) => setLoaded((l) => l && { ...l, users: l.users.map((x) => (x.id === nu.id ? nu : x)) })} />
           ))}
         </ul>
       )}
@@ -87,7 +74,7 @@ export function QuotaRow({ user, client, onChanged }: { user: UserDetail; client
       setDone('Saved.')
       setEditing(false)
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e))
+      setError(errorText(e))
     } finally {
       setBusy(false)
     }

@@ -3,10 +3,11 @@
 // and media come from sizes the catalog records (cheap on any store); the
 // rest is listed by the server, which keeps the report 30 s.
 
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import type { StorageReport } from '../../lib/adminApi'
 import type { ApiClient } from '../../lib/api'
 import { formatBytes, formatDateTime } from '../../lib/format'
+import { errorText, useLoad } from '../../lib/useLoad'
 import { Link } from '../Link'
 
 const NAMES: Record<string, string> = {
@@ -18,22 +19,9 @@ const NAMES: Record<string, string> = {
 }
 
 export function StoragePanel({ client, epoch }: { client: Pick<ApiClient, 'adminStorage'>; epoch: number }) {
-  const [report, setReport] = useState<StorageReport>()
-  const [error, setError] = useState('')
   const [fresh, setFresh] = useState(0)
-  useEffect(() => {
-    const ctrl = new AbortController()
-    client.adminStorage(fresh > 0, ctrl.signal).then(
-      (r) => {
-        setReport(r)
-        setError('')
-      },
-      (e: unknown) => {
-        if (!ctrl.signal.aborted) setError(e instanceof Error ? e.message : String(e))
-      },
-    )
-    return () => ctrl.abort()
-  }, [client, epoch, fresh])
+  const [report, failed] = useLoad<StorageReport>((signal) => client.adminStorage(fresh > 0, signal), [client, epoch, fresh])
+  const error = errorText(failed)
 
   const total = report?.prefixes.reduce((n, p) => n + p.bytes, 0) ?? 0
   return (

@@ -2,10 +2,11 @@
 // became ready: minutes of media per bucket and the speed (media seconds
 // per second of processing, queue waits included), as uPlot plots.
 
-import { useEffect, useMemo, useState } from 'react'
+import { useMemo, useState } from 'react'
 import { throughputSeries } from '../../lib/admin'
 import type { Throughput } from '../../lib/adminApi'
 import type { ApiClient } from '../../lib/api'
+import { errorText, useLoad } from '../../lib/useLoad'
 import { TimeChart } from '../TimeChart'
 
 const RANGES = [
@@ -18,21 +19,8 @@ const fmtSpeed = (v: number) => `${Math.round(v * 10) / 10}×`
 
 export function ThroughputPanel({ client, epoch }: { client: Pick<ApiClient, 'adminThroughput'>; epoch: number }) {
   const [range, setRange] = useState(RANGES[0])
-  const [data, setData] = useState<Throughput>()
-  const [error, setError] = useState('')
-  useEffect(() => {
-    const ctrl = new AbortController()
-    client.adminThroughput(range.hours, range.bucket, ctrl.signal).then(
-      (t) => {
-        setData(t)
-        setError('')
-      },
-      (e: unknown) => {
-        if (!ctrl.signal.aborted) setError(e instanceof Error ? e.message : String(e))
-      },
-    )
-    return () => ctrl.abort()
-  }, [client, range, epoch])
+  const [data, failed] = useLoad<Throughput>((signal) => client.adminThroughput(range.hours, range.bucket, signal), [client, range, epoch])
+  const error = errorText(failed)
 
   const s = useMemo(() => (data ? throughputSeries(data) : undefined), [data])
   const media = useMemo(() => (s ? [{ label: 'Media processed', values: s.mediaMinutes, color: '#4f8cff', bars: true }] : []), [s])
