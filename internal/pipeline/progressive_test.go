@@ -229,12 +229,14 @@ func TestProgressivePlayback(t *testing.T) {
 	require.NotNil(t, v.ReadyAt)
 	require.False(t, v.ReadyAt.Before(*v.PlayableAt))
 
+	// Not held past these checks: publish still writes to the store
+	// (through beforePut) after the video is ready.
 	mu.Lock()
-	defer mu.Unlock()
 	// The chunk a viewer waited for ran before the one queued ahead of it.
 	require.Equal(t, 0, order[0])
 	require.Less(t, chunkPos(order, last), chunkPos(order, last-1), "encode order %v", order)
 	require.Equal(t, []string{EventUploadCompleted, EventVideoPlayable, EventVideoReady}, events)
+	mu.Unlock()
 
 	// Ready: the segment itself replaces the preview, immutable; previews
 	// went with the work files.
@@ -265,6 +267,8 @@ func TestProgressivePlayback(t *testing.T) {
 		t.Fatalf("preview not removed after publish; work files %v; log:\n%s", files, strings.Join(lines, "\n"))
 	}
 	// What was served early is what packaging published: immutable segments.
+	mu.Lock()
+	defer mu.Unlock()
 	segments := 0
 	for key, data := range early {
 		if !strings.HasSuffix(key, ".m4s") && !strings.HasSuffix(key, ".mp4") {
