@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,7 +13,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
@@ -86,12 +86,17 @@ func previewOpts() *river.InsertOpts {
 		Queue:       queue.QueuePreview,
 		MaxAttempts: 1,
 		Priority:    queue.PriorityUrgent,
-		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-			rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-			rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-		}},
+		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: queue.Unfinished},
 	}
 }
+
+// maxPreviews bounds the previews waiting or running per video. A client
+// that asks for many segments ahead (a downloader, a player gone wrong)
+// would otherwise have the video encoded a segment at a time, with the
+// workers' chunk encodes stopped meanwhile (previews go first); past it, a
+// request waits for the chunk, which Prioritize has moved to the front.
+// A seek needs one video preview and the audio ones beside it.
+const maxPreviews = 4
 
 // requestPreview queues the preview of segment seg of rendition rid of
 // videoID's current run and returns the key it will be stored at; "" when
@@ -113,8 +118,10 @@ func (p *Pipeline) requestPreview(ctx context.Context, videoID string, seg int, 
 	add := func(rid string, seg int) {
 		jobs = append(jobs, river.InsertManyParams{Args: PreviewArgs{Ref: ref, Segment: seg, Rendition: rid}, InsertOpts: previewOpts()})
 	}
+	asked := false // the preview asked for is to be queued: first in jobs
 	if _, err := p.store.Stat(ctx, key); err != nil {
 		add(rid, seg)
+		asked = true
 	}
 	if slices.ContainsFunc(plan.Video, func(r media.Rendition) bool { return r.ID == rid }) {
 		frame := float64(plan.FPSDen) / float64(plan.FPSNum)
@@ -130,6 +137,34 @@ func (p *Pipeline) requestPreview(ctx context.Context, videoID string, seg int, 
 				at += d
 			}
 		}
+	}
+	if len(jobs) == 0 {
+		return key, nil
+	}
+	// Listed, then inserted: two requests at the same moment may pass the
+	// bound together, by one request's jobs at most each.
+	rows, err := p.queue.Outstanding(ctx, KindPreview, "video_id", videoID, 100)
+	if err != nil {
+		return "", err
+	}
+	waiting := map[PreviewArgs]bool{}
+	for _, row := range rows {
+		var a PreviewArgs
+		if json.Unmarshal(row, &a) == nil {
+			waiting[a] = true
+		}
+	}
+	if waiting[PreviewArgs{Ref: ref, Segment: seg, Rendition: rid}] {
+		asked = false // an earlier request queued it
+	}
+	jobs = slices.DeleteFunc(jobs, func(j river.InsertManyParams) bool { return waiting[j.Args.(PreviewArgs)] })
+	jobs = jobs[:min(len(jobs), max(maxPreviews-len(waiting), 0))] // the one asked for stays first
+	if asked && len(jobs) == 0 {
+		p.log.Info("preview not queued: the video has enough waiting", "video", videoID, "segment", seg, "rendition", rid)
+		return "", nil
+	}
+	if len(jobs) == 0 {
+		return key, nil
 	}
 	if err := p.queue.InTx(ctx, func(tx *queue.Tx) error { return tx.Insert(ctx, jobs...) }); err != nil {
 		return "", err

@@ -70,3 +70,26 @@ func jobInfo(r *rivertype.JobRow) JobInfo {
 	}
 	return j
 }
+
+// Unfinished are the states of a job that has not ended.
+var Unfinished = []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+	rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+}
+
+// Outstanding returns the args of up to limit unfinished jobs of kind whose
+// args hold value at the top-level field.
+func (q *Queue) Outstanding(ctx context.Context, kind, field, value string, limit int) ([]json.RawMessage, error) {
+	// ->> takes a key on both PostgreSQL (jsonb) and SQLite.
+	params := river.NewJobListParams().Kinds(kind).States(Unfinished...).First(max(limit, 1)).
+		Where("args ->> @field = @value", river.NamedArgs{"field": field, "value": value})
+	rows, err := q.list(ctx, params)
+	if err != nil {
+		return nil, fmt.Errorf("list %s jobs: %w", kind, err)
+	}
+	args := make([]json.RawMessage, len(rows))
+	for i, r := range rows {
+		args[i] = r.EncodedArgs
+	}
+	return args, nil
+}
