@@ -31,7 +31,7 @@ type CompletedPart struct {
 // or in parts, for files too large for one request:
 //
 //	id, _ := p.CreateMultipart(ctx, key)
-//	url, _ := p.PresignPart(ctx, key, id, n, ttl) // client: PUT url for part n, gets an ETag header
+//	url, _ := p.PresignPart(ctx, key, id, n, size, ttl) // client: PUT url for part n, exactly size bytes; gets an ETag header
 //	info, _ := p.CompleteMultipart(ctx, key, id, parts)
 //
 // An object becomes visible under key only when the PUT or CompleteMultipart
@@ -56,9 +56,10 @@ type Presigner interface {
 	// CreateMultipart starts a multipart upload to key and returns its ID.
 	CreateMultipart(ctx context.Context, key string) (uploadID string, err error)
 	// PresignPart returns a URL that accepts an HTTP PUT of part number part
-	// (1 to 10000) of the upload. The response's ETag header is needed for
-	// CompleteMultipart, so browsers need it exposed by the bucket's CORS rules.
-	PresignPart(ctx context.Context, key, uploadID string, part int32, ttl time.Duration) (url string, err error)
+	// (1 to 10000) of the upload, of exactly size bytes as PresignPut. The
+	// response's ETag header is needed for CompleteMultipart, so browsers
+	// need it exposed by the bucket's CORS rules.
+	PresignPart(ctx context.Context, key, uploadID string, part int32, size int64, ttl time.Duration) (url string, err error)
 	// CompleteMultipart assembles the parts, in part-number order, into the
 	// object at key and describes it.
 	CompleteMultipart(ctx context.Context, key, uploadID string, parts []CompletedPart) (Info, error)

@@ -125,7 +125,8 @@ func (s *Service) presignParts(ctx context.Context, ps storage.Presigner, g *dir
 	}
 	g.UploadID, g.PartSize = uploadID, ps64
 	for n := int32(1); int64(n-1)*ps64 < size; n++ {
-		u, err := ps.PresignPart(ctx, g.Key, uploadID, n, ttl)
+		// Each part's size is signed: the client slices at PartSize.
+		u, err := ps.PresignPart(ctx, g.Key, uploadID, n, min(ps64, size-int64(n-1)*ps64), ttl)
 		if err != nil {
 			_ = ps.AbortMultipart(context.WithoutCancel(ctx), g.Key, uploadID)
 			return err

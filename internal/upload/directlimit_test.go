@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/storage/s3"
 )
 
 // TestDirectLimit: a direct upload over MaxBytes is refused with 413 and
@@ -42,18 +43,29 @@ func TestDirectLimit(t *testing.T) {
 	}
 	require.Equal(t, http.StatusRequestEntityTooLarge, post(g.DirectURL, map[string]int64{"size": limitBytes + 1}, nil))
 
-	// Multipart, announced 2 MB, one part of 4 MB sent.
+	// Multipart, announced 2 MB, one part of 4 MB sent: the part's size is
+	// signed, so the store refuses it.
 	var mg directGrant
 	require.Equal(t, http.StatusOK, post(g.DirectURL, map[string]int64{"size": 2_000_000}, &mg))
 	require.NotEmpty(t, mg.UploadID)
 	require.Len(t, mg.Parts, 1)
-	code, etag := put(mg.Parts[0].URL, randomBytes(4_000_000))
+	if req, err := http.NewRequest(http.MethodPut, mg.Parts[0].URL, bytes.NewReader(randomBytes(4_000_000))); err == nil {
+		if resp, err := http.DefaultClient.Do(req); err == nil { // versitygw may reset the connection
+			resp.Body.Close()
+			require.Equal(t, http.StatusForbidden, resp.StatusCode)
+		}
+	}
+	// A store that ignored the signed length would keep it: completion
+	// measures the object and refuses it.
+	unsized, err := h.store.(*s3.Store).PresignPart(t.Context(), mg.Key, mg.UploadID, 1, 0, time.Minute)
+	require.NoError(t, err)
+	code, etag := put(unsized, randomBytes(4_000_000))
 	require.Equal(t, http.StatusOK, code)
 	complete := strings.Replace(g.DirectURL, "/direct?", "/direct/complete?", 1)
 	req := directCompleteRequest{Key: mg.Key, UploadID: mg.UploadID, Parts: []directPart{{Number: 1, ETag: etag}}}
 	require.Equal(t, http.StatusRequestEntityTooLarge, post(complete, req, nil))
 	require.Equal(t, media.StatusWaitingUpload, h.status(v.ID))
-	_, err := h.store.Stat(t.Context(), mg.Key)
+	_, err = h.store.Stat(t.Context(), mg.Key)
 	require.Error(t, err, "the oversized object is deleted")
 
 	// Single presigned PUT, announced 2 MB, 4 MB sent: the store refuses it.

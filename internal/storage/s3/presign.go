@@ -58,9 +58,10 @@ func (s *Store) CreateMultipart(ctx context.Context, key string) (string, error)
 	return aws.ToString(out.UploadId), nil
 }
 
-// PresignPart signs an UploadPart. The part's size is not signed, because
-// clients often only know it when they slice the file.
-func (s *Store) PresignPart(ctx context.Context, key, uploadID string, part int32, ttl time.Duration) (string, error) {
+// PresignPart signs an UploadPart. With size > 0 the Content-Length is part
+// of the signature, as in PresignPut: a client cannot park more bytes in an
+// upload's parts than it announced.
+func (s *Store) PresignPart(ctx context.Context, key, uploadID string, part int32, size int64, ttl time.Duration) (string, error) {
 	k, err := s.objectKey(key)
 	if err != nil {
 		return "", err
@@ -71,9 +72,11 @@ func (s *Store) PresignPart(ctx context.Context, key, uploadID string, part int3
 	if part < 1 || part > maxParts || uploadID == "" {
 		return "", fmt.Errorf("presign part %s: part %d of upload %q: %w", key, part, uploadID, storage.ErrInvalidUpload)
 	}
-	req, err := s.presign.PresignUploadPart(ctx, &s3.UploadPartInput{
-		Bucket: &s.bucket, Key: &k, UploadId: &uploadID, PartNumber: aws.Int32(part),
-	}, s3.WithPresignExpires(ttl))
+	in := &s3.UploadPartInput{Bucket: &s.bucket, Key: &k, UploadId: &uploadID, PartNumber: aws.Int32(part)}
+	if size > 0 {
+		in.ContentLength = aws.Int64(size)
+	}
+	req, err := s.presign.PresignUploadPart(ctx, in, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return "", fmt.Errorf("presign part %s: %w", key, err)
 	}

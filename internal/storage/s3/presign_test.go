@@ -105,10 +105,14 @@ func TestPresignMultipart(t *testing.T) {
 	for i, size := range sizes {
 		chunk := randomBytes(size)
 		data = append(data, chunk...)
-		u, err := s.PresignPart(ctx, key, id, int32(i+1), 5*time.Minute)
+		u, err := s.PresignPart(ctx, key, id, int32(i+1), int64(size), 5*time.Minute)
 		require.NoError(t, err)
-		if i == 0 { // small body: see TestPresignPut
+		if i == 0 { // small bodies: see TestPresignPut
 			require.Equal(t, http.StatusForbidden, httpPut(t, tamper(t, u), chunk[:100]).StatusCode)
+			small, err := s.PresignPart(ctx, key, id, 1, 100, 5*time.Minute)
+			require.NoError(t, err)
+			require.Equal(t, http.StatusForbidden, httpPut(t, small, chunk[:99]).StatusCode, "the size is signed")
+			require.Equal(t, http.StatusForbidden, httpPut(t, small, chunk[:101]).StatusCode, "the size is signed")
 		}
 		resp := httpPut(t, u, chunk)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -138,7 +142,7 @@ func TestCompleteMultipartRejectsBadParts(t *testing.T) {
 	s := newTestStore(t, testConfig(t))
 	id, err := s.CreateMultipart(ctx, "k")
 	require.NoError(t, err)
-	u, err := s.PresignPart(ctx, "k", id, 1, time.Minute)
+	u, err := s.PresignPart(ctx, "k", id, 1, 0, time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, httpPut(t, u, []byte("tiny")).StatusCode)
 
@@ -148,7 +152,7 @@ func TestCompleteMultipartRejectsBadParts(t *testing.T) {
 	require.ErrorIs(t, err, storage.ErrInvalidUpload)
 	_, err = s.CompleteMultipart(ctx, "k", id, nil)
 	require.ErrorIs(t, err, storage.ErrInvalidUpload)
-	_, err = s.PresignPart(ctx, "k", id, 0, time.Minute)
+	_, err = s.PresignPart(ctx, "k", id, 0, 1, time.Minute)
 	require.ErrorIs(t, err, storage.ErrInvalidUpload)
 	require.NoError(t, s.AbortMultipart(ctx, "k", id))
 }
@@ -160,7 +164,7 @@ func TestAbortMultipart(t *testing.T) {
 	id, err := s.CreateMultipart(ctx, "k")
 	require.NoError(t, err)
 	part := randomBytes(minPartSize)
-	u, err := s.PresignPart(ctx, "k", id, 1, time.Minute)
+	u, err := s.PresignPart(ctx, "k", id, 1, int64(len(part)), time.Minute)
 	require.NoError(t, err)
 	resp := httpPut(t, u, part)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -171,7 +175,9 @@ func TestAbortMultipart(t *testing.T) {
 	require.NoError(t, s.AbortMultipart(ctx, "k", id), "aborting twice is fine")
 	_, err = s.CompleteMultipart(ctx, "k", id, []storage.CompletedPart{{Number: 1, ETag: resp.Header.Get("ETag")}})
 	require.ErrorIs(t, err, storage.ErrNotFound)
-	require.Equal(t, http.StatusNotFound, httpPut(t, u, part[:100]).StatusCode, "parts of an aborted upload are refused")
+	small, err := s.PresignPart(ctx, "k", id, 2, 100, time.Minute) // small body: see TestPresignPut
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, httpPut(t, small, part[:100]).StatusCode, "parts of an aborted upload are refused")
 	_, err = s.Stat(ctx, "k")
 	require.ErrorIs(t, err, storage.ErrNotFound)
 }
