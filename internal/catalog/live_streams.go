@@ -154,6 +154,18 @@ func (c *Catalog) LiveStreams(ctx context.Context) ([]media.LiveStream, error) {
 	return out, rs.Err()
 }
 
+// ClaimLiveStream makes idle stream id live on node, started at: false when
+// it is not idle (another node claimed it first, or it ended). One UPDATE,
+// so of two nodes taking the same stream's first publish, one wins.
+func (c *Catalog) ClaimLiveStream(ctx context.Context, id, node string, at time.Time) (bool, error) {
+	n, err := c.exec(ctx, `UPDATE live_streams SET status = ?, started_at = ?, node = ? WHERE id = ? AND status = ?`,
+		string(media.LiveLive), timeMillis(at), node, id, string(media.LiveIdle))
+	if err != nil {
+		return false, fmt.Errorf("claim live stream: %w", err)
+	}
+	return n == 1, nil
+}
+
 // SaveLiveStream writes every field of s over the stored stream. A key
 // used by another stream is media.ErrConflict; an unknown id
 // media.ErrNotFound.

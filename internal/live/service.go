@@ -421,14 +421,30 @@ func (s *Service) publish(key, format string) (*publisher, error) {
 		if len(s.sessions) >= s.cfg.MaxSessions {
 			return nil, ErrOverloaded
 		}
-		var err error
+		// Atomic: of two nodes taking the first publish of one stream at
+		// the same moment (a load balancer, two encoders with one key),
+		// one runs the broadcast and the other answers busy.
+		won, err := s.reg.claim(st.ID, s.cfg.Node, s.now().UTC())
+		if err != nil {
+			return nil, err
+		}
+		if !won {
+			if cur, ok := s.reg.get(st.ID); ok && cur.Status == StatusEnded {
+				return nil, ErrEnded
+			}
+			return nil, ErrBusy
+		}
 		if ss, err = newSession(s, st, format); err != nil {
+			_ = s.reg.update(st.ID, func(x *Stream) {
+				if x.Status == StatusLive && x.Node == s.cfg.Node {
+					x.Status, x.StartedAt, x.Node = StatusIdle, time.Time{}, ""
+				}
+			})
 			return nil, err
 		}
 		s.sessions[st.ID] = ss
 		s.wg.Add(1)
 		go ss.watchHealth()
-		_ = s.reg.update(st.ID, func(x *Stream) { x.Status, x.StartedAt, x.Node = StatusLive, s.now().UTC(), s.cfg.Node })
 	}
 	pub, err := ss.attach(format)
 	if err != nil {

@@ -43,6 +43,9 @@ type Registry interface {
 	LiveStreamByKey(ctx context.Context, key string) (Stream, error)
 	LiveStreams(ctx context.Context) ([]Stream, error) // newest first
 	SaveLiveStream(ctx context.Context, s Stream) error
+	// ClaimLiveStream makes an idle stream live on node, atomically: false
+	// when it is not idle any more.
+	ClaimLiveStream(ctx context.Context, id, node string, at time.Time) (bool, error)
 	// DeleteLiveStream removes a stream and its restream destinations
 	// (media.ErrNotFound for an unknown id).
 	DeleteLiveStream(ctx context.Context, id string) error
@@ -127,6 +130,17 @@ func (r *registry) update(id string, fn func(*Stream)) error {
 		return err
 	}
 	return nil
+}
+
+// claim makes idle stream id live on node (Registry.ClaimLiveStream).
+func (r *registry) claim(id, node string, at time.Time) (bool, error) {
+	ctx, cancel := r.ctx()
+	defer cancel()
+	ok, err := r.r.ClaimLiveStream(ctx, id, node, at)
+	if err != nil {
+		r.log.Error("live stream claim failed", "stream", id, "err", err)
+	}
+	return ok, err
 }
 
 func (r *registry) list(ctx context.Context) ([]Stream, error) { return r.r.LiveStreams(ctx) }
@@ -269,6 +283,18 @@ func (m *memoryRegistry) SaveLiveStream(_ context.Context, s Stream) error {
 	}
 	m.streams[s.ID] = clone(s)
 	return nil
+}
+
+func (m *memoryRegistry) ClaimLiveStream(_ context.Context, id, node string, at time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.streams[id]
+	if !ok || s.Status != StatusIdle {
+		return false, nil
+	}
+	s.Status, s.StartedAt, s.Node = StatusLive, at, node
+	m.streams[id] = s
+	return true, nil
 }
 
 func clone(s Stream) Stream {

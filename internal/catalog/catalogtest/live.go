@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinema/kinema/internal/catalog"
@@ -53,6 +54,35 @@ func testLiveStreams(t *testing.T, setup func(*testing.T) *catalog.Catalog) {
 	missing := a
 	missing.ID, missing.StreamKey = "nosuch", "key-z"
 	require.ErrorIs(t, c.SaveLiveStream(ctx, missing), media.ErrNotFound)
+
+	// Nodes taking the first publish of one idle stream at once: one wins.
+	var wins atomic.Int32
+	var winner atomic.Value
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			node := fmt.Sprintf("node-%d", i)
+			ok, err := c.ClaimLiveStream(ctx, "streamb", node, created.Add(time.Minute))
+			assert.NoError(t, err)
+			if ok {
+				wins.Add(1)
+				winner.Store(node)
+			}
+		})
+	}
+	wg.Wait()
+	require.EqualValues(t, 1, wins.Load())
+	got, err = c.LiveStream(ctx, "streamb")
+	require.NoError(t, err)
+	require.Equal(t, media.LiveLive, got.Status)
+	require.Equal(t, winner.Load(), got.Node)
+	require.Equal(t, created.Add(time.Minute), got.StartedAt)
+	ok, err := c.ClaimLiveStream(ctx, "streama", "node-x", created)
+	require.NoError(t, err)
+	require.False(t, ok, "not idle")
+	ok, err = c.ClaimLiveStream(ctx, "nosuch", "node-x", created)
+	require.NoError(t, err)
+	require.False(t, ok)
 
 	list, err := c.LiveStreams(ctx)
 	require.NoError(t, err)
