@@ -6,6 +6,7 @@ import type { Video } from '../lib/api'
 import { useSession } from '../lib/session'
 import { FormActions, type FormMessage } from './FormActions'
 import { splitList } from './VisibilityEditor'
+import { errorText } from '../lib/errors'
 
 export function DetailsEditor({ video, onSaved }: { video: Video; onSaved: (v: Video) => void }) {
   const { client } = useSession()
@@ -32,7 +33,7 @@ export function DetailsEditor({ video, onSaved }: { video: Video; onSaved: (v: V
       onSaved(v)
       setMessage({ ok: true, text: 'Saved.' })
     } catch (err) {
-      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) })
+      setMessage({ ok: false, text: errorText(err) })
     } finally {
       setBusy(false)
     }

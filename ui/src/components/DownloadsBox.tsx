@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react'
 import type { Video } from '../lib/api'
 import { useSession } from '../lib/session'
+import { errorText } from '../lib/errors'
 
 export function DownloadsBox({ video, editable, onSaved }: { video: Video; editable: boolean; onSaved: (v: Video) => void }) {
   const { client } = useSession()
@@ -41,7 +42,7 @@ export function DownloadsBox({ video, editable, onSaved }: { video: Video; edita
     try {
       onSaved(await client.setDownloads(video.id, enabled))
     } catch (e) {
-      setError(e instanceof Error ? e.message : 'The change was not saved.')
+      setError(errorText(e, 'The change was not saved.'))
     } finally {
       setBusy(false)
       setAsked(null)

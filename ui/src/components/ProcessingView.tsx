@@ -9,6 +9,7 @@ import { formatPercent, formatTimeLeft } from '../lib/format'
 import { Icon } from './Icon'
 import { Link } from './Link'
 import { ProgressBar } from './ProgressBar'
+import { errorText } from '../lib/errors'
 
 export function ProcessingView({
   video,
@@ -30,7 +31,7 @@ export function ProcessingView({
     try {
       await onRetry()
     } catch (err) {
-      setRetryError(err instanceof Error ? err.message : String(err))
+      setRetryError(errorText(err))
     } finally {
       setRetrying(false)
     }

@@ -4,8 +4,9 @@
 // reports: connecting, live, or an error sentence while it retries.
 
 import { useState, type FormEvent } from 'react'
-import { ApiError, type LiveRestream, type LiveStream } from '../lib/api'
+import { type LiveRestream, type LiveStream } from '../lib/api'
 import { useSession } from '../lib/session'
+import { errorText } from '../lib/errors'
 
 const STATUS_LABEL: Record<LiveRestream['status'], string> = {
   idle: 'Waiting for the broadcast',
@@ -31,7 +32,7 @@ export function Restreams({ stream, onChange }: { stream: LiveStream; onChange: 
       onChange()
       return true
     } catch (err) {
-      setError(err instanceof ApiError || err instanceof Error ? err.message : 'The request failed.')
+      setError(errorText(err, 'The request failed.'))
       return false
     } finally {
       setBusy(false)

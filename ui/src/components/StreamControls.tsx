@@ -3,9 +3,10 @@
 // like deleting a video; the SRT passphrase is set or removed in place.
 
 import { useState, type FormEvent } from 'react'
-import { ApiError, type LiveStream } from '../lib/api'
+import { type LiveStream } from '../lib/api'
 import { navigate } from '../lib/router'
 import { useSession } from '../lib/session'
+import { errorText } from '../lib/errors'
 
 export function StreamControls({ stream, onChange }: { stream: LiveStream; onChange: (st: LiveStream) => void }) {
   const { client } = useSession()
@@ -20,7 +21,7 @@ export function StreamControls({ stream, onChange }: { stream: LiveStream; onCha
     try {
       onChange(await fn())
     } catch (err) {
-      setError(err instanceof ApiError || err instanceof Error ? err.message : 'The request failed.')
+      setError(errorText(err, 'The request failed.'))
     } finally {
       setBusy(false)
       setConfirming('')
@@ -107,7 +108,7 @@ export function DeleteStream({ stream }: { stream: LiveStream }) {
       await client.deleteLive(stream.id)
       navigate('/streams')
     } catch (err) {
-      setError(err instanceof Error ? err.message : 'The request failed.')
+      setError(errorText(err, 'The request failed.'))
       setConfirming(false)
     }
   }

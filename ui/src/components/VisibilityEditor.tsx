@@ -11,6 +11,7 @@ import { Choice } from './Choice'
 import { Icon } from './Icon'
 import { VISIBILITIES } from './VisibilityTag'
 import { FormActions, type FormMessage } from './FormActions'
+import { errorText } from '../lib/errors'
 
 export function VisibilityEditor({ video, onSaved }: { video: Video; onSaved: (v: Video) => void }) {
   const session = useSession()
@@ -83,7 +84,7 @@ export function VisibilityEditor({ video, onSaved }: { video: Video; onSaved: (v
       onSaved(v)
       setMessage({ ok: true, text: 'Saved.' })
     } catch (err) {
-      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) })
+      setMessage({ ok: false, text: errorText(err) })
     } finally {
       setBusy(false)
     }

@@ -4,9 +4,10 @@
 
 import { ApiError } from './api'
 import { formatWait } from './format'
+import { errorText } from './errors'
 
 export function authErrorText(err: unknown, action: 'signin' | 'signup'): string {
-  if (!(err instanceof ApiError)) return err instanceof Error ? err.message : String(err)
+  if (!(err instanceof ApiError)) return errorText(err)
   if (err.code === 'rate_limited') {
     const base = err.message.replace(/\s*Try again later\.?$/, '')
     return err.retryAfter ? `${base} Try again in ${formatWait(err.retryAfter)}.` : err.message

@@ -9,6 +9,7 @@ import { fileKey, ResumeStore, type ResumeRecord } from './resumeStore'
 import { SpeedMeter } from './speed'
 import { QueryHttpStack } from './tusQuery'
 import { titleFromFileName } from './embed'
+import { errorText } from './errors'
 
 export type UploadPhase = 'creating' | 'uploading' | 'paused' | 'processing' | 'error'
 
@@ -178,7 +179,7 @@ export class UploadManager {
       if (!video) video = await this.client.createVideo(titleFromFileName(file.name), this.visibilities.get(key))
       if (!video.upload?.tus_url) throw new Error('The server did not return an upload URL.')
     } catch (err) {
-      this.update(key, { phase: 'error', error: messageOf(err) })
+      this.update(key, { phase: 'error', error: errorText(err) })
       return
     }
     if (!this.get(key)) return // cancelled while creating
@@ -259,11 +260,6 @@ export function fingerprintFor(videoId: string, fk: string): string {
   return `kinema:${videoId}:${fk}`
 }
 
-function messageOf(err: unknown): string {
-  if (err instanceof Error) return err.message
-  return String(err)
-}
-
 /** tusMessage turns tus-js-client's long diagnostic into something a person can read. */
 export function tusMessage(err: unknown): string {
   const detailed = err as { originalResponse?: { getStatus(): number; getBody(): string } | null }
@@ -279,7 +275,7 @@ export function tusMessage(err: unknown): string {
     if (status === 0) return 'Connection lost. Resume to try again.'
     return `Upload failed (HTTP ${status})${msg ? `: ${msg.trim()}` : ''}`
   }
-  const m = messageOf(err)
+  const m = errorText(err)
   if (/failed to upload chunk|request failed|network/i.test(m)) return 'Connection lost. Resume to try again.'
   return m
 }

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { act, renderHook, waitFor } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
-import { errorText, useLoad } from './useLoad'
+import { errorText } from './errors'
+import { useLoad } from './useLoad'
 
 describe('useLoad', () => {
   it('loads again when its deps change, and a success clears the last error', async () => {
@@ -38,8 +39,10 @@ describe('useLoad', () => {
     expect(result.current[1]).toBeUndefined()
   })
 
-  it('says nothing for no error', () => {
+  it('says nothing for no error, the message of an Error, else the fallback', () => {
     expect(errorText(undefined)).toBe('')
     expect(errorText('plain')).toBe('plain')
+    expect(errorText(new Error('down'), 'The request failed.')).toBe('down')
+    expect(errorText({ status: 500 }, 'The request failed.')).toBe('The request failed.')
   })
 })

@@ -1,7 +1,8 @@
 // useLoad: what load gives, loaded again whenever deps change (the load
 // before is aborted), with the error of the last load, which the next
 // success clears. An aborted load sets nothing. The setter lets a page
-// put its own edits into the loaded value.
+// put its own edits into the loaded value. errorText (lib/errors) turns
+// the error into the page's sentence.
 
 import { type DependencyList, type Dispatch, type SetStateAction, useEffect, useState } from 'react'
 
@@ -23,12 +24,6 @@ export function useLoad<T>(
       },
     )
     return () => ctrl.abort()
-  }, deps) // eslint-disable-line react-hooks/exhaustive-deps
+  }, deps) // the caller's deps decide, not load's identity (a new closure each render)
   return [data, error, setData]
-}
-
-/** errorText is an error's message for the page, '' for no error. */
-export function errorText(e: unknown): string {
-  if (e === undefined) return ''
-  return e instanceof Error ? e.message : String(e)
 }

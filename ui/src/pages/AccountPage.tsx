@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react'
 import { MIN_PASSWORD } from '../components/AccountForm'
 import { FormActions, type FormMessage } from '../components/FormActions'
 import { useSession } from '../lib/session'
+import { errorText } from '../lib/errors'
 
 export function AccountPage() {
   const { client, user } = useSession()
@@ -28,7 +29,7 @@ export function AccountPage() {
       setAgain('')
       setMessage({ ok: true, text: 'Password changed. Your other sessions are signed out.' })
     } catch (err) {
-      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) })
+      setMessage({ ok: false, text: errorText(err) })
     } finally {
       setBusy(false)
     }

@@ -13,7 +13,8 @@ import { WorkersPanel } from '../components/dashboard/WorkersPanel'
 import { jobTable } from '../lib/admin'
 import type { JobOverview } from '../lib/adminApi'
 import { useSession } from '../lib/session'
-import { errorText, useLoad } from '../lib/useLoad'
+import { errorText } from '../lib/errors'
+import { useLoad } from '../lib/useLoad'
 
 /** POLL_MS: how often the queue figures refresh while the page is open. */
 export const POLL_MS = 5000

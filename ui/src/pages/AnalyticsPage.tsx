@@ -10,6 +10,7 @@ import { TimeChart } from '../components/TimeChart'
 import { hourly, RANGES, renditionLabel, watchTime } from '../lib/analytics'
 import type { Analytics } from '../lib/api'
 import { useSession } from '../lib/session'
+import { errorText } from '../lib/errors'
 
 const fmtInt = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)}k` : String(Math.round(v * 10) / 10))
 const fmtMin = (v: number) => (v > 0 && v < 1 ? `${Math.round(v * 60)} s` : `${Math.round(v * 10) / 10} min`)
@@ -31,7 +32,7 @@ export function AnalyticsPage({ id }: { id?: string }) {
     setError('')
     const req = id ? client.getVideoAnalytics(id, range, ctrl.signal) : client.getAnalytics(range, ctrl.signal)
     req.then(setData, (e: unknown) => {
-      if (!ctrl.signal.aborted) setError(e instanceof Error ? e.message : String(e))
+      if (!ctrl.signal.aborted) setError(errorText(e))
     })
     if (id) client.getVideo(id, ctrl.signal).then((v) => setTitle(v.title), () => undefined)
     return () => ctrl.abort()

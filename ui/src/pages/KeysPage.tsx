@@ -9,6 +9,7 @@ import { useSession } from '../lib/session'
 import { useLoad } from '../lib/useLoad'
 import { LoadError } from '../components/EmptyState'
 import { SecretOnce } from '../components/SecretOnce'
+import { errorText } from '../lib/errors'
 
 const SCOPE_HINTS: Record<Scope, string> = {
   read: 'list and watch',
@@ -55,7 +56,7 @@ export function KeysPage() {
       setKeys((list) => [res.key, ...(list ?? [])])
       setName('')
     } catch (err) {
-      setCreateError(err instanceof Error ? err.message : String(err))
+      setCreateError(errorText(err))
     } finally {
       setBusy(false)
     }
@@ -145,7 +146,7 @@ function KeyRow({ k, onRevoked }: { k: ApiKey; onRevoked: (k: ApiKey) => void })
       await client.revokeKey(k.id)
       onRevoked({ ...k, revoked_at: new Date().toISOString() })
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err))
+      setError(errorText(err))
     } finally {
       setBusy(false)
       setConfirming(false)

@@ -10,6 +10,7 @@ import { useSession } from '../lib/session'
 import { EmptyState, LoadError } from '../components/EmptyState'
 import { LiveBadge } from '../components/LiveBadge'
 import { Link } from '../components/Link'
+import { errorText } from '../lib/errors'
 
 export function streamPath(id: string): string {
   return `/streams/${encodeURIComponent(id)}`
@@ -72,7 +73,7 @@ export function LivePage() {
       if (err instanceof ApiError && err.code === 'live_off') {
         setError(err)
       } else {
-        setCreateError(err instanceof Error ? err.message : 'Could not create the stream.')
+        setCreateError(errorText(err, 'Could not create the stream.'))
       }
       setCreating(false)
     }

@@ -8,6 +8,7 @@ import { splitList } from '../VisibilityEditor'
 import { Choice } from '../Choice'
 import { ROLES } from './roles'
 import { FormActions, type FormMessage } from '../FormActions'
+import { errorText } from '../../lib/errors'
 
 export function AddUserForm({ client, onAdded }: { client: Pick<ApiClient, 'createUser'>; onAdded: (u: User) => void }) {
   const [email, setEmail] = useState('')
@@ -39,7 +40,7 @@ export function AddUserForm({ client, onAdded }: { client: Pick<ApiClient, 'crea
       setPassword('')
       setGroups('')
     } catch (err) {
-      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) })
+      setMessage({ ok: false, text: errorText(err) })
     } finally {
       setBusy(false)
     }

@@ -7,6 +7,7 @@ import { formatExpiry } from '../../lib/format'
 import { Choice } from '../Choice'
 import { SecretOnce } from '../SecretOnce'
 import { ROLES, roleLabel } from './roles'
+import { errorText } from '../../lib/errors'
 
 const TTLS = [
   { hours: 24, label: '1 day' },
@@ -28,7 +29,7 @@ export function InviteBox({ client }: { client: Pick<ApiClient, 'createInvite'> 
     try {
       setInvite(await client.createInvite(role, ttl))
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err))
+      setError(errorText(err))
     } finally {
       setBusy(false)
     }

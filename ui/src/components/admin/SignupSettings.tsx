@@ -6,6 +6,7 @@ import type { ApiClient, Settings, SignupMode } from '../../lib/api'
 import { Choice } from '../Choice'
 import { ROLES } from './roles'
 import { FormActions, type FormMessage } from '../FormActions'
+import { errorText } from '../../lib/errors'
 
 const MODES: { value: SignupMode; label: string }[] = [
   { value: 'closed', label: 'Closed: admins add people' },
@@ -21,7 +22,7 @@ export function SignupSettings({ client }: { client: Pick<ApiClient, 'getSetting
   useEffect(() => {
     const ctrl = new AbortController()
     client.getSettings(ctrl.signal).then(setSettings, (err: unknown) => {
-      if (!ctrl.signal.aborted) setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) })
+      if (!ctrl.signal.aborted) setMessage({ ok: false, text: errorText(err) })
     })
     return () => ctrl.abort()
   }, [client])
@@ -35,7 +36,7 @@ export function SignupSettings({ client }: { client: Pick<ApiClient, 'getSetting
       setSettings(await client.putSettings(settings))
       setMessage({ ok: true, text: 'Saved.' })
     } catch (err) {
-      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) })
+      setMessage({ ok: false, text: errorText(err) })
     } finally {
       setBusy(false)
     }

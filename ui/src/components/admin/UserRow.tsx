@@ -8,6 +8,7 @@ import { formatDate } from '../../lib/format'
 import { splitList } from '../VisibilityEditor'
 import { Choice } from '../Choice'
 import { ROLES } from './roles'
+import { errorText } from '../../lib/errors'
 
 export function UserRow({
   user,
@@ -43,7 +44,7 @@ export function UserRow({
       setDone(what)
     } catch (err) {
       setRole(user.role) // the refused change is not what holds
-      setError(err instanceof Error ? err.message : String(err))
+      setError(errorText(err))
     } finally {
       setBusy(false)
     }
@@ -60,7 +61,7 @@ export function UserRow({
       await client.deleteUser(user.id)
       onDeleted(user.id)
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err))
+      setError(errorText(err))
       setBusy(false)
       setConfirming(false)
     }

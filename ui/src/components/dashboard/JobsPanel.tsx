@@ -7,7 +7,8 @@ import { JOB_COLUMNS, jobTable, kindLabel, type JobColumn } from '../../lib/admi
 import type { JobInfo, JobOverview, JobState } from '../../lib/adminApi'
 import { ApiError, type ApiClient } from '../../lib/api'
 import { formatDateTime } from '../../lib/format'
-import { errorText, useLoad } from '../../lib/useLoad'
+import { errorText } from '../../lib/errors'
+import { useLoad } from '../../lib/useLoad'
 import { Link } from '../Link'
 
 const STATES: Record<Exclude<JobColumn, 'done'>, JobState[]> = {

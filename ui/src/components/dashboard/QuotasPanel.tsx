@@ -8,7 +8,8 @@ import { parseGB, parseMinutes, share } from '../../lib/admin'
 import type { UserDetail } from '../../lib/adminApi'
 import type { ApiClient } from '../../lib/api'
 import { formatBytes } from '../../lib/format'
-import { errorText, useLoad } from '../../lib/useLoad'
+import { errorText } from '../../lib/errors'
+import { useLoad } from '../../lib/useLoad'
 
 type Client = Pick<ApiClient, 'listUsers' | 'getUser' | 'setUserQuota'>
 

@@ -7,7 +7,8 @@ import { useState } from 'react'
 import type { StorageReport } from '../../lib/adminApi'
 import type { ApiClient } from '../../lib/api'
 import { formatBytes, formatDateTime } from '../../lib/format'
-import { errorText, useLoad } from '../../lib/useLoad'
+import { errorText } from '../../lib/errors'
+import { useLoad } from '../../lib/useLoad'
 import { Link } from '../Link'
 
 const NAMES: Record<string, string> = {

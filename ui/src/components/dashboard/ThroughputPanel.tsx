@@ -6,7 +6,8 @@ import { useMemo, useState } from 'react'
 import { throughputSeries } from '../../lib/admin'
 import type { Throughput } from '../../lib/adminApi'
 import type { ApiClient } from '../../lib/api'
-import { errorText, useLoad } from '../../lib/useLoad'
+import { errorText } from '../../lib/errors'
+import { useLoad } from '../../lib/useLoad'
 import { TimeChart } from '../TimeChart'
 
 const RANGES = [

@@ -7,6 +7,7 @@ import { WEBHOOK_EVENTS, type WebhookDelivery, type WebhookEndpoint, type Webhoo
 import type { ApiClient } from '../../lib/api'
 import { formatDateTime } from '../../lib/format'
 import { SecretOnce } from '../SecretOnce'
+import { errorText } from '../../lib/errors'
 
 type Client = Pick<ApiClient, 'listWebhooks' | 'createWebhook' | 'deleteWebhook' | 'listWebhookDeliveries' | 'testWebhook'>
 
@@ -26,7 +27,7 @@ export function WebhooksPanel({ client, owners }: { client: Client; owners?: Map
           setError('')
         },
         (e: unknown) => {
-          if (!signal?.aborted) setError(e instanceof Error ? e.message : String(e))
+          if (!signal?.aborted) setError(errorText(e))
         },
       ),
     [client],
@@ -46,7 +47,7 @@ export function WebhooksPanel({ client, owners }: { client: Client; owners?: Map
       setUrl('')
       await load()
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e))
+      setError(errorText(e))
     } finally {
       setBusy(false)
     }
@@ -143,7 +144,7 @@ function WebhookRow({ hook, owner, client, onDeleted }: { hook: WebhookEndpoint;
     try {
       await fn()
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e))
+      setError(errorText(e))
     } finally {
       setBusy(false)
     }
