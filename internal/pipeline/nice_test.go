@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -25,15 +24,10 @@ func TestBackgroundWorkNiced(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	events := filepath.Join(dir, "events")
-	real, err := exec.LookPath("ffmpeg")
-	require.NoError(t, err)
-	wrapper := filepath.Join(dir, "ffmpeg")
-	require.NoError(t, os.WriteFile(wrapper, []byte(`#!/bin/sh
-`+real+` "$@"
+	wrapper := ffmpegWrapper(t, dir, `$FFMPEG "$@"
 rc=$?
 echo "$(cut -d' ' -f19 /proc/$$/stat) $*" >>`+events+`
-exit $rc
-`), 0o755))
+exit $rc`)
 	b := setup(t, 1, func(c *Config, b *bundle) {
 		c.Ladder.SegmentSeconds, c.Ladder.SegmentsPerChunk = 1, 2
 		c.Ladder.Heights = []int{180, 144, 120} // the first chunk in two passes

@@ -59,6 +59,17 @@ func TestPerTitleLadder(t *testing.T) {
 	}
 }
 
+// ffmpegWrapper writes dir/ffmpeg, a shell script that runs body with
+// $FFMPEG set to the real ffmpeg, for tests that watch or delay its runs.
+func ffmpegWrapper(t *testing.T, dir, body string) string {
+	t.Helper()
+	real, err := exec.LookPath("ffmpeg")
+	require.NoError(t, err)
+	wrapper := filepath.Join(dir, "ffmpeg")
+	require.NoError(t, os.WriteFile(wrapper, []byte("#!/bin/sh\nFFMPEG="+real+"\n"+body+"\n"), 0o755))
+	return wrapper
+}
+
 func heights(p media.Plan) []int {
 	var hs []int
 	for _, r := range p.Video {
@@ -76,22 +87,17 @@ func TestPerTitleBesideThePacketCount(t *testing.T) {
 	testutil.BurnCPU(t, 2)
 	dir := t.TempDir()
 	events := filepath.Join(dir, "events")
-	real, err := exec.LookPath("ffmpeg")
-	require.NoError(t, err)
-	wrapper := filepath.Join(dir, "ffmpeg")
-	require.NoError(t, os.WriteFile(wrapper, []byte(`#!/bin/sh
-case "$*" in
+	wrapper := ffmpegWrapper(t, dir, `case "$*" in
 *"-c copy -f null"*) kind=count ;;
 *samples.h264*) kind=samples ;;
 *) kind=other ;;
 esac
 echo "start $kind $(date +%s.%N)" >>`+events+`
 [ $kind = count ] && sleep 3
-`+real+` "$@"
+$FFMPEG "$@"
 rc=$?
 echo "end $kind $(date +%s.%N)" >>`+events+`
-exit $rc
-`), 0o755))
+exit $rc`)
 	b := setup(t, 1, func(c *Config, b *bundle) {
 		c.Ladder.Heights = []int{360, 240, 180, 120}
 		c.Ladder.Mode = media.LadderPerTitle

@@ -3,11 +3,9 @@ package pipeline
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/kinema/kinema/internal/media"
 	"github.com/kinema/kinema/internal/testutil"
 )
 
@@ -35,12 +33,7 @@ func TestPreviewsBounded(t *testing.T) {
 	})
 	t.Cleanup(func() { close(release) })
 	ctx := context.Background()
-	v := b.upload(t, src)
-	testutil.PollUntil(t, 2*time.Minute, "video playable", func() bool {
-		v, _ = b.cat.Video(ctx, v.ID)
-		return v.PlayableAt != nil || v.Status == media.StatusFailed
-	})
-	require.Equal(t, media.StatusProcessing, v.Status, v.Error)
+	v := b.waitPlayable(t, b.upload(t, src))
 	plan, _ := b.plan(t, v.ID)
 	first, _ := plan.ChunkSegments(1) // chunk 0 is out; the others are held
 	var asked, queued []int

@@ -98,13 +98,7 @@ func TestProgressivePlayback(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
-	v := b.upload(t, src)
-	testutil.PollUntil(t, 2*time.Minute, "video playable", func() bool {
-		v, _ = b.cat.Video(ctx, v.ID)
-		return v.PlayableAt != nil || v.Status == media.StatusFailed
-	})
-	require.Equal(t, media.StatusProcessing, v.Status, v.Error)
-	require.True(t, v.Playable())
+	v := b.waitPlayable(t, b.upload(t, src))
 	plan, ref := b.plan(t, v.ID)
 	require.GreaterOrEqual(t, len(plan.Chunks), 4)
 
@@ -326,6 +320,18 @@ func requirePreviewFits(t *testing.T, init, preview []byte, plan media.Plan, seg
 	require.Len(t, pts, plan.GOPFrames, "frames of the preview")
 	frame := float64(plan.FPSDen) / float64(plan.FPSNum)
 	require.InDelta(t, float64(seg*plan.GOPFrames)*frame, slices.Min(pts), frame/2, "start of the preview")
+}
+
+// waitPlayable waits for v to become playable while it is still processing.
+func (b *bundle) waitPlayable(t *testing.T, v media.Video) media.Video {
+	t.Helper()
+	testutil.PollUntil(t, 2*time.Minute, "video playable", func() bool {
+		v, _ = b.cat.Video(context.Background(), v.ID)
+		return v.PlayableAt != nil || v.Status == media.StatusFailed
+	})
+	require.Equal(t, media.StatusProcessing, v.Status, v.Error)
+	require.True(t, v.Playable())
+	return v
 }
 
 func (b *bundle) upload(t *testing.T, path string) media.Video {
