@@ -230,8 +230,9 @@ func (p *Pipeline) setPlayable(ctx context.Context, ref Ref) error {
 	})
 }
 
-// backgroundNice is the niceness of the work nobody waits for yet: chunk
-// encodes in queue order, the audio encode and the poster.
+// backgroundNice is how many nice levels below kinema's own the work
+// nobody waits for yet runs (ffmpeg.WithNice): chunk encodes in queue
+// order, the audio encode and the poster.
 const backgroundNice = 10
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }

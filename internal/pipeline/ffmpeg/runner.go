@@ -133,7 +133,7 @@ func (r *Runner) exec(ctx context.Context, bin string, args []string, stdout io.
 	if n := niceFrom(ctx); n > 0 {
 		// The whole group, every thread started so far; later ones inherit
 		// it. Lowering priority needs no privilege.
-		_ = syscall.Setpriority(syscall.PRIO_PGRP, cmd.Process.Pid, n)
+		_ = syscall.Setpriority(syscall.PRIO_PGRP, cmd.Process.Pid, niceness(ownNice(), n))
 	}
 	if pauser := pauserFrom(ctx); pauser != nil {
 		pauser.add(cmd.Process.Pid)

@@ -246,3 +246,23 @@ func TestCheckEncoders(t *testing.T) {
 	bad := NewRunner(filepath.Join(t.TempDir(), "no-such-ffmpeg"), "", nil)
 	require.Error(t, bad.CheckEncoders(context.Background()))
 }
+
+// TestRunNiced: WithNice lowers the whole process group's priority by n
+// levels below kinema's own (read from /proc when the process ends, after
+// the runner reniced it at its start), never past 19.
+func TestRunNiced(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, 10, niceness(0, 10))
+	require.Equal(t, 15, niceness(5, 10))
+	require.Equal(t, 19, niceness(12, 10), "a unit's Nice=12 still leaves the background below it")
+
+	out := filepath.Join(t.TempDir(), "nice")
+	script := filepath.Join(t.TempDir(), "ffmpeg")
+	require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\nsleep 0.2\ncut -d' ' -f19 /proc/$$/stat >"+out+"\n"), 0o755))
+	r := newTestRunner(t)
+	r.FFmpeg = script
+	require.NoError(t, r.Run(WithNice(context.Background(), 3), nil, nil))
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	require.Equal(t, strconv.Itoa(ownNice()+3), strings.TrimSpace(string(got)))
+}
