@@ -73,9 +73,9 @@ func startCluster(t *testing.T) cluster {
 
 // clusterReady bounds the wait for a cluster's video to end ready, or for
 // a survivor to take a job back. One worker encodes 8 s of 720p with one
-// slot, its chunks niced (what nobody waits for yet) beside the two busy
-// cores the cluster starts: about 1-2 minutes alone here, more on a
-// machine running other tests.
+// slot beside the two busy cores the cluster starts, a chunk reniced for
+// its life when it ran beside a first pass: 1-2 minutes alone here, more
+// on a machine running other tests.
 const clusterReady = 5 * time.Minute
 
 // other is the worker that is not w.
@@ -175,8 +175,7 @@ func TestScaleOut(t *testing.T) {
 	})
 	// The dead worker's chunk is requeued once its 10 s lease runs out, not
 	// after River's 2 h rescue. The survivor takes it when its one slot
-	// frees, which beside two busy cores may take a while (chunks not
-	// waited for run niced).
+	// frees, which beside two busy cores may take a while.
 	testutil.PollUntil(t, 20*time.Second, "the killed worker's chunk is requeued", func() bool {
 		for _, j := range videoJobs(t, api.base, v.ID) {
 			if j.Kind == "encode_chunk" && j.WorkersLost > 0 {
@@ -346,8 +345,8 @@ func TestWorkerSIGTERM(t *testing.T) {
 
 	// Released, not left to a lease or River's rescue: snoozed for a second,
 	// then free for any worker. When the survivor takes it depends only on
-	// when its one slot frees, which a niced encode beside two busy cores
-	// may take a while to do; the video's ready wait below bounds that.
+	// when its one slot frees, which beside two busy cores may take a
+	// while; clusterReady bounds that.
 	testutil.PollUntil(t, 5*time.Second, "the chunk is released", func() bool {
 		j := jobByID(t, api.base, id, job)
 		return j.State == "scheduled" || j.State == "available" || isWorker(j.Worker, survivor)

@@ -74,9 +74,9 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 			passCtx = p.background.Context(ctx)
 			if chunk.Index != 0 || k > 0 {
 				// Nobody waits for it yet: the CPU goes first to what
-				// viewers wait for that does not stop it (the audio, the
-				// first chunk's first pass of another video).
-				passCtx = ffmpeg.WithNice(passCtx, backgroundNice)
+				// viewers wait for that does not stop it (the first
+				// chunk's first pass, of this video or another).
+				passCtx = p.yield.Context(passCtx)
 			}
 		}
 		if urgent {
@@ -107,6 +107,9 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 		err := func() error {
 			if pause {
 				defer p.background.Resume() // also on a panic River recovers: never leave the others stopped
+			}
+			if urgent || (chunk.Index == 0 && k == 0) {
+				defer p.yield.Yield()() // a viewer waits for this pass
 			}
 			return encode(plan, src)
 		}()
@@ -231,8 +234,8 @@ func (p *Pipeline) setPlayable(ctx context.Context, ref Ref) error {
 }
 
 // backgroundNice is how many nice levels below kinema's own the work
-// nobody waits for yet runs (ffmpeg.WithNice): chunk encodes in queue
-// order, the audio encode and the poster.
+// nobody waits for yet runs (chunk encodes in queue order, the audio
+// encode, the poster) while work a viewer waits for runs (ffmpeg.Yielder).
 const backgroundNice = 10
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
@@ -288,10 +291,11 @@ func (p *Pipeline) doEncodeAudio(ctx context.Context, job *river.Job[AudioArgs])
 	}()
 	// Previews stop it while they run (preview.go): a viewer waits for
 	// them, and the encode is far ahead of anyone playing from the start.
-	// Niced, so that it takes what the first chunk's first pass, which it
-	// starts beside, leaves idle: the video's first frame waits for that
-	// pass, and for no more than this track's first segment.
-	audioCtx := ffmpeg.WithNice(p.urgent.Context(ctx), backgroundNice)
+	// Yields (ffmpeg.Yielder), so that it takes what the first chunk's
+	// first pass, which it starts beside, leaves idle: the video's first
+	// frame waits for that pass, and for no more than this track's first
+	// segment.
+	audioCtx := p.yield.Context(p.urgent.Context(ctx))
 	err = p.ff.Run(audioCtx, ffmpeg.AudioArgs(plan, src, out), func(pr ffmpeg.Progress) {
 		p.progress(ref, stepAudio, pr.OutTime.Seconds()/plan.Duration)
 	})

@@ -79,6 +79,10 @@ type Pipeline struct {
 	// while it encodes a preview (preview.go): the newest request of a
 	// viewer goes first.
 	urgent *ffmpeg.Pauser
+	// yield renices this process's encodes nobody waits for yet while it
+	// encodes what a viewer waits for (the first chunk's first pass, an
+	// urgent chunk).
+	yield *ffmpeg.Yielder
 	// previews are the previews this process encodes (preview.go).
 	previews previewStack
 }
@@ -92,7 +96,7 @@ func New(cat *catalog.Catalog, store storage.Store, ff *ffmpeg.Runner, cfg Confi
 		cfg.RawStore = store
 	}
 	return &Pipeline{cat: cat, store: store, ff: ff, cfg: cfg, log: log, lastProgress: map[string]time.Time{},
-		background: ffmpeg.NewPauser(), urgent: ffmpeg.NewPauser(),
+		background: ffmpeg.NewPauser(), urgent: ffmpeg.NewPauser(), yield: ffmpeg.NewYielder(backgroundNice),
 		sources: &sourceCache{dir: filepath.Join(cfg.ScratchDir, "sources"), keep: 3, log: log},
 		// Chunks share a piece only where keyframes are sparse, and then
 		// they are neighbours, usually run one after another.

@@ -56,9 +56,9 @@ func (p *Pipeline) doThumbnails(ctx context.Context, job *river.Job[ThumbnailsAr
 	if split {
 		args = ffmpeg.PosterFromPieceArgs(src, plan.Pieces[c.Piece].Offset, posterAt, width, poster)
 	}
-	// Niced: it starts beside the first chunk's first pass, which the
+	// Yields: it starts beside the first chunk's first pass, which the
 	// video's first frame waits for; nobody waits for the poster.
-	if err := p.ff.Run(ffmpeg.WithNice(ctx, backgroundNice), args, nil); err != nil {
+	if err := p.ff.Run(p.yield.Context(ctx), args, nil); err != nil {
 		return fmt.Errorf("poster: %w", err)
 	}
 	if err := queue.CheckLease(ctx); err != nil { // presumed dead: the new attempt owns these keys

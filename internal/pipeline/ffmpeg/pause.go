@@ -86,32 +86,3 @@ func pauserFrom(ctx context.Context) *Pauser {
 	p, _ := ctx.Value(pauserKey{}).(*Pauser)
 	return p
 }
-
-type niceKey struct{}
-
-// WithNice returns ctx under which ffmpeg runs n nice levels below kinema
-// itself (at most 19): the CPU goes to the other processes first, so work
-// nobody waits for yet (chunks encoded in queue order) yields it to work a
-// viewer waits for (the first chunk, the audio, previews and urgent
-// chunks) without being stopped, and still takes whatever they leave idle.
-// Relative, so that it still yields under a service manager's Nice=.
-func WithNice(ctx context.Context, n int) context.Context {
-	return context.WithValue(ctx, niceKey{}, n)
-}
-
-// niceness is the niceness of a process asked to run n levels below own.
-func niceness(own, n int) int { return min(own+n, 19) }
-
-// ownNice is this process's niceness.
-func ownNice() int {
-	p, err := syscall.Getpriority(syscall.PRIO_PROCESS, 0)
-	if err != nil {
-		return 0
-	}
-	return 20 - p // the raw system call answers 20 - nice
-}
-
-func niceFrom(ctx context.Context) int {
-	n, _ := ctx.Value(niceKey{}).(int)
-	return n
-}

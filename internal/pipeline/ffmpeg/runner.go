@@ -130,10 +130,9 @@ func (r *Runner) exec(ctx context.Context, bin string, args []string, stdout io.
 			return fmt.Errorf("limit memory of %s: %w", bin, err)
 		}
 	}
-	if n := niceFrom(ctx); n > 0 {
-		// The whole group, every thread started so far; later ones inherit
-		// it. Lowering priority needs no privilege.
-		_ = syscall.Setpriority(syscall.PRIO_PGRP, cmd.Process.Pid, niceness(ownNice(), n))
+	if y := yielderFrom(ctx); y != nil {
+		y.add(cmd.Process.Pid)
+		defer y.remove(cmd.Process.Pid)
 	}
 	if pauser := pauserFrom(ctx); pauser != nil {
 		pauser.add(cmd.Process.Pid)

@@ -247,22 +247,49 @@ func TestCheckEncoders(t *testing.T) {
 	require.Error(t, bad.CheckEncoders(context.Background()))
 }
 
-// TestRunNiced: WithNice lowers the whole process group's priority by n
-// levels below kinema's own (read from /proc when the process ends, after
-// the runner reniced it at its start), never past 19.
-func TestRunNiced(t *testing.T) {
+// TestYielder: background encodes run at kinema's own niceness; while
+// work a viewer waits for runs (Yield), those running are reniced n levels
+// lower, as are those that start meanwhile, never past 19. Each process
+// reads its niceness from /proc as it ends.
+func TestYielder(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, 10, niceness(0, 10))
 	require.Equal(t, 15, niceness(5, 10))
 	require.Equal(t, 19, niceness(12, 10), "a unit's Nice=12 still leaves the background below it")
 
-	out := filepath.Join(t.TempDir(), "nice")
-	script := filepath.Join(t.TempDir(), "ffmpeg")
-	require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\nsleep 0.2\ncut -d' ' -f19 /proc/$$/stat >"+out+"\n"), 0o755))
+	dir := t.TempDir()
+	script := filepath.Join(dir, "ffmpeg")
+	// The last two arguments (after the runner's own): seconds to sleep,
+	// file to write the niceness to.
+	require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\nfor a; do sleep=$out; out=$a; done\nsleep $sleep\ncut -d' ' -f19 /proc/$$/stat >$out\n"), 0o755))
 	r := newTestRunner(t)
 	r.FFmpeg = script
-	require.NoError(t, r.Run(WithNice(context.Background(), 3), nil, nil))
-	got, err := os.ReadFile(out)
-	require.NoError(t, err)
-	require.Equal(t, strconv.Itoa(ownNice()+3), strings.TrimSpace(string(got)))
+	y := NewYielder(3)
+	ctx := y.Context(context.Background())
+	nice := func(name, sleep string) int {
+		out := filepath.Join(dir, name)
+		require.NoError(t, r.Run(ctx, []string{sleep, out}, nil))
+		b, err := os.ReadFile(out)
+		require.NoError(t, err)
+		n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		require.NoError(t, err)
+		return n
+	}
+	own := ownNice()
+	require.Equal(t, own, nice("idle", "0"), "nothing waits: the process's own")
+
+	got := make(chan int)
+	go func() { got <- nice("running", "1") }()
+	testutil.PollUntil(t, 10*time.Second, "the process runs", func() bool {
+		y.mu.Lock()
+		defer y.mu.Unlock()
+		return len(y.groups) == 1
+	})
+	done := y.Yield()
+	require.Equal(t, own+3, <-got, "reniced when a viewer's work began")
+	require.Equal(t, own+3, nice("started", "0"), "reniced at its start while a viewer's work runs")
+	done()
+	done() // once only
+	require.False(t, y.Yielding())
+	require.Equal(t, own, nice("after", "0"))
 }
