@@ -257,6 +257,7 @@ func videoJobs(t *testing.T, base, id string) []jobView {
 	return jobs.Jobs
 }
 
+// jobByID is job id of video as GET /api/v1/jobs shows it.
 func jobByID(t *testing.T, base, video string, id int64) jobView {
 	for _, j := range videoJobs(t, base, video) {
 		if j.ID == id {
