@@ -15,14 +15,16 @@ import (
 // raise its priority again without privilege): an encode reniced once
 // stays so until it ends, seconds to tens of seconds later.
 type Yielder struct {
-	n      int // nice levels below kinema's own, while yielding
+	nice   int // while yielding
 	mu     sync.Mutex
 	active int
 	groups map[int]bool // running process groups → reniced already
 }
 
 // NewYielder returns a Yielder that renices by n levels (at most to 19).
-func NewYielder(n int) *Yielder { return &Yielder{n: n, groups: map[int]bool{}} }
+func NewYielder(n int) *Yielder {
+	return &Yielder{nice: niceness(ownNice(), n), groups: map[int]bool{}}
+}
 
 type yielderKey struct{}
 
@@ -57,13 +59,6 @@ func (y *Yielder) Yield() (done func()) {
 	}
 }
 
-// Yielding reports whether some work a viewer waits for runs now.
-func (y *Yielder) Yielding() bool {
-	y.mu.Lock()
-	defer y.mu.Unlock()
-	return y.active > 0
-}
-
 // add registers a started process group, reniced at once while yielding.
 func (y *Yielder) add(pgid int) {
 	y.mu.Lock()
@@ -83,7 +78,7 @@ func (y *Yielder) remove(pgid int) {
 func (y *Yielder) reniceLocked(pgid int) {
 	// The whole group, every thread started so far; later ones inherit it.
 	// Lowering priority needs no privilege.
-	_ = syscall.Setpriority(syscall.PRIO_PGRP, pgid, niceness(ownNice(), y.n))
+	_ = syscall.Setpriority(syscall.PRIO_PGRP, pgid, y.nice)
 	y.groups[pgid] = true
 }
 
