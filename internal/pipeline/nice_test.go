@@ -14,19 +14,24 @@ import (
 	"github.com/kinema/kinema/internal/testutil"
 )
 
-// TestBackgroundYields: the audio encode, which starts beside the first
-// chunk's first pass (here held 5 s before it starts, so that it surely
-// does), is reniced backgroundNice levels below kinema while that pass
-// runs; the encodes that run when nothing a viewer waits for does (the
-// first chunk's second pass, the second chunk) keep kinema's own niceness,
-// as does the first pass. Each ffmpeg's niceness is read by a wrapper when
-// it ends.
+// TestBackgroundYields: the audio encode, which runs beside the first
+// chunk's first pass (the wrappers make sure of it: each waits for the
+// other to have started), is reniced backgroundNice levels below kinema
+// while that pass runs; the encodes that run when nothing a viewer waits
+// for does (the first chunk's second pass, the second chunk) keep kinema's
+// own niceness, as does the first pass. Each ffmpeg's niceness is read by
+// its wrapper when it ends.
 func TestBackgroundYields(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	events := filepath.Join(dir, "events")
-	wrapper := ffmpegWrapper(t, dir, `case "$*" in
-*"-c:a aac"*) sleep 5 ;;
+	// wait NAME: until the other run has left its mark (a minute at most).
+	wrapper := ffmpegWrapper(t, dir, `wait() { for _ in $(seq 600); do [ -e `+dir+`/$1 ] && return; sleep 0.1; done; }
+case "$*" in
+*"-c:a aac"*) touch `+dir+`/audio; wait pass ;;
+*"-filter_complex"*"-output_ts_offset"*)
+	# The first pass encodes the lowest rung alone.
+	[ "$(echo "$*" | grep -o -- '-c:v libx264' | wc -l)" = 1 ] && { wait audio; touch `+dir+`/pass; } ;;
 esac
 $FFMPEG "$@"
 rc=$?
