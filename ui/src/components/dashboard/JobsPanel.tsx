@@ -46,6 +46,8 @@ export function JobsPanel({
     [client, column, stamp],
   )
 
+  const shownError = error || errorText(failed) // a retry's, else the list's
+
   const retry = async (j: JobInfo) => {
     setBusy(j.id)
     setError('')
@@ -128,9 +130,9 @@ export function JobsPanel({
           {note}
         </p>
       )}
-      {(error || failed !== undefined) && (
+      {shownError && (
         <p className="error-text" role="alert">
-          {error || errorText(failed)}
+          {shownError}
         </p>
       )}
       {jobs && jobs.length === 0 && <p className="muted small">None.</p>}
