@@ -33,6 +33,11 @@ const DefaultSegmentWait = 8 * time.Second
 // pendingPoll is how often a waiting request looks for its segment.
 const pendingPoll = 150 * time.Millisecond
 
+// previewReask is how often a waiting request that was promised no preview
+// asks again: previews are bounded per video, and a slot frees each time
+// one is made, so a viewer behind a busy moment still gets one in time.
+const previewReask = time.Second
+
 // pendingCache is the Cache-Control of what a processing video's files
 // are replaced by later: its manifests (packaging writes the measured
 // bandwidths) and segment previews (the chunk publishes the segment
@@ -46,7 +51,8 @@ const pendingCache = "private, no-cache"
 // that segment alone, encoded ahead of its chunk or of the audio track,
 // and return the storage key the preview will appear at: the handler
 // serves it, with a short cache, if it comes before the segment itself.
-// It must return quickly; errors are logged.
+// A request it promised no preview asks again every previewReask while it
+// waits. It must return quickly; errors are logged.
 type PrioritizeFunc func(ctx context.Context, videoID string, chunk, segment int, rendition string) (preview string, err error)
 
 // plannedFile reports whether rel names a file of plan that encoding will
@@ -103,18 +109,26 @@ func (h *Handler) openPending(w http.ResponseWriter, r *http.Request, log func()
 		return nil, false, false
 	}
 	var previewKey string
-	if (chunk >= 0 || seg >= 0) && h.prioritizeFunc != nil {
+	var asked time.Time
+	ask := func() {
 		rid, _, _ := strings.Cut(rel, "/")
+		asked = time.Now()
 		previewKey, err = h.prioritizeFunc(r.Context(), id, chunk, seg, rid)
 		if err != nil {
 			log().WarnContext(r.Context(), "prioritize chunk", "chunk", chunk, "err", err)
 		}
+	}
+	if (chunk >= 0 || seg >= 0) && h.prioritizeFunc != nil {
+		ask()
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.segmentWait)
 	defer cancel()
 	t := time.NewTicker(pendingPoll)
 	defer t.Stop()
 	for {
+		if previewKey == "" && seg >= 0 && h.prioritizeFunc != nil && time.Since(asked) >= previewReask {
+			ask()
+		}
 		// The request's context, not the wait's: the object is read after
 		// this returns, when the wait's context is cancelled (an S3 body
 		// would then come out empty).

@@ -38,6 +38,7 @@ type pendingBundle struct {
 	mu     sync.Mutex
 	asked  []int
 	segs   []int // the segment of each ask (-1: init segment)
+	refuse int   // previews refused before one is promised (the per-video bound)
 	status func() Gate
 }
 
@@ -56,7 +57,8 @@ func setupPending(t *testing.T, wait time.Duration) *pendingBundle {
 			require.Equal(t, videoID, id)
 			b.asked = append(b.asked, chunk)
 			b.segs = append(b.segs, seg)
-			if seg < 0 {
+			if seg < 0 || b.refuse > 0 {
+				b.refuse--
 				return "", nil
 			}
 			return fmt.Sprintf("work/%s/1/preview/%s/seg_%05d.m4s", id, rid, seg), nil
@@ -179,6 +181,32 @@ func TestPendingSegmentPreview(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Equal(t, "segment seven", rec.Body.String())
 	require.Contains(t, rec.Header().Get("Cache-Control"), "immutable")
+}
+
+// TestPendingPreviewAskedAgain: a request refused a preview (the video has
+// as many waiting as it may) asks again while it waits, and is served the
+// preview it is then promised.
+func TestPendingPreviewAskedAgain(t *testing.T) {
+	t.Parallel()
+	b := setupPending(t, time.Minute)
+	b.refuse = 1
+	done := b.waitingGet(t, "v0/seg_00007.m4s")
+	require.Eventually(t, func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return len(b.segs) == 2
+	}, 10*time.Second, 10*time.Millisecond, "asked again")
+	b.mu.Lock()
+	require.Equal(t, []int{7, 7}, b.segs)
+	b.mu.Unlock()
+	_, err := b.store.Put(context.Background(), "work/"+videoID+"/1/preview/v0/seg_00007.m4s", strings.NewReader("preview of seven"))
+	require.NoError(t, err)
+	rec := <-done
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, "preview of seven", rec.Body.String())
+	b.mu.Lock()
+	require.Len(t, b.segs, 2, "not asked again once promised")
+	b.mu.Unlock()
 }
 
 // ctxBoundStore's objects read only while the context they were opened
