@@ -6,8 +6,7 @@
 // quality menu is the VOD player's, with the same labels.
 
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type HlsType from 'hls.js'
-import { formatLatency, latencyFrom } from '../lib/live'
+import { formatLatency, latencyFrom, setCatchUp, type CatchUp } from '../lib/live'
 import { useHls } from '../lib/useHls'
 import { Icon } from './Icon'
 import { QualityMenu } from './QualityMenu'
@@ -27,27 +26,6 @@ interface LiveWindow {
   buffered: number
 }
 
-/**
- * setCatchUp turns hls.js's jump back to the live edge (when further behind
- * than its maximum latency) off for a DVR seek, and back on. hls.js reads
- * these settings on every playlist reload.
- */
-function setCatchUp(h: HlsType | undefined, on: boolean, saved: { current?: { d?: number; n?: number } }) {
-  if (!h) return
-  const cfg = h.config as { liveMaxLatencyDuration?: number; liveMaxLatencyDurationCount: number }
-  if (!on) {
-    if (!saved.current) saved.current = { d: cfg.liveMaxLatencyDuration, n: cfg.liveMaxLatencyDurationCount }
-    if (cfg.liveMaxLatencyDuration !== undefined) cfg.liveMaxLatencyDuration = 1e9
-    cfg.liveMaxLatencyDurationCount = 1e9
-    return
-  }
-  if (saved.current) {
-    cfg.liveMaxLatencyDuration = saved.current.d
-    cfg.liveMaxLatencyDurationCount = saved.current.n ?? cfg.liveMaxLatencyDurationCount
-    saved.current = undefined
-  }
-}
-
 export function LivePlayer({ src, title, lowLatency }: { src: string; title?: string; lowLatency?: boolean }) {
   const box = useRef<HTMLDivElement>(null)
   const videoRef = useRef<HTMLVideoElement>(null)
@@ -59,7 +37,7 @@ export function LivePlayer({ src, title, lowLatency }: { src: string; title?: st
   const [waiting, setWaiting] = useState(true)
   const [win, setWin] = useState<LiveWindow>()
   const [dvr, setDvr] = useState(false)
-  const savedCatchUp = useRef<{ d?: number; n?: number } | undefined>(undefined)
+  const savedCatchUp = useRef<CatchUp | undefined>(undefined)
 
   // hls.js updates its latency estimate without an event; sample it.
   useEffect(() => {

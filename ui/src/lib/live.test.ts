@@ -11,7 +11,9 @@ import {
   maskSecret,
   obsSettings,
   relaxAfterStalls,
+  setCatchUp,
   RELAX_AFTER_MS,
+  type CatchUp,
 } from './live'
 
 const KEY = 'k3yAbCdEfGhIjKlMnOpQrStUvWxYz0123456789wxyz'
@@ -140,5 +142,20 @@ describe('relaxAfterStalls', () => {
     } finally {
       vi.useRealTimers()
     }
+  })
+})
+
+describe('setCatchUp', () => {
+  it('stops the jump to the edge and the faster playback for a DVR seek, and restores both', () => {
+    const media = { playbackRate: 1.5 } as HTMLMediaElement
+    const hls = { config: { liveMaxLatencyDuration: 4, liveMaxLatencyDurationCount: 3, maxLiveSyncPlaybackRate: 1.5 }, media }
+    const saved: { current?: CatchUp } = {}
+    setCatchUp(hls, false, saved)
+    expect(hls.config).toEqual({ liveMaxLatencyDuration: 1e9, liveMaxLatencyDurationCount: 1e9, maxLiveSyncPlaybackRate: 1 })
+    expect(media.playbackRate).toBe(1) // hls.js leaves a rate it set when it stops adjusting
+    setCatchUp(hls, false, saved) // a second seek back keeps the first settings
+    setCatchUp(hls, true, saved)
+    expect(hls.config).toEqual({ liveMaxLatencyDuration: 4, liveMaxLatencyDurationCount: 3, maxLiveSyncPlaybackRate: 1.5 })
+    expect(saved.current).toBeUndefined()
   })
 })

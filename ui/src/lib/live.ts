@@ -72,6 +72,46 @@ export function relaxAfterStalls(hls: LatencyTarget, video: HTMLVideoElement, ba
   }
 }
 
+/** CatchUpTarget is the part of hls.js setCatchUp drives. */
+export interface CatchUpTarget {
+  config: { liveMaxLatencyDuration?: number; liveMaxLatencyDurationCount: number; maxLiveSyncPlaybackRate: number }
+  media: HTMLMediaElement | null
+}
+
+/** The hls.js settings setCatchUp turns off and back on. */
+export interface CatchUp {
+  d?: number
+  n?: number
+  r?: number
+}
+
+/**
+ * setCatchUp turns hls.js's ways back to the live edge off for a DVR seek,
+ * and back on: its jump when further behind than its maximum latency, and
+ * (low latency) its faster playback while within a target duration of its
+ * target, which a player that stalled has raised, so that a seek a few
+ * seconds back would otherwise drift forward at 1.5×. hls.js reads these
+ * settings on every playlist reload and time update.
+ */
+export function setCatchUp(h: CatchUpTarget | undefined, on: boolean, saved: { current?: CatchUp }) {
+  if (!h) return
+  const cfg = h.config
+  if (!on) {
+    if (!saved.current) saved.current = { d: cfg.liveMaxLatencyDuration, n: cfg.liveMaxLatencyDurationCount, r: cfg.maxLiveSyncPlaybackRate }
+    if (cfg.liveMaxLatencyDuration !== undefined) cfg.liveMaxLatencyDuration = 1e9
+    cfg.liveMaxLatencyDurationCount = 1e9
+    cfg.maxLiveSyncPlaybackRate = 1
+    if (h.media && h.media.playbackRate > 1) h.media.playbackRate = 1
+    return
+  }
+  if (saved.current) {
+    cfg.liveMaxLatencyDuration = saved.current.d
+    cfg.liveMaxLatencyDurationCount = saved.current.n ?? cfg.liveMaxLatencyDurationCount
+    cfg.maxLiveSyncPlaybackRate = saved.current.r ?? cfg.maxLiveSyncPlaybackRate
+    saved.current = undefined
+  }
+}
+
 /** POLL_MS is how often the live pages reload a stream. */
 export const POLL_MS = 2000
 
