@@ -94,8 +94,9 @@ func previewOpts() *river.InsertOpts {
 // that asks for many segments ahead (a downloader, a player gone wrong)
 // would otherwise have the video encoded a segment at a time, with the
 // workers' chunk encodes stopped meanwhile (previews go first); past it, a
-// request waits for the chunk, which Prioritize has moved to the front.
-// A seek needs one video preview and the audio ones beside it.
+// request waits for the chunk, which Prioritize has moved to the front,
+// and asks again each second (delivery), so that viewers get previews as
+// slots free. A seek needs one video preview and the audio ones beside it.
 const maxPreviews = 4
 
 // requestPreview queues the preview of segment seg of rendition rid of
