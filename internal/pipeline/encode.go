@@ -285,17 +285,19 @@ func (p *Pipeline) doEncodeAudio(ctx context.Context, job *river.Job[AudioArgs])
 	early, stopEarly := context.WithCancel(ctx)
 	encoded := make(chan struct{})
 	published := make(chan struct{})
+	first := make(chan struct{})
 	go func() {
 		defer close(published)
-		p.publishAudioSegments(early, ref, plan, out, encoded)
+		p.publishAudioSegments(early, ref, plan, out, encoded, first)
 	}()
-	// Previews stop it while they run (preview.go): a viewer waits for
-	// them, and the encode is far ahead of anyone playing from the start.
-	// Yields (ffmpeg.Yielder), so that it takes what the first chunk's
-	// first pass, which it starts beside, leaves idle: the video's first
-	// frame waits for that pass, and for no more than this track's first
-	// segment.
-	audioCtx := p.yield.Context(p.urgent.Context(ctx))
+	// Once its first segments are out, previews stop it while they run
+	// (preview.go): a viewer waits for them, and the encode is far ahead
+	// of anyone playing from the start; and it yields (ffmpeg.Yielder), so
+	// that it takes what the first chunk's first pass, which it starts
+	// beside, leaves idle. Not before: the first frame waits for the
+	// track's init segment as much as for that pass, and a reniced encode
+	// beside other busy programs took 1.4-4.2 s to write it.
+	audioCtx := ffmpeg.JoinAfter(p.yield.Context(p.urgent.Context(ctx)), first)
 	err = p.ff.Run(audioCtx, ffmpeg.AudioArgs(plan, src, out), func(pr ffmpeg.Progress) {
 		p.progress(ref, stepAudio, pr.OutTime.Seconds()/plan.Duration)
 	})

@@ -16,31 +16,34 @@ import (
 
 // TestBackgroundYields: the audio encode, which runs beside the first
 // chunk's first pass (the wrappers make sure of it: each waits for the
-// other to have started), is reniced backgroundNice levels below kinema
-// while that pass runs; the encodes that run when nothing a viewer waits
-// for does (the first chunk's second pass, the second chunk) keep kinema's
-// own niceness, as does the first pass. Each ffmpeg's niceness is read by
-// its wrapper when it ends.
+// other to have started, and the pass for the audio's first segment to be
+// published), keeps kinema's niceness until its first segment and init are
+// out (the first frame needs them), then is reniced backgroundNice levels
+// below kinema while that pass runs; the encodes that run when nothing a
+// viewer waits for does (the first chunk's second pass, the second chunk)
+// keep kinema's own niceness, as does the first pass. Each ffmpeg's
+// niceness is read by its wrapper once the pass has started ("start", the
+// audio) and when it ends.
 func TestBackgroundYields(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	events := filepath.Join(dir, "events")
-	// wait NAME: until the other run has left its mark (a minute at most).
-	wrapper := ffmpegWrapper(t, dir, `wait() { for _ in $(seq 600); do [ -e `+dir+`/$1 ] && return; sleep 0.1; done; }
-case "$*" in
-*"-c:a aac"*) touch `+dir+`/audio; wait pass ;;
-*"-filter_complex"*"-output_ts_offset"*)
-	# The first pass encodes the lowest rung alone.
-	[ "$(echo "$*" | grep -o -- '-c:v libx264' | wc -l)" = 1 ] && { wait audio; touch `+dir+`/pass; } ;;
-esac
-$FFMPEG "$@"
-rc=$?
-echo "$(cut -d' ' -f19 /proc/$$/stat) $*" >>`+events+`
-exit $rc`)
 	b := setup(t, 1, func(c *Config, b *bundle) {
 		c.Ladder.SegmentSeconds, c.Ladder.SegmentsPerChunk = 1, 2
 		c.Ladder.Heights = []int{180, 144, 120} // the first chunk in two passes
-		b.ffmpeg = wrapper
+		// wait PATTERN: until a file matches (a minute at most).
+		b.ffmpeg = ffmpegWrapper(t, dir, `wait() { for _ in $(seq 600); do ls $1 >/dev/null 2>&1 && return; sleep 0.1; done; }
+nice() { cut -d' ' -f19 /proc/$$/stat; }
+case "$*" in
+*"-c:a aac"*) touch `+dir+`/audio; wait `+dir+`/pass; echo "$(nice) start $*" >>`+events+` ;;
+*"-filter_complex"*"-output_ts_offset"*)
+	# The first pass encodes the lowest rung alone.
+	[ "$(echo "$*" | grep -o -- '-c:v libx264' | wc -l)" = 1 ] && { wait `+dir+`/audio; touch `+dir+`/pass; wait '`+b.dir+`/media/*/a0/seg_00000.m4s'; } ;;
+esac
+$FFMPEG "$@"
+rc=$?
+echo "$(nice) $*" >>`+events+`
+exit $rc`)
 	})
 	src := testutil.MakeClip(t, testutil.ClipOptions{Width: 320, Height: 180, Seconds: 4, FPS: 30, Audio: true, Video: true})
 	v := b.process(t, src)
@@ -50,13 +53,15 @@ exit $rc`)
 
 	log, err := os.ReadFile(events)
 	require.NoError(t, err)
-	var audio, chunks []int // niceness of each run
+	var started, audio, chunks []int // niceness of each run
 	for _, line := range strings.Split(strings.TrimSpace(string(log)), "\n") {
 		nice, args, _ := strings.Cut(line, " ")
 		n, err := strconv.Atoi(nice)
 		require.NoError(t, err, line)
 		fields := strings.Fields(args)
 		switch {
+		case strings.HasPrefix(args, "start "):
+			started = append(started, n)
 		case strings.Contains(args, "-c:a aac") && !strings.Contains(args, "-filter_complex"):
 			audio = append(audio, n)
 		case strings.Contains(args, "-filter_complex") && slices.Contains(fields, "-output_ts_offset"):
@@ -67,6 +72,7 @@ exit $rc`)
 	require.NoError(t, err)
 	own, err := strconv.Atoi(strings.Fields(string(stat))[18])
 	require.NoError(t, err)
+	require.Equal(t, []int{own}, started, "the audio, beside the first pass, before its first segment: %s", log)
 	require.Equal(t, []int{min(own+backgroundNice, 19)}, audio, "the audio, beside the first pass: %s", log)
 	require.Equal(t, []int{own, own, own, own}, chunks,
 		"the first chunk's first pass, its header frames and second pass, the second chunk: nothing a viewer waits for ran beside the last three: %s", log)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/kinema/kinema/internal/manifest"
@@ -318,10 +319,19 @@ func cmpBool(a, b bool) int {
 // publishAudioSegments stores the audio segments ffmpeg has finished in
 // dir (<rid>/seg_NNNNN.m4s, complete once the next one exists) under the
 // media prefix while the encode runs, and the rest once done is closed.
-// Errors are logged: the package step publishes every segment anyway.
-func (p *Pipeline) publishAudioSegments(ctx context.Context, ref Ref, plan media.Plan, dir string, done <-chan struct{}) {
+// It closes first once every rendition's init and first segment are out,
+// or when it returns. Errors are logged: the package step publishes every
+// segment anyway.
+func (p *Pipeline) publishAudioSegments(ctx context.Context, ref Ref, plan media.Plan, dir string, done <-chan struct{}, first chan<- struct{}) {
 	sent := map[string]bool{}
+	firstOut := sync.OnceFunc(func() { close(first) })
+	defer firstOut()
 	push := func(final bool) {
+		defer func() {
+			if !slices.ContainsFunc(plan.Audio, func(r media.Rendition) bool { return !sent[r.ID+"seg_00000.m4s"] }) {
+				firstOut()
+			}
+		}()
 		for _, r := range plan.Audio {
 			rdir := filepath.Join(dir, r.ID)
 			for i := 0; ; i++ {

@@ -130,14 +130,7 @@ func (r *Runner) exec(ctx context.Context, bin string, args []string, stdout io.
 			return fmt.Errorf("limit memory of %s: %w", bin, err)
 		}
 	}
-	if y := yielderFrom(ctx); y != nil {
-		y.add(cmd.Process.Pid)
-		defer y.remove(cmd.Process.Pid)
-	}
-	if pauser := pauserFrom(ctx); pauser != nil {
-		pauser.add(cmd.Process.Pid)
-		defer pauser.remove(cmd.Process.Pid)
-	}
+	defer join(ctx, cmd.Process.Pid)()
 	err = cmd.Wait()
 	r.reportUsage(ctx, bin, cmd.ProcessState, time.Since(start))
 	// os/exec finishes calling Cancel before Wait returns, so reading
