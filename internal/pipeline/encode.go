@@ -298,6 +298,10 @@ func (p *Pipeline) doEncodeAudio(ctx context.Context, job *river.Job[AudioArgs])
 	// track's init segment as much as for that pass, and a reniced encode
 	// beside other busy programs took 1.4-4.2 s to write it.
 	audioCtx := ffmpeg.JoinAfter(p.yield.Context(p.urgent.Context(ctx)), first)
+	go func() {
+		<-first
+		logWith(p.log, ref).Info("audio: first segments published", "s", round2(time.Since(started).Seconds()))
+	}()
 	err = p.ff.Run(audioCtx, ffmpeg.AudioArgs(plan, src, out), func(pr ffmpeg.Progress) {
 		p.progress(ref, stepAudio, pr.OutTime.Seconds()/plan.Duration)
 	})

@@ -368,7 +368,10 @@ func (p *Pipeline) publishAudioSegments(ctx context.Context, ref Ref, plan media
 			}
 		}
 	}
-	t := time.NewTicker(200 * time.Millisecond)
+	// Often: the first segments hold up the first frame, and until they
+	// are out the encode runs beside the first pass at full priority
+	// (ffmpeg.JoinAfter). A look is a few stat calls.
+	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
 	for {
 		select {
