@@ -296,12 +296,8 @@ func (p *Pipeline) doEncodeAudio(ctx context.Context, job *river.Job[AudioArgs])
 	// that it takes what the first chunk's first pass, which it starts
 	// beside, leaves idle. Not before: the first frame waits for the
 	// track's init segment as much as for that pass, and a reniced encode
-	// beside other busy programs took 1.4-4.2 s to write it.
+	// beside other busy programs took 1.3-4.8 s to write it.
 	audioCtx := ffmpeg.JoinAfter(p.yield.Context(p.urgent.Context(ctx)), first)
-	go func() {
-		<-first
-		logWith(p.log, ref).Info("audio: first segments published", "s", round2(time.Since(started).Seconds()))
-	}()
 	err = p.ff.Run(audioCtx, ffmpeg.AudioArgs(plan, src, out), func(pr ffmpeg.Progress) {
 		p.progress(ref, stepAudio, pr.OutTime.Seconds()/plan.Duration)
 	})

@@ -324,11 +324,16 @@ func cmpBool(a, b bool) int {
 // segment anyway.
 func (p *Pipeline) publishAudioSegments(ctx context.Context, ref Ref, plan media.Plan, dir string, done <-chan struct{}, first chan<- struct{}) {
 	sent := map[string]bool{}
+	started := time.Now()
+	logFirst := sync.OnceFunc(func() {
+		logWith(p.log, ref).Info("audio: first segments published", "s", round2(time.Since(started).Seconds()))
+	})
 	firstOut := sync.OnceFunc(func() { close(first) })
 	defer firstOut()
 	push := func(final bool) {
 		defer func() {
 			if !slices.ContainsFunc(plan.Audio, func(r media.Rendition) bool { return !sent[r.ID+"seg_00000.m4s"] }) {
+				logFirst()
 				firstOut()
 			}
 		}()
