@@ -2,7 +2,7 @@
 // disable/enable, and delete (two clicks). The server refuses to demote,
 // disable or delete the last admin; its sentence shows under the row.
 
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import type { ApiClient, User, UserPatch } from '../../lib/api'
 import { formatDate } from '../../lib/format'
 import { splitList } from '../VisibilityEditor'
@@ -25,9 +25,16 @@ export function UserRow({
 }) {
   const saved = (user.groups ?? []).join(', ')
   const [groups, setGroups] = useState(saved)
-  useEffect(() => setGroups(saved), [saved]) // the server's normalised list wins after a save
   const [role, setRole] = useState(user.role)
-  useEffect(() => setRole(user.role), [user.role])
+  // The server's values win when they change (its normalised groups after a
+  // save). Set while rendering, not in an effect: an effect ran after the
+  // first render could undo an edit made before it ran.
+  const [shown, setShown] = useState({ saved, role: user.role })
+  if (shown.saved !== saved || shown.role !== user.role) {
+    setShown({ saved, role: user.role })
+    if (shown.saved !== saved) setGroups(saved)
+    if (shown.role !== user.role) setRole(user.role)
+  }
   const [busy, setBusy] = useState(false)
   const [confirming, setConfirming] = useState(false)
   const [error, setError] = useState('')
