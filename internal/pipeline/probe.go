@@ -86,11 +86,12 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 		textErr  error
 		textDone = make(chan struct{})
 	)
+	duration := plan.Duration // plan is replaced below while this runs
 	side.Add(1)
 	go func() {
 		defer side.Done()
 		defer close(textDone)
-		texts, chapters, textErr = p.probeText(work, job, src, plan.Duration)
+		texts, chapters, textErr = p.probeText(work, job, src, duration)
 	}()
 	if plan, err = p.perTitle(ctx, job.ID, ref, src, plan, early); err != nil {
 		return err
