@@ -42,9 +42,8 @@ func join(ctx context.Context, pgid int) (leave func()) {
 		return add()
 	}
 	var mu sync.Mutex
-	ended := false
 	var remove func()
-	exited := make(chan struct{})
+	exited := make(chan struct{}) // closed under mu
 	go func() {
 		select {
 		case <-ready:
@@ -53,14 +52,15 @@ func join(ctx context.Context, pgid int) (leave func()) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		if !ended {
+		select {
+		case <-exited: // ended meanwhile
+		default:
 			remove = add()
 		}
 	}()
 	return func() {
 		mu.Lock()
 		defer mu.Unlock()
-		ended = true
 		close(exited)
 		if remove != nil {
 			remove()
