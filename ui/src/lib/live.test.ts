@@ -148,14 +148,15 @@ describe('relaxAfterStalls', () => {
 describe('setCatchUp', () => {
   it('stops the jump to the edge and the faster playback for a DVR seek, and restores both', () => {
     const media = { playbackRate: 1.5 } as HTMLMediaElement
-    const hls = { config: { liveMaxLatencyDuration: 4, liveMaxLatencyDurationCount: 3, maxLiveSyncPlaybackRate: 1.5 }, media }
+    const hls = { config: { liveMaxLatencyDuration: 4, liveMaxLatencyDurationCount: 3, maxLiveSyncPlaybackRate: 1.5, liveSyncDuration: 1 }, media }
     const saved: { current?: CatchUp } = {}
     setCatchUp(hls, false, saved)
-    expect(hls.config).toEqual({ liveMaxLatencyDuration: 1e9, liveMaxLatencyDurationCount: 1e9, maxLiveSyncPlaybackRate: 1 })
+    expect(hls.config).toEqual({ liveMaxLatencyDuration: 1e9, liveMaxLatencyDurationCount: 1e9, maxLiveSyncPlaybackRate: 1, liveSyncDuration: 1 })
     expect(media.playbackRate).toBe(1) // hls.js leaves a rate it set when it stops adjusting
     setCatchUp(hls, false, saved) // a second seek back keeps the first settings
+    hls.config.liveSyncDuration = 2 // the rest of the configuration is not setCatchUp's
     setCatchUp(hls, true, saved)
-    expect(hls.config).toEqual({ liveMaxLatencyDuration: 4, liveMaxLatencyDurationCount: 3, maxLiveSyncPlaybackRate: 1.5 })
+    expect(hls.config).toEqual({ liveMaxLatencyDuration: 4, liveMaxLatencyDurationCount: 3, maxLiveSyncPlaybackRate: 1.5, liveSyncDuration: 2 })
     expect(saved.current).toBeUndefined()
   })
 })

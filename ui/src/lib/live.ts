@@ -78,12 +78,8 @@ export interface CatchUpTarget {
   media: HTMLMediaElement | null
 }
 
-/** The hls.js settings setCatchUp turns off and back on. */
-export interface CatchUp {
-  d?: number
-  n?: number
-  r?: number
-}
+/** The hls.js settings setCatchUp turns off, as they were before. */
+export type CatchUp = CatchUpTarget['config']
 
 /**
  * setCatchUp turns hls.js's ways back to the live edge off for a DVR seek,
@@ -96,20 +92,18 @@ export interface CatchUp {
 export function setCatchUp(h: CatchUpTarget | undefined, on: boolean, saved: { current?: CatchUp }) {
   if (!h) return
   const cfg = h.config
-  if (!on) {
-    if (!saved.current) saved.current = { d: cfg.liveMaxLatencyDuration, n: cfg.liveMaxLatencyDurationCount, r: cfg.maxLiveSyncPlaybackRate }
-    if (cfg.liveMaxLatencyDuration !== undefined) cfg.liveMaxLatencyDuration = 1e9
-    cfg.liveMaxLatencyDurationCount = 1e9
-    cfg.maxLiveSyncPlaybackRate = 1
-    if (h.media && h.media.playbackRate > 1) h.media.playbackRate = 1
+  if (on) {
+    if (saved.current) Object.assign(cfg, saved.current)
+    saved.current = undefined
     return
   }
-  if (saved.current) {
-    cfg.liveMaxLatencyDuration = saved.current.d
-    cfg.liveMaxLatencyDurationCount = saved.current.n ?? cfg.liveMaxLatencyDurationCount
-    cfg.maxLiveSyncPlaybackRate = saved.current.r ?? cfg.maxLiveSyncPlaybackRate
-    saved.current = undefined
-  }
+  // These three only: cfg is the whole of hls.js's configuration.
+  const { liveMaxLatencyDuration, liveMaxLatencyDurationCount, maxLiveSyncPlaybackRate } = cfg
+  saved.current ??= { liveMaxLatencyDuration, liveMaxLatencyDurationCount, maxLiveSyncPlaybackRate }
+  if (cfg.liveMaxLatencyDuration !== undefined) cfg.liveMaxLatencyDuration = 1e9
+  cfg.liveMaxLatencyDurationCount = 1e9
+  cfg.maxLiveSyncPlaybackRate = 1
+  if (h.media && h.media.playbackRate > 1) h.media.playbackRate = 1
 }
 
 /** POLL_MS is how often the live pages reload a stream. */
