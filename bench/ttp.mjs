@@ -5,6 +5,9 @@
 //   first_frame_s upload complete → hls.js in Chromium renders the first frame
 //   seek_s        seek to 80% of the duration right after that first frame →
 //                 playback moving again there
+//   play_lost_s   with --play S: the first S seconds of wall time after the
+//                 first frame less the media time played in them (what
+//                 stalls cost a viewer who starts at once); the seek follows
 //   ready_s       upload complete → status ready
 // With --no-player only ready_s (and playable_s) are measured: the baseline
 // pipeline has no playback before ready.
@@ -20,6 +23,8 @@ const base = process.env.KINEMA_URL
 const auth = { Authorization: `Bearer ${process.env.KINEMA_ADMIN_TOKEN}` }
 const src = process.argv[2]
 const player = !process.argv.includes('--no-player')
+const playArg = process.argv.indexOf('--play')
+const playS = playArg > 0 ? Number(process.argv[playArg + 1]) : 0
 const secs = (a, b) => Math.round((b - a) / 10) / 100
 
 async function api(path, init = {}) {
@@ -93,6 +98,19 @@ if (player) {
   out.t_first_frame_ms = first
   out.hls_events = events
   out.requests = requests
+  if (playS > 0) {
+    const play = await page.evaluate(async (ms) => {
+      const video = document.getElementById('v')
+      let stalls = 0
+      video.addEventListener('waiting', () => stalls++)
+      const t = performance.now()
+      const from = video.currentTime
+      await new Promise((r) => setTimeout(r, ms))
+      return { wall: (performance.now() - t) / 1000, played: video.currentTime - from, stalls }
+    }, playS * 1000)
+    out.play_lost_s = Math.round((play.wall - play.played) * 100) / 100
+    out.play_stalls = play.stalls
+  }
   const duration = v.duration || (await page.evaluate(() => document.getElementById('v').duration))
   const seek = await page.evaluate(async (target) => {
     const video = document.getElementById('v')

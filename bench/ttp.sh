@@ -11,7 +11,9 @@
 #     playback, BASE_REV) in the same run, one after the other.
 # Prints a table; add it to docs/benchmarks.md with the command line.
 #
-# Usage: bench/ttp.sh [--seconds N] [--runs N] [--no-ready]   (N seconds of source, default 600)
+# Usage: bench/ttp.sh [--seconds N] [--runs N] [--no-ready] [--play S]   (N seconds of source, default 600)
+# --play S lets the viewer play S seconds from the first frame before the
+# seek and reports what stalls cost in them.
 # --no-ready measures the first frame and the seek only (no wait for ready,
 # no run of today's pipeline): a 10-minute source takes hours to be ready
 # on a loaded 2-core machine.
@@ -22,12 +24,14 @@ cd "$(dirname "$0")/.."
 SECONDS_SRC=600
 RUNS=1
 NO_READY=
+PLAY=
 while [ $# -gt 0 ]; do
   case $1 in
     --no-ready) NO_READY=--no-ready; shift ;;
     --seconds) SECONDS_SRC=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
-    *) echo "usage: $0 [--seconds N] [--runs N] [--no-ready]" >&2; exit 2 ;;
+    --play) PLAY="--play $2"; shift 2 ;;
+    *) echo "usage: $0 [--seconds N] [--runs N] [--no-ready] [--play S]" >&2; exit 2 ;;
   esac
 done
 
@@ -78,7 +82,7 @@ rm -f "$OUT/progressive.jsonl" "$OUT/today.jsonl"
 touch "$OUT/today.jsonl"
 for _ in $(seq 1 "$RUNS"); do
   echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-  measure "$BIN" progressive $NO_READY
+  measure "$BIN" progressive $NO_READY $PLAY
   [ -n "$NO_READY" ] || measure "$BASE_BIN" today --no-player
 done
 echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -96,6 +100,8 @@ print("|---|---|---|")
 print(f"| upload complete → playable (API) | {med(p,'playable_s'):.2f} s | {med(t,'ready_s'):.2f} s (= ready) |" if t else
       f"| upload complete → playable (API) | {med(p,'playable_s'):.2f} s | not run |")
 print(f"| upload complete → first frame (hls.js, Chromium) | {med(p,'first_frame_s'):.2f} s | after ready |")
+if all('play_lost_s' in r for r in p):
+    print(f"| playing from the first frame: time lost to stalls in the first seconds | {med(p,'play_lost_s'):.2f} s | after ready |")
 print(f"| seek to 80% just after playable → playing | {med(p,'seek_s'):.2f} s | after ready |")
 if not t:
     sys.exit(0)

@@ -231,6 +231,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) error {
 	env("KINEMA_SEGMENT_SECONDS", &c.Ladder.SegmentSeconds)
 	env("KINEMA_SEGMENTS_PER_CHUNK", &c.Ladder.SegmentsPerChunk)
 	env("KINEMA_FIRST_CHUNK_SEGMENTS", &c.Ladder.FirstChunkSegments)
+	env("KINEMA_FIRST_SEGMENT_SECONDS", &c.Ladder.FirstSegmentSeconds)
 	env("KINEMA_MAX_UPLOAD_BYTES", &c.Limits.MaxBytes)
 	env("KINEMA_MAX_DURATION", &c.Limits.MaxDuration)
 	env("KINEMA_QUOTA_PROCESSING_MINUTES", &c.Limits.Quota.ProcessingMinutes)
@@ -375,6 +376,9 @@ func (c Config) Validate() error {
 	if c.Ladder.SegmentSeconds < 1 || c.Ladder.SegmentSeconds > 12 {
 		errs = append(errs, errors.New("segment length must be between 1 and 12 seconds"))
 	}
+	if f := c.Ladder.FirstSegmentSeconds; f < 0 || f > 0 && f >= c.Ladder.SegmentSeconds {
+		errs = append(errs, errors.New("the first segment's length must be 0 (as long as the others) or shorter than a segment"))
+	}
 	if c.Ladder.SegmentsPerChunk < 1 {
 		errs = append(errs, errors.New("segments per chunk must be at least 1"))
 	}
@@ -430,14 +434,15 @@ func parseInto(v string, dst any) error {
 	return err
 }
 
-// serverLadder is the default ladder with a one-segment first chunk: it is
-// encoded first, so a video plays a moment after probing (progressive
-// playback, #12); and per-title: the source's complexity is measured at
+// serverLadder is the default ladder with a one-second first segment
+// alone in the first chunk: it is encoded first, so a video plays a moment
+// after probing (progressive playback, #12); and per-title: the source's complexity is measured at
 // probe (about 1 CPU-second for a 1080p source) and easy content gets fewer
 // rungs and lower caps (docs/benchmarks.md, "Quality per bit").
 func serverLadder() media.LadderConfig {
 	l := media.DefaultLadderConfig()
 	l.FirstChunkSegments = 1
+	l.FirstSegmentSeconds = 1
 	l.Mode = media.LadderPerTitle
 	return l
 }

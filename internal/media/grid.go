@@ -12,27 +12,66 @@ import "math"
 // AACFrameSamples is the number of samples in one AAC-LC packet.
 const AACFrameSamples = 1024
 
+// The first segment may be shorter than the others (Plan.FirstSegmentFrames):
+// the first GOP is then cut in two, segment 0 its first frames and
+// segment 1 the rest, and segment k ≥ 2 starts at GOP k-1. Nothing else
+// moves: every later keyframe, chunk and audio segment stays where a
+// uniform grid puts it.
+
+// SegmentFrames returns the first frame of video segment seg and how many
+// frames it has; n is 0 when the plan has no such segment.
+func (p Plan) SegmentFrames(seg int) (start, n int) {
+	if seg < 0 || seg >= p.VideoSegmentCount() {
+		return 0, 0
+	}
+	start = p.segmentStart(seg)
+	return start, min(p.segmentStart(seg+1), p.TotalFrames()) - start
+}
+
+// segmentStart is the first frame of segment seg on the grid, ignoring
+// where the video ends.
+func (p Plan) segmentStart(seg int) int {
+	if p.FirstSegmentFrames > 0 && seg >= 1 {
+		if seg == 1 {
+			return p.FirstSegmentFrames
+		}
+		seg--
+	}
+	return seg * p.GOPFrames
+}
+
+// segmentOf returns the segment that holds frame.
+func (p Plan) segmentOf(frame int) int {
+	if p.FirstSegmentFrames > 0 {
+		if frame < p.FirstSegmentFrames {
+			return 0
+		}
+		return frame/p.GOPFrames + 1
+	}
+	return frame / p.GOPFrames
+}
+
 // VideoSegmentCount is how many segments each video rendition has.
 func (p Plan) VideoSegmentCount() int {
-	if len(p.Video) == 0 || p.GOPFrames <= 0 {
+	total := p.TotalFrames()
+	if len(p.Video) == 0 || p.GOPFrames <= 0 || total <= 0 {
 		return 0
 	}
-	total := p.TotalFrames()
-	return (total + p.GOPFrames - 1) / p.GOPFrames
+	return p.segmentOf(total-1) + 1
 }
 
 // VideoSegmentDurations returns the planned duration of every video
-// segment, in seconds: a GOP each, the last one what is left.
+// segment, in seconds: a GOP each (the first one perhaps cut in two), the
+// last one what is left.
 func (p Plan) VideoSegmentDurations() []float64 {
 	n := p.VideoSegmentCount()
 	if n == 0 {
 		return nil
 	}
 	frame := float64(p.FPSDen) / float64(p.FPSNum)
-	total := p.TotalFrames()
 	out := make([]float64, n)
 	for i := range out {
-		frames := min(p.GOPFrames, total-i*p.GOPFrames)
+		_, frames := p.SegmentFrames(i)
 		out[i] = float64(frames) * frame
 	}
 	return out
@@ -43,10 +82,10 @@ func (p Plan) ChunkSegments(i int) (first, n int) {
 	if i < 0 || i >= len(p.Chunks) || p.GOPFrames <= 0 {
 		return 0, 0
 	}
-	first = p.Chunks[i].StartFrame / p.GOPFrames
+	first = p.segmentOf(p.Chunks[i].StartFrame)
 	end := p.VideoSegmentCount()
 	if i+1 < len(p.Chunks) {
-		end = p.Chunks[i+1].StartFrame / p.GOPFrames
+		end = p.segmentOf(p.Chunks[i+1].StartFrame)
 	}
 	return first, max(0, end-first)
 }
@@ -57,7 +96,7 @@ func (p Plan) ChunkOfSegment(seg int) (int, bool) {
 	if seg < 0 || seg >= p.VideoSegmentCount() {
 		return 0, false
 	}
-	frame := seg * p.GOPFrames
+	frame := p.segmentStart(seg)
 	c := 0
 	for i, ch := range p.Chunks {
 		if ch.StartFrame <= frame {

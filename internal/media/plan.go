@@ -32,6 +32,12 @@ type LadderConfig struct {
 	// playable sooner (progressive playback). Segments are the same either
 	// way; only where chunk jobs start differs.
 	FirstChunkSegments int
+	// FirstSegmentSeconds, when positive and shorter than a segment, cuts
+	// the first segment in two: the first one this long, then the rest of
+	// the GOP. The first chunk encodes only that short segment, so the
+	// video plays after a fraction of the work (progressive playback,
+	// docs/benchmarks.md); every later segment is where it would be.
+	FirstSegmentSeconds float64
 	RateControl        RateControl // RateCappedCRF or RateCBR
 	CRF                int         // quality for capped CRF
 	Preset             string      // x264 preset
@@ -107,6 +113,10 @@ type Plan struct {
 	FPSDen         int         `json:"fps_den,omitempty"`
 	GOPFrames      int         `json:"gop_frames,omitempty"`
 	SegmentSeconds float64     `json:"segment_seconds"` // exact: GOPFrames / fps for video
+	// FirstSegmentFrames, when positive, is the length of segment 0, which
+	// then ends inside the first GOP: segment 1 is the rest of that GOP,
+	// and chunks 0 and 1 encode exactly those two (see grid.go).
+	FirstSegmentFrames int `json:"first_segment_frames,omitempty"`
 	RateControl    RateControl `json:"rate_control,omitempty"`
 	CRF            int         `json:"crf,omitempty"`
 	Preset         string      `json:"preset,omitempty"`
@@ -174,6 +184,11 @@ func NewPlan(src Source, cfg LadderConfig) (Plan, error) {
 			first = p.GOPFrames * n
 		}
 		p.Chunks = chunks(src.Duration, fps, first, chunkFrames)
+		if f := int(math.Round(fps * cfg.FirstSegmentSeconds)); cfg.FirstSegmentSeconds > 0 && !p.Sparse &&
+			f >= 1 && f < p.GOPFrames && p.TotalFrames() > p.GOPFrames {
+			p.FirstSegmentFrames = f
+			p.Chunks = splitFirstGOP(p.Chunks, f, p.GOPFrames, fps)
+		}
 		p.Storyboard = NewStoryboard(src.Duration)
 		if p.Sparse {
 			p.Storyboard = storyboardEvery(src.Duration, 1/fps)
@@ -359,6 +374,24 @@ func chunks(duration, fps float64, firstFrames, chunkFrames int) []Chunk {
 		start += chunkFrames
 	}
 	out = append(out, Chunk{Index: len(out), StartFrame: start, Start: float64(start) / fps})
+	return out
+}
+
+// splitFirstGOP replaces the first chunk of cs with one chunk for the
+// first f frames, one for the rest of the first GOP (gop frames), and one
+// for what the first chunk held after that GOP, if anything. Each chunk is
+// encoded on its own, keyframe first, so the cut at f is a keyframe and
+// every later keyframe stays on the GOP grid.
+func splitFirstGOP(cs []Chunk, f, gop int, fps float64) []Chunk {
+	end := cs[0].Frames // 0: to the end of the video
+	out := []Chunk{{StartFrame: 0, Frames: f}, {StartFrame: f, Start: float64(f) / fps, Frames: gop - f}}
+	if end == 0 || end > gop {
+		out = append(out, Chunk{StartFrame: gop, Start: float64(gop) / fps, Frames: max(0, end-gop)})
+	}
+	out = append(out, cs[1:]...)
+	for i := range out {
+		out[i].Index = i
+	}
 	return out
 }
 

@@ -126,7 +126,8 @@ func (p *Pipeline) requestPreview(ctx context.Context, videoID string, seg int, 
 	}
 	if slices.ContainsFunc(plan.Video, func(r media.Rendition) bool { return r.ID == rid }) {
 		frame := float64(plan.FPSDen) / float64(plan.FPSNum)
-		start, end := float64(seg*plan.GOPFrames)*frame, float64((seg+1)*plan.GOPFrames)*frame
+		f0, n := plan.SegmentFrames(seg)
+		start, end := float64(f0)*frame, float64(f0+n)*frame
 		for _, a := range plan.Audio {
 			at := 0.0
 			for k, d := range plan.AudioSegmentDurations(a.SampleRate) {
@@ -277,23 +278,20 @@ func (p *Pipeline) doPreview(ctx context.Context, job *river.Job[PreviewArgs], l
 
 // segmentChunk returns the part of chunk ci that makes video segment seg,
 // as a chunk of its own: the same piece, starting at the segment's first
-// frame, one GOP long (what is left of the video for the last segment).
+// frame, as long as the segment.
 func segmentChunk(plan media.Plan, ci, seg int) (media.Chunk, error) {
 	first, n := plan.ChunkSegments(ci)
 	if seg < first || seg >= first+n || plan.GOPFrames <= 0 || plan.FPSNum <= 0 {
 		return media.Chunk{}, errNoPreview
 	}
 	c := plan.Chunks[ci]
-	off := (seg - first) * plan.GOPFrames
+	start, frames := plan.SegmentFrames(seg)
 	sub := c
-	sub.StartFrame = c.StartFrame + off
+	sub.StartFrame = start
 	sub.Start = float64(sub.StartFrame) * float64(plan.FPSDen) / float64(plan.FPSNum)
-	sub.Frames = plan.GOPFrames
+	sub.Frames = frames
 	if c.Frames > 0 {
-		sub.Frames = min(sub.Frames, c.Frames-off)
-	}
-	if total := plan.TotalFrames(); total > 0 {
-		sub.Frames = min(sub.Frames, total-sub.StartFrame)
+		sub.Frames = min(sub.Frames, c.StartFrame+c.Frames-start)
 	}
 	if sub.Frames <= 0 {
 		return media.Chunk{}, errNoPreview

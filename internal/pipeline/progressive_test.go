@@ -58,6 +58,9 @@ func TestProgressivePlayback(t *testing.T) {
 	)
 	b := setup(t, 1, func(c *Config, b *bundle) {
 		c.Ladder.SegmentSeconds, c.Ladder.SegmentsPerChunk = 1, 2
+		// The first segment cut short, as kinema serve's ladder does: the
+		// segments its grid makes must be those packaging writes.
+		c.Ladder.FirstSegmentSeconds = 0.5
 		c.Ladder.Heights = []int{180, 144, 120}
 		c.Events = func(ctx context.Context, tx *queue.Tx, event string, v media.Video) error {
 			mu.Lock()
@@ -101,6 +104,7 @@ func TestProgressivePlayback(t *testing.T) {
 	v := b.waitPlayable(t, b.upload(t, src))
 	plan, ref := b.plan(t, v.ID)
 	require.GreaterOrEqual(t, len(plan.Chunks), 4)
+	require.Equal(t, 15, plan.FirstSegmentFrames)
 
 	// Delivery, as kinema serve wires it.
 	keys, err := auth.NewKeys(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize)))
@@ -317,9 +321,10 @@ func requirePreviewFits(t *testing.T, init, preview []byte, plan media.Plan, seg
 		require.NoError(t, err, line)
 		pts = append(pts, v)
 	}
-	require.Len(t, pts, plan.GOPFrames, "frames of the preview")
+	start, n := plan.SegmentFrames(seg)
+	require.Len(t, pts, n, "frames of the preview")
 	frame := float64(plan.FPSDen) / float64(plan.FPSNum)
-	require.InDelta(t, float64(seg*plan.GOPFrames)*frame, slices.Min(pts), frame/2, "start of the preview")
+	require.InDelta(t, float64(start)*frame, slices.Min(pts), frame/2, "start of the preview")
 }
 
 // waitPlayable waits for v to become playable while it is still processing.

@@ -407,12 +407,17 @@ func PackageArgs(p media.Plan, inputs []string, outDir string) []string {
 		}
 		args = append(args, "-i", inputURL(in))
 	}
-	// hlsenc cuts at the first keyframe at or after n×hls_time. Keyframes sit
-	// exactly every SegmentSeconds, so half a frame less cuts at every one
-	// of them without depending on float equality at the boundary.
+	// hlsenc cuts at the first keyframe at or after n×hls_time. Keyframes
+	// sit exactly on the segment grid and nowhere else, so the shortest
+	// segment less half a frame cuts at every one of them without
+	// depending on float equality at a boundary.
 	hlsTime := p.SegmentSeconds
 	if p.FPSNum > 0 && p.FPSDen > 0 {
-		hlsTime -= 0.5 * float64(p.FPSDen) / float64(p.FPSNum)
+		frame := float64(p.FPSDen) / float64(p.FPSNum)
+		if p.FirstSegmentFrames > 0 {
+			hlsTime = float64(min(p.FirstSegmentFrames, p.GOPFrames-p.FirstSegmentFrames)) * frame
+		}
+		hlsTime -= 0.5 * frame
 	}
 	for i, r := range p.Video {
 		if i >= len(inputs) {
