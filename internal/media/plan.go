@@ -38,13 +38,13 @@ type LadderConfig struct {
 	// video plays after a fraction of the work (progressive playback,
 	// docs/benchmarks.md); every later segment is where it would be.
 	FirstSegmentSeconds float64
-	RateControl        RateControl // RateCappedCRF or RateCBR
-	CRF                int         // quality for capped CRF
-	Preset             string      // x264 preset
-	Threads            int         // decoder and x264 threads per encode job; 0 = ffmpeg's choice
-	MaxFPS             int         // frame rate cap
-	AudioBitrate       int         // stereo AAC for video sources, bits/s
-	AudioLadder        []int       // stereo AAC rungs for audio-only sources, bits/s
+	RateControl         RateControl // RateCappedCRF or RateCBR
+	CRF                 int         // quality for capped CRF
+	Preset              string      // x264 preset
+	Threads             int         // decoder and x264 threads per encode job; 0 = ffmpeg's choice
+	MaxFPS              int         // frame rate cap
+	AudioBitrate        int         // stereo AAC for video sources, bits/s
+	AudioLadder         []int       // stereo AAC rungs for audio-only sources, bits/s
 }
 
 // DefaultLadderConfig returns the defaults used when nothing is configured.
@@ -107,23 +107,23 @@ type Span struct{ From, To int }
 
 // Plan is everything the encode jobs need to know, decided once per video.
 type Plan struct {
-	Kind           Kind        `json:"kind"`
-	Duration       float64     `json:"duration"`
-	FPSNum         int         `json:"fps_num,omitempty"`
-	FPSDen         int         `json:"fps_den,omitempty"`
-	GOPFrames      int         `json:"gop_frames,omitempty"`
-	SegmentSeconds float64     `json:"segment_seconds"` // exact: GOPFrames / fps for video
+	Kind           Kind    `json:"kind"`
+	Duration       float64 `json:"duration"`
+	FPSNum         int     `json:"fps_num,omitempty"`
+	FPSDen         int     `json:"fps_den,omitempty"`
+	GOPFrames      int     `json:"gop_frames,omitempty"`
+	SegmentSeconds float64 `json:"segment_seconds"` // exact: GOPFrames / fps for video
 	// FirstSegmentFrames, when positive, is the length of segment 0, which
 	// then ends inside the first GOP: segment 1 is the rest of that GOP,
 	// and chunks 0 and 1 encode exactly those two (see grid.go).
-	FirstSegmentFrames int `json:"first_segment_frames,omitempty"`
-	RateControl    RateControl `json:"rate_control,omitempty"`
-	CRF            int         `json:"crf,omitempty"`
-	Preset         string      `json:"preset,omitempty"`
-	Threads        int         `json:"threads,omitempty"`
-	Video          []Rendition `json:"video,omitempty"`
-	Audio          []Rendition `json:"audio,omitempty"`
-	Chunks         []Chunk     `json:"chunks,omitempty"`
+	FirstSegmentFrames int         `json:"first_segment_frames,omitempty"`
+	RateControl        RateControl `json:"rate_control,omitempty"`
+	CRF                int         `json:"crf,omitempty"`
+	Preset             string      `json:"preset,omitempty"`
+	Threads            int         `json:"threads,omitempty"`
+	Video              []Rendition `json:"video,omitempty"`
+	Audio              []Rendition `json:"audio,omitempty"`
+	Chunks             []Chunk     `json:"chunks,omitempty"`
 	// Pieces, when there are any, are what the chunk jobs read instead of
 	// the whole source (see Chunk.Piece).
 	Pieces []Piece `json:"pieces,omitempty"`
