@@ -148,6 +148,11 @@ for line in open(f"{out}/progressive.log"):
             at(begin, f"chunk {rec['chunk']} picked up ({'urgent, ' + str(rec['queued_s']) + ' s after a viewer asked' if rec['urgent'] else 'queued ' + str(rec['queued_s']) + ' s'})")
         at(end, f"{what} encoded ({rec['encode_s']:.2f} s)")
         at(t, f"{what} published ({rec['publish_s']:.2f} s)")
+    elif msg == "first frames of the upper rungs published":
+        at(t - rec["publish_s"], f"first frames of the upper rungs encoded ({rec['encode_s']:.2f} s)")
+        at(t, f"first frames of the upper rungs published ({rec['publish_s']:.2f} s)")
+    elif msg == "audio: first segments published":
+        at(t, f"audio: first segments published ({rec['s']:.2f} s after its start)")
     elif msg == "playable":
         at(t, "playable (catalog)")
 at(run["t_playable_ms"] / 1000, "playable seen by the API poll (every 50 ms)")

@@ -59,8 +59,9 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 	}
 	passes := chunkPasses(plan, chunk, urgent, want, filepath.Join(dir, "headers"))
 	pub := chunkPublish{codecs: map[string]string{}, guessed: map[string]bool{}, inits: map[string][]byte{}}
+	planned := chunk.Index == 0 && pub.plan(plan)
+	var headers chunkHeaders
 	for k, pass := range passes {
-		var headers chunkHeaders
 		pause := urgent && k == 0
 		passCtx := ctx
 		switch {
@@ -100,7 +101,13 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 			// The other rungs' first frames in a process of their own,
 			// beside this pass instead of in it: it reads only the first
 			// frames, and the pass's rungs are out sooner.
-			headers = p.startHeaders(passCtx, ref, plan, chunk, src, out, fmt.Sprintf("pkg%d-headers", k), pass)
+			headersCtx := passCtx
+			if planned {
+				// Nobody waits for them but a viewer switching up later:
+				// the pass goes first.
+				headersCtx = p.yield.Context(passCtx)
+			}
+			headers = p.startHeaders(headersCtx, ref, plan, chunk, src, out, fmt.Sprintf("pkg%d-headers", k), pass)
 			defer headers.wait() // before the scratch directory goes
 			pass.HeaderDir = ""
 		}
@@ -134,8 +141,13 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 			return err
 		}
 		rungs := passRungs(plan, pass)
-		headers.wait()
-		headers.merge(&pub)
+		if !planned || k > 0 {
+			// The manifests wait for the other rungs' codecs, unless the
+			// plan gives them all (pub.plan): then only the first pass's
+			// rung holds up the first frame.
+			headers.wait()
+			headers.merge(&pub)
+		}
 		if err := p.publishChunk(ctx, ref, plan, chunk, out, fmt.Sprintf("pkg%d", k), rungs, &pub); err != nil {
 			return err
 		}
@@ -190,6 +202,7 @@ func (p *Pipeline) startHeaders(ctx context.Context, ref Ref, plan media.Plan, c
 	pass.HeadersOnly = true
 	go func() {
 		defer close(h.done)
+		started := time.Now()
 		err := os.MkdirAll(pass.HeaderDir, 0o750)
 		if err == nil {
 			err = p.ff.Run(ctx, ffmpeg.ChunkPassArgs(plan, c, src, out, pass), nil)
@@ -200,7 +213,10 @@ func (p *Pipeline) startHeaders(ctx context.Context, ref Ref, plan media.Plan, c
 			}
 			return
 		}
+		encoded := time.Now()
 		p.publishHeaders(ctx, ref, plan, rungs, pass.HeaderDir, filepath.Join(out, pkgName), &h.pub)
+		logWith(p.log, ref).Info("first frames of the upper rungs published", "encode_s", round2(encoded.Sub(started).Seconds()),
+			"publish_s", round2(time.Since(encoded).Seconds()))
 	}()
 	return h
 }
@@ -213,10 +229,15 @@ func (h chunkHeaders) wait() {
 	}
 }
 
-// merge adds what the headers published to pub; after wait.
+// merge adds what the headers published to pub; after wait. A codecs
+// string pub has already (planned) stays: the manifests may carry it, and
+// the pass that encodes the rung checks it against the real one.
 func (h chunkHeaders) merge(pub *chunkPublish) {
-	maps.Copy(pub.codecs, h.pub.codecs)
-	maps.Copy(pub.guessed, h.pub.guessed)
+	for id, c := range h.pub.codecs {
+		if _, ok := pub.codecs[id]; !ok {
+			pub.codecs[id], pub.guessed[id] = c, true
+		}
+	}
 	maps.Copy(pub.inits, h.pub.inits)
 }
 

@@ -134,6 +134,22 @@ type chunkPublish struct {
 	playable  bool
 }
 
+// plan notes the codecs strings the plan gives (media.Plan.PlannedCodecs)
+// as guessed, for the planned manifests, and reports whether it gives
+// every video rendition's. A pass that encodes a rung checks its guess:
+// if it was wrong, the manifests are published again (publishChunk).
+func (pub *chunkPublish) plan(plan media.Plan) bool {
+	all := true
+	for _, r := range plan.Video {
+		if c := plan.PlannedCodecs(r); c != "" {
+			pub.codecs[r.ID], pub.guessed[r.ID] = c, true
+		} else {
+			all = false
+		}
+	}
+	return all
+}
+
 // publishHeaders packages the first frames of the first chunk's rungs the
 // first pass does not encode (headerDir, see ffmpeg.ChunkPass) into pkg,
 // notes their codecs strings, and publishes their H.264 init segments,

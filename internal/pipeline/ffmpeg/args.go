@@ -199,6 +199,9 @@ func ChunkFile(r media.Rendition) string {
 	return r.ID + ".ts"
 }
 
+// levelArg writes an H.264 level_idc as x264's level option reads it.
+func levelArg(idc int) string { return fmt.Sprintf("%d.%d", idc/10, idc%10) }
+
 // encoderArgs selects and configures the encoder of video rendition r.
 // Keyframes come exactly every GOP frames and nowhere else, closed GOPs:
 // every segment boundary is a key frame, in every rendition and codec.
@@ -230,6 +233,10 @@ func encoderArgs(p media.Plan, r media.Rendition) []string {
 			// (x264 clamps keyint_min to GOP/2+1; with scenecut off it has
 			// no effect.)
 			"-g", gop, "-keyint_min", gop, "-sc_threshold", "0", "-flags", "+cgop",
+			// The level x264 would pick, said outright: the planned
+			// manifests carry it (media.Plan.PlannedCodecs) before any
+			// frame of the rung is encoded.
+			"-level", levelArg(p.H264Level(r)),
 		}, rateControl(p, r)...)
 	}
 	if p.RateControl == media.RateCBR {
