@@ -19,11 +19,12 @@ import (
 // other to have started, and the pass for the audio's first segment to be
 // published), keeps kinema's niceness until its first segment and init are
 // out (the first frame needs them), then is reniced backgroundNice levels
-// below kinema while that pass runs; the encodes that run when nothing a
-// viewer waits for does (the first chunk's second pass, the second chunk)
-// keep kinema's own niceness, as does the first pass. Each ffmpeg's
-// niceness is read by its wrapper once the pass has started ("start", the
-// audio) and when it ends.
+// below kinema while that pass runs; so are the other rungs' first frames,
+// which the planned manifests do not wait for. The encodes that run when
+// nothing a viewer waits for does (the first chunk's second pass, the
+// second chunk) keep kinema's own niceness, as does the first pass. Each
+// ffmpeg's niceness is read by its wrapper once the pass has started
+// ("start", the audio; "headers") and when it ends.
 func TestBackgroundYields(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -36,6 +37,7 @@ func TestBackgroundYields(t *testing.T) {
 nice() { cut -d' ' -f19 /proc/$$/stat; }
 case "$*" in
 *"-c:a aac"*) touch `+dir+`/audio; wait `+dir+`/pass; echo "$(nice) start $*" >>`+events+` ;;
+*"-filter_complex"*"/headers/v"*) wait `+dir+`/pass; sleep 0.2; echo "$(nice) headers $*" >>`+events+`; exec $FFMPEG "$@" ;;
 *"-filter_complex"*"-output_ts_offset"*)
 	# The first pass encodes the lowest rung alone.
 	[ "$(echo "$*" | grep -o -- '-c:v libx264' | wc -l)" = 1 ] && { wait `+dir+`/audio; touch `+dir+`/pass; wait '`+b.dir+`/media/*/a0/seg_00000.m4s'; } ;;
@@ -53,7 +55,7 @@ exit $rc`)
 
 	log, err := os.ReadFile(events)
 	require.NoError(t, err)
-	var started, audio, chunks []int // niceness of each run
+	var started, headers, audio, chunks []int // niceness of each run
 	for _, line := range strings.Split(strings.TrimSpace(string(log)), "\n") {
 		nice, args, _ := strings.Cut(line, " ")
 		n, err := strconv.Atoi(nice)
@@ -62,6 +64,8 @@ exit $rc`)
 		switch {
 		case strings.HasPrefix(args, "start "):
 			started = append(started, n)
+		case strings.HasPrefix(args, "headers "):
+			headers = append(headers, n)
 		case strings.Contains(args, "-c:a aac") && !strings.Contains(args, "-filter_complex"):
 			audio = append(audio, n)
 		case strings.Contains(args, "-filter_complex") && slices.Contains(fields, "-output_ts_offset"):
@@ -74,6 +78,7 @@ exit $rc`)
 	require.NoError(t, err)
 	require.Equal(t, []int{own}, started, "the audio, beside the first pass, before its first segment: %s", log)
 	require.Equal(t, []int{min(own+backgroundNice, 19)}, audio, "the audio, beside the first pass: %s", log)
-	require.Equal(t, []int{own, own, own, own}, chunks,
-		"the first chunk's first pass, its header frames and second pass, the second chunk: nothing a viewer waits for ran beside the last three: %s", log)
+	require.Equal(t, []int{min(own+backgroundNice, 19)}, headers, "the other rungs' first frames, beside the first pass: %s", log)
+	require.Equal(t, []int{own, own, own}, chunks,
+		"the first chunk's first pass and second pass, the second chunk: nothing a viewer waits for ran beside the last two: %s", log)
 }
