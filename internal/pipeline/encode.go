@@ -108,7 +108,7 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 				headersCtx = p.yield.Context(passCtx)
 			}
 			headers = p.startHeaders(headersCtx, ref, plan, chunk, src, out, fmt.Sprintf("pkg%d-headers", k), pass)
-			defer headers.wait() // before the scratch directory goes
+			defer headers.stop() // before the scratch directory goes
 			pass.HeaderDir = ""
 		}
 		err := func() error {
@@ -141,10 +141,11 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 			return err
 		}
 		rungs := passRungs(plan, pass)
-		if !planned || k > 0 {
+		if !planned {
 			// The manifests wait for the other rungs' codecs, unless the
 			// plan gives them all (pub.plan): then only the first pass's
-			// rung holds up the first frame.
+			// rung holds up the first frame, and the headers only publish
+			// init segments early, until the second pass has them all.
 			headers.wait()
 			headers.merge(&pub)
 		}
@@ -183,8 +184,9 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 // chunkHeaders is the encode and packaging of the first frames of the
 // rungs a pass of the first chunk does not encode (startHeaders).
 type chunkHeaders struct {
-	done chan struct{}
-	pub  chunkPublish
+	done   chan struct{}
+	cancel context.CancelFunc
+	pub    chunkPublish
 }
 
 // startHeaders encodes the first frames of the rungs pass does not encode
@@ -193,6 +195,7 @@ type chunkHeaders struct {
 // then wait for the second pass.
 func (p *Pipeline) startHeaders(ctx context.Context, ref Ref, plan media.Plan, c media.Chunk, src, out, pkgName string, pass ffmpeg.ChunkPass) chunkHeaders {
 	h := chunkHeaders{done: make(chan struct{}), pub: chunkPublish{codecs: map[string]string{}, guessed: map[string]bool{}, inits: map[string][]byte{}}}
+	ctx, h.cancel = context.WithCancel(ctx)
 	var rungs []media.Rendition
 	for i, r := range plan.Video {
 		if !slices.Contains(pass.Rungs, i) {
@@ -215,6 +218,9 @@ func (p *Pipeline) startHeaders(ctx context.Context, ref Ref, plan media.Plan, c
 		}
 		encoded := time.Now()
 		p.publishHeaders(ctx, ref, plan, rungs, pass.HeaderDir, filepath.Join(out, pkgName), &h.pub)
+		if ctx.Err() != nil {
+			return // stopped: the passes published every rung
+		}
 		logWith(p.log, ref).Info("first frames of the upper rungs published", "encode_s", round2(encoded.Sub(started).Seconds()),
 			"publish_s", round2(time.Since(encoded).Seconds()))
 	}()
@@ -227,6 +233,15 @@ func (h chunkHeaders) wait() {
 	if h.done != nil {
 		<-h.done
 	}
+}
+
+// stop ends the headers if they still run (the chunk's passes have
+// published every rung) and waits for them.
+func (h chunkHeaders) stop() {
+	if h.cancel != nil {
+		h.cancel()
+	}
+	h.wait()
 }
 
 // merge adds what the headers published to pub; after wait. A codecs

@@ -173,7 +173,9 @@ func (p *Pipeline) publishHeaders(ctx context.Context, ref Ref, plan media.Plan,
 		err = p.ff.Run(ctx, ffmpeg.PackageArgs(sub, inputs, pkg), nil)
 	}
 	if err != nil {
-		log.Warn("first frames of the upper rungs not packaged; manifests wait for them", "err", err)
+		if ctx.Err() == nil {
+			log.Warn("first frames of the upper rungs not packaged; manifests wait for them", "err", err)
+		}
 		return
 	}
 	for _, r := range rungs {
