@@ -39,6 +39,18 @@ describe('useLoad', () => {
     expect(result.current[1]).toBeUndefined()
   })
 
+  it('keeps what a newer load gave when an older one, which ignores its signal, ends after it', async () => {
+    let finishFirst: (v: number) => void = () => {}
+    const { result, rerender } = renderHook(
+      ({ n }) => useLoad((_signal) => (n === 1 ? new Promise<number>((resolve) => (finishFirst = resolve)) : Promise.resolve(2)), [n]),
+      { initialProps: { n: 1 } },
+    )
+    rerender({ n: 2 })
+    await waitFor(() => expect(result.current[0]).toBe(2))
+    await act(async () => finishFirst(1))
+    expect(result.current[0]).toBe(2)
+  })
+
   it('says nothing for no error, the message of an Error, else the fallback', () => {
     expect(errorText(undefined)).toBe('')
     expect(errorText('plain')).toBe('plain')

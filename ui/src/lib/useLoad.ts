@@ -16,6 +16,7 @@ export function useLoad<T>(
     const ctrl = new AbortController()
     load(ctrl.signal).then(
       (d) => {
+        if (ctrl.signal.aborted) return // a newer load owns the state
         setData(d)
         setError(undefined)
       },
