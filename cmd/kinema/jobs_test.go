@@ -39,7 +39,8 @@ func TestJobsAPI(t *testing.T) {
 		require.Equal(t, 1, j.Attempt)
 		kinds[j.K]++
 	}
-	require.Equal(t, map[string]int{"probe": 1, "encode_chunk": 3, "encode_audio": 1, "thumbnails": 1, "package": 1, "publish": 1}, kinds)
+	// Chunks of 2 s, the first second alone: 0-1, 1-2, 2-4, 4-5.
+	require.Equal(t, map[string]int{"probe": 1, "encode_chunk": 4, "encode_audio": 1, "thumbnails": 1, "package": 1, "publish": 1}, kinds)
 	require.Equal(t, http.StatusBadRequest, s.api(http.MethodGet, "/api/v1/jobs?state=stuck", nil, nil))
 
 	// A non-admin key may not list jobs, nor retry a video it does not own

@@ -376,8 +376,9 @@ func (c Config) Validate() error {
 	if c.Ladder.SegmentSeconds < 1 || c.Ladder.SegmentSeconds > 12 {
 		errs = append(errs, errors.New("segment length must be between 1 and 12 seconds"))
 	}
-	if f := c.Ladder.FirstSegmentSeconds; f < 0 || f > 0 && f >= c.Ladder.SegmentSeconds {
-		errs = append(errs, errors.New("the first segment's length must be 0 (as long as the others) or shorter than a segment"))
+	if c.Ladder.FirstSegmentSeconds < 0 {
+		// One as long as a segment or longer leaves the first GOP whole.
+		errs = append(errs, errors.New("the first segment's length must be 0 (as long as the others) or more"))
 	}
 	if c.Ladder.SegmentsPerChunk < 1 {
 		errs = append(errs, errors.New("segments per chunk must be at least 1"))

@@ -82,6 +82,8 @@ func SampleStarts(duration, seconds float64) []float64 {
 //   - a rung is dropped when the rung above it is predicted to fit in the
 //     bitrate the fixed ladder gives this one: a viewer with that bandwidth
 //     can already play the larger picture. The top and bottom rungs stay;
+//   - the bottom rung keeps its fixed cap and its place (its first pass
+//     is encoded before the samples are in);
 //   - when the top rung is predicted to need more than its fixed cap, the
 //     cap binds and bits, not the encoder's choices, set its quality: it
 //     is encoded one x264 preset slower (veryfast -> faster), which at the
@@ -116,6 +118,12 @@ func PerTitle(p Plan, c Complexity) Plan {
 			}
 		}
 		capped := min(max(predicted*3/2, r.Bitrate/4), r.Bitrate)
+		if last && i > 0 {
+			// The bottom rung keeps the fixed cap: its first pass starts
+			// before the samples are in (pipeline's early first pass), and
+			// the cap is in its bytes (VBV, level).
+			capped = r.Bitrate
+		}
 		r.Bitrate, r.MaxRate, r.BufSize = capped, capped*107/100, capped*3/2
 		out.Kept = true
 		decision.Rungs = append(decision.Rungs, out)

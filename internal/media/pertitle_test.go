@@ -34,6 +34,10 @@ func TestPerTitleEasyContentDropsRungsAndLowersCaps(t *testing.T) {
 	// The cap follows the prediction (1.5x) but never below a quarter of
 	// the fixed cap.
 	require.Equal(t, p.Video[0].Bitrate/4, got.Video[0].Bitrate)
+	// The bottom rung keeps the fixed one: its first pass starts before
+	// the samples are measured.
+	bottom, fixed := got.Video[1], p.Video[4]
+	require.Equal(t, [3]int{fixed.Bitrate, fixed.MaxRate, fixed.BufSize}, [3]int{bottom.Bitrate, bottom.MaxRate, bottom.BufSize})
 	require.Len(t, p.Video, 5, "the input plan is not modified")
 	for _, r := range got.Video {
 		require.Empty(t, r.Preset, "bits do not bind: the plan's preset")

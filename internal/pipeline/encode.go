@@ -111,6 +111,11 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 			defer headers.stop() // before the scratch directory goes
 			pass.HeaderDir = ""
 		}
+		if k == 0 && p.takeFirstPass(ctx, ref, job.Args.FirstPass, chunk, pass, plan, out) {
+			// Encoded beside the probe (firstpass.go).
+			frames = int64(chunk.Frames)
+			encode = func(media.Plan, string) error { return nil }
+		}
 		err := func() error {
 			if pause {
 				defer p.background.Resume() // also on a panic River recovers: never leave the others stopped

@@ -31,6 +31,9 @@ type ProbeArgs struct{ Ref }
 type ChunkArgs struct {
 	Ref
 	Index int `json:"index"`
+	// FirstPass, for the first chunk, is the store key of its first pass's
+	// encode, made by the probe job (firstpass.go).
+	FirstPass string `json:"first_pass,omitempty"`
 }
 
 // PreviewArgs encodes one segment of one video rendition ahead of its

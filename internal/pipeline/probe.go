@@ -62,9 +62,20 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	// the headers give, kept when the measured plan samples alike), and
 	// the subtitles beside the samples.
 	work, stop := context.WithCancel(ctx)
-	var side sync.WaitGroup
-	defer func() { stop(); side.Wait() }()
+	var (
+		side  sync.WaitGroup
+		first *firstPass
+	)
+	defer func() {
+		stop()
+		side.Wait()
+		if first != nil {
+			removeAll(filepath.Dir(first.path))
+		}
+	}()
 	early := p.startComplexity(work, &side, job.ID, src, source)
+	// And the first chunk's first pass, which the first frame waits for.
+	first = p.startFirstPass(work, &side, job.ID, src, source)
 	if source, err = p.measure(ctx, ref, src, source); err != nil {
 		return err
 	}
@@ -107,6 +118,8 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 		return textErr
 	}
 	phase("text")
+	firstPassKey := p.finishFirstPass(ctx, ref, first, src, plan)
+	phase("first_pass")
 	logWith(p.log, ref).Info("planned", "kind", plan.Kind, "duration", plan.Duration,
 		"renditions", len(plan.Renditions()), "chunks", len(plan.Chunks))
 	steps, pending := stepsFor(plan)
@@ -143,7 +156,11 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 		// The first chunk first, ahead of other videos' later chunks, so
 		// the video plays soon (progressive.go); the rest in order.
 		for _, c := range plan.Chunks {
-			add(ChunkArgs{Ref: ref, Index: c.Index}, queue.QueueEncode)
+			args := ChunkArgs{Ref: ref, Index: c.Index}
+			if c.Index == 0 {
+				args.FirstPass = firstPassKey
+			}
+			add(args, queue.QueueEncode)
 			jobs[len(jobs)-1].InsertOpts.Priority = queue.PriorityLater
 			if c.Index == 0 {
 				jobs[len(jobs)-1].InsertOpts.Priority = queue.PriorityFirst

@@ -106,6 +106,7 @@ func TestProgressivePlayback(t *testing.T) {
 	plan, ref := b.plan(t, v.ID)
 	require.GreaterOrEqual(t, len(plan.Chunks), 4)
 	require.Equal(t, 15, plan.FirstSegmentFrames)
+	require.Contains(t, b.logs.String(), "first pass encoded beside the probe")
 
 	// Delivery, as kinema serve wires it.
 	keys, err := auth.NewKeys(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize)))

@@ -297,35 +297,54 @@ func sizeGroups(video []media.Rendition) [][]int {
 // chunkFilter decodes once and scales for every rendition in a cascade:
 // each rung is scaled from the one above it rather than from the source,
 // which costs about 40% less scaling for a 1080p ladder with no visible
-// difference. When the chunk renders storyboard tiles, they are taken from
-// the smallest rung.
+// difference. The smallest size, where players start and which the first
+// chunk's first pass encodes alone, is scaled from the largest instead:
+// then its pixels do not depend on the sizes between, which per-title
+// chooses, and its first pass can start before they are chosen (see
+// pipeline's early first pass). When the chunk renders storyboard tiles,
+// they are taken from the smallest rung.
 func chunkFilter(p media.Plan, fps string, startTime, chunkStart float64, tiles bool) string {
 	var b strings.Builder
 	// start_time anchors the output frame grid at the chunk start (seek
 	// point plus startTime); setpts then makes the chunk start at zero so
 	// -output_ts_offset alone decides its place on the timeline.
-	fmt.Fprintf(&b, "[0:v]fps=%s:start_time=%s,setpts=PTS-STARTPTS", fps, seconds(startTime))
-	sizes := sizeGroups(p.Video)
-	for i, g := range sizes {
-		if i == 0 {
-			b.WriteString(",") // continue the chain; later rungs follow a [nX] label
-		}
-		fmt.Fprintf(&b, "scale=%d:%d", p.Video[g[0]].Width, p.Video[g[0]].Height)
-		// setsar=1: the size is the display size, so anamorphic sources
-		// come out with square pixels. Renditions of one size in several
-		// codecs share the scaled picture.
-		out := "setsar=1,format=yuv420p"
+	fmt.Fprintf(&b, "[0:v]fps=%s:start_time=%s,setpts=PTS-STARTPTS,", fps, seconds(startTime))
+	scale := func(g []int) string { return fmt.Sprintf("scale=%d:%d", p.Video[g[0]].Width, p.Video[g[0]].Height) }
+	// setsar=1: the size is the display size, so anamorphic sources come
+	// out with square pixels. Renditions of one size in several codecs
+	// share the scaled picture.
+	out := func(g []int) string {
+		o := "setsar=1,format=yuv420p"
 		if len(g) > 1 {
-			out += fmt.Sprintf(",split=%d", len(g))
+			o += fmt.Sprintf(",split=%d", len(g))
 		}
 		for _, j := range g {
-			out += fmt.Sprintf("[o%d]", j)
+			o += fmt.Sprintf("[o%d]", j)
 		}
-		if i == len(sizes)-1 && !tiles {
-			b.WriteString("," + out)
-			break
+		return o
+	}
+	cascade, bottom := sizeGroups(p.Video), []int(nil)
+	if n := len(cascade); n >= 3 {
+		cascade, bottom = cascade[:n-1], cascade[n-1]
+	}
+	for i, g := range cascade {
+		b.WriteString(scale(g))
+		switch {
+		case i == 0 && bottom != nil:
+			fmt.Fprintf(&b, ",split=3[r0][n0][b0];[r0]%s;[n0]", out(g))
+		case i == len(cascade)-1 && (bottom != nil || !tiles):
+			b.WriteString("," + out(g))
+		default:
+			fmt.Fprintf(&b, ",split=2[r%d][n%d];[r%d]%s;[n%d]", i, i, i, out(g), i)
 		}
-		fmt.Fprintf(&b, ",split=2[r%d][n%d];[r%d]%s;[n%d]", i, i, i, out, i)
+	}
+	if bottom != nil {
+		b.WriteString(";[b0]" + scale(bottom))
+		if tiles {
+			fmt.Fprintf(&b, ",split=2[rb][nb];[rb]%s;[nb]", out(bottom))
+		} else {
+			b.WriteString("," + out(bottom))
+		}
 	}
 	if tiles {
 		sb, frame := p.Storyboard, float64(p.FPSDen)/float64(p.FPSNum)

@@ -1,0 +1,173 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kinema/kinema/internal/media"
+	"github.com/kinema/kinema/internal/pipeline/ffmpeg"
+	"github.com/kinema/kinema/internal/storage"
+)
+
+// The early first pass. The first frame waits for the first chunk's first
+// pass (its lowest rung, chunkPasses), which waits for the plan, which
+// waits for the packet count and the per-title samples. The lowest rung
+// does not depend on what those decide (ffmpeg's chunk filter scales it
+// from the top rung, per-title keeps its cap), so the probe job encodes
+// it beside them on the plan the headers give, and hands it to the first
+// chunk's job when the measured plan encodes it with the same arguments.
+
+// firstPass is a first pass begun by the probe (startFirstPass).
+type firstPass struct {
+	args   string // firstPassArgs of the plan it encodes
+	path   string
+	cancel context.CancelFunc
+	done   chan struct{}
+	took   time.Duration
+	err    error
+}
+
+// firstPassPlan returns the plan that encodes the first pass of plan's
+// first chunk alone: the top rung, which the lowest is scaled from, and
+// the lowest (index 1), the first chunk only, read from the whole source.
+// ok is false when the first chunk is not encoded in passes.
+func firstPassPlan(plan media.Plan) (media.Plan, bool) {
+	if len(plan.Video) == 0 || len(plan.Chunks) == 0 || plan.Sparse {
+		return plan, false
+	}
+	passes := chunkPasses(plan, plan.Chunks[0], false, "", "")
+	if len(passes) < 2 || len(passes[0].Rungs) != 1 {
+		return plan, false
+	}
+	sub := plan
+	sub.Video = []media.Rendition{plan.Video[0], plan.Video[passes[0].Rungs[0]]}
+	sub.Video[0].ID, sub.Video[1].ID = "top", "first"
+	sub.Chunks = []media.Chunk{plan.Chunks[0]}
+	sub.Chunks[0].Piece = 0
+	sub.Pieces, sub.Ladder = nil, nil
+	return sub, true
+}
+
+// firstPassArgs is the ffmpeg command of sub's first pass, into dir.
+func firstPassArgs(sub media.Plan, src, dir string) []string {
+	return ffmpeg.ChunkPassArgs(sub, sub.Chunks[0], src, dir, ffmpeg.ChunkPass{Rungs: []int{1}, NoTiles: true})
+}
+
+// startFirstPass starts the first pass of the plan source's headers give,
+// beside the probe; nil when that plan has none, or the headers fail the
+// limits (the probe then fails anyway, or plans otherwise).
+func (p *Pipeline) startFirstPass(ctx context.Context, wg *sync.WaitGroup, jobID int64, src string, source media.Source) *firstPass {
+	if p.cfg.Limits.Check(source) != nil {
+		return nil
+	}
+	plan, err := media.NewPlan(source, p.cfg.Ladder)
+	if err != nil {
+		return nil
+	}
+	sub, ok := firstPassPlan(media.WithCodecsUpTo(plan, p.cfg.Ladder.Codecs, p.cfg.Ladder.AV1MaxHeight))
+	if !ok {
+		return nil
+	}
+	dir := filepath.Join(p.cfg.ScratchDir, fmt.Sprintf("job-%d-first", jobID))
+	ctx, cancel := context.WithCancel(ctx)
+	f := &firstPass{
+		args: strings.Join(firstPassArgs(sub, src, dir), "\x00"), path: filepath.Join(dir, ffmpeg.ChunkFile(sub.Video[1])),
+		cancel: cancel, done: make(chan struct{}),
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(f.done)
+		started := time.Now()
+		defer p.yield.Yield()() // a viewer waits for it, as for the chunk job's first pass
+		if f.err = os.MkdirAll(dir, 0o750); f.err == nil {
+			f.err = p.ff.Run(ctx, firstPassArgs(sub, src, dir), nil)
+		}
+		f.took = time.Since(started)
+	}()
+	return f
+}
+
+// finishFirstPass stores the early first pass for the first chunk's job
+// and returns its key, when plan encodes the same first pass; "" when it
+// does not, or the pass failed: the chunk's job then encodes it. It waits
+// for the pass, which the chunk's job would otherwise run again.
+func (p *Pipeline) finishFirstPass(ctx context.Context, ref Ref, f *firstPass, src string, plan media.Plan) string {
+	if f == nil {
+		return ""
+	}
+	defer func() {
+		f.cancel()
+		<-f.done
+		removeAll(filepath.Dir(f.path))
+	}()
+	log := logWith(p.log, ref)
+	sub, ok := firstPassPlan(plan)
+	if !ok || strings.Join(firstPassArgs(sub, src, filepath.Dir(f.path)), "\x00") != f.args {
+		log.Info("first pass begun on the headers' plan not used: the plan changed it")
+		return ""
+	}
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return ""
+	}
+	if f.err != nil {
+		log.Warn("first pass begun beside the probe failed; the first chunk encodes it", "err", f.err)
+		return ""
+	}
+	key := runPrefix(ref) + "first-pass/" + ffmpeg.ChunkFile(sub.Video[1])
+	if _, err := storage.PutFile(ctx, p.store, key, f.path); err != nil {
+		log.Warn("first pass begun beside the probe not stored; the first chunk encodes it", "err", err)
+		return ""
+	}
+	log.Info("first pass encoded beside the probe", "encode_s", round2(f.took.Seconds()))
+	return key
+}
+
+// takeFirstPass puts the first pass the probe encoded (key) into the first
+// chunk's pass, which encodes rung alone into out, instead of encoding it.
+// false when there is none or it cannot be had: the pass is then encoded.
+func (p *Pipeline) takeFirstPass(ctx context.Context, ref Ref, key string, c media.Chunk, pass ffmpeg.ChunkPass, plan media.Plan, out string) bool {
+	if key == "" || c.Index != 0 || len(pass.Rungs) != 1 || pass.HeadersOnly {
+		return false
+	}
+	passes := chunkPasses(plan, c, false, "", "")
+	if len(passes) < 2 || !slices.Equal(passes[0].Rungs, pass.Rungs) {
+		return false
+	}
+	path := filepath.Join(out, ffmpeg.ChunkFile(plan.Video[pass.Rungs[0]]))
+	if err := copyObject(ctx, p.store, key, path); err != nil {
+		if ctx.Err() == nil {
+			logWith(p.log, ref).Warn("first pass from the probe not fetched; encoding it", "err", err)
+		}
+		return false
+	}
+	return true
+}
+
+// copyObject copies the object at key to a new local file at path (a copy:
+// the job moves its files into a local store later).
+func copyObject(ctx context.Context, s storage.Store, key, path string) error {
+	obj, err := s.Open(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, obj); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
