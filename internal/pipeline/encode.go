@@ -309,6 +309,7 @@ func (p *Pipeline) doEncodeAudio(ctx context.Context, job *river.Job[AudioArgs])
 	if err != nil || !live {
 		return err
 	}
+	p.publishEarlyAudio(ctx, ref, plan, job.Args.FirstSegments)
 	dir, src, err := p.prepare(ctx, job.ID, ref)
 	if err != nil {
 		return err

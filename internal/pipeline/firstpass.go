@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -170,4 +171,128 @@ func copyObject(ctx context.Context, s storage.Store, key, path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// The audio's first segment. The first frame also waits for the init and
+// first segment of the audio, which its job encodes once the probe has
+// committed. So the probe encodes them too, beside the rest: the first
+// segments of the audio plan the headers give, from a run that stops two
+// segments in, and hands them to the audio job when the measured plan has
+// the same audio renditions. The encoder's packets and the muxer's cuts
+// depend on nothing after them, so they are the bytes the whole run
+// writes (TestProgressivePlayback compares them).
+
+// earlyAudio is the audio's first segments begun by the probe.
+type earlyAudio struct {
+	plan media.Plan // the plan it encoded, its duration shortened
+	dir  string
+	done chan struct{}
+	err  error
+}
+
+// earlyAudioPlan returns plan's audio, shortened to two segments and a
+// second; false when plan has no audio or is no longer than that.
+func earlyAudioPlan(plan media.Plan) (media.Plan, bool) {
+	short := 2*plan.SegmentSeconds + 1
+	if len(plan.Audio) == 0 || plan.Duration <= short {
+		return plan, false
+	}
+	return media.Plan{Kind: plan.Kind, Duration: short, SegmentSeconds: plan.SegmentSeconds, Audio: plan.Audio}, true
+}
+
+// startEarlyAudio starts encoding the first audio segments of the plan
+// source's headers give, beside the probe; nil when there is nothing to
+// gain or the headers fail the limits.
+func (p *Pipeline) startEarlyAudio(ctx context.Context, wg *sync.WaitGroup, jobID int64, src string, source media.Source) *earlyAudio {
+	if p.cfg.Limits.Check(source) != nil {
+		return nil
+	}
+	plan, err := media.NewPlan(source, p.cfg.Ladder)
+	if err != nil {
+		return nil
+	}
+	short, ok := earlyAudioPlan(plan)
+	if !ok {
+		return nil
+	}
+	a := &earlyAudio{plan: short, dir: filepath.Join(p.cfg.ScratchDir, fmt.Sprintf("job-%d-audio", jobID)), done: make(chan struct{})}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(a.done)
+		for _, r := range short.Audio {
+			if a.err = os.MkdirAll(filepath.Join(a.dir, r.ID), 0o750); a.err != nil {
+				return
+			}
+		}
+		a.err = p.ff.Run(ctx, ffmpeg.AudioArgs(short, src, a.dir), nil)
+	}()
+	return a
+}
+
+// finishEarlyAudio stores the early first segments for the audio job and
+// returns their prefix, when plan has the same audio; "" otherwise.
+func (p *Pipeline) finishEarlyAudio(ctx context.Context, ref Ref, a *earlyAudio, plan media.Plan) string {
+	if a == nil {
+		return ""
+	}
+	defer removeAll(a.dir)
+	short, ok := earlyAudioPlan(plan)
+	if !ok || !reflect.DeepEqual(short, a.plan) {
+		return ""
+	}
+	select {
+	case <-a.done:
+	case <-ctx.Done():
+		return ""
+	}
+	log := logWith(p.log, ref)
+	if a.err != nil {
+		log.Warn("first audio segments begun beside the probe failed; the audio job encodes them", "err", a.err)
+		return ""
+	}
+	prefix := runPrefix(ref) + "first-audio/"
+	for _, r := range short.Audio {
+		for _, f := range earlyAudioFiles {
+			if _, err := storage.PutFile(ctx, p.store, prefix+r.ID+"/"+f, filepath.Join(a.dir, r.ID, f)); err != nil {
+				log.Warn("first audio segments begun beside the probe not stored; the audio job encodes them", "err", err)
+				return ""
+			}
+		}
+	}
+	return prefix
+}
+
+// earlyAudioFiles are the files of each audio rendition the probe hands on.
+var earlyAudioFiles = []string{"init.mp4", "seg_00000.m4s"}
+
+// publishEarlyAudio publishes the first audio segments the probe encoded
+// (prefix, see finishEarlyAudio). Errors are logged: the audio job
+// publishes them again as it writes them.
+func (p *Pipeline) publishEarlyAudio(ctx context.Context, ref Ref, plan media.Plan, prefix string) {
+	if prefix == "" {
+		return
+	}
+	for _, r := range plan.Audio {
+		for _, f := range earlyAudioFiles {
+			if err := copyKey(ctx, p.store, prefix+r.ID+"/"+f, mediaPrefix(ref.VideoID)+r.ID+"/"+f); err != nil {
+				if ctx.Err() == nil {
+					logWith(p.log, ref).Warn("first audio segments from the probe not published", "err", err)
+				}
+				return
+			}
+		}
+	}
+	logWith(p.log, ref).Info("audio: first segments published from the probe")
+}
+
+// copyKey copies the object at from to key to within s.
+func copyKey(ctx context.Context, s storage.Store, from, to string) error {
+	obj, err := s.Open(ctx, from)
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	_, err = s.Put(ctx, to, obj)
+	return err
 }

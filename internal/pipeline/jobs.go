@@ -45,7 +45,12 @@ type PreviewArgs struct {
 }
 
 // AudioArgs encodes and segments the whole audio track once per rendition.
-type AudioArgs struct{ Ref }
+type AudioArgs struct {
+	Ref
+	// FirstSegments, when set, is the store prefix of the init and first
+	// segment of every rendition, encoded by the probe job (firstpass.go).
+	FirstSegments string `json:"first_segments,omitempty"`
+}
 
 // ThumbnailsArgs makes the poster and the storyboard.
 type ThumbnailsArgs struct{ Ref }

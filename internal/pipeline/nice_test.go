@@ -17,8 +17,9 @@ import (
 // TestBackgroundYields: the audio encode, which runs beside the first
 // chunk's first pass (the wrappers make sure of it: each waits for the
 // other to have started, and the pass for the audio's first segment to be
-// published; the first pass the probe begins fails, so that the first
-// chunk encodes it, as when the measured plan changes it), keeps kinema's niceness until its first segment and init are
+// published; the first pass and audio segments the probe begins fail, so
+// that the chunk and audio jobs encode them, as when the measured plan
+// changes them), keeps kinema's niceness until its first segment and init are
 // out (the first frame needs them), then is reniced backgroundNice levels
 // below kinema while that pass runs; so are the other rungs' first frames,
 // which the planned manifests do not wait for. The encodes that run when
@@ -37,7 +38,7 @@ func TestBackgroundYields(t *testing.T) {
 		b.ffmpeg = ffmpegWrapper(t, dir, `wait() { for _ in $(seq 600); do ls $1 >/dev/null 2>&1 && return; sleep 0.1; done; }
 nice() { cut -d' ' -f19 /proc/$$/stat; }
 case "$*" in
-*"-first/first.ts"*) echo "0 early $*" >>`+events+`; exit 1 ;; # fails: the first chunk encodes its first pass
+*"-first/first.ts"*|*"-audio/a0/index.m3u8"*) echo "0 early $*" >>`+events+`; exit 1 ;; # fail: the chunk and audio jobs encode them
 *"-c:a aac"*) touch `+dir+`/audio; wait `+dir+`/pass; echo "$(nice) start $*" >>`+events+` ;;
 *"-filter_complex"*"/headers/v"*) wait `+dir+`/pass; sleep 0.2; echo "$(nice) headers $*" >>`+events+`; exec $FFMPEG "$@" ;;
 *"-filter_complex"*"-output_ts_offset"*)
@@ -81,8 +82,9 @@ exit $rc`)
 	require.NoError(t, err)
 	own, err := strconv.Atoi(strings.Fields(string(stat))[18])
 	require.NoError(t, err)
-	require.Equal(t, 1, early, "the first pass begun beside the probe: %s", log)
+	require.Equal(t, 2, early, "the first pass and the first audio segments begun beside the probe: %s", log)
 	require.Contains(t, b.logs.String(), "first pass begun beside the probe failed; the first chunk encodes it")
+	require.Contains(t, b.logs.String(), "first audio segments begun beside the probe failed; the audio job encodes them")
 	require.Equal(t, []int{own}, started, "the audio, beside the first pass, before its first segment: %s", log)
 	require.Equal(t, []int{min(own+backgroundNice, 19)}, audio, "the audio, beside the first pass: %s", log)
 	require.Equal(t, []int{min(own+backgroundNice, 19)}, headers, "the other rungs' first frames, beside the first pass: %s", log)

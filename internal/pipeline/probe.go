@@ -65,6 +65,7 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	var (
 		side  sync.WaitGroup
 		first *firstPass
+		audio *earlyAudio
 	)
 	defer func() {
 		stop()
@@ -72,10 +73,15 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 		if first != nil {
 			removeAll(filepath.Dir(first.path))
 		}
+		if audio != nil {
+			removeAll(audio.dir)
+		}
 	}()
 	early := p.startComplexity(work, &side, job.ID, src, source)
-	// And the first chunk's first pass, which the first frame waits for.
+	// And what the first frame waits for after the probe: the first
+	// chunk's first pass, and the audio's first segment.
 	first = p.startFirstPass(work, &side, job.ID, src, source)
+	audio = p.startEarlyAudio(work, &side, job.ID, src, source)
 	if source, err = p.measure(ctx, ref, src, source); err != nil {
 		return err
 	}
@@ -119,6 +125,7 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 	}
 	phase("text")
 	firstPassKey := p.finishFirstPass(ctx, ref, first, src, plan)
+	firstAudio := p.finishEarlyAudio(ctx, ref, audio, plan)
 	phase("first_pass")
 	logWith(p.log, ref).Info("planned", "kind", plan.Kind, "duration", plan.Duration,
 		"renditions", len(plan.Renditions()), "chunks", len(plan.Chunks))
@@ -148,7 +155,7 @@ func (p *Pipeline) doProbe(ctx context.Context, job *river.Job[ProbeArgs]) error
 			jobs = append(jobs, river.InsertManyParams{Args: args, InsertOpts: opts})
 		}
 		if len(plan.Audio) > 0 {
-			add(AudioArgs{ref}, river.QueueDefault)
+			add(AudioArgs{Ref: ref, FirstSegments: firstAudio}, river.QueueDefault)
 		}
 		if len(plan.Video) > 0 {
 			add(ThumbnailsArgs{ref}, river.QueueDefault)
