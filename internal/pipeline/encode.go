@@ -104,8 +104,11 @@ func (p *Pipeline) doEncodeChunk(ctx context.Context, job *river.Job[ChunkArgs],
 			headersCtx := passCtx
 			if planned {
 				// Nobody waits for them but a viewer switching up later:
-				// the pass goes first.
-				headersCtx = p.yield.Context(passCtx)
+				// what a viewer waits for goes first. Not stopped by
+				// previews, though: a viewer playing ahead of the chunks
+				// keeps previews running for seconds, and a switch up
+				// would wait for them.
+				headersCtx = p.yield.Context(ctx)
 			}
 			headers = p.startHeaders(headersCtx, ref, plan, chunk, src, out, fmt.Sprintf("pkg%d-headers", k), pass)
 			defer headers.stop() // before the scratch directory goes
