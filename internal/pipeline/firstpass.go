@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -145,32 +144,13 @@ func (p *Pipeline) takeFirstPass(ctx context.Context, ref Ref, key string, c med
 		return false
 	}
 	path := filepath.Join(out, ffmpeg.ChunkFile(plan.Video[pass.Rungs[0]]))
-	if err := copyObject(ctx, p.store, key, path); err != nil {
+	if err := p.copyOut(ctx, key, path); err != nil { // a copy: the job moves its files into a local store later
 		if ctx.Err() == nil {
 			logWith(p.log, ref).Warn("first pass from the probe not fetched; encoding it", "err", err)
 		}
 		return false
 	}
 	return true
-}
-
-// copyObject copies the object at key to a new local file at path (a copy:
-// the job moves its files into a local store later).
-func copyObject(ctx context.Context, s storage.Store, key, path string) error {
-	obj, err := s.Open(ctx, key)
-	if err != nil {
-		return err
-	}
-	defer obj.Close()
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, obj); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // The audio's first segment. The first frame also waits for the init and

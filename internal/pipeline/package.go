@@ -190,20 +190,7 @@ func (p *Pipeline) download(ctx context.Context, prefix, dir string) error {
 }
 
 func (p *Pipeline) copyOut(ctx context.Context, key, dst string) error {
-	obj, err := p.store.Open(ctx, key)
-	if err != nil {
-		return err
-	}
-	defer obj.Close()
-	f, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, obj); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return copyFrom(ctx, p.store, key, dst)
 }
 
 // describe measures what packaging produced (codecs, bandwidths), checks it
