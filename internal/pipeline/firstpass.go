@@ -60,15 +60,11 @@ func firstPassArgs(sub media.Plan, src, dir string) []string {
 	return ffmpeg.ChunkPassArgs(sub, sub.Chunks[0], src, dir, ffmpeg.ChunkPass{Rungs: []int{1}, NoTiles: true})
 }
 
-// startFirstPass starts the first pass of the plan source's headers give,
-// beside the probe; nil when that plan has none, or the headers fail the
-// limits (the probe then fails anyway, or plans otherwise).
+// startFirstPass starts the first pass of the plan source's headers give
+// (headersPlan), beside the probe; nil when there is none.
 func (p *Pipeline) startFirstPass(ctx context.Context, wg *sync.WaitGroup, jobID int64, src string, source media.Source) *firstPass {
-	if p.cfg.Limits.Check(source) != nil {
-		return nil
-	}
-	plan, err := media.NewPlan(source, p.cfg.Ladder)
-	if err != nil {
+	plan, ok := p.headersPlan(source)
+	if !ok {
 		return nil
 	}
 	sub, ok := firstPassPlan(media.WithCodecsUpTo(plan, p.cfg.Ladder.Codecs, p.cfg.Ladder.AV1MaxHeight))
@@ -181,14 +177,11 @@ func earlyAudioPlan(plan media.Plan) (media.Plan, bool) {
 }
 
 // startEarlyAudio starts encoding the first audio segments of the plan
-// source's headers give, beside the probe; nil when there is nothing to
-// gain or the headers fail the limits.
+// source's headers give (headersPlan), beside the probe; nil when there
+// is nothing to gain.
 func (p *Pipeline) startEarlyAudio(ctx context.Context, wg *sync.WaitGroup, jobID int64, src string, source media.Source) *earlyAudio {
-	if p.cfg.Limits.Check(source) != nil {
-		return nil
-	}
-	plan, err := media.NewPlan(source, p.cfg.Ladder)
-	if err != nil {
+	plan, ok := p.headersPlan(source)
+	if !ok {
 		return nil
 	}
 	short, ok := earlyAudioPlan(plan)

@@ -280,14 +280,14 @@ type complexity struct {
 
 // startComplexity starts measuring the complexity of src on the plan its
 // headers give (source before the packet count), in the background of the
-// probe: nil when per-title does not apply to that plan, or the headers
-// fail the limits (the probe then fails anyway, or plans otherwise).
+// probe: nil when per-title does not apply to that plan, or there is none
+// (headersPlan).
 func (p *Pipeline) startComplexity(ctx context.Context, wg *sync.WaitGroup, jobID int64, src string, source media.Source) *complexity {
-	if p.cfg.Ladder.Mode != media.LadderPerTitle || p.cfg.Limits.Check(source) != nil {
+	if p.cfg.Ladder.Mode != media.LadderPerTitle {
 		return nil
 	}
-	plan, err := media.NewPlan(source, p.cfg.Ladder)
-	if err != nil || len(plan.Video) == 0 || plan.Sparse {
+	plan, ok := p.headersPlan(source)
+	if !ok || len(plan.Video) == 0 || plan.Sparse {
 		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -299,6 +299,18 @@ func (p *Pipeline) startComplexity(ctx context.Context, wg *sync.WaitGroup, jobI
 		m.c, m.err = p.complexity(ctx, jobID, "early", src, plan)
 	}()
 	return m
+}
+
+// headersPlan returns the plan source's headers give, for the work the
+// probe begins before the packet count (the per-title samples, the first
+// pass, the audio's first segments); false when the headers fail the
+// limits (the probe then fails anyway, or plans otherwise) or give none.
+func (p *Pipeline) headersPlan(source media.Source) (media.Plan, bool) {
+	if p.cfg.Limits.Check(source) != nil {
+		return media.Plan{}, false
+	}
+	plan, err := media.NewPlan(source, p.cfg.Ladder)
+	return plan, err == nil
 }
 
 // complexity runs ffmpeg.Complexity in a scratch directory of its own.
