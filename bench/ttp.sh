@@ -11,9 +11,10 @@
 #     playback, BASE_REV) in the same run, one after the other.
 # Prints a table; add it to docs/benchmarks.md with the command line.
 #
-# Usage: bench/ttp.sh [--seconds N] [--runs N] [--no-ready] [--play S]   (N seconds of source, default 600)
+# Usage: bench/ttp.sh [--seconds N] [--runs N] [--no-ready] [--play S] [--busy]   (N seconds of source, default 600)
 # --play S lets the viewer play S seconds from the first frame before the
-# seek and reports what stalls cost in them.
+# seek and reports what stalls cost in them. --busy runs two busy shell
+# loops beside the whole run: a machine other programs keep busy.
 # --no-ready measures the first frame and the seek only (no wait for ready,
 # no run of today's pipeline): a 10-minute source takes hours to be ready
 # on a loaded 2-core machine.
@@ -25,13 +26,15 @@ SECONDS_SRC=600
 RUNS=1
 NO_READY=
 PLAY=
+BUSY=
 while [ $# -gt 0 ]; do
   case $1 in
     --no-ready) NO_READY=--no-ready; shift ;;
     --seconds) SECONDS_SRC=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --play) PLAY="--play $2"; shift 2 ;;
-    *) echo "usage: $0 [--seconds N] [--runs N] [--no-ready] [--play S]" >&2; exit 2 ;;
+    --busy) BUSY=1; shift ;;
+    *) echo "usage: $0 [--seconds N] [--runs N] [--no-ready] [--play S] [--busy]" >&2; exit 2 ;;
   esac
 done
 
@@ -62,8 +65,16 @@ fi
 PORT=${TTP_PORT:-18905}
 export KINEMA_ADMIN_TOKEN=bench-admin-token KINEMA_URL="http://127.0.0.1:$PORT"
 server=
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; }
+burners=()
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null
+  [ ${#burners[@]} -gt 0 ] && kill "${burners[@]}" 2>/dev/null
+  wait 2>/dev/null || true
+}
 trap cleanup EXIT
+if [ -n "$BUSY" ]; then
+  for _ in 1 2; do sh -c 'while :; do :; done' & burners+=($!); done
+fi
 
 # measure BIN NAME [--no-player]: one fresh server with embedded defaults.
 measure() {
